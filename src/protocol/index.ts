@@ -1,0 +1,5 @@
+export * from './job';
+export * from './event';
+export * from './result';
+export * from './estimate';
+export * from './server';

@@ -1,0 +1,79 @@
+// The /v1 wire format for jobs: the one source of truth for what the server sends and the client accepts.
+import { z } from 'zod';
+
+export const JobStatus = z.enum([
+  'queued',
+  'running',
+  'completed',
+  'partially_failed',
+  'failed',
+  'cancelling',
+  'cancelled',
+]);
+export type JobStatus = z.infer<typeof JobStatus>;
+
+/** Statuses a job never leaves on its own. */
+export const FINISHED_STATUSES: readonly JobStatus[] = ['completed', 'partially_failed', 'failed', 'cancelled'];
+export const isFinished = (status: JobStatus): boolean => FINISHED_STATUSES.includes(status);
+
+export const JobKind = z.enum(['survey', 'eval']);
+export type JobKind = z.infer<typeof JobKind>;
+
+export const JobProgress = z.object({
+  interviews_total: z.number().int().nonnegative(),
+  interviews_done: z.number().int().nonnegative(),
+  interviews_failed: z.number().int().nonnegative(),
+  calls_done: z.number().int().nonnegative(),
+  calls_cached: z.number().int().nonnegative(),
+  calls_failed: z.number().int().nonnegative(),
+});
+export type JobProgress = z.infer<typeof JobProgress>;
+
+export const JobCost = z.object({
+  usd: z.number().nonnegative(),
+  input_tokens: z.number().int().nonnegative(),
+  output_tokens: z.number().int().nonnegative(),
+});
+export type JobCost = z.infer<typeof JobCost>;
+
+export const Job = z.object({
+  id: z.string(),
+  kind: JobKind,
+  name: z.string(),
+  source_name: z.string(),
+  owner: z.string(),
+  status: JobStatus,
+  models: z.array(z.string()),
+  created_at: z.string(),
+  started_at: z.string().nullable(),
+  finished_at: z.string().nullable(),
+  progress: JobProgress,
+  cost: JobCost,
+  /** Why the job failed or was cancelled, in words a user can act on. */
+  error: z.string().nullable(),
+});
+export type Job = z.infer<typeof Job>;
+
+export const JobList = z.object({
+  jobs: z.array(Job),
+  next_cursor: z.string().nullable(),
+});
+export type JobList = z.infer<typeof JobList>;
+
+/** POST /v1/jobs and POST /v1/estimates. Files the survey names travel inline: the server never opens a path from a request. */
+export const JobSubmission = z.object({
+  source: z.object({
+    name: z.string().min(1).max(500),
+    text: z.string(),
+  }),
+  files: z.record(z.string(), z.string()).default({}),
+  fresh: z.boolean().optional(),
+});
+export type JobSubmission = z.input<typeof JobSubmission>;
+
+export const JobListQuery = z.object({
+  status: z.array(JobStatus).optional(),
+  limit: z.number().int().min(1).max(200).default(50),
+  cursor: z.string().optional(),
+});
+export type JobListQuery = z.input<typeof JobListQuery>;

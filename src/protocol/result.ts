@@ -1,0 +1,57 @@
+// One answered (or skipped, invalid, failed) question of one interview.
+import { z } from 'zod';
+
+export const ResultStatus = z.enum(['answered', 'invalid', 'skipped', 'failed']);
+export type ResultStatus = z.infer<typeof ResultStatus>;
+
+export const Result = z.object({
+  job_id: z.string(),
+  interview: z.number().int().nonnegative(),
+  agent_index: z.number().int().nonnegative(),
+  agent_name: z.string().nullable(),
+  scenario_index: z.number().int().nonnegative(),
+  model: z.string(),
+  iteration: z.number().int().nonnegative(),
+  question: z.string(),
+  status: ResultStatus,
+  answer: z.unknown(),
+  comment: z.string().nullable(),
+  raw: z.string().nullable(),
+  input_tokens: z.number().int().nonnegative(),
+  output_tokens: z.number().int().nonnegative(),
+  cost_usd: z.number().nonnegative().nullable(),
+  cached: z.boolean(),
+  latency_ms: z.number().nonnegative(),
+  /** Why there is no answer: the validation failure or the provider's error. */
+  error: z.string().nullable(),
+});
+export type Result = z.infer<typeof Result>;
+
+export const ResultPage = z.object({
+  results: z.array(Result),
+  next_cursor: z.string().nullable(),
+});
+export type ResultPage = z.infer<typeof ResultPage>;
+
+export const ResultFormat = z.enum(['json', 'csv', 'jsonl']);
+export type ResultFormat = z.infer<typeof ResultFormat>;
+
+/** Column order of CSV exports; scenario values and agent traits follow as `scenario.*` and `agent.*`. */
+export const RESULT_COLUMNS = [
+  'interview',
+  'agent_index',
+  'agent_name',
+  'scenario_index',
+  'model',
+  'iteration',
+  'question',
+  'status',
+  'answer',
+  'comment',
+  'input_tokens',
+  'output_tokens',
+  'cost_usd',
+  'cached',
+  'latency_ms',
+  'error',
+] as const;

@@ -1,0 +1,58 @@
+// Health, models and errors on the /v1 API.
+import { z } from 'zod';
+
+export const Health = z.object({
+  status: z.literal('ok'),
+  version: z.string(),
+  user: z.string(),
+  jobs_running: z.number().int().nonnegative(),
+});
+export type Health = z.infer<typeof Health>;
+
+export const ModelInfo = z.object({
+  id: z.string(),
+  service: z.string(),
+  provider: z.string(),
+  price: z
+    .object({ input_per_mtok: z.number(), output_per_mtok: z.number(), as_of: z.string() })
+    .nullable(),
+  capabilities: z.array(z.string()),
+});
+export type ModelInfo = z.infer<typeof ModelInfo>;
+
+export const ModelList = z.object({ models: z.array(ModelInfo) });
+export type ModelList = z.infer<typeof ModelList>;
+
+/** A problem in a submitted file, with its place in that file. */
+export const SpecIssue = z.object({
+  file: z.string(),
+  line: z.number().int().positive(),
+  column: z.number().int().positive(),
+  end_line: z.number().int().positive().optional(),
+  end_column: z.number().int().positive().optional(),
+  path: z.array(z.union([z.string(), z.number()])),
+  message: z.string(),
+});
+export type SpecIssue = z.infer<typeof SpecIssue>;
+
+/** RFC 9457 problem details. */
+export const Problem = z.object({
+  type: z.string().default('about:blank'),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string().optional(),
+  instance: z.string().optional(),
+  issues: z.array(SpecIssue).optional(),
+});
+export type Problem = z.infer<typeof Problem>;
+
+export const PROBLEM_TYPES = {
+  unauthorized: 'https://fieldwork.dev/problems/unauthorized',
+  notFound: 'https://fieldwork.dev/problems/not-found',
+  invalidSpec: 'https://fieldwork.dev/problems/invalid-spec',
+  invalidRequest: 'https://fieldwork.dev/problems/invalid-request',
+  tooLarge: 'https://fieldwork.dev/problems/too-large',
+  conflict: 'https://fieldwork.dev/problems/conflict',
+  rateLimited: 'https://fieldwork.dev/problems/rate-limited',
+  internal: 'https://fieldwork.dev/problems/internal',
+} as const;

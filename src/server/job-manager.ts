@@ -1,0 +1,30 @@
+// What the HTTP layer asks of the server's core. The HTTP routes translate; this decides.
+import type { Estimate, Job, JobEvent, JobSubmission, ModelInfo } from '../protocol';
+import type { SpecIssue } from '../spec';
+
+/** Thrown by the core; the HTTP layer maps each kind to a problem+json status. */
+export class JobError extends Error {
+  constructor(
+    readonly kind: 'not_found' | 'invalid_spec' | 'invalid_request' | 'too_large' | 'conflict',
+    message: string,
+    readonly issues: SpecIssue[] = [],
+  ) {
+    super(message);
+    this.name = 'JobError';
+  }
+}
+
+export interface JobManager {
+  /** Validates, stores and queues a job. Same owner + idempotency key returns the existing job with created=false. */
+  submit(owner: string, submission: JobSubmission, idempotencyKey: string | null): { job: Job; created: boolean };
+  estimate(owner: string, submission: JobSubmission): Estimate;
+  /** The job if it exists and belongs to owner, else throws not_found (never reveals other users' jobs). */
+  get(owner: string, id: string): Job;
+  cancel(owner: string, id: string): Job;
+  /** Runs again the interviews of a failed, partially failed or cancelled job that did not finish; keeps the rest. */
+  retry(owner: string, id: string): Job;
+  /** Live events of one job, after they are stored. Returns the unsubscribe function. */
+  subscribe(jobId: string, listener: (event: JobEvent) => void): () => void;
+  models(): ModelInfo[];
+  runningCount(): number;
+}

@@ -1,0 +1,108 @@
+// The job server's storage, behind one interface so a PostgreSQL store can stand beside the SQLite one.
+// Every method is synchronous: the SQLite store runs in-process; a networked store would wrap this in a queue.
+import type { Job, JobEvent, JobListQuery, JobStatus, Result } from '../../protocol';
+
+/** A stored job: the wire `Job` plus what the runner needs to (re)start it. */
+export interface StoredJob extends Job {
+  /** The submission exactly as accepted: source text and inline files, so a restart re-parses it identically. */
+  submission: { source: { name: string; text: string }; files: Record<string, string>; fresh?: boolean | undefined };
+  idempotency_key: string | null;
+}
+
+export interface NewJob {
+  id: string;
+  kind: Job['kind'];
+  name: string;
+  source_name: string;
+  owner: string;
+  models: string[];
+  interviews_total: number;
+  submission: StoredJob['submission'];
+  idempotency_key: string | null;
+}
+
+export interface NewEvent {
+  job_id: string;
+  type: JobEvent['type'];
+  message: string;
+  data?: Record<string, unknown> | null;
+}
+
+/** One result row as the runner writes it (job-wide fields filled by the store). */
+export type NewResult = Omit<Result, 'job_id'>;
+
+/** An interview that finished (every question answered, skipped, invalid or failed) and is never run again. */
+export interface FinishedInterview {
+  interview: number;
+  failed: boolean;
+  results: NewResult[];
+  /** Calls answered from the cache in this interview, and calls that reached a provider. */
+  calls_cached: number;
+  calls_done: number;
+  calls_failed: number;
+  usd: number;
+  input_tokens: number;
+  output_tokens: number;
+}
+
+export interface CachedCall {
+  key: string;
+  raw: string;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number | null;
+  model_version: string | null;
+}
+
+export interface ApiKeyRecord {
+  id: string;
+  user: string;
+  prefix: string;
+  created_at: string;
+}
+
+export interface CacheStats {
+  entries: number;
+  bytes: number;
+}
+
+export interface Store {
+  // keys
+  createApiKey(user: string): { key: string; record: ApiKeyRecord };
+  /** The user a presented key belongs to, or null. Compares hashes, never plain keys. */
+  userForKey(key: string): string | null;
+  countApiKeys(): number;
+
+  // jobs
+  insertJob(job: NewJob): StoredJob;
+  getJob(id: string): StoredJob | null;
+  findJobByIdempotencyKey(owner: string, key: string): StoredJob | null;
+  listJobs(owner: string, query: JobListQuery): { jobs: Job[]; next_cursor: string | null };
+  /** Jobs a (re)started server must pick up: queued, running or cancelling. */
+  unfinishedJobs(): StoredJob[];
+  setJobStatus(id: string, status: JobStatus, fields?: { error?: string | null; started?: boolean; finished?: boolean }): void;
+
+  // interviews and results (written together, in one transaction, so a crash never leaves half an interview)
+  finishInterviews(jobId: string, interviews: FinishedInterview[]): void;
+  /** Indexes of interviews that are finished and not failed (failed ones run again on retry). */
+  finishedInterviews(jobId: string): Set<number>;
+  /** Forget failed interviews so a retry runs them again; returns how many. */
+  clearFailedInterviews(jobId: string): number;
+  results(jobId: string, page: { cursor?: string | undefined; limit: number }): { results: Result[]; next_cursor: string | null };
+  allResults(jobId: string): Iterable<Result>;
+
+  // events
+  appendEvent(event: NewEvent): JobEvent;
+  eventsAfter(jobId: string, afterId: number, limit: number): JobEvent[];
+
+  // cache of calls, content-addressed and shared by all jobs
+  getCachedCall(key: string): CachedCall | null;
+  putCachedCall(call: CachedCall): void;
+  hasCachedCall(key: string): boolean;
+  cacheStats(): CacheStats;
+  clearCache(): number;
+
+  /** Writes buffered rows; the store may batch writes within one turn of the event loop. */
+  flush(): void;
+  close(): void;
+}
