@@ -23,12 +23,15 @@ export const JobProgress = z.object({
   interviews_total: z.number().int().nonnegative(),
   interviews_done: z.number().int().nonnegative(),
   interviews_failed: z.number().int().nonnegative(),
+  /** Calls answered, from a provider or the cache. */
   calls_done: z.number().int().nonnegative(),
+  /** Of `calls_done`, those answered from the cache at no cost. */
   calls_cached: z.number().int().nonnegative(),
   calls_failed: z.number().int().nonnegative(),
 });
 export type JobProgress = z.infer<typeof JobProgress>;
 
+/** What the job was billed: calls answered from the cache cost nothing and add no tokens here. */
 export const JobCost = z.object({
   usd: z.number().nonnegative(),
   input_tokens: z.number().int().nonnegative(),

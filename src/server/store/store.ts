@@ -40,6 +40,7 @@ export interface FinishedInterview {
   calls_cached: number;
   calls_done: number;
   calls_failed: number;
+  /** What this interview's calls cost, for its own record; the job is billed per call by putCachedCall. */
   usd: number;
   input_tokens: number;
   output_tokens: number;
@@ -97,7 +98,12 @@ export interface Store {
 
   // cache of calls, content-addressed and shared by all jobs
   getCachedCall(key: string): CachedCall | null;
-  putCachedCall(call: CachedCall): void;
+  /**
+   * Stores a call a provider answered and, with `billedTo`, adds its cost and tokens to that job at once —
+   * not when its interview finishes — so calls of interviews cut short by a cancel or a crash are billed too,
+   * and a resumed interview finds them in the cache instead of paying again.
+   */
+  putCachedCall(call: CachedCall, billedTo?: string): void;
   hasCachedCall(key: string): boolean;
   cacheStats(): CacheStats;
   clearCache(): number;
@@ -105,4 +111,12 @@ export interface Store {
   /** Writes buffered rows; the store may batch writes within one turn of the event loop. */
   flush(): void;
   close(): void;
+}
+
+/** A paging cursor this store did not hand out, or one that was altered; the HTTP layer answers 400. */
+export class InvalidCursorError extends Error {
+  constructor(message = 'The cursor is not valid: pass back a next_cursor exactly as it was returned.') {
+    super(message);
+    this.name = 'InvalidCursorError';
+  }
 }

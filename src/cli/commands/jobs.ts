@@ -1,0 +1,138 @@
+// `fieldwork jobs list|show|cancel|retry|logs|results`.
+import { createWriteStream, rmSync } from 'node:fs';
+import { finished } from 'node:stream/promises';
+import type { FieldworkClient } from '../../client';
+import type { Job, JobEvent, JobStatus, ResultFormat } from '../../protocol';
+import { openSession } from '../connect';
+import { EXIT, UsageError } from '../failure';
+import { count, details, table, usd } from '../format';
+import type { Cli } from '../io';
+
+interface Remote {
+  server?: string | undefined;
+}
+
+async function withClient(cli: Cli, opts: Remote, work: (client: FieldworkClient) => Promise<number>): Promise<number> {
+  const session = await openSession(cli, opts);
+  try {
+    return await work(session.client);
+  } finally {
+    await session.close();
+  }
+}
+
+export function jobsList(cli: Cli, opts: Remote & { status?: JobStatus[]; limit?: number; json: boolean }): Promise<number> {
+  return withClient(cli, opts, async (client) => {
+    const list = await client.listJobs({ status: opts.status, limit: opts.limit });
+    if (opts.json) {
+      cli.out(JSON.stringify(list, null, 2));
+      return EXIT.ok;
+    }
+    if (list.jobs.length === 0) {
+      cli.out('No jobs yet. Submit one with `fieldwork run FILE`.');
+      return EXIT.ok;
+    }
+    const rows = list.jobs.map((job) => [
+      job.id,
+      job.name,
+      job.status,
+      `${count(job.progress.interviews_done)}/${count(job.progress.interviews_total)}`,
+      usd(job.cost.usd),
+      job.created_at,
+    ]);
+    cli.out(table(['id', 'name', 'status', 'interviews', 'cost', 'created'], rows));
+    if (list.next_cursor) cli.out('(more jobs: raise --limit to see them)');
+    return EXIT.ok;
+  });
+}
+
+export function jobsShow(cli: Cli, id: string, opts: Remote & { json: boolean }): Promise<number> {
+  return withClient(cli, opts, async (client) => {
+    const job = await client.getJob(id);
+    cli.out(opts.json ? JSON.stringify(job, null, 2) : describeJob(job));
+    return EXIT.ok;
+  });
+}
+
+export function describeJob(job: Job): string {
+  const p = job.progress;
+  return details([
+    ['id', job.id],
+    ['name', job.name],
+    ['kind', job.kind],
+    ['source', job.source_name],
+    ['status', job.status],
+    ['models', job.models.join(', ')],
+    ['interviews', `${count(p.interviews_done)} done, ${count(p.interviews_failed)} failed, of ${count(p.interviews_total)}`],
+    ['calls', `${count(p.calls_done)} answered (${count(p.calls_cached)} from the cache), ${count(p.calls_failed)} failed`],
+    ['tokens', `${count(job.cost.input_tokens)} in, ${count(job.cost.output_tokens)} out`],
+    ['cost', usd(job.cost.usd)],
+    ['created', job.created_at],
+    ['started', job.started_at ?? '—'],
+    ['finished', job.finished_at ?? '—'],
+    ...(job.error ? ([['error', job.error]] as [string, string][]) : []),
+  ]);
+}
+
+export function jobsCancel(cli: Cli, id: string, opts: Remote): Promise<number> {
+  return withClient(cli, opts, async (client) => {
+    const job = await client.cancelJob(id);
+    cli.out(`Job ${job.id}: ${job.status}.`);
+    return EXIT.ok;
+  });
+}
+
+export function jobsRetry(cli: Cli, id: string, opts: Remote): Promise<number> {
+  return withClient(cli, opts, async (client) => {
+    const job = await client.retryJob(id);
+    cli.out(`Job ${job.id}: ${job.status}. Follow it with \`fieldwork jobs logs ${job.id} --follow\`.`);
+    return EXIT.ok;
+  });
+}
+
+export function formatEvent(event: JobEvent): string {
+  return `${event.at}  ${event.type.padEnd(16)} ${event.message}`;
+}
+
+export function jobsLogs(cli: Cli, id: string, opts: Remote & { follow: boolean }): Promise<number> {
+  return withClient(cli, opts, async (client) => {
+    if (opts.follow) {
+      for await (const event of client.events(id)) cli.out(formatEvent(event));
+      return EXIT.ok;
+    }
+    let after = 0;
+    for (;;) {
+      const page = await client.eventPage(id, { after, limit: 500 });
+      for (const event of page.events) cli.out(formatEvent(event));
+      if (page.events.length === 0 || page.last_event_id === after) return EXIT.ok;
+      after = page.last_event_id;
+    }
+  });
+}
+
+export function jobsResults(cli: Cli, id: string, opts: Remote & { format: ResultFormat; output?: string | undefined }): Promise<number> {
+  return withClient(cli, opts, async (client) => {
+    if (!opts.output) {
+      await client.downloadResults(id, opts.format, cli.stdout);
+      return EXIT.ok;
+    }
+    const output = opts.output;
+    const file = createWriteStream(output);
+    await new Promise<void>((resolve, reject) => {
+      file.once('open', () => resolve());
+      file.once('error', (error) => reject(new UsageError(`cannot write ${output}: ${error.message}`, { cause: error })));
+    });
+    try {
+      await client.downloadResults(id, opts.format, file);
+      file.end();
+      await finished(file);
+    } catch (error) {
+      // Half a file looks like all of it: remove it.
+      file.destroy();
+      rmSync(output, { force: true });
+      throw error;
+    }
+    cli.err(`Wrote the results of job ${id} to ${opts.output}.`);
+    return EXIT.ok;
+  });
+}

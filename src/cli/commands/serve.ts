@@ -1,0 +1,58 @@
+// `fieldwork serve`: a job server on this machine until Ctrl-C.
+import { join } from 'node:path';
+import { EXIT, UsageError } from '../failure';
+import type { Cli } from '../io';
+import { loadServer } from '../local-server';
+import { ensureLocalRuntime } from '../runtime';
+
+export interface ServeOptions {
+  port: number;
+  host: string;
+  dataDir: string;
+  maxInterviews?: number | undefined;
+}
+
+export async function serveCommand(cli: Cli, opts: ServeOptions): Promise<number> {
+  await ensureLocalRuntime(cli.env);
+  const { startServer } = loadServer();
+  const server = await startServer({
+    dataDir: opts.dataDir,
+    host: opts.host,
+    port: opts.port,
+    ...(opts.maxInterviews !== undefined ? { maxInterviews: opts.maxInterviews } : {}),
+    log: (line) => cli.err(line),
+  }).catch((error: unknown) => {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === 'EADDRINUSE') {
+      throw new UsageError(`port ${opts.port} on ${opts.host} is in use — is a Fieldwork server already running? Choose another with --port`);
+    }
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+      throw new UsageError(`cannot listen on ${opts.host}: it is not an address of this machine — check --host`);
+    }
+    throw error;
+  });
+  const keyFile = join(opts.dataDir, 'api-key');
+  cli.out(`Fieldwork server: ${server.url}`);
+  cli.out(`API key: in ${keyFile}`);
+  cli.out(`Use it from another terminal: export FIELDWORK_SERVER_URL=${server.url} FIELDWORK_API_KEY=$(cat ${keyFile})`);
+  if (!isLoopback(opts.host)) {
+    cli.err('');
+    cli.err(`WARNING: listening on ${opts.host}, not loopback: anyone who can reach this machine can reach the server.`);
+    cli.err('WARNING: only the API key protects it, and the traffic is not encrypted — put it behind TLS (a reverse proxy).');
+    cli.err('');
+  }
+  await new Promise<void>((resolve) => {
+    const stop = cli.onInterrupt(() => {
+      stop();
+      resolve();
+    });
+  });
+  cli.err('Stopping: running jobs resume when the server starts again.');
+  await server.close();
+  return EXIT.ok;
+}
+
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || h.startsWith('127.');
+}

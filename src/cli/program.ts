@@ -1,0 +1,175 @@
+// The command line: names, arguments and options of every command, mapped onto typed handler calls.
+import { Command, InvalidArgumentError, Option, type OutputConfiguration } from 'commander';
+import { JobStatus, ResultFormat } from '../protocol';
+import type { ServeOptions } from './commands/serve';
+import type { RunOptions } from './commands/run';
+
+type Remote = { server?: string | undefined };
+
+/** What each command does once its arguments are parsed; main.ts wires the real ones, tests wire fakes. */
+export interface Handlers {
+  serve(opts: ServeOptions): Promise<number>;
+  keysCreate(opts: { user: string; dataDir: string }): Promise<number>;
+  run(file: string, opts: RunOptions): Promise<number>;
+  estimate(file: string, opts: Remote & { json: boolean }): Promise<number>;
+  jobsList(opts: Remote & { status?: JobStatus[]; limit?: number; json: boolean }): Promise<number>;
+  jobsShow(id: string, opts: Remote & { json: boolean }): Promise<number>;
+  jobsCancel(id: string, opts: Remote): Promise<number>;
+  jobsRetry(id: string, opts: Remote): Promise<number>;
+  jobsLogs(id: string, opts: Remote & { follow: boolean }): Promise<number>;
+  jobsResults(id: string, opts: Remote & { format: ResultFormat; output?: string | undefined }): Promise<number>;
+  login(opts: Remote & { key?: string | undefined }): Promise<number>;
+  logout(): Promise<number>;
+}
+
+export interface ProgramOptions {
+  /** Where the exit code of the command that ran is put. */
+  outcome: { exitCode: number };
+  /** `$FIELDWORK_DATA_DIR` or `~/.fieldwork`. */
+  defaultDataDir: string;
+  output?: OutputConfiguration;
+}
+
+export function buildProgram(handlers: Handlers, options: ProgramOptions): Command {
+  const program = new Command('fieldwork')
+    .description('Run LLM surveys on a Fieldwork job server: estimate, run, follow, read the results.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  if (options.output) program.configureOutput(options.output);
+  const done = (code: number): void => {
+    options.outcome.exitCode = code;
+  };
+  const serverOption = (): Option => new Option('--server <url>', 'job server URL (default: FIELDWORK_SERVER_URL, the stored login, or a local server)');
+
+  program
+    .command('serve')
+    .description('run a job server on this machine')
+    .addOption(new Option('--port <port>', 'port to listen on').argParser(port).default(8787))
+    .option('--host <host>', 'address to listen on (loopback unless you mean otherwise)', '127.0.0.1')
+    .option('--data-dir <dir>', 'where jobs, results and the cache are kept', options.defaultDataDir)
+    .addOption(new Option('--max-interviews <n>', 'largest job accepted, in interviews').argParser(positiveInt))
+    .action(async (o: { port: number; host: string; dataDir: string; maxInterviews?: number }) =>
+      done(await handlers.serve({ port: o.port, host: o.host, dataDir: o.dataDir, maxInterviews: o.maxInterviews })),
+    );
+
+  const keys = program.command('keys').description('manage API keys of a local server');
+  keys
+    .command('create')
+    .description('create an API key for a user (shown once)')
+    .requiredOption('--user <name>', 'who the key belongs to')
+    .option('--data-dir <dir>', "the server's data directory", options.defaultDataDir)
+    .action(async (o: { user: string; dataDir: string }) => done(await handlers.keysCreate({ user: o.user, dataDir: o.dataDir })));
+
+  program
+    .command('run')
+    .description('check a survey file, submit it and follow it to the end')
+    .argument('<file>', 'survey file (*.survey.yaml, *.survey.json)')
+    .option('--json', 'print only the final job as JSON on stdout', false)
+    .option('--detach', 'print the job id once it is queued and exit', false)
+    .option('--fresh', 'bypass the cache: call the models again', false)
+    .option('--quiet', 'no progress output', false)
+    .addOption(serverOption())
+    .action(async (file: string, o: RunOptions) =>
+      done(await handlers.run(file, { json: o.json, detach: o.detach, fresh: o.fresh, quiet: o.quiet, server: o.server })),
+    );
+
+  program
+    .command('estimate')
+    .description('tokens and cost per model before running')
+    .argument('<file>', 'survey file')
+    .option('--json', 'print the estimate as JSON', false)
+    .addOption(serverOption())
+    .action(async (file: string, o: { json: boolean; server?: string }) => done(await handlers.estimate(file, { json: o.json, server: o.server })));
+
+  const jobs = program.command('jobs').description('list, inspect and control jobs');
+  jobs
+    .command('list')
+    .description('your jobs, newest first')
+    .addOption(new Option('--status <statuses>', `only these statuses, comma-separated (${JobStatus.options.join(', ')})`).argParser(statuses))
+    .addOption(new Option('--limit <n>', 'at most this many jobs (1-200)').argParser(limit))
+    .option('--json', 'print the list as JSON', false)
+    .addOption(serverOption())
+    .action(async (o: { status?: JobStatus[]; limit?: number; json: boolean; server?: string }) =>
+      done(await handlers.jobsList({ status: o.status, limit: o.limit, json: o.json, server: o.server })),
+    );
+  jobs
+    .command('show')
+    .description("a job's status, progress and cost")
+    .argument('<id>', 'job id')
+    .option('--json', 'print the job as JSON', false)
+    .addOption(serverOption())
+    .action(async (id: string, o: { json: boolean; server?: string }) => done(await handlers.jobsShow(id, { json: o.json, server: o.server })));
+  jobs
+    .command('cancel')
+    .description('cancel a job (what was spent stays spent)')
+    .argument('<id>', 'job id')
+    .addOption(serverOption())
+    .action(async (id: string, o: Remote) => done(await handlers.jobsCancel(id, { server: o.server })));
+  jobs
+    .command('retry')
+    .description('run again the interviews of a job that did not finish')
+    .argument('<id>', 'job id')
+    .addOption(serverOption())
+    .action(async (id: string, o: Remote) => done(await handlers.jobsRetry(id, { server: o.server })));
+  jobs
+    .command('logs')
+    .description("a job's events: time, type, message")
+    .argument('<id>', 'job id')
+    .option('--follow', 'keep printing events until the job ends', false)
+    .addOption(serverOption())
+    .action(async (id: string, o: { follow: boolean; server?: string }) => done(await handlers.jobsLogs(id, { follow: o.follow, server: o.server })));
+  jobs
+    .command('results')
+    .description("a job's results, streamed")
+    .argument('<id>', 'job id')
+    .addOption(new Option('--format <format>', 'output format').choices(ResultFormat.options).default('jsonl'))
+    .option('--output <file>', 'write to this file instead of stdout')
+    .addOption(serverOption())
+    .action(async (id: string, o: { format: ResultFormat; output?: string; server?: string }) =>
+      done(await handlers.jobsResults(id, { format: o.format, output: o.output, server: o.server })),
+    );
+
+  program
+    .command('login')
+    .description('check a server URL and API key, then store them for later commands')
+    .option('--server <url>', 'job server URL (default: FIELDWORK_SERVER_URL or http://127.0.0.1:8787)')
+    .option('--key <key>', 'the API key (better: pipe it on stdin, or type it at the prompt)')
+    .action(async (o: { server?: string; key?: string }) => done(await handlers.login({ server: o.server, key: o.key })));
+  program
+    .command('logout')
+    .description('forget the stored server URL and key')
+    .action(async () => done(await handlers.logout()));
+
+  return program;
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535.');
+  return n;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of 1 or more.');
+  return n;
+}
+
+function limit(value: string): number {
+  const n = positiveInt(value);
+  if (n > 200) throw new InvalidArgumentError('at most 200.');
+  return n;
+}
+
+function statuses(value: string): JobStatus[] {
+  const list = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  const unknown = list.filter((s) => !JobStatus.safeParse(s).success);
+  if (list.length === 0 || unknown.length > 0) {
+    throw new InvalidArgumentError(`unknown status ${unknown.map((s) => `"${s}"`).join(', ') || '""'}; use ${JobStatus.options.join(', ')}.`);
+  }
+  return list as JobStatus[];
+}

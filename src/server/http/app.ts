@@ -1,0 +1,128 @@
+// The /v1 API: routes translate HTTP to the job manager and the store, and every error to problem+json.
+import { Hono } from 'hono';
+import {
+  JobListQuery,
+  JobStatus,
+  JobSubmission,
+  type Estimate,
+  type Health,
+  type Job,
+  type JobList,
+  type ModelList,
+} from '../../protocol';
+import { bearerAuth } from './auth';
+import { eventsRoute } from './events';
+import { internalProblem, invalidRequest, notFound, problemFor, problemResponse } from './problem';
+import { integerParam, parseWith, readJsonBody } from './request';
+import { resultsRoute } from './results';
+import type { AppDeps, AppEnv } from './types';
+
+export type { AppDeps } from './types';
+
+const MAX_IDEMPOTENCY_KEY = 200;
+
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const { store, jobs, log } = deps;
+  const app = new Hono<AppEnv>();
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    const user = c.get('user');
+    log(`${c.req.method} ${c.req.path} ${c.res.status} ${Math.round(performance.now() - started)}ms${user ? ` user=${user}` : ''}`);
+  });
+  app.use('*', bearerAuth(store));
+
+  const readSubmission = async (request: Request) =>
+    parseWith(JobSubmission, await readJsonBody(request, deps.maxBodyBytes), 'job submission');
+
+  app.get('/v1/health', (c) => {
+    const health: Health = { status: 'ok', version: deps.version, user: c.var.user, jobs_running: jobs.runningCount() };
+    return c.json(health);
+  });
+
+  app.get('/v1/models', (c) => {
+    const models: ModelList = { models: jobs.models() };
+    return c.json(models);
+  });
+
+  app.post('/v1/estimates', async (c) => {
+    const estimate: Estimate = jobs.estimate(c.var.user, await readSubmission(c.req.raw));
+    return c.json(estimate);
+  });
+
+  app.post('/v1/jobs', async (c) => {
+    const idempotencyKey = c.req.header('idempotency-key') ?? null;
+    if (idempotencyKey !== null && (idempotencyKey.length === 0 || idempotencyKey.length > MAX_IDEMPOTENCY_KEY)) {
+      throw invalidRequest(`The Idempotency-Key header must be 1 to ${MAX_IDEMPOTENCY_KEY} characters.`);
+    }
+    const submission = await readSubmission(c.req.raw);
+    const { job, created } = jobs.submit(c.var.user, submission, idempotencyKey);
+    if (created) c.header('location', `/v1/jobs/${encodeURIComponent(job.id)}`);
+    return c.json(wireJob(job), created ? 201 : 200);
+  });
+
+  app.get('/v1/jobs', (c) => {
+    const statuses = c.req
+      .queries('status')
+      ?.flatMap((value) => value.split(','))
+      .map((value) => value.trim())
+      .filter((value) => value !== '');
+    for (const status of statuses ?? []) {
+      if (!JobStatus.safeParse(status).success) {
+        throw invalidRequest(`status "${status}" is not a job status; use ${JobStatus.options.join(', ')}.`);
+      }
+    }
+    const query = parseWith(
+      JobListQuery,
+      {
+        status: statuses,
+        limit: integerParam(c.req.query('limit'), 'limit', { min: 1, max: 200, fallback: 50 }),
+        cursor: c.req.query('cursor') || undefined,
+      },
+      'job list query',
+    );
+    const page = store.listJobs(c.var.user, query);
+    const list: JobList = { jobs: page.jobs.map(wireJob), next_cursor: page.next_cursor };
+    return c.json(list);
+  });
+
+  app.get('/v1/jobs/:id', (c) => c.json(wireJob(jobs.get(c.var.user, c.req.param('id')))));
+  app.get('/v1/jobs/:id/events', eventsRoute(deps));
+  app.get('/v1/jobs/:id/results', resultsRoute(deps));
+  app.post('/v1/jobs/:id/cancel', (c) => c.json(wireJob(jobs.cancel(c.var.user, c.req.param('id')))));
+  app.post('/v1/jobs/:id/retry', (c) => c.json(wireJob(jobs.retry(c.var.user, c.req.param('id')))));
+
+  app.notFound((c) => {
+    const { problem } = notFound(`There is no ${c.req.method} ${c.req.path} in this API; see /v1/health, /v1/models, /v1/estimates and /v1/jobs.`);
+    return problemResponse({ ...problem, instance: c.req.path });
+  });
+
+  app.onError((error, c) => {
+    const known = problemFor(error);
+    if (known) return problemResponse({ ...known.problem, instance: c.req.path }, known.headers);
+    log(`${c.req.method} ${c.req.path} failed: ${error.stack ?? error.message}`);
+    return problemResponse({ ...internalProblem(), instance: c.req.path });
+  });
+
+  return app;
+}
+
+/** Exactly the wire fields: a core may hand back its stored job, with the submission and idempotency key. */
+function wireJob(job: Job): Job {
+  return {
+    id: job.id,
+    kind: job.kind,
+    name: job.name,
+    source_name: job.source_name,
+    owner: job.owner,
+    status: job.status,
+    models: job.models,
+    created_at: job.created_at,
+    started_at: job.started_at,
+    finished_at: job.finished_at,
+    progress: job.progress,
+    cost: job.cost,
+    error: job.error,
+  };
+}

@@ -1,0 +1,79 @@
+// RFC 9457 problem details: every error the API answers, and the one place errors become statuses.
+import { PROBLEM_TYPES, type Problem, type SpecIssue } from '../../protocol';
+import { JobError } from '../job-manager';
+import { InvalidCursorError } from '../store/store';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** A request the API refuses; thrown by request parsing, answered by the app's error handler. */
+export class ProblemError extends Error {
+  constructor(
+    readonly problem: Omit<Problem, 'instance'>,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(problem.detail ?? problem.title);
+    this.name = 'ProblemError';
+  }
+}
+
+export const invalidRequest = (detail: string): ProblemError =>
+  new ProblemError({ type: PROBLEM_TYPES.invalidRequest, title: 'Invalid request', status: 400, detail });
+
+export const tooLarge = (maxBytes: number): ProblemError =>
+  new ProblemError({
+    type: PROBLEM_TYPES.tooLarge,
+    title: 'Request body too large',
+    status: 413,
+    detail: `The request body is larger than this server accepts (${maxBytes.toLocaleString('en-US')} bytes). Send fewer or smaller inline files, or raise the server's body limit.`,
+  });
+
+export const notFound = (detail: string): ProblemError =>
+  new ProblemError({ type: PROBLEM_TYPES.notFound, title: 'Not found', status: 404, detail });
+
+export function problemResponse(problem: Problem, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(problem), {
+    status: problem.status,
+    headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...headers },
+  });
+}
+
+const JOB_ERROR_PROBLEMS: Record<JobError['kind'], { type: string; title: string; status: number }> = {
+  not_found: { type: PROBLEM_TYPES.notFound, title: 'Not found', status: 404 },
+  invalid_spec: { type: PROBLEM_TYPES.invalidSpec, title: 'Invalid spec', status: 422 },
+  invalid_request: { type: PROBLEM_TYPES.invalidRequest, title: 'Invalid request', status: 400 },
+  too_large: { type: PROBLEM_TYPES.tooLarge, title: 'Too large', status: 413 },
+  conflict: { type: PROBLEM_TYPES.conflict, title: 'Conflict', status: 409 },
+};
+
+/** The problem an error thrown while handling a request becomes, or null for an unexpected one (a 500). */
+export function problemFor(error: unknown): { problem: Omit<Problem, 'instance'>; headers: Record<string, string> } | null {
+  if (error instanceof ProblemError) return { problem: error.problem, headers: error.headers };
+  if (error instanceof JobError) {
+    const problem: Omit<Problem, 'instance'> = { ...JOB_ERROR_PROBLEMS[error.kind], detail: error.message };
+    if (error.kind === 'invalid_spec') problem.issues = error.issues.map(wireIssue);
+    return { problem, headers: {} };
+  }
+  if (error instanceof InvalidCursorError) return { problem: invalidRequest(error.message).problem, headers: {} };
+  return null;
+}
+
+export const internalProblem = (): Omit<Problem, 'instance'> => ({
+  type: PROBLEM_TYPES.internal,
+  title: 'Internal server error',
+  status: 500,
+  detail: 'The server failed to handle this request. The details are in the server log.',
+});
+
+/** Only the wire fields of a spec issue, whatever else the spec module attaches. */
+function wireIssue(issue: SpecIssue): SpecIssue {
+  const wire: SpecIssue = {
+    file: issue.file,
+    line: issue.line,
+    column: issue.column,
+    path: issue.path,
+    message: issue.message,
+  };
+  if (issue.end_line !== undefined) wire.end_line = issue.end_line;
+  if (issue.end_column !== undefined) wire.end_column = issue.end_column;
+  return wire;
+}

@@ -1,0 +1,93 @@
+// GET /v1/jobs/:id/results — JSON pages, or every result streamed as CSV or JSON Lines.
+import type { Context } from 'hono';
+import { ResultFormat, type Result, type ResultPage } from '../../protocol';
+import { CSV_HEADER, csvRow } from './csv';
+import { invalidRequest } from './problem';
+import { integerParam } from './request';
+import type { AppDeps, AppEnv } from './types';
+
+const DEFAULT_PAGE = 1000;
+const MAX_PAGE = 10_000;
+/** Text gathered before handing a chunk to the socket: large enough to be cheap, small enough to stay lean. */
+const CHUNK_CHARS = 64 * 1024;
+
+const CONTENT_TYPES: Record<ResultFormat, string> = {
+  json: 'application/json',
+  csv: 'text/csv; charset=utf-8; header=present',
+  jsonl: 'application/x-ndjson; charset=utf-8',
+};
+
+export function resultsRoute(deps: AppDeps) {
+  return (c: Context<AppEnv>): Response => {
+    const jobId = c.req.param('id')!;
+    deps.jobs.get(c.var.user, jobId); // not_found unless the job is the caller's
+    const format = requestedFormat(c.req.query('format'), c.req.header('accept'));
+
+    if (format === 'json') {
+      const limit = integerParam(c.req.query('limit'), 'limit', { min: 1, max: MAX_PAGE, fallback: DEFAULT_PAGE });
+      const page: ResultPage = deps.store.results(jobId, { cursor: c.req.query('cursor') || undefined, limit });
+      return c.json(page);
+    }
+
+    const line = format === 'csv' ? csvRow : (result: Result): string => `${JSON.stringify(result)}\n`;
+    const body = streamLines(deps.store.allResults(jobId)[Symbol.iterator](), format === 'csv' ? CSV_HEADER : '', line, (error) =>
+      deps.log(`results export of ${jobId} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+    );
+    const filename = `${jobId.replace(/[^A-Za-z0-9_.-]/g, '_')}.${format}`;
+    return new Response(body, {
+      headers: { 'content-type': CONTENT_TYPES[format], 'content-disposition': `attachment; filename="${filename}"` },
+    });
+  };
+}
+
+/** `?format=` wins; otherwise the Accept header; otherwise JSON. */
+function requestedFormat(query: string | undefined, accept: string | undefined): ResultFormat {
+  if (query !== undefined) {
+    const parsed = ResultFormat.safeParse(query);
+    if (!parsed.success) throw invalidRequest(`format must be one of ${ResultFormat.options.join(', ')}; got "${query}".`);
+    return parsed.data;
+  }
+  const wanted = (accept ?? '').toLowerCase();
+  if (wanted.includes('text/csv')) return 'csv';
+  if (/application\/(x-ndjson|jsonl|x-jsonlines)/.test(wanted)) return 'jsonl';
+  return 'json';
+}
+
+/**
+ * Rows become text only when the socket asks for more (pull), so memory holds one chunk however large the job.
+ * Closing the download early closes the row iterator.
+ */
+function streamLines(
+  rows: Iterator<Result>,
+  header: string,
+  line: (result: Result) => string,
+  onError: (error: unknown) => void,
+): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let pending = header;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      try {
+        let chunk = pending;
+        pending = '';
+        while (chunk.length < CHUNK_CHARS) {
+          const next = rows.next();
+          if (next.done) {
+            if (chunk) controller.enqueue(encoder.encode(chunk));
+            controller.close();
+            return;
+          }
+          chunk += line(next.value);
+        }
+        controller.enqueue(encoder.encode(chunk));
+      } catch (error) {
+        onError(error);
+        rows.return?.();
+        controller.error(error);
+      }
+    },
+    cancel() {
+      rows.return?.();
+    },
+  });
+}

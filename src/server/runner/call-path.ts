@@ -1,0 +1,110 @@
+// Every call goes cache → scheduler → provider. Identical calls in flight at once share one provider request.
+import { createHash } from 'node:crypto';
+import type { ModelSpec, Prompts, Question } from '../../spec';
+import type { CachedCall, Store } from '../store/store';
+import { ProviderError, type CallReply, type Provider } from '../providers/provider';
+import type { Scheduler } from '../scheduler/scheduler';
+import type { Pricing } from '../pricing';
+
+export interface CallInput {
+  jobId: string;
+  user: string;
+  model: ModelSpec;
+  prompts: Prompts;
+  iteration: number;
+  question: Question;
+  fresh: boolean;
+  signal: AbortSignal;
+}
+
+export interface CallOutcome {
+  reply: CallReply;
+  cached: boolean;
+  cost_usd: number | null;
+  latency_ms: number;
+}
+
+/** Content address of a call: model, parameters, prompts and iteration. */
+export function cacheKey(model: ModelSpec, prompts: Prompts, iteration: number): string {
+  return createHash('sha256')
+    .update(JSON.stringify([model.service, model.model, sortedEntries(model.parameters), prompts.system, prompts.user, iteration]))
+    .digest('base64url');
+}
+
+function sortedEntries(parameters: Readonly<Record<string, unknown>>): [string, unknown][] {
+  return Object.entries(parameters).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+export class CallPath {
+  private readonly inflight = new Map<string, Promise<CallOutcome>>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly scheduler: Scheduler,
+    private readonly providers: ReadonlyMap<string, Provider>,
+    private readonly pricing: Pricing,
+  ) {}
+
+  call(input: CallInput): Promise<CallOutcome> | CallOutcome {
+    const key = cacheKey(input.model, input.prompts, input.iteration);
+    if (!input.fresh) {
+      const hit = this.store.getCachedCall(key);
+      if (hit) return fromCache(hit);
+    }
+    const shared = this.inflight.get(key);
+    if (shared) return shared.then((outcome) => ({ ...outcome, cached: true, cost_usd: 0, latency_ms: 0 }));
+    const pending = this.callProvider(key, input).finally(() => this.inflight.delete(key));
+    this.inflight.set(key, pending);
+    return pending;
+  }
+
+  private async callProvider(key: string, input: CallInput): Promise<CallOutcome> {
+    const provider = this.providers.get(input.model.service);
+    if (!provider) throw new ProviderError('fatal', `no service "${input.model.service}" is configured on this server`);
+    const maxTokens = typeof input.model.parameters.max_tokens === 'number' ? input.model.parameters.max_tokens : 1000;
+    const ticket = {
+      lane: `${input.model.service}/${input.model.model}`,
+      user: input.user,
+      jobId: input.jobId,
+      tokens: Math.ceil((input.prompts.system.length + input.prompts.user.length) / 4) + maxTokens,
+    };
+    const started = performance.now();
+    const reply = await this.scheduler.run(
+      ticket,
+      (attempt) =>
+        provider.call({
+          service: input.model.service,
+          model: input.model.model,
+          parameters: input.model.parameters,
+          system: input.prompts.system,
+          user: input.prompts.user,
+          iteration: input.iteration,
+          question: input.question,
+          attempt,
+          signal: input.signal,
+        }),
+      input.signal,
+    );
+    this.scheduler.reconcile(ticket, reply.input_tokens + reply.output_tokens);
+    const cost = this.pricing.cost(input.model, reply.input_tokens, reply.output_tokens);
+    // Stored at once: a call that was paid for is never paid for again, even if the interview is not finished.
+    this.store.putCachedCall({
+      key,
+      raw: reply.text,
+      input_tokens: reply.input_tokens,
+      output_tokens: reply.output_tokens,
+      cost_usd: cost,
+      model_version: reply.model_version,
+    }, input.jobId);
+    return { reply, cached: false, cost_usd: cost, latency_ms: performance.now() - started };
+  }
+}
+
+function fromCache(hit: CachedCall): CallOutcome {
+  return {
+    reply: { text: hit.raw, input_tokens: hit.input_tokens, output_tokens: hit.output_tokens, model_version: hit.model_version },
+    cached: true,
+    cost_usd: 0,
+    latency_ms: 0,
+  };
+}

@@ -1,0 +1,120 @@
+// One interview: an agent walks the survey's questions for one scenario, model and iteration.
+import type { AnswerRecord, CompiledSurvey, InterviewRef } from '../../spec';
+import { ProviderError } from '../providers/provider';
+import type { FinishedInterview, NewResult } from '../store/store';
+import type { CallPath } from './call-path';
+
+export interface InterviewContext {
+  jobId: string;
+  user: string;
+  fresh: boolean;
+  signal: AbortSignal;
+  callPath: CallPath;
+}
+
+/** Raised when a call fails in a way no retry can fix (bad key, no quota): the whole job should stop. */
+export class FatalCallError extends Error {
+  constructor(readonly providerError: ProviderError) {
+    super(providerError.message);
+    this.name = 'FatalCallError';
+  }
+}
+
+export async function runInterview(survey: CompiledSurvey, ref: InterviewRef, context: InterviewContext): Promise<FinishedInterview> {
+  const { questions, agents, models } = survey.survey;
+  const model = models[ref.modelIndex]!;
+  const agent = agents[ref.agentIndex]!;
+  const answers = new Map<string, AnswerRecord>();
+  const finished: FinishedInterview = {
+    interview: ref.index,
+    failed: false,
+    results: [],
+    calls_cached: 0,
+    calls_done: 0,
+    calls_failed: 0,
+    usd: 0,
+    input_tokens: 0,
+    output_tokens: 0,
+  };
+  const row = (question: string): NewResult => ({
+    interview: ref.index,
+    agent_index: ref.agentIndex,
+    agent_name: agent.name,
+    scenario_index: ref.scenarioIndex,
+    model: model.label,
+    iteration: ref.iteration,
+    question,
+    status: 'answered',
+    answer: null,
+    comment: null,
+    raw: null,
+    input_tokens: 0,
+    output_tokens: 0,
+    cost_usd: 0,
+    cached: false,
+    latency_ms: 0,
+    error: null,
+  });
+
+  for (let index = 0; index < questions.length; index++) {
+    const question = questions[index]!;
+    const name = question.question_name;
+    if (survey.shouldSkip(ref, index, answers)) {
+      answers.set(name, { answer: null, comment: null });
+      finished.results.push({ ...row(name), status: 'skipped' });
+      continue;
+    }
+    const prompts = survey.prompts(ref, index, answers);
+    let outcome;
+    try {
+      outcome = await context.callPath.call({
+        jobId: context.jobId,
+        user: context.user,
+        model,
+        prompts,
+        iteration: ref.iteration,
+        question,
+        fresh: context.fresh,
+        signal: context.signal,
+      });
+    } catch (error) {
+      if (context.signal.aborted) throw context.signal.reason;
+      if (error instanceof ProviderError && error.kind === 'fatal') throw new FatalCallError(error);
+      finished.failed = true;
+      finished.calls_failed++;
+      finished.results.push({ ...row(name), status: 'failed', error: describe(error) });
+      break;
+    }
+    const parsed = survey.parseAnswer(index, outcome.reply.text);
+    const result = row(name);
+    result.raw = outcome.reply.text;
+    result.input_tokens = outcome.reply.input_tokens;
+    result.output_tokens = outcome.reply.output_tokens;
+    result.cost_usd = outcome.cost_usd;
+    result.cached = outcome.cached;
+    result.latency_ms = Math.round(outcome.latency_ms);
+    result.comment = parsed.comment;
+    if (parsed.ok) {
+      result.answer = parsed.answer;
+    } else {
+      result.status = 'invalid';
+      result.error = parsed.reason;
+    }
+    finished.results.push(result);
+    finished.calls_done++;
+    if (outcome.cached) finished.calls_cached++;
+    else {
+      finished.usd += outcome.cost_usd ?? 0;
+      finished.input_tokens += outcome.reply.input_tokens;
+      finished.output_tokens += outcome.reply.output_tokens;
+    }
+    answers.set(name, { answer: parsed.ok ? parsed.answer : null, comment: parsed.comment });
+    if (survey.shouldStop(ref, index, answers)) break;
+  }
+  return finished;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

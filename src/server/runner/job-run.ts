@@ -1,0 +1,124 @@
+// Runs one job: walks its interviews lazily, keeps a bounded number in flight, and writes each finished
+// interview with its results in one transaction. A restart resumes from what is stored.
+import type { CompiledSurvey, InterviewRef } from '../../spec';
+import type { FinishedInterview, StoredJob, Store } from '../store/store';
+import type { CallPath } from './call-path';
+import { FatalCallError, runInterview } from './interview';
+
+export type RunOutcome =
+  | { kind: 'finished' }
+  | { kind: 'cancelled' }
+  | { kind: 'stopped' }
+  | { kind: 'fatal'; message: string };
+
+export interface JobRunOptions {
+  /** Interviews in flight at once for this job. */
+  concurrency: number;
+  /** Written in one transaction when this many interviews are waiting. */
+  batchSize: number;
+  onProgress: () => void;
+}
+
+const YIELD_EVERY_MS = 15;
+
+export class JobRun {
+  private readonly controller = new AbortController();
+  private stopReason: 'cancel' | 'stop' | null = null;
+  private fatal: string | null = null;
+  private buffer: FinishedInterview[] = [];
+  private flushScheduled = false;
+
+  constructor(
+    private readonly job: StoredJob,
+    private readonly survey: CompiledSurvey,
+    private readonly store: Store,
+    private readonly callPath: CallPath,
+    private readonly options: JobRunOptions,
+  ) {}
+
+  /** Stops the run: `cancel` ends the job as cancelled; `stop` (server shutdown) leaves it to resume later. */
+  halt(reason: 'cancel' | 'stop'): void {
+    this.stopReason ??= reason;
+    this.controller.abort(new Error(reason === 'cancel' ? 'job cancelled' : 'server stopping'));
+  }
+
+  async run(): Promise<RunOutcome> {
+    const done = this.store.finishedInterviews(this.job.id);
+    const interviews = this.survey.interviews(0);
+    const context = {
+      jobId: this.job.id,
+      user: this.job.owner,
+      fresh: this.job.submission.fresh ?? this.survey.survey.fresh,
+      signal: this.controller.signal,
+      callPath: this.callPath,
+    };
+    await new Promise<void>((resolve) => {
+      let active = 0;
+      let exhausted = false;
+      let lastYield = performance.now();
+      const launch = (): void => {
+        while (!exhausted && active < this.options.concurrency && !this.controller.signal.aborted) {
+          // Zero-latency providers finish in microtasks: yield now and then so HTTP and writes get their turn.
+          if (performance.now() - lastYield > YIELD_EVERY_MS) {
+            lastYield = performance.now();
+            setImmediate(launch);
+            return;
+          }
+          const next = interviews.next();
+          if (next.done) {
+            exhausted = true;
+            break;
+          }
+          const ref: InterviewRef = next.value;
+          if (done.has(ref.index)) continue;
+          active++;
+          runInterview(this.survey, ref, context).then(
+            (finished) => this.finish(finished),
+            (error: unknown) => this.fail(error),
+          ).finally(() => {
+            active--;
+            if (active === 0 && (exhausted || this.controller.signal.aborted)) resolve();
+            else launch();
+          });
+        }
+        if (active === 0 && (exhausted || this.controller.signal.aborted)) resolve();
+      };
+      launch();
+    });
+    this.flush();
+    if (this.fatal !== null) return { kind: 'fatal', message: this.fatal };
+    if (this.stopReason === 'cancel') return { kind: 'cancelled' };
+    if (this.stopReason === 'stop') return { kind: 'stopped' };
+    return { kind: 'finished' };
+  }
+
+  private finish(interview: FinishedInterview): void {
+    this.buffer.push(interview);
+    if (this.buffer.length >= this.options.batchSize) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private fail(error: unknown): void {
+    if (error instanceof FatalCallError) {
+      this.fatal ??= error.message;
+      this.controller.abort(error);
+      return;
+    }
+    if (this.controller.signal.aborted) return; // dropped: runs again on resume or retry
+    // Our own bug, not the provider's: stop the job with the reason rather than fail every interview quietly.
+    this.fatal ??= `internal error: ${error instanceof Error ? error.message : String(error)}`;
+    this.controller.abort(error);
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.buffer.length === 0) return;
+    const batch = this.buffer;
+    this.buffer = [];
+    this.store.finishInterviews(this.job.id, batch);
+    this.options.onProgress();
+  }
+}

@@ -1,0 +1,129 @@
+// The SQLite schema, versioned with `PRAGMA user_version`. Each migration runs once, in order, in its own
+// transaction; a later version appends to MIGRATIONS and never edits an entry that has shipped.
+import type { DatabaseSync } from 'node:sqlite';
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: keys, jobs, interviews, results, events, the call cache.
+  `
+  CREATE TABLE api_keys (
+    id         TEXT PRIMARY KEY,
+    user       TEXT NOT NULL,
+    key_hash   TEXT NOT NULL UNIQUE,   -- sha256 hex of the key; the key itself is never stored
+    prefix     TEXT NOT NULL,          -- the key's first 8 characters, to recognise it in a list
+    created_at TEXT NOT NULL
+  );
+
+  CREATE TABLE jobs (
+    id                TEXT PRIMARY KEY,
+    kind              TEXT NOT NULL,
+    name              TEXT NOT NULL,
+    source_name       TEXT NOT NULL,
+    owner             TEXT NOT NULL,
+    status            TEXT NOT NULL,
+    models            TEXT NOT NULL,    -- JSON array of model ids
+    created_at        TEXT NOT NULL,
+    started_at        TEXT,
+    finished_at       TEXT,
+    error             TEXT,
+    interviews_total  INTEGER NOT NULL,
+    interviews_done   INTEGER NOT NULL DEFAULT 0,
+    interviews_failed INTEGER NOT NULL DEFAULT 0,
+    calls_done        INTEGER NOT NULL DEFAULT 0,
+    calls_cached      INTEGER NOT NULL DEFAULT 0,
+    calls_failed      INTEGER NOT NULL DEFAULT 0,
+    usd               REAL    NOT NULL DEFAULT 0,
+    input_tokens      INTEGER NOT NULL DEFAULT 0,
+    output_tokens     INTEGER NOT NULL DEFAULT 0,
+    submission        TEXT NOT NULL,    -- JSON: the accepted JobSubmission
+    idempotency_key   TEXT,
+    UNIQUE (owner, idempotency_key)
+  );
+  CREATE INDEX jobs_by_owner ON jobs (owner, created_at DESC, id DESC);
+  CREATE INDEX jobs_unfinished ON jobs (status) WHERE status IN ('queued', 'running', 'cancelling');
+
+  -- The record that an interview finished; its results are written in the same transaction. Its own counters
+  -- are kept so that forgetting a failed interview (for a retry) takes back exactly what it added to the job.
+  CREATE TABLE interviews (
+    job_id        TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    idx           INTEGER NOT NULL,
+    failed        INTEGER NOT NULL,
+    calls_done    INTEGER NOT NULL,
+    calls_cached  INTEGER NOT NULL,
+    calls_failed  INTEGER NOT NULL,
+    usd           REAL    NOT NULL,
+    input_tokens  INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    PRIMARY KEY (job_id, idx)
+  ) WITHOUT ROWID;
+
+  -- Keyed by the question's position in its interview, so pages come out in question order by a range scan.
+  CREATE TABLE results (
+    job_id         TEXT NOT NULL,
+    interview      INTEGER NOT NULL,
+    question_index INTEGER NOT NULL,
+    question       TEXT NOT NULL,
+    agent_index    INTEGER NOT NULL,
+    agent_name     TEXT,
+    scenario_index INTEGER NOT NULL,
+    model          TEXT NOT NULL,
+    iteration      INTEGER NOT NULL,
+    status         TEXT NOT NULL,
+    answer         TEXT,               -- JSON; NULL when there is no answer
+    comment        TEXT,
+    raw            TEXT,
+    input_tokens   INTEGER NOT NULL,
+    output_tokens  INTEGER NOT NULL,
+    cost_usd       REAL,
+    cached         INTEGER NOT NULL,
+    latency_ms     REAL NOT NULL,
+    error          TEXT,
+    PRIMARY KEY (job_id, interview, question_index),
+    FOREIGN KEY (job_id, interview) REFERENCES interviews (job_id, idx) ON DELETE CASCADE
+  ) WITHOUT ROWID;
+
+  CREATE TABLE events (
+    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    job_id  TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    type    TEXT NOT NULL,
+    at      TEXT NOT NULL,
+    message TEXT NOT NULL,
+    data    TEXT                         -- JSON object or NULL
+  );
+  CREATE INDEX events_by_job ON events (job_id, id);
+
+  CREATE TABLE call_cache (
+    key           TEXT PRIMARY KEY,
+    raw           TEXT NOT NULL,
+    input_tokens  INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    cost_usd      REAL,
+    model_version TEXT,
+    created_at    TEXT NOT NULL,
+    bytes         INTEGER NOT NULL,
+    calls         INTEGER NOT NULL DEFAULT 1 -- times this call was stored: above 1 means a provider was asked again
+  );
+  `,
+];
+
+/** Brings the database up to the newest schema; returns the version it is at. */
+export function migrate(db: DatabaseSync): number {
+  const row = db.prepare('PRAGMA user_version').get() as { user_version: number } | undefined;
+  const current = row?.user_version ?? 0;
+  if (current > MIGRATIONS.length) {
+    throw new Error(
+      `The database is at schema version ${current}, newer than this server knows (${MIGRATIONS.length}). Upgrade the server.`,
+    );
+  }
+  for (let version = current + 1; version <= MIGRATIONS.length; version++) {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      db.exec(MIGRATIONS[version - 1]!);
+      db.exec(`PRAGMA user_version = ${version}`);
+      db.exec('COMMIT');
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+  return MIGRATIONS.length;
+}

@@ -1,0 +1,157 @@
+// A survey ready to run: templates, rules and answer parsers compiled once, then used per call on the hot path.
+// The constructor throws on what parseSurvey reports about templates, rules and memory; build it from the Survey
+// parseSurvey returned, which has already shown those problems with their positions.
+import { answerParser, type AnswerParser, type ParsedAnswer } from './answers';
+import { compileQuestions, keysOf, type CompiledParts } from './compile-questions';
+import { interviewAt, interviewCount, interviews, type Dimensions, type InterviewRef } from './expand';
+import {
+  answeringInstructions,
+  memoryBlock,
+  presentation,
+  systemPrompt,
+  userPrompt,
+  type Prompts,
+  type RememberedAnswer,
+} from './prompts';
+import type { CompiledRule } from './rules';
+import type { Survey } from './schema';
+
+/** What an interview knows of an asked question. answer null: no answer (skipped, invalid or failed). */
+export interface AnswerRecord {
+  answer: unknown;
+  comment: string | null;
+}
+
+const NO_ANSWER: AnswerRecord = Object.freeze({ answer: null, comment: null });
+
+interface CompiledQuestion extends CompiledParts {
+  name: string;
+  shown: string;
+  instructions: string;
+  parse: AnswerParser;
+}
+
+export class CompiledSurvey {
+  readonly interviewCount: number;
+  private readonly dimensions: Dimensions;
+  private readonly questions: CompiledQuestion[];
+  private readonly systemPrompts: (string | undefined)[] = [];
+  private readonly agentScopes: (Record<string, unknown> | undefined)[] = [];
+
+  constructor(readonly survey: Survey) {
+    const { parts, problems } = compileQuestions(survey.questions, {
+      scenarioKeys: keysOf(survey.scenarios),
+      agentKeys: keysOf(survey.agents.map((agent) => agent.traits)),
+      memory: survey.memory,
+    });
+    const problem = problems[0];
+    if (problem) {
+      const name = survey.questions[problem.question]?.question_name ?? `#${problem.question + 1}`;
+      throw new Error(`question "${name}": ${problem.message}`);
+    }
+    this.questions = survey.questions.map((question, index) => ({
+      ...(parts[index] as CompiledParts),
+      name: question.question_name,
+      shown: presentation(question),
+      instructions: answeringInstructions(question),
+      parse: answerParser(question),
+    }));
+    this.dimensions = {
+      agents: survey.agents.length,
+      scenarios: survey.scenarios.length,
+      models: survey.models.length,
+      iterations: survey.iterations,
+    };
+    this.interviewCount = interviewCount(this.dimensions);
+  }
+
+  /** Interview `index`: iteration varies fastest, then model, then scenario, then agent. */
+  interviewAt(index: number): InterviewRef {
+    return interviewAt(this.dimensions, index);
+  }
+
+  /** Interviews from `from` on, lazily. */
+  interviews(from = 0): Generator<InterviewRef> {
+    return interviews(this.dimensions, from);
+  }
+
+  /** Whether the question's skip_if holds, given the answers so far. A rule that fails to evaluate is false. */
+  shouldSkip(ref: InterviewRef, questionIndex: number, answers: ReadonlyMap<string, AnswerRecord>): boolean {
+    return this.holds(this.question(questionIndex).skip, ref, answers);
+  }
+
+  /** Whether the question's stop_if holds once it is answered: the interview then ends. */
+  shouldStop(ref: InterviewRef, questionIndex: number, answers: ReadonlyMap<string, AnswerRecord>): boolean {
+    return this.holds(this.question(questionIndex).stop, ref, answers);
+  }
+
+  /** The prompts of one call. Throws an Error saying why if the question text cannot be rendered (a render limit). */
+  prompts(ref: InterviewRef, questionIndex: number, answers: ReadonlyMap<string, AnswerRecord>): Prompts {
+    const question = this.question(questionIndex);
+    const text = this.questionText(questionIndex, ref, answers);
+    let memory = '';
+    if (question.memory.length > 0) {
+      const remembered: RememberedAnswer[] = [];
+      for (const earlier of question.memory) {
+        const record = answers.get(this.question(earlier).name);
+        if (record && record.answer !== null && record.answer !== undefined) {
+          remembered.push({ question_text: this.questionText(earlier, ref, answers), answer: record.answer });
+        }
+      }
+      memory = memoryBlock(remembered);
+    }
+    return { system: this.systemPrompt(ref.agentIndex), user: userPrompt(text, question.shown, memory, question.instructions) };
+  }
+
+  parseAnswer(questionIndex: number, raw: string): ParsedAnswer {
+    return this.question(questionIndex).parse(raw);
+  }
+
+  private question(index: number): CompiledQuestion {
+    const question = this.questions[index];
+    if (!question) throw new RangeError(`question ${index} does not exist; this survey has ${this.questions.length} questions`);
+    return question;
+  }
+
+  private questionText(index: number, ref: InterviewRef, answers: ReadonlyMap<string, AnswerRecord>): string {
+    const { template, templateQuestions } = this.question(index);
+    if (template.isFixed) return template.source;
+    const scenario = this.survey.scenarios[ref.scenarioIndex] ?? {};
+    // Scenario keys at top level; `scenario`, `agent` and the questions the template reads take precedence.
+    const scope: Record<string, unknown> = { ...scenario, scenario, agent: this.agentScope(ref.agentIndex) };
+    for (const name of templateQuestions) scope[name] = answers.get(name) ?? NO_ANSWER;
+    return template.render(scope);
+  }
+
+  private holds(rule: CompiledRule | null, ref: InterviewRef, answers: ReadonlyMap<string, AnswerRecord>): boolean {
+    if (!rule) return false;
+    const context: Record<string, unknown> = {
+      scenario: this.survey.scenarios[ref.scenarioIndex] ?? {},
+      agent: this.agentScope(ref.agentIndex),
+    };
+    for (const name of rule.questions) context[name] = answers.get(name) ?? NO_ANSWER;
+    return rule.evaluate(context);
+  }
+
+  private systemPrompt(agentIndex: number): string {
+    let prompt = this.systemPrompts[agentIndex];
+    if (prompt === undefined) {
+      const agent = this.survey.agents[agentIndex];
+      if (!agent) throw new RangeError(`agent ${agentIndex} does not exist`);
+      prompt = systemPrompt(agent);
+      this.systemPrompts[agentIndex] = prompt;
+    }
+    return prompt;
+  }
+
+  /** `agent` in templates and rules: its traits, and `name`. */
+  private agentScope(agentIndex: number): Record<string, unknown> {
+    let scope = this.agentScopes[agentIndex];
+    if (scope === undefined) {
+      const agent = this.survey.agents[agentIndex];
+      scope = { ...(agent?.traits ?? {}), name: agent?.name ?? agent?.traits['name'] ?? null };
+      this.agentScopes[agentIndex] = scope;
+    }
+    return scope;
+  }
+}

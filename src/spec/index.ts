@@ -1,0 +1,19 @@
+// The survey file format: schemas, parsing with positions, expansion into interviews, prompts, rules and answers.
+export { formatIssue, type ParseResult, type SpecIssue } from './issues';
+export { parseSurvey, type FileReader, type SourceFile } from './parse';
+export { isSurveyFileName, loadSurveyFiles, referencedFiles, type LoadedSurvey } from './load';
+export { CompiledSurvey, type AnswerRecord } from './compiled-survey';
+export type { InterviewRef } from './expand';
+export type { Prompts } from './prompts';
+export { DEFAULT_AGENT_INSTRUCTION } from './prompts';
+export type { ParsedAnswer } from './answers';
+export { sampleReply } from './sample';
+export { surveyJsonSchema, SURVEY_SCHEMA_ID } from './json-schema';
+export { Agent, ModelSpec, Scenario, Survey, SurveyFile } from './schema';
+export { Question, QUESTION_TYPES, type QuestionOf, type QuestionType } from './question-types';
+export {
+  MAX_ALIAS_COUNT,
+  MAX_DEPTH,
+  MAX_SCENARIO_FILE_BYTES,
+  MAX_SOURCE_BYTES,
+} from './limits';

@@ -1,0 +1,84 @@
+// The only file I/O of the spec: reading a survey file and the scenario files it names, for submission.
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, normalize } from 'node:path';
+import { isMap, parseDocument } from 'yaml';
+import { excessiveFlowNesting } from './depth';
+import { MAX_SCENARIO_FILE_BYTES, MAX_SOURCE_BYTES, megabytes } from './limits';
+import type { FileReader, SourceFile } from './parse';
+
+const SURVEY_FILE = /\.survey\.(ya?ml|json)$/i;
+
+export function isSurveyFileName(name: string): boolean {
+  return SURVEY_FILE.test(basename(name));
+}
+
+/** Relative paths of the scenario files the survey names. Best effort: never throws. */
+export function referencedFiles(source: SourceFile): string[] {
+  try {
+    if (source.text.length > MAX_SOURCE_BYTES || excessiveFlowNesting(source.text) >= 0) return [];
+    const doc = parseDocument(source.text, { prettyErrors: false });
+    if (!isMap(doc.contents)) return [];
+    const scenarios: unknown = doc.get('scenarios');
+    return typeof scenarios === 'string' && /\.(csv|jsonl)$/i.test(scenarios.trim()) ? [scenarios.trim()] : [];
+  } catch {
+    return [];
+  }
+}
+
+export interface LoadedSurvey {
+  source: SourceFile;
+  /** Scenario files by the relative path the survey uses; missing or oversized files are absent. */
+  files: Record<string, string>;
+  /** Reads from `files`, and says why a file is absent when it is too large (pass it to parseSurvey). */
+  readFile: FileReader;
+}
+
+/**
+ * Reads a survey file (source.name is its basename) and the scenario files it names, relative to it.
+ * Throws when the survey file itself cannot be read. Scenario files that are missing, outside the survey's folder
+ * or larger than the limit are left out; parseSurvey then reports them at the `scenarios:` line.
+ */
+export function loadSurveyFiles(surveyPath: string): LoadedSurvey {
+  const size = statSync(surveyPath).size;
+  if (size > 4 * MAX_SOURCE_BYTES) {
+    throw new Error(`${basename(surveyPath)} is ${megabytes(size)}; survey files are limited to ${megabytes(MAX_SOURCE_BYTES)}`);
+  }
+  const source: SourceFile = { name: basename(surveyPath), text: readFileSync(surveyPath, 'utf8') };
+  const files: Record<string, string> = {};
+  const oversized = new Map<string, number>();
+  for (const relative of referencedFiles(source)) {
+    if (isAbsolute(relative) || normalize(relative).split(/[\\/]/).includes('..')) continue;
+    const path = join(dirname(surveyPath), relative);
+    try {
+      const fileSize = statSync(path).size;
+      if (fileSize > MAX_SCENARIO_FILE_BYTES) oversized.set(relative, fileSize);
+      else files[relative] = readText(path, fileSize);
+    } catch {
+      // missing or unreadable: parseSurvey reports it where the survey names it
+    }
+  }
+  const readFile: FileReader = (relative) => {
+    const tooLarge = oversized.get(relative);
+    if (tooLarge !== undefined) {
+      throw new Error(`it is ${megabytes(tooLarge)}; scenario files are limited to ${megabytes(MAX_SCENARIO_FILE_BYTES)}. Split it into several surveys`);
+    }
+    return Object.hasOwn(files, relative) ? files[relative] : undefined;
+  };
+  return { source, files, readFile };
+}
+
+function readText(path: string, size: number): string {
+  const buffer = Buffer.alloc(size);
+  const fd = openSync(path, 'r');
+  try {
+    let read = 0;
+    while (read < size) {
+      const count = readSync(fd, buffer, read, size - read, read);
+      if (count === 0) break;
+      read += count;
+    }
+    return buffer.subarray(0, read).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,134 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TokenBucket } from '../../../src/server/scheduler/bucket';
+import { Scheduler, type CallTicket } from '../../../src/server/scheduler/scheduler';
+import { retryDelayMs, DEFAULT_RETRY_POLICY } from '../../../src/server/scheduler/retry-policy';
+import { ProviderError } from '../../../src/server/providers/provider';
+import { VirtualClock } from '../../support/virtual-clock';
+
+const ticket = (jobId: string, tokens = 100, lane = 'svc/model'): CallTicket => ({ lane, user: 'u', jobId, tokens });
+const never = new AbortController().signal;
+
+test('a token bucket starts full, drains, and refills at its rate', () => {
+  const bucket = new TokenBucket(600, 10 / 1000, 0); // 600 capacity, 10 per second
+  assert.equal(bucket.waitFor(600, 0), 0);
+  bucket.take(600, 0);
+  assert.equal(bucket.waitFor(10, 0), 1000);
+  assert.equal(bucket.waitFor(10, 500), 500);
+  assert.equal(bucket.waitFor(10, 1000), 0);
+});
+
+test('a token bucket gives back what a call did not use, never above capacity', () => {
+  const bucket = new TokenBucket(1000, 1 / 1000, 0);
+  bucket.take(800, 0);
+  bucket.adjust(300, 0); // the call used 500 of the 800 charged
+  assert.equal(bucket.waitFor(500, 0), 0);
+  assert.equal(bucket.waitFor(501, 0), 1000);
+  bucket.adjust(10_000, 0);
+  assert.equal(bucket.waitFor(1000, 0), 0);
+  assert.equal(bucket.waitFor(1001, 0), 0, 'amounts above capacity wait only for a full bucket');
+});
+
+test('retry-after from the provider wins over backoff, with a little jitter', () => {
+  const error = new ProviderError('rate_limited', 'slow down', 2000, 429);
+  const delay = retryDelayMs(error, 3, DEFAULT_RETRY_POLICY, () => 0.5);
+  assert.ok(delay >= 2000 && delay <= 2000 + 1000, `delay ${delay}`);
+  const transient = new ProviderError('transient', 'oops');
+  const first = retryDelayMs(transient, 0, DEFAULT_RETRY_POLICY, () => 1);
+  const late = retryDelayMs(transient, 20, DEFAULT_RETRY_POLICY, () => 1);
+  assert.equal(first, DEFAULT_RETRY_POLICY.baseDelayMs);
+  assert.equal(late, DEFAULT_RETRY_POLICY.maxDelayMs, 'backoff is capped');
+});
+
+test('requests per minute are enforced: the 61st call of a 60 rpm lane waits a second', async () => {
+  const clock = new VirtualClock();
+  const scheduler = new Scheduler({ clock, limitsFor: () => ({ requestsPerMinute: 60 }) });
+  const started: number[] = [];
+  const calls = Array.from({ length: 62 }, () => scheduler.run(ticket('j'), async () => started.push(clock.now()), never));
+  await clock.advance(0);
+  assert.equal(started.length, 60, 'a full bucket admits a burst of its capacity');
+  await clock.advance(999);
+  assert.equal(started.length, 60);
+  await clock.advance(1);
+  assert.equal(started.length, 61);
+  await clock.advance(1000);
+  assert.equal(started.length, 62);
+  await Promise.all(calls);
+});
+
+test('waiting calls are served round-robin across jobs', async () => {
+  const clock = new VirtualClock();
+  const scheduler = new Scheduler({ clock, limitsFor: () => ({ maxConcurrency: 1 }) });
+  const order: string[] = [];
+  let release: () => void = () => {};
+  const gate = () => new Promise<void>((resolve) => (release = resolve));
+  const runs: Promise<unknown>[] = [];
+  runs.push(scheduler.run(ticket('big'), async () => { order.push('big'); await gate(); }, never));
+  for (let i = 0; i < 3; i++) runs.push(scheduler.run(ticket('big'), async () => { order.push('big'); await gate(); }, never));
+  runs.push(scheduler.run(ticket('small'), async () => { order.push('small'); await gate(); }, never));
+  for (let i = 0; i < 5; i++) {
+    await clock.advance(0);
+    release();
+  }
+  await Promise.all(runs);
+  assert.deepEqual(order, ['big', 'big', 'small', 'big', 'big'], 'the small job is not stuck behind the big one');
+});
+
+test('a 429 pauses the lane until retry-after and the call goes again first', async () => {
+  const clock = new VirtualClock();
+  const notices: string[] = [];
+  const scheduler = new Scheduler({ clock, random: () => 0, notify: (n) => notices.push(n.type) });
+  let tries = 0;
+  const result = scheduler.run(
+    ticket('j'),
+    async () => {
+      tries++;
+      if (tries === 1) throw new ProviderError('rate_limited', 'tokens per min', 3000, 429);
+      return 'ok';
+    },
+    never,
+  );
+  await clock.advance(0);
+  assert.equal(tries, 1);
+  let other = false;
+  const second = scheduler.run(ticket('j'), async () => { other = true; }, never);
+  await clock.advance(2000);
+  assert.equal(other, false, 'the lane is paused for everyone');
+  await clock.advance(1100);
+  assert.equal(await result, 'ok');
+  await second;
+  assert.equal(tries, 2);
+  assert.deepEqual(notices, ['rate_limited']);
+});
+
+test('fatal errors are not retried; transient ones are, up to the limit', async () => {
+  const clock = new VirtualClock();
+  const scheduler = new Scheduler({ clock, random: () => 0, retry: { maxAttempts: 3, baseDelayMs: 10 } });
+  let fatalTries = 0;
+  await assert.rejects(
+    scheduler.run(ticket('j'), async () => { fatalTries++; throw new ProviderError('fatal', 'invalid api key', null, 401); }, never),
+    /invalid api key/,
+  );
+  assert.equal(fatalTries, 1);
+
+  let transientTries = 0;
+  const failing = scheduler.run(ticket('j'), async () => { transientTries++; throw new ProviderError('transient', 'bad gateway', null, 502); }, never);
+  failing.catch(() => {});
+  await clock.advance(1000);
+  await assert.rejects(failing, /bad gateway/);
+  assert.equal(transientTries, 3);
+});
+
+test('a call waiting in the queue is dropped when its signal aborts', async () => {
+  const clock = new VirtualClock();
+  const scheduler = new Scheduler({ clock, limitsFor: () => ({ requestsPerMinute: 1 }) });
+  await scheduler.run(ticket('j'), async () => 1, never);
+  const controller = new AbortController();
+  let ran = false;
+  const waiting = scheduler.run(ticket('j'), async () => { ran = true; }, controller.signal);
+  controller.abort(new Error('cancelled'));
+  await assert.rejects(waiting, /cancelled/);
+  await clock.advance(120_000);
+  assert.equal(ran, false);
+  assert.deepEqual(scheduler.snapshot()['svc/model'], { inflight: 0, waiting: 0 });
+});
