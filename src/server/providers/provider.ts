@@ -20,6 +20,23 @@ export interface CallReply {
   input_tokens: number;
   output_tokens: number;
   model_version: string | null;
+  /** What the provider's rate-limit headers said about this lane, when it sent any. */
+  limits?: RateLimitSnapshot | undefined;
+}
+
+/** One limited dimension as a provider reports it. `resetMs`: until the bucket is full again (OpenAI) or resets. */
+export interface LimitReading {
+  limit?: number | undefined;
+  remaining?: number | undefined;
+  resetMs?: number | undefined;
+}
+
+/** Rate-limit headers normalized across providers; absent dimensions were not reported. */
+export interface RateLimitSnapshot {
+  requests?: LimitReading | undefined;
+  tokens?: LimitReading | undefined;
+  input_tokens?: LimitReading | undefined;
+  output_tokens?: LimitReading | undefined;
 }
 
 /**
@@ -36,14 +53,44 @@ export class ProviderError extends Error {
     message: string,
     readonly retryAfterMs: number | null = null,
     readonly status: number | null = null,
+    /** Rate-limit headers on the failed reply, when there were any. */
+    readonly limits: RateLimitSnapshot | null = null,
   ) {
     super(message);
     this.name = 'ProviderError';
   }
 }
 
+/** log P(expected | prompt) and friends, for log-probability scorers (Aleph Alpha's /evaluate). */
+export interface EvaluateRequest {
+  model: string;
+  prompt: string;
+  expected: string;
+  signal: AbortSignal;
+}
+export interface EvaluateReply {
+  log_probability: number;
+  log_perplexity_per_character: number | null;
+  correct_greedy: boolean | null;
+  input_tokens: number;
+}
+
+export interface EmbedRequest {
+  model: string;
+  text: string;
+  signal: AbortSignal;
+}
+export interface EmbedReply {
+  embedding: number[];
+  input_tokens: number;
+}
+
 export interface Provider {
   /** The service name used in model ids, e.g. `test` or `openai`. */
   readonly service: string;
   call(request: CallRequest): Promise<CallReply>;
+  /** Only providers that can score a given completion (capability `log-probs`). */
+  evaluate?(request: EvaluateRequest): Promise<EvaluateReply>;
+  /** Only providers that embed text (capability `embeddings`). */
+  embed?(request: EmbedRequest): Promise<EmbedReply>;
 }
