@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, connect, type AddressInfo } from 'node:net';
 import { startServer, type RunningServer } from '../../src/server/server';
 import { FieldworkClient, NotFoundError, ValidationError, FieldworkError } from '../../src/client';
 import { isFinished, type Job, type JobEvent, type Result } from '../../src/protocol';
@@ -133,6 +134,47 @@ describe('job server', () => {
     const resumed: JobEvent[] = [];
     for await (const event of client.events(job.id, { after: ids[1]! })) resumed.push(event);
     assert.deepEqual(resumed.map((e) => e.id), ids.slice(2), 'Last-Event-ID resumes after the last event seen');
+  });
+
+  test('an event stream cut mid-way reconnects and still sees every event once', async () => {
+    // A proxy in front of the real server that cuts the first two connections after some bytes.
+    const target = new URL(server.url);
+    let connections = 0;
+    const proxy = createServer((socket) => {
+      const upstream = connect(Number(target.port), target.hostname);
+      const cutAfter = ++connections <= 2 ? 400 : Infinity;
+      let passed = 0;
+      upstream.on('data', (chunk: Buffer) => {
+        passed += chunk.length;
+        socket.write(chunk);
+        if (passed > cutAfter) {
+          socket.destroy();
+          upstream.destroy();
+        }
+      });
+      socket.on('data', (chunk) => upstream.write(chunk));
+      socket.on('error', () => upstream.destroy());
+      upstream.on('error', () => socket.destroy());
+      socket.on('close', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (proxy.address() as AddressInfo).port;
+      const viaProxy = new FieldworkClient({ baseUrl: `http://127.0.0.1:${port}`, apiKey: server.apiKey });
+      const text = small('', '{ model: test, latency_ms: 400 }').replace(
+        'scenarios: [{ fruit: apple }, { fruit: pear }, { fruit: plum }]',
+        `scenarios: [${Array.from({ length: 40 }, (_, i) => `{ fruit: f${i} }`).join(', ')}]`,
+      );
+      const job = await client.submitJob({ ...submission(text), fresh: true });
+      const seen: number[] = [];
+      for await (const event of viaProxy.events(job.id)) seen.push(event.id);
+      assert.ok(connections >= 2, `the stream was cut and resumed (${connections} connections)`);
+      const stored = await client.eventPage(job.id, { after: 0, limit: 1000 });
+      assert.deepEqual(seen, stored.events.map((event) => event.id), 'every stored event once, in order');
+      await viaProxy.close();
+    } finally {
+      proxy.close();
+    }
   });
 
   test('a running job can be cancelled; it keeps what it paid for', async () => {
