@@ -1,7 +1,7 @@
 // Reads and checks a survey file on this machine before anything is sent, so mistakes show with their line and column.
 import { toSubmission } from '../client';
 import type { JobSubmission, SpecIssue } from '../protocol';
-import { formatIssue, loadSurveyFiles, parseSurvey, type LoadedSurvey } from '../spec';
+import { formatIssue, isEvalFileName, loadEvalFiles, loadSurveyFiles, parseEval, parseSurvey, type LoadedSurvey } from '../spec';
 import { UsageError } from './failure';
 
 export type LocalCheck = { ok: true; submission: JobSubmission } | { ok: false; issues: string[] };
@@ -9,11 +9,12 @@ export type LocalCheck = { ok: true; submission: JobSubmission } | { ok: false; 
 export function checkSurveyFile(path: string, opts: { fresh?: boolean } = {}): LocalCheck {
   let loaded: LoadedSurvey;
   try {
-    loaded = loadSurveyFiles(path);
+    loaded = isEvalFileName(path) ? loadEvalFiles(path) : loadSurveyFiles(path);
   } catch (error) {
     throw new UsageError(`cannot read ${path}: ${readReason(error)} — check the path`, { cause: error });
   }
-  const parsed = parseSurvey(loaded.source, loaded.readFile);
+  // `*.eval.{yaml,yml,json}` is an eval; anything else is read as a survey.
+  const parsed = isEvalFileName(path) ? parseEval(loaded.source, loaded.readFile) : parseSurvey(loaded.source, loaded.readFile);
   if (!parsed.ok) return { ok: false, issues: parsed.issues.map((issue) => formatIssue(issue)) };
   return { ok: true, submission: toSubmission(loaded, opts) };
 }

@@ -1,11 +1,13 @@
 // The `fieldwork` command: parses the command line, runs one command, exits with its code.
 import { CommanderError } from 'commander';
+import { cacheClear, cacheStats } from './commands/cache';
 import { estimateCommand } from './commands/estimate';
 import { jobsCancel, jobsList, jobsLogs, jobsResults, jobsRetry, jobsShow } from './commands/jobs';
 import { keysCreate } from './commands/keys';
 import { loginCommand, logoutCommand } from './commands/login';
 import { runCommand } from './commands/run';
 import { serveCommand } from './commands/serve';
+import { mockProviderCommand } from './commands/mock-provider';
 import { defaultDataDir } from './connect';
 import { EXIT, reportFailure } from './failure';
 import { processCli, type Cli } from './io';
@@ -15,6 +17,8 @@ export function handlersFor(cli: Cli): Handlers {
   return {
     serve: (o) => serveCommand(cli, o),
     keysCreate: (o) => keysCreate(cli, o),
+    cacheStats: (o) => cacheStats(cli, o),
+    cacheClear: (o) => cacheClear(cli, o),
     run: (file, o) => runCommand(cli, file, o),
     estimate: (file, o) => estimateCommand(cli, file, o),
     jobsList: (o) => jobsList(cli, o),
@@ -25,6 +29,7 @@ export function handlersFor(cli: Cli): Handlers {
     jobsResults: (id, o) => jobsResults(cli, id, o),
     login: (o) => loginCommand(cli, o),
     logout: () => logoutCommand(cli),
+    mockProvider: (o) => mockProviderCommand(cli, o),
   };
 }
 

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option, type OutputConfiguration } from 
 import { JobStatus, ResultFormat } from '../protocol';
 import type { ServeOptions } from './commands/serve';
 import type { RunOptions } from './commands/run';
+import type { MockProviderOptions } from './commands/mock-provider';
 
 type Remote = { server?: string | undefined };
 
@@ -10,6 +11,8 @@ type Remote = { server?: string | undefined };
 export interface Handlers {
   serve(opts: ServeOptions): Promise<number>;
   keysCreate(opts: { user: string; dataDir: string }): Promise<number>;
+  cacheStats(opts: { dataDir: string; json: boolean }): Promise<number>;
+  cacheClear(opts: { dataDir: string }): Promise<number>;
   run(file: string, opts: RunOptions): Promise<number>;
   estimate(file: string, opts: Remote & { json: boolean }): Promise<number>;
   jobsList(opts: Remote & { status?: JobStatus[]; limit?: number; json: boolean }): Promise<number>;
@@ -20,6 +23,8 @@ export interface Handlers {
   jobsResults(id: string, opts: Remote & { format: ResultFormat; output?: string | undefined }): Promise<number>;
   login(opts: Remote & { key?: string | undefined }): Promise<number>;
   logout(): Promise<number>;
+  /** Optional so fakes need not implement it. */
+  mockProvider?(opts: MockProviderOptions): Promise<number>;
 }
 
 export interface ProgramOptions {
@@ -49,9 +54,33 @@ export function buildProgram(handlers: Handlers, options: ProgramOptions): Comma
     .option('--host <host>', 'address to listen on (loopback unless you mean otherwise)', '127.0.0.1')
     .option('--data-dir <dir>', 'where jobs, results and the cache are kept', options.defaultDataDir)
     .addOption(new Option('--max-interviews <n>', 'largest job accepted, in interviews').argParser(positiveInt))
-    .action(async (o: { port: number; host: string; dataDir: string; maxInterviews?: number }) =>
-      done(await handlers.serve({ port: o.port, host: o.host, dataDir: o.dataDir, maxInterviews: o.maxInterviews })),
+    .option('--config <file>', 'services config (YAML): providers, base URLs, key variables, prices, limits (default: FIELDWORK_CONFIG)')
+    .addOption(new Option('--idle-exit-after <seconds>', 'stop when no job runs and no request comes for this long').argParser(positiveInt))
+    .action(async (o: { port: number; host: string; dataDir: string; maxInterviews?: number; config?: string; idleExitAfter?: number }) =>
+      done(
+        await handlers.serve({
+          port: o.port,
+          host: o.host,
+          dataDir: o.dataDir,
+          maxInterviews: o.maxInterviews,
+          ...(o.config !== undefined ? { config: o.config } : {}),
+          ...(o.idleExitAfter !== undefined ? { idleExitAfter: o.idleExitAfter } : {}),
+        }),
+      ),
     );
+
+  const cache = program.command('cache').description("the server's shared cache of model calls");
+  cache
+    .command('stats')
+    .description('how many calls are cached, and their size')
+    .option('--data-dir <dir>', "the server's data directory", options.defaultDataDir)
+    .option('--json', 'print as JSON', false)
+    .action(async (o: { dataDir: string; json: boolean }) => done(await handlers.cacheStats({ dataDir: o.dataDir, json: o.json })));
+  cache
+    .command('clear')
+    .description('forget every cached call (the next runs call the models again)')
+    .option('--data-dir <dir>', "the server's data directory", options.defaultDataDir)
+    .action(async (o: { dataDir: string }) => done(await handlers.cacheClear({ dataDir: o.dataDir })));
 
   const keys = program.command('keys').description('manage API keys of a local server');
   keys
@@ -140,6 +169,18 @@ export function buildProgram(handlers: Handlers, options: ProgramOptions): Comma
     .command('logout')
     .description('forget the stored server URL and key')
     .action(async () => done(await handlers.logout()));
+
+  program
+    .command('mock-provider')
+    .description('a mock OpenAI/Anthropic provider on loopback that enforces rate limits: try big jobs offline')
+    .addOption(new Option('--port <port>', 'port to listen on (0 picks a free one)').argParser(port).default(8799))
+    .addOption(new Option('--rpm <n>', 'requests per minute').argParser(positiveInt))
+    .addOption(new Option('--tpm <n>', 'tokens per minute (prompt + max_tokens at admission)').argParser(positiveInt))
+    .addOption(new Option('--mode <mode>', 'enforcement').choices(['bucket', 'window-1s', 'window-10s', 'window-60s']))
+    .addOption(new Option('--seed <n>', 'seed for latency, lengths and faults').argParser(positiveInt))
+    .option('--strip-headers', 'send no rate-limit headers', false)
+    .option('--config <file>', 'JSON config: limits, latency, faults, other tenant, limit changes')
+    .action(async (o: MockProviderOptions) => done(handlers.mockProvider ? await handlers.mockProvider(o) : 2));
 
   return program;
 }

@@ -1,6 +1,6 @@
 // What a finished run says, aggregated while results stream past: memory grows with models, questions and a
 // bounded number of distinct answers — not with results.
-import type { Job, Result } from '../protocol';
+import type { Estimate, Job, Result } from '../protocol';
 import { count, seconds, table, usd } from './format';
 
 interface ModelTotals {
@@ -133,6 +133,28 @@ export class RunSummary {
       'right',
       'right',
       'right',
+      'right',
+      'right',
+      'right',
+      'right',
+    ]);
+  }
+
+  /** Actual cost (from reported usage) next to the estimate made before the run, per model. */
+  costTable(estimate: Estimate): string {
+    const rows = estimate.models.map((m) => {
+      const t = this.models.get(m.model);
+      const range = m.usd ? `${usd(m.usd.low)} – ${usd(m.usd.high)} (expected ${usd(m.usd.expected)})` : 'unknown';
+      return [
+        m.model,
+        range,
+        t ? (t.priced ? usd(t.usd) : 'unknown') : '—',
+        `${count(m.input_tokens)} / ${t ? count(t.input_tokens) : '—'}`,
+        `${count(m.output_tokens.low)}–${count(m.output_tokens.high)} / ${t ? count(t.output_tokens) : '—'}`,
+      ];
+    });
+    return table(['model', 'estimated cost', 'actual cost', 'input tokens est. / actual', 'output tokens est. / actual'], rows, [
+      'left',
       'right',
       'right',
       'right',

@@ -6,6 +6,7 @@ import {
   Health,
   Job,
   JobList,
+  MetricsReport,
   ModelList,
   ResultPage,
   type JobEvent,
@@ -143,6 +144,12 @@ export class FieldworkClient {
   /** Live events over SSE; survives dropped connections, yields each event once, ends when the server sends `end`. */
   events(id: string, opts: EventsOptions = {}): AsyncIterable<JobEvent> {
     return followEvents(this.transport, id, opts);
+  }
+
+  /** An eval job's metrics so far, per model and scorer (a finished eval job also carries them as `metrics`). */
+  async metrics(id: string, opts: CallOptions = {}): Promise<MetricsReport['metrics']> {
+    const report = await this.transport.json({ method: 'GET', path: `${jobPath(id)}/metrics`, idempotent: true, ...opts }, MetricsReport);
+    return report.metrics;
   }
 
   results(id: string, q: { cursor?: string; limit?: number } = {}, opts: CallOptions = {}): Promise<ResultPage> {

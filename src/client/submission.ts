@@ -1,9 +1,9 @@
-// A survey file on disk → the submission the server accepts (the files it names travel inline).
+// A survey or eval file on disk → the submission the server accepts (the files it names travel inline).
 import type { JobSubmission } from '../protocol';
-import { loadSurveyFiles } from '../spec';
+import { isEvalFileName, loadEvalFiles, loadSurveyFiles } from '../spec';
 
 export function submissionFromFile(path: string, opts: { fresh?: boolean } = {}): JobSubmission {
-  return toSubmission(loadSurveyFiles(path), opts);
+  return toSubmission(isEvalFileName(path) ? loadEvalFiles(path) : loadSurveyFiles(path), opts);
 }
 
 /** Only what goes on the wire: the source, the files it names, and `fresh` when asked for. */

@@ -15,6 +15,8 @@ export const ModelEstimate = z.object({
   price_source: z.string(),
   /** How the token counts were made, e.g. "chars/4 approximation" or "o200k_base tokenizer". */
   token_source: z.string(),
+  /** Stated relative accuracy of input_tokens against the provider's count (0.02 = ±2 %); absent when not stated. */
+  input_tokens_accuracy: z.number().nonnegative().optional(),
 });
 export type ModelEstimate = z.infer<typeof ModelEstimate>;
 

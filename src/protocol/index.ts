@@ -3,3 +3,4 @@ export * from './event';
 export * from './result';
 export * from './estimate';
 export * from './server';
+export * from './metrics';

@@ -1,5 +1,6 @@
 // The /v1 wire format for jobs: the one source of truth for what the server sends and the client accepts.
 import { z } from 'zod';
+import { Metric } from './metrics';
 
 export const JobStatus = z.enum([
   'queued',
@@ -54,6 +55,8 @@ export const Job = z.object({
   cost: JobCost,
   /** Why the job failed or was cancelled, in words a user can act on. */
   error: z.string().nullable(),
+  /** Eval jobs that have finished: metrics per model and scorer (live ones: GET /v1/jobs/{id}/metrics). */
+  metrics: z.array(Metric).optional(),
 });
 export type Job = z.infer<typeof Job>;
 

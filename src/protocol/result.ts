@@ -1,5 +1,6 @@
 // One answered (or skipped, invalid, failed) question of one interview.
 import { z } from 'zod';
+import { EvalScore } from './metrics';
 
 export const ResultStatus = z.enum(['answered', 'invalid', 'skipped', 'failed']);
 export type ResultStatus = z.infer<typeof ResultStatus>;
@@ -24,6 +25,15 @@ export const Result = z.object({
   latency_ms: z.number().nonnegative(),
   /** Why there is no answer: the validation failure or the provider's error. */
   error: z.string().nullable(),
+  // Eval results only (absent for surveys): `question` holds the sample id, `raw` the output, `answer` the first
+  // scorer's answer, `scenario_index` the sample's position and `iteration` the epoch counted from 0.
+  sample_id: z.string().optional(),
+  /** Counted from 1, as Inspect does. */
+  epoch: z.number().int().positive().optional(),
+  input: z.string().optional(),
+  target: z.array(z.string()).optional(),
+  /** Every scorer's verdict by scorer name; null when the sample failed before it was scored. */
+  scores: z.record(z.string(), EvalScore).nullable().optional(),
 });
 export type Result = z.infer<typeof Result>;
 

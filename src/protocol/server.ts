@@ -10,13 +10,28 @@ export const Health = z.object({
 export type Health = z.infer<typeof Health>;
 
 export const ModelInfo = z.object({
+  /** `service/model` (`service/*`: any model name the service accepts), or `test`. */
   id: z.string(),
   service: z.string(),
   provider: z.string(),
+  model: z.string().optional(),
   price: z
-    .object({ input_per_mtok: z.number(), output_per_mtok: z.number(), as_of: z.string() })
+    .object({ input_per_mtok: z.number(), output_per_mtok: z.number(), as_of: z.string(), source: z.string().optional() })
     .nullable(),
+  /** Configured limits per minute (null: not configured; the scheduler learns them). */
+  limits: z
+    .object({
+      requests_per_minute: z.number().nullable(),
+      tokens_per_minute: z.number().nullable(),
+      input_tokens_per_minute: z.number().nullable(),
+      output_tokens_per_minute: z.number().nullable(),
+    })
+    .nullable()
+    .optional(),
+  /** e.g. images, log-probs, embeddings, offline. */
   capabilities: z.array(z.string()),
+  /** False while the service is starting (or has no key). */
+  ready: z.boolean().optional(),
 });
 export type ModelInfo = z.infer<typeof ModelInfo>;
 

@@ -1,12 +1,13 @@
 // Before a run: calls, tokens and cost per model, as a range, with the share already in the cache.
-// Input tokens are counted from rendered prompts (exactly for small jobs, from an even sample for large ones);
+// Input tokens are counted from rendered prompts (exactly for small jobs, from an even sample for large ones) with
+// the provider's own tokenizer where it is published (OpenAI's encodings), else a stated approximation;
 // output tokens come from typical reply lengths per question type, capped by max_tokens.
 import type { AnswerRecord, CompiledSurvey, InterviewRef, Question } from '../spec';
 import type { Estimate, ModelEstimate, Range } from '../protocol';
 import type { Store } from './store/store';
 import type { Pricing } from './pricing';
 import { cacheKey } from './runner/call-path';
-import { approximateTokens } from './providers/test-model';
+import { tokenCounter } from './tokens';
 
 /** Interviews rendered per model before switching to an even sample. */
 const EXACT_LIMIT = 2000;
@@ -33,7 +34,8 @@ export function estimateJob(survey: CompiledSurvey, store: Store, pricing: Prici
   const perModel = agents.length * scenarios.length * iterations;
   const hasSkipRules = questions.some((q) => q.skip_if || q.stop_if);
   const notes: string[] = [
-    'Input tokens are approximated as characters / 4; output tokens are typical reply lengths per question type, capped by max_tokens.',
+    'Output tokens are typical reply lengths per question type (low / expected / high), capped by max_tokens; reasoning models may spend more on hidden reasoning.',
+    'Calls already in the server\'s cache cost nothing and are counted in cached_calls, not in tokens or USD.',
   ];
   if (hasSkipRules) notes.push('Skip and stop rules may leave questions unasked: calls and costs are upper bounds where answers are not yet in the cache.');
   if (questions.some((q) => q.memory !== undefined && q.memory !== 'none') || survey.survey.memory === 'all')
@@ -42,6 +44,7 @@ export function estimateJob(survey: CompiledSurvey, store: Store, pricing: Prici
 
   const estimates: ModelEstimate[] = models.map((model, modelIndex) => {
     const sample = sampleInterviews(survey, modelIndex, perModel);
+    const counter = tokenCounter(pricing.providerOf(model.service), model.service, model.model);
     let inputTokens = 0;
     let cachedCalls = 0;
     let calls = 0;
@@ -69,8 +72,8 @@ export function estimateJob(survey: CompiledSurvey, store: Store, pricing: Prici
         }
         known = false;
         answers.set(question.question_name, { answer: null, comment: null });
-        inputTokens += approximateTokens(prompts.system) + approximateTokens(prompts.user) + 7;
-        const range = outputTokens(question, model.parameters.max_tokens);
+        inputTokens += counter.count(prompts.system, prompts.user);
+        const range = outputTokens(question, model.parameters.max_completion_tokens ?? model.parameters.max_tokens);
         output.low += range.low;
         output.expected += range.expected;
         output.high += range.high;
@@ -97,7 +100,8 @@ export function estimateJob(survey: CompiledSurvey, store: Store, pricing: Prici
       output_tokens: outputTokensRange,
       usd,
       price_source: price ? `${price.source}, as of ${price.as_of}` : 'unknown: no price for this model on this server',
-      token_source: 'characters / 4 approximation',
+      token_source: counter.source,
+      input_tokens_accuracy: counter.accuracy,
     };
   });
 
@@ -125,6 +129,7 @@ export function estimateJob(survey: CompiledSurvey, store: Store, pricing: Prici
 }
 
 function outputTokens(question: Question, maxTokens: unknown): Range {
+  // `max_completion_tokens` (reasoning models) caps a reply just as max_tokens does.
   const typical = OUTPUT_TOKENS[question.question_type] ?? OUTPUT_TOKENS.free_text!;
   const share = question.include_comment === false ? WITHOUT_COMMENT_SHARE : 1;
   const cap = typeof maxTokens === 'number' ? maxTokens : Infinity;

@@ -1,5 +1,5 @@
 // What the HTTP layer asks of the server's core. The HTTP routes translate; this decides.
-import type { Estimate, Job, JobEvent, JobSubmission, ModelInfo } from '../protocol';
+import type { Estimate, Job, JobEvent, JobSubmission, MetricsReport, ModelInfo } from '../protocol';
 import type { SpecIssue } from '../spec';
 
 /** Thrown by the core; the HTTP layer maps each kind to a problem+json status. */
@@ -26,5 +26,7 @@ export interface JobManager {
   /** Live events of one job, after they are stored. Returns the unsubscribe function. */
   subscribe(jobId: string, listener: (event: JobEvent) => void): () => void;
   models(): ModelInfo[];
+  /** An eval job's metrics so far; absent in cores without evals. */
+  metrics?(owner: string, id: string): MetricsReport;
   runningCount(): number;
 }

@@ -1,5 +1,5 @@
 // The server's core: accepts jobs, runs them, keeps their log, and resumes them after a restart.
-import { CompiledSurvey, parseSurvey, type SpecIssue, type Survey } from '../spec';
+import { CompiledSurvey, parseSurvey, surveyShowsImages, type SpecIssue, type Survey } from '../spec';
 import type { Estimate, Job, JobEvent, JobSubmission, ModelInfo } from '../protocol';
 import { JobSubmission as JobSubmissionSchema, isFinished } from '../protocol';
 import { JobError, type JobManager } from './job-manager';
@@ -10,6 +10,13 @@ import type { Scheduler, SchedulerNotice } from './scheduler/scheduler';
 import { CallPath } from './runner/call-path';
 import { JobRun, type RunOutcome } from './runner/job-run';
 import { estimateJob } from './estimate';
+import { isEvalFileName, type CompiledEval } from '../spec';
+import type { MetricsReport } from '../protocol';
+import { ScoringCalls } from './runner/call-path';
+import type { InterviewPlan } from './runner/job-run';
+import { evalPlan, surveyPlan } from './runner/plans';
+import { compileEvalSubmission, evalQueuedMessage, FinishedMetrics } from './eval-job';
+import { estimateEval } from './estimate-eval';
 import { newJobId } from './ids';
 
 export interface CoreOptions {
@@ -17,6 +24,8 @@ export interface CoreOptions {
   providers: ReadonlyMap<string, Provider>;
   pricing: Pricing;
   scheduler: Scheduler;
+  /** What the server's services offer (models, prices, capabilities) and refuse; without it, every provider's service is offered. */
+  catalog?: ServiceCatalog;
   /** Largest job accepted, in interviews. */
   maxInterviews: number;
   /** Jobs running at once; more wait as queued. */
@@ -24,6 +33,12 @@ export interface CoreOptions {
   /** Interviews in flight per job. */
   interviewsInFlight: number;
   log: (line: string) => void;
+}
+
+/** The services side of the core (src/server/services): the /v1/models list and why a model cannot run. */
+export interface ServiceCatalog {
+  models(): ModelInfo[];
+  refusal(model: Survey['models'][number], needsImages: boolean): string | null;
 }
 
 const PROGRESS_EVERY_MS = 500;
@@ -38,10 +53,14 @@ export class CoreJobManager implements JobManager {
   private readonly progressState = new Map<string, { at: number; calls: number }>();
   private readonly notices = new Map<string, { at: number; suppressed: number; last: SchedulerNotice }>();
   private readonly callPath: CallPath;
+  private readonly scoringCalls: ScoringCalls;
+  private readonly finishedMetrics: FinishedMetrics;
   private closing = false;
 
   constructor(private readonly options: CoreOptions) {
     this.callPath = new CallPath(options.store, options.scheduler, options.providers, options.pricing);
+    this.scoringCalls = new ScoringCalls(options.store, options.scheduler, options.providers, options.pricing);
+    this.finishedMetrics = new FinishedMetrics(options.store);
   }
 
   /** Picks up jobs a previous process left queued, running or cancelling. */
@@ -65,6 +84,7 @@ export class CoreJobManager implements JobManager {
       if (existing) return { job: toWire(existing), created: false };
     }
     const accepted = JobSubmissionSchema.parse(submission);
+    if (isEvalFileName(accepted.source.name)) return this.submitEval(owner, accepted, idempotencyKey);
     const survey = this.compile(accepted);
     const id = newJobId();
     const stored = this.options.store.insertJob({
@@ -90,12 +110,25 @@ export class CoreJobManager implements JobManager {
 
   estimate(_owner: string, submission: JobSubmission): Estimate {
     const accepted = JobSubmissionSchema.parse(submission);
+    if (isEvalFileName(accepted.source.name)) {
+      const compiled = this.compileEval(accepted);
+      return estimateEval(compiled, this.options.store, this.options.pricing, accepted.fresh ?? compiled.task.fresh);
+    }
     const survey = this.compile(accepted);
     return estimateJob(survey, this.options.store, this.options.pricing, accepted.fresh ?? survey.survey.fresh);
   }
 
   get(owner: string, id: string): Job {
-    return toWire(this.owned(owner, id));
+    const job = this.owned(owner, id);
+    if (job.kind !== 'eval' || !isFinished(job.status)) return toWire(job);
+    return { ...toWire(job), metrics: this.finishedMetrics.get(job, () => this.compileEval(job.submission)) };
+  }
+
+  /** An eval job's metrics so far (a survey has none). */
+  metrics(owner: string, id: string): MetricsReport {
+    const job = this.owned(owner, id);
+    if (job.kind !== 'eval') return { metrics: [] };
+    return { metrics: this.finishedMetrics.live(job, () => this.compileEval(job.submission)) };
   }
 
   cancel(owner: string, id: string): Job {
@@ -145,6 +178,7 @@ export class CoreJobManager implements JobManager {
   }
 
   models(): ModelInfo[] {
+    if (this.options.catalog) return this.options.catalog.models();
     return [...this.options.providers.values()].map((provider) => {
       const price = this.options.pricing.price({ service: provider.service, model: provider.service });
       return {
@@ -199,6 +233,14 @@ export class CoreJobManager implements JobManager {
   }
 
   private checkServices(survey: Survey): void {
+    if (this.options.catalog) {
+      const needsImages = surveyShowsImages(survey);
+      for (const model of survey.models) {
+        const refusal = this.options.catalog.refusal(model, needsImages);
+        if (refusal) throw new JobError('invalid_spec', refusal);
+      }
+      return;
+    }
     const offered = [...this.options.providers.keys()];
     for (const model of survey.models) {
       if (!this.options.providers.has(model.service)) {
@@ -208,6 +250,33 @@ export class CoreJobManager implements JobManager {
         );
       }
     }
+  }
+
+  private submitEval(owner: string, accepted: StoredJob['submission'], idempotencyKey: string | null): { job: Job; created: boolean } {
+    const compiled = this.compileEval(accepted);
+    const id = newJobId();
+    const stored = this.options.store.insertJob({
+      id,
+      kind: 'eval',
+      name: compiled.task.name,
+      source_name: accepted.source.name,
+      owner,
+      models: compiled.task.models.map((m) => m.label),
+      interviews_total: compiled.interviewCount,
+      submission: accepted,
+      idempotency_key: idempotencyKey,
+    });
+    this.emit({ job_id: id, type: 'queued', message: evalQueuedMessage(compiled), data: { interviews_total: compiled.interviewCount } });
+    this.enqueue(id);
+    return { job: toWire(this.options.store.getJob(id) ?? stored), created: true };
+  }
+
+  private compileEval(submission: StoredJob['submission']): CompiledEval {
+    return compileEvalSubmission(submission, {
+      providers: this.options.providers,
+      refusal: (model) => this.options.catalog?.refusal(model, false) ?? null,
+      maxInterviews: this.options.maxInterviews,
+    });
   }
 
   private owned(owner: string, id: string): StoredJob {
@@ -232,9 +301,9 @@ export class CoreJobManager implements JobManager {
   }
 
   private start(job: StoredJob): void {
-    let survey: CompiledSurvey;
+    let plan: InterviewPlan;
     try {
-      survey = this.compile(job.submission);
+      plan = job.kind === 'eval' ? evalPlan(this.compileEval(job.submission), this.scoringCalls) : surveyPlan(this.compile(job.submission));
     } catch (error) {
       this.finishWith(job.id, 'failed', `The stored job no longer validates: ${error instanceof Error ? error.message : String(error)}`);
       return;
@@ -243,7 +312,7 @@ export class CoreJobManager implements JobManager {
     this.options.store.setJobStatus(job.id, 'running', { started: !resumed });
     if (!resumed) this.emit({ job_id: job.id, type: 'started', message: 'Started.' });
     this.progressState.set(job.id, { at: Date.now(), calls: job.progress.calls_done });
-    const run = new JobRun(job, survey, this.options.store, this.callPath, {
+    const run = new JobRun(job, plan, this.options.store, this.callPath, {
       concurrency: this.options.interviewsInFlight,
       batchSize: 500,
       onProgress: () => this.progress(job.id, false),

@@ -7,11 +7,10 @@ import { createApp } from './http/app';
 import { openSqliteStore } from './store/sqlite';
 import type { Store } from './store/store';
 import { CoreJobManager } from './jobs';
-import { Pricing } from './pricing';
 import { Scheduler } from './scheduler/scheduler';
 import type { RetryPolicy } from './scheduler/retry-policy';
-import { TestModel } from './providers/test-model';
-import type { Provider } from './providers/provider';
+import { loadServicesConfig, type ServicesFile } from './services/config';
+import { ServiceSet } from './services/services';
 import { VERSION } from './version';
 
 export interface ServerOptions {
@@ -26,6 +25,12 @@ export interface ServerOptions {
   interviewsInFlight?: number;
   /** Backoff of failed calls; tests shorten it. */
   retry?: Partial<RetryPolicy>;
+  /** The services config, already read; else `configFile`; else `FIELDWORK_CONFIG`; else only the environment's defaults. */
+  services?: ServicesFile;
+  /** Path of a services config file (YAML). */
+  configFile?: string;
+  /** Where keys (and the zero-config services) come from; process.env by default. */
+  env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
 }
 
@@ -47,12 +52,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const apiKeyFile = join(options.dataDir, 'api-key');
   const apiKey = ensureLocalKey(store, apiKeyFile);
 
-  const providers = new Map<string, Provider>([['test', new TestModel()]]);
+  const env = options.env ?? process.env;
+  const configFile = options.configFile ?? (env.FIELDWORK_CONFIG || undefined);
+  // A bad config file stops the start: a server that silently dropped a service would bill or fail surprisingly.
+  const services = new ServiceSet(options.services ?? (configFile ? loadServicesConfig(configFile) : null), env, log);
   const core: CoreJobManager = new CoreJobManager({
     store,
-    providers,
-    pricing: new Pricing(),
-    scheduler: new Scheduler({ retry: options.retry, notify: (notice) => core.notice(notice) }),
+    providers: services.providers,
+    pricing: services.pricing,
+    catalog: services,
+    scheduler: new Scheduler({ retry: options.retry, limitsFor: (lane) => services.limitsFor(lane), notify: (notice) => core.notice(notice) }),
     maxInterviews: options.maxInterviews ?? DEFAULT_MAX_INTERVIEWS,
     maxRunningJobs: options.maxRunningJobs ?? 8,
     interviewsInFlight: options.interviewsInFlight ?? 256,
@@ -85,6 +94,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
         });
         store.close();
+        await services.close();
       })()),
   };
 }

@@ -17,3 +17,5 @@ export {
   MAX_SCENARIO_FILE_BYTES,
   MAX_SOURCE_BYTES,
 } from './limits';
+export { BASE64_FILE_PREFIX, imagePaths, imageReference, mediaTypeOf, surveyShowsImages } from './images';
+export * from './eval';

@@ -39,14 +39,19 @@ export interface LoadedSurvey {
  * or larger than the limit are left out; parseSurvey then reports them at the `scenarios:` line.
  */
 export function loadSurveyFiles(surveyPath: string): LoadedSurvey {
+  return loadSpecFiles(surveyPath, referencedFiles, 'survey');
+}
+
+/** The same for any spec file: `referenced` names the data files it uses (an eval's dataset). */
+export function loadSpecFiles(surveyPath: string, referenced: (source: SourceFile) => string[], noun: string): LoadedSurvey {
   const size = statSync(surveyPath).size;
   if (size > 4 * MAX_SOURCE_BYTES) {
-    throw new Error(`${basename(surveyPath)} is ${megabytes(size)}; survey files are limited to ${megabytes(MAX_SOURCE_BYTES)}`);
+    throw new Error(`${basename(surveyPath)} is ${megabytes(size)}; ${noun} files are limited to ${megabytes(MAX_SOURCE_BYTES)}`);
   }
   const source: SourceFile = { name: basename(surveyPath), text: readFileSync(surveyPath, 'utf8') };
   const files: Record<string, string> = {};
   const oversized = new Map<string, number>();
-  for (const relative of referencedFiles(source)) {
+  for (const relative of referenced(source)) {
     if (isAbsolute(relative) || normalize(relative).split(/[\\/]/).includes('..')) continue;
     const path = join(dirname(surveyPath), relative);
     try {
@@ -60,7 +65,7 @@ export function loadSurveyFiles(surveyPath: string): LoadedSurvey {
   const readFile: FileReader = (relative) => {
     const tooLarge = oversized.get(relative);
     if (tooLarge !== undefined) {
-      throw new Error(`it is ${megabytes(tooLarge)}; scenario files are limited to ${megabytes(MAX_SCENARIO_FILE_BYTES)}. Split it into several surveys`);
+      throw new Error(`it is ${megabytes(tooLarge)}; ${noun === 'survey' ? 'scenario' : 'data'} files are limited to ${megabytes(MAX_SCENARIO_FILE_BYTES)}. Split it into several ${noun}s`);
     }
     return Object.hasOwn(files, relative) ? files[relative] : undefined;
   };

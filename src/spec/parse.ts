@@ -35,27 +35,55 @@ export function parseSurvey(source: SourceFile, readFile: FileReader): ParseResu
 }
 
 function parse(source: SourceFile, readFile: FileReader): ParseResult<Survey> {
+  const read = readSpecDocument(source, SURVEY_DOCUMENT);
+  if (!read.ok) return read;
+  return new SurveyChecks(source.name, read.positions, read.data, readFile).run();
+}
+
+/** What the shared document checks say about the kind of file: its noun, and an example of its smallest form. */
+export interface DocumentKind {
+  noun: string;
+  /** Where to move large data, for the "file too large" message. */
+  largeDataHint: string;
+  /** Shown when the file is not a map. */
+  emptyExample: string;
+}
+
+const SURVEY_DOCUMENT: DocumentKind = {
+  noun: 'survey',
+  largeDataHint: 'Move large data into a scenarios file (CSV or JSONL)',
+  emptyExample: 'a survey file must be a map with at least `questions:`, e.g.\nquestions:\n  - question_name: q1\n    question_type: free_text\n    question_text: How are you?',
+};
+
+export type SpecDocument = { ok: true; data: Record<string, unknown>; positions: SourcePositions } | { ok: false; issues: SpecIssue[] };
+
+/**
+ * The checks every spec file gets before its own schema: size and nesting limits → YAML syntax (and JSON's, for
+ * .json) → aliases → a map at the top. Returns the data with the positions to report later problems at.
+ */
+export function readSpecDocument(source: SourceFile, kind: DocumentKind): SpecDocument {
   const { name: file, text } = source;
   const lineCounter = new LineCounter();
   const early = new SourcePositions(file, text, lineCounter);
-  const fail = (issues: SpecIssue[]): ParseResult<Survey> => ({ ok: false, issues: sortIssues(issues, file) });
+  const fail = (issues: SpecIssue[]): SpecDocument => ({ ok: false, issues: sortIssues(issues, file) });
+  const tooDeepMessage = `nesting is deeper than ${MAX_DEPTH} levels; a ${kind.noun} needs only a few. Flatten it`;
 
   const bytes = text.length > MAX_SOURCE_BYTES / 4 ? Buffer.byteLength(text) : text.length;
   if (bytes > MAX_SOURCE_BYTES) {
     return fail([
-      early.issueAtOffset(0, `the file is ${megabytes(bytes)}; surveys are limited to ${megabytes(MAX_SOURCE_BYTES)}. Move large data into a scenarios file (CSV or JSONL)`),
+      early.issueAtOffset(0, `the file is ${megabytes(bytes)}; ${kind.noun}s are limited to ${megabytes(MAX_SOURCE_BYTES)}. ${kind.largeDataHint}`),
     ]);
   }
   const tooDeep = excessiveFlowNesting(text);
   if (tooDeep >= 0) {
     lineCounter.addNewLine(0);
     for (let at = text.indexOf('\n'); at >= 0 && at < tooDeep; at = text.indexOf('\n', at + 1)) lineCounter.addNewLine(at + 1);
-    return fail([early.issueAtOffset(tooDeep, `nesting is deeper than ${MAX_DEPTH} levels; a survey needs only a few. Flatten it`)]);
+    return fail([early.issueAtOffset(tooDeep, tooDeepMessage)]);
   }
 
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const positions = new SourcePositions(file, text, lineCounter, doc);
-  const syntax = doc.errors.map((error) => positions.issueAtOffset(error.pos[0], syntaxMessage(error.code, error.message)));
+  const syntax = doc.errors.map((error) => positions.issueAtOffset(error.pos[0], syntaxMessage(error.code, error.message, kind.noun)));
   if (/\.json$/i.test(file)) {
     const json = jsonSyntaxError(text);
     if (json) syntax.unshift(positions.issueAtOffset(json.offset, `not valid JSON: ${json.message}`));
@@ -63,7 +91,7 @@ function parse(source: SourceFile, readFile: FileReader): ParseResult<Survey> {
   if (syntax.length > 0) return fail(syntax.slice(0, 1).concat(syntax.slice(1).filter((issue) => issue.line !== syntax[0]?.line)));
 
   const deep = deepestNode(doc);
-  if (deep) return fail([positions.issue(deep.path, `nesting is deeper than ${MAX_DEPTH} levels; a survey needs only a few. Flatten it`)]);
+  if (deep) return fail([positions.issue(deep.path, tooDeepMessage)]);
 
   let data: unknown;
   try {
@@ -77,10 +105,9 @@ function parse(source: SourceFile, readFile: FileReader): ParseResult<Survey> {
     return fail([positions.issueAtOffset(alias ?? 0, message)]);
   }
   if (!isMap(doc.contents) || typeof data !== 'object' || data === null || Array.isArray(data)) {
-    return fail([positions.issueAtOffset(0, 'a survey file must be a map with at least `questions:`, e.g.\nquestions:\n  - question_name: q1\n    question_type: free_text\n    question_text: How are you?')]);
+    return fail([positions.issueAtOffset(0, kind.emptyExample)]);
   }
-
-  return new SurveyChecks(file, positions, data as Record<string, unknown>, readFile).run();
+  return { ok: true, data: data as Record<string, unknown>, positions };
 }
 
 /** Checks on the document's data, collecting issues; builds the Survey when there are none. */
@@ -267,7 +294,7 @@ function surveyNameFromFile(file: string): string {
   return base.replace(/\.survey\.(ya?ml|json)$/i, '').replace(/\.(ya?ml|json)$/i, '') || base;
 }
 
-function syntaxMessage(code: string, message: string): string {
+function syntaxMessage(code: string, message: string, noun: string): string {
   const first = message.split('\n')[0] ?? message;
   switch (code) {
     case 'TAB_AS_INDENT':
@@ -275,7 +302,7 @@ function syntaxMessage(code: string, message: string): string {
     case 'DUPLICATE_KEY':
       return 'YAML syntax: this key appears twice in the same map; remove or rename one';
     case 'RESOURCE_EXHAUSTION':
-      return `nesting is deeper than ${MAX_DEPTH} levels; a survey needs only a few. Flatten it`;
+      return `nesting is deeper than ${MAX_DEPTH} levels; a ${noun} needs only a few. Flatten it`;
     default:
       return `YAML syntax: ${first}`;
   }

@@ -47,21 +47,24 @@ export function humanMessage(issue: RawIssue): string | undefined {
   }
 }
 
-/** The problems one failed safeParse of a SurveyFile reports. */
-export function fieldProblems(issues: readonly Issue[], data: unknown): FieldProblem[] {
-  return issues.flatMap((issue) => problemsOf(issue, [], data));
+/** The keys valid at a path, for "did you mean" on unknown keys. */
+export type KnownKeys = (path: (string | number)[], data: unknown) => string[];
+
+/** The problems one failed safeParse of a SurveyFile reports (another file kind passes its own `keysAt`). */
+export function fieldProblems(issues: readonly Issue[], data: unknown, keysAt: KnownKeys = knownKeys, prefix: (string | number)[] = []): FieldProblem[] {
+  return issues.flatMap((issue) => problemsOf(issue, prefix, data, keysAt));
 }
 
-function problemsOf(issue: Issue, prefix: (string | number)[], data: unknown): FieldProblem[] {
+function problemsOf(issue: Issue, prefix: (string | number)[], data: unknown, keysAt: KnownKeys = knownKeys): FieldProblem[] {
   const path = [...prefix, ...issue.path.map((segment) => (typeof segment === 'symbol' ? String(segment) : segment))];
   if (issue.code === 'unrecognized_keys') {
-    const known = knownKeys(path, data);
+    const known = keysAt(path, data);
     return issue.keys.map((key) => ({ path: [...path, key], message: unknownKey(key, known), atKey: true }));
   }
   if (issue.code === 'invalid_union') {
     if ('discriminator' in issue && issue.discriminator === 'question_type') return [questionTypeProblem(path, data)];
     const branches = issue.errors.filter((branch) => !branch.some((inner) => inner.path.length === 0 && isKindMismatch(inner)));
-    if (branches.length >= 1 && branches[0]) return branches[0].flatMap((inner) => problemsOf(inner, path, data));
+    if (branches.length >= 1 && branches[0]) return branches[0].flatMap((inner) => problemsOf(inner, path, data, keysAt));
     const expected = [...new Set(issue.errors.flatMap((branch) => branch.filter(isKindMismatch).map((inner) => expectationOf(inner))))];
     const value = valueAt(data, path);
     const found = value === undefined ? 'it is missing' : `not ${kindOf(value)} ${show(value)}`;

@@ -1,12 +1,13 @@
 // `fieldwork run FILE`: check locally, submit, follow live, summarise.
 import type { FieldworkClient } from '../../client';
-import type { Job } from '../../protocol';
+import type { Estimate, Job } from '../../protocol';
 import { openSession } from '../connect';
 import { EXIT, exitCodeForStatus } from '../failure';
 import type { Cli } from '../io';
 import { checkSurveyFile } from '../local-check';
 import { progressView } from '../progress';
 import { RunSummary, headline } from '../summary';
+import { metricsTable } from '../metrics-table';
 
 export interface RunOptions {
   json: boolean;
@@ -24,6 +25,9 @@ export async function runCommand(cli: Cli, file: string, opts: RunOptions): Prom
   }
   const session = await openSession(cli, { server: opts.server });
   try {
+    // What it should cost, asked before submitting (after, the job's own calls would be in the cache): shown next to
+    // what it did cost. Best effort: a server that cannot estimate still runs the job.
+    const estimate = opts.json || opts.detach ? null : await session.client.estimate(check.submission).catch(() => null);
     const job = await session.client.submitJob(check.submission);
     if (opts.detach) {
       cli.out(opts.json ? JSON.stringify(job, null, 2) : job.id);
@@ -40,7 +44,7 @@ export async function runCommand(cli: Cli, file: string, opts: RunOptions): Prom
     if (opts.json) {
       cli.out(JSON.stringify(final, null, 2));
     } else {
-      await printSummary(cli, session.client, final);
+      await printSummary(cli, session.client, final, estimate);
     }
     return exitCodeForStatus(final.status);
   } finally {
@@ -71,11 +75,19 @@ async function follow(cli: Cli, client: FieldworkClient, job: Job, quiet: boolea
   return client.getJob(job.id);
 }
 
-async function printSummary(cli: Cli, client: FieldworkClient, job: Job): Promise<void> {
+async function printSummary(cli: Cli, client: FieldworkClient, job: Job, estimate: Estimate | null): Promise<void> {
   const summary = new RunSummary();
   for await (const result of client.allResults(job.id)) summary.add(result);
   cli.out(headline(job));
   if (summary.isEmpty) return;
+  if (job.kind === 'eval') {
+    // An eval ends with its metrics table (the job carries them once finished); the question table would list samples.
+    cli.out(summary.modelTable());
+    if (estimate) cli.out(summary.costTable(estimate));
+    cli.out(metricsTable(job.metrics ?? (await client.metrics(job.id))));
+    return;
+  }
   cli.out(summary.modelTable());
+  if (estimate) cli.out(summary.costTable(estimate));
   cli.out(summary.questionTable());
 }

@@ -1,4 +1,5 @@
 // `fieldwork serve`: a job server on this machine until Ctrl-C.
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { join } from 'node:path';
 import { EXIT, UsageError } from '../failure';
 import type { Cli } from '../io';
@@ -10,6 +11,10 @@ export interface ServeOptions {
   host: string;
   dataDir: string;
   maxInterviews?: number | undefined;
+  /** Services config file; FIELDWORK_CONFIG when absent. */
+  config?: string | undefined;
+  /** Stop after this many seconds with no unfinished job and no request (the extension's shared local server). */
+  idleExitAfter?: number | undefined;
 }
 
 export async function serveCommand(cli: Cli, opts: ServeOptions): Promise<number> {
@@ -20,12 +25,15 @@ export async function serveCommand(cli: Cli, opts: ServeOptions): Promise<number
     host: opts.host,
     port: opts.port,
     ...(opts.maxInterviews !== undefined ? { maxInterviews: opts.maxInterviews } : {}),
+    ...(opts.config !== undefined ? { configFile: opts.config } : {}),
+    env: cli.env,
     log: (line) => cli.err(line),
   }).catch((error: unknown) => {
     const code = (error as { code?: unknown } | null)?.code;
     if (code === 'EADDRINUSE') {
       throw new UsageError(`port ${opts.port} on ${opts.host} is in use — is a Fieldwork server already running? Choose another with --port`);
     }
+    if (error instanceof Error && error.name === 'ServicesConfigError') throw new UsageError(`the services config has problems:\n${error.message}`);
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
       throw new UsageError(`cannot listen on ${opts.host}: it is not an address of this machine — check --host`);
     }
@@ -46,6 +54,13 @@ export async function serveCommand(cli: Cli, opts: ServeOptions): Promise<number
       stop();
       resolve();
     });
+    if (opts.idleExitAfter !== undefined) {
+      watchIdle(opts.idleExitAfter * 1000, () => server.store.unfinishedJobs().length > 0, () => {
+        stop();
+        cli.err(`Idle for ${opts.idleExitAfter} s: no jobs and no clients.`);
+        resolve();
+      });
+    }
   });
   cli.err('Stopping: running jobs resume when the server starts again.');
   await server.close();
@@ -55,4 +70,31 @@ export async function serveCommand(cli: Cli, opts: ServeOptions): Promise<number
 export function isLoopback(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
   return h === 'localhost' || h === '::1' || h.startsWith('127.');
+}
+
+/** Calls `onIdle` once no request has been open or started for `idleMs` while `busy()` is false. */
+function watchIdle(idleMs: number, busy: () => boolean, onIdle: () => void): void {
+  let open = 0;
+  let lastActivity = Date.now();
+  const started = (): void => {
+    open++;
+    lastActivity = Date.now();
+  };
+  const finished = (): void => {
+    open = Math.max(0, open - 1);
+    lastActivity = Date.now();
+  };
+  // Node's HTTP server publishes every request here; counting them needs no hook in the server itself.
+  subscribe('http.server.request.start', started);
+  subscribe('http.server.response.finish', finished);
+  const timer = setInterval(() => {
+    if (open > 0 || busy()) lastActivity = Date.now();
+    else if (Date.now() - lastActivity >= idleMs) {
+      clearInterval(timer);
+      unsubscribe('http.server.request.start', started);
+      unsubscribe('http.server.response.finish', finished);
+      onIdle();
+    }
+  }, Math.min(5000, Math.max(100, idleMs / 4)));
+  timer.unref();
 }

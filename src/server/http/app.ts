@@ -8,6 +8,7 @@ import {
   type Health,
   type Job,
   type JobList,
+  type MetricsReport,
   type ModelList,
 } from '../../protocol';
 import { bearerAuth } from './auth';
@@ -90,6 +91,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.get('/v1/jobs/:id', (c) => c.json(wireJob(jobs.get(c.var.user, c.req.param('id')))));
   app.get('/v1/jobs/:id/events', eventsRoute(deps));
   app.get('/v1/jobs/:id/results', resultsRoute(deps));
+  app.get('/v1/jobs/:id/metrics', (c) => {
+    if (!jobs.metrics) throw notFound('This server does not compute eval metrics.');
+    const report: MetricsReport = jobs.metrics(c.var.user, c.req.param('id'));
+    return c.json(report);
+  });
   app.post('/v1/jobs/:id/cancel', (c) => c.json(wireJob(jobs.cancel(c.var.user, c.req.param('id')))));
   app.post('/v1/jobs/:id/retry', (c) => c.json(wireJob(jobs.retry(c.var.user, c.req.param('id')))));
 
@@ -124,5 +130,6 @@ function wireJob(job: Job): Job {
     progress: job.progress,
     cost: job.cost,
     error: job.error,
+    ...(job.metrics ? { metrics: job.metrics } : {}),
   };
 }

@@ -1,5 +1,5 @@
 // One interface for every model provider. Providers never retry: the scheduler owns retries.
-import type { Question } from '../../spec';
+import type { AnswerFormat, Question } from '../../spec';
 
 export interface CallRequest {
   service: string;
@@ -8,11 +8,21 @@ export interface CallRequest {
   system: string;
   user: string;
   iteration: number;
-  /** The question being asked: the built-in test model answers it in its type's format. */
-  question: Question;
+  /** The survey question being asked: the built-in test model answers it in its type's format. Absent for evals. */
+  question?: Question | undefined;
+  /** For eval calls: the kind of answer expected (a letter, an open answer, a grade), for the test model. */
+  answer_format?: AnswerFormat | undefined;
   /** 0 on the first try; the scheduler counts retries. */
   attempt: number;
   signal: AbortSignal;
+  /** Images shown with the user prompt, in order; only providers with the `images` capability receive any. */
+  images?: readonly ImageInput[] | undefined;
+}
+
+/** An image as the provider receives it: bytes in base64, with their media type. */
+export interface ImageInput {
+  media_type: 'image/png' | 'image/jpeg' | 'image/webp' | 'image/gif';
+  data: string;
 }
 
 export interface CallReply {
@@ -79,6 +89,9 @@ export interface EmbedRequest {
   model: string;
   text: string;
   signal: AbortSignal;
+  /** Which layer to read (negative counts from the last; default -1) and how to pool its token vectors (default mean). */
+  layer?: number | undefined;
+  pooling?: 'mean' | 'max' | 'last_token' | 'abs_max' | undefined;
 }
 export interface EmbedReply {
   embedding: number[];

@@ -2,8 +2,10 @@
 // always answers in the question type's format, reports realistic token counts, and can be slow or flaky on request.
 //
 // Parameters (in the survey's `models:` entry): latency_ms (mean, default 0), failure_rate (0..1, default 0).
-import { sampleReply } from '../../spec';
+import { sampleEvalReply, sampleReply, type AnswerFormat } from '../../spec';
 import { ProviderError, type CallReply, type CallRequest, type Provider } from './provider';
+
+const OPEN: AnswerFormat = { kind: 'open', numeric: false };
 
 export class TestModel implements Provider {
   readonly service = 'test';
@@ -21,7 +23,9 @@ export class TestModel implements Provider {
     if (failureRate > 0 && Math.random() < failureRate) {
       throw new ProviderError('transient', 'test model: injected failure (failure_rate)', null, 500);
     }
-    const text = sampleReply(request.question, mulberry32(seed));
+    const random = mulberry32(seed);
+    // Eval calls carry an answer format instead of a question: a random letter, open answer or grade (chance level).
+    const text = request.answer_format || !request.question ? sampleEvalReply(request.answer_format ?? OPEN, random) : sampleReply(request.question, random);
     return {
       text,
       input_tokens: approximateTokens(request.system) + approximateTokens(request.user) + 7,

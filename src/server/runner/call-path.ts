@@ -1,8 +1,8 @@
 // Every call goes cache → scheduler → provider. Identical calls in flight at once share one provider request.
 import { createHash } from 'node:crypto';
-import type { ModelSpec, Prompts, Question } from '../../spec';
+import type { AnswerFormat, ModelSpec, Prompts, Question } from '../../spec';
 import type { CachedCall, Store } from '../store/store';
-import { ProviderError, type CallReply, type Provider } from '../providers/provider';
+import { ProviderError, type CallReply, type EmbedReply, type EvaluateReply, type Provider } from '../providers/provider';
 import type { Scheduler } from '../scheduler/scheduler';
 import type { Pricing } from '../pricing';
 
@@ -12,7 +12,9 @@ export interface CallInput {
   model: ModelSpec;
   prompts: Prompts;
   iteration: number;
-  question: Question;
+  /** A survey call's question; an eval call's answer format instead (both only guide the test model). */
+  question?: Question | undefined;
+  answer_format?: AnswerFormat | undefined;
   fresh: boolean;
   signal: AbortSignal;
 }
@@ -62,11 +64,14 @@ export class CallPath {
     const provider = this.providers.get(input.model.service);
     if (!provider) throw new ProviderError('fatal', `no service "${input.model.service}" is configured on this server`);
     const maxTokens = typeof input.model.parameters.max_tokens === 'number' ? input.model.parameters.max_tokens : 1000;
+    const inputTokens = Math.ceil((input.prompts.system.length + input.prompts.user.length) / 4);
     const ticket = {
       lane: `${input.model.service}/${input.model.model}`,
       user: input.user,
       jobId: input.jobId,
-      tokens: Math.ceil((input.prompts.system.length + input.prompts.user.length) / 4) + maxTokens,
+      tokens: inputTokens + maxTokens,
+      inputTokens,
+      outputTokens: maxTokens,
     };
     const started = performance.now();
     const reply = await this.scheduler.run(
@@ -80,12 +85,13 @@ export class CallPath {
           user: input.prompts.user,
           iteration: input.iteration,
           question: input.question,
+          answer_format: input.answer_format,
           attempt,
           signal: input.signal,
         }),
       input.signal,
     );
-    this.scheduler.reconcile(ticket, reply.input_tokens + reply.output_tokens);
+    this.scheduler.reconcile(ticket, { input: reply.input_tokens, output: reply.output_tokens }, reply.limits);
     const cost = this.pricing.cost(input.model, reply.input_tokens, reply.output_tokens);
     // Stored at once: a call that was paid for is never paid for again, even if the interview is not finished.
     this.store.putCachedCall({
@@ -97,6 +103,75 @@ export class CallPath {
       model_version: reply.model_version,
     }, input.jobId);
     return { reply, cached: false, cost_usd: cost, latency_ms: performance.now() - started };
+  }
+}
+
+/** An eval scorer's call to a provider's evaluate or embed endpoint. */
+export interface ScoringCallInput {
+  jobId: string;
+  user: string;
+  model: ModelSpec;
+  fresh: boolean;
+  signal: AbortSignal;
+}
+
+export interface ScoringOutcome<T> {
+  reply: T;
+  cached: boolean;
+  cost_usd: number | null;
+}
+
+/**
+ * evaluate and embed take the same road as completions — cache, scheduler, billed once — keyed by what they
+ * read. They live beside CallPath's `call` so the cache and the ledger stay in one place.
+ */
+export class ScoringCalls {
+  constructor(
+    private readonly store: Store,
+    private readonly scheduler: Scheduler,
+    private readonly providers: ReadonlyMap<string, Provider>,
+    private readonly pricing: Pricing,
+  ) {}
+
+  evaluate(input: ScoringCallInput, prompt: string, expected: string): Promise<ScoringOutcome<EvaluateReply>> {
+    return this.run(input, ['evaluate', prompt, expected], prompt.length + expected.length, (provider, signal) => {
+      if (!provider.evaluate) throw new ProviderError('fatal', `service "${input.model.service}" cannot evaluate log-probabilities`);
+      return provider.evaluate({ model: input.model.model, prompt, expected, signal });
+    });
+  }
+
+  embed(input: ScoringCallInput, text: string): Promise<ScoringOutcome<EmbedReply>> {
+    return this.run(input, ['embed', text], text.length, (provider, signal) => {
+      if (!provider.embed) throw new ProviderError('fatal', `service "${input.model.service}" cannot embed text`);
+      return provider.embed({ model: input.model.model, text, signal });
+    });
+  }
+
+  private async run<T extends { input_tokens: number }>(
+    input: ScoringCallInput,
+    content: string[],
+    characters: number,
+    send: (provider: Provider, signal: AbortSignal) => Promise<T>,
+  ): Promise<ScoringOutcome<T>> {
+    const { model } = input;
+    const key = createHash('sha256')
+      .update(JSON.stringify([model.service, model.model, sortedEntries(model.parameters), ...content]))
+      .digest('base64url');
+    if (!input.fresh) {
+      const hit = this.store.getCachedCall(key);
+      if (hit) return { reply: JSON.parse(hit.raw) as T, cached: true, cost_usd: 0 };
+    }
+    const provider = this.providers.get(model.service);
+    if (!provider) throw new ProviderError('fatal', `no service "${model.service}" is configured on this server`);
+    const ticket = { lane: `${model.service}/${model.model}`, user: input.user, jobId: input.jobId, tokens: Math.ceil(characters / 4) + 1 };
+    const reply = await this.scheduler.run(ticket, () => send(provider, input.signal), input.signal);
+    this.scheduler.reconcile(ticket, reply.input_tokens);
+    const cost = this.pricing.cost(model, reply.input_tokens, 0);
+    this.store.putCachedCall(
+      { key, raw: JSON.stringify(reply), input_tokens: reply.input_tokens, output_tokens: 0, cost_usd: cost, model_version: null },
+      input.jobId,
+    );
+    return { reply, cached: false, cost_usd: cost };
   }
 }
 

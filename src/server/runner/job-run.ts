@@ -1,9 +1,17 @@
 // Runs one job: walks its interviews lazily, keeps a bounded number in flight, and writes each finished
 // interview with its results in one transaction. A restart resumes from what is stored.
-import type { CompiledSurvey, InterviewRef } from '../../spec';
+import type { InterviewRef } from '../../spec';
 import type { FinishedInterview, StoredJob, Store } from '../store/store';
 import type { CallPath } from './call-path';
-import { FatalCallError, runInterview } from './interview';
+import { FatalCallError, type InterviewContext } from './interview';
+
+/** What a job runs, whatever its kind: its interviews in order, and how to run one (a survey's or an eval's). */
+export interface InterviewPlan {
+  /** The file's own `fresh:`; the submission's overrides it. */
+  fresh: boolean;
+  interviews(): Iterator<InterviewRef>;
+  runInterview(ref: InterviewRef, context: InterviewContext): Promise<FinishedInterview>;
+}
 
 export type RunOutcome =
   | { kind: 'finished' }
@@ -30,7 +38,7 @@ export class JobRun {
 
   constructor(
     private readonly job: StoredJob,
-    private readonly survey: CompiledSurvey,
+    private readonly plan: InterviewPlan,
     private readonly store: Store,
     private readonly callPath: CallPath,
     private readonly options: JobRunOptions,
@@ -44,11 +52,11 @@ export class JobRun {
 
   async run(): Promise<RunOutcome> {
     const done = this.store.finishedInterviews(this.job.id);
-    const interviews = this.survey.interviews(0);
-    const context = {
+    const interviews = this.plan.interviews();
+    const context: InterviewContext = {
       jobId: this.job.id,
       user: this.job.owner,
-      fresh: this.job.submission.fresh ?? this.survey.survey.fresh,
+      fresh: this.job.submission.fresh ?? this.plan.fresh,
       signal: this.controller.signal,
       callPath: this.callPath,
     };
@@ -72,7 +80,7 @@ export class JobRun {
           const ref: InterviewRef = next.value;
           if (done.has(ref.index)) continue;
           active++;
-          runInterview(this.survey, ref, context).then(
+          this.plan.runInterview(ref, context).then(
             (finished) => this.finish(finished),
             (error: unknown) => this.fail(error),
           ).finally(() => {

@@ -1,37 +1,67 @@
 // A continuous token bucket: `rate` units per millisecond refill up to `capacity`.
+// Its limit can be changed (learned from headers) and its level clamped (to what the provider says remains).
 export class TokenBucket {
-  private level: number;
+  private current: number;
   private updatedAt: number;
 
   constructor(
-    private capacity: number,
+    private cap: number,
     private ratePerMs: number,
     now: number,
+    initialLevel = cap,
   ) {
-    this.level = capacity;
+    this.current = Math.min(cap, initialLevel);
     this.updatedAt = now;
+  }
+
+  get capacity(): number {
+    return this.cap;
+  }
+
+  get rate(): number {
+    return this.ratePerMs;
+  }
+
+  level(now: number): number {
+    this.refill(now);
+    return this.current;
   }
 
   /** Milliseconds until `amount` can be taken (0 = now). Amounts above capacity wait for a full bucket. */
   waitFor(amount: number, now: number): number {
     this.refill(now);
-    const needed = Math.min(amount, this.capacity) - this.level;
-    return needed <= 0 ? 0 : needed / this.ratePerMs;
+    // A hair short is as good as there: float rounding must not leave a call waiting for 1e-12 ms forever.
+    const needed = Math.min(amount, this.cap) - this.current;
+    return needed <= 1e-6 * Math.max(1, this.cap) ? 0 : needed / this.ratePerMs;
   }
 
   take(amount: number, now: number): void {
     this.refill(now);
-    this.level -= amount;
+    this.current -= amount;
   }
 
   /** Returns units charged at admission that turned out unused (or charges more when usage exceeded the estimate). */
   adjust(delta: number, now: number): void {
     this.refill(now);
-    this.level = Math.min(this.capacity, this.level + delta);
+    this.current = Math.min(this.cap, this.current + delta);
+  }
+
+  /** Never more than `most` available now: the provider knows what other clients of the key used. */
+  clamp(most: number, now: number): void {
+    this.refill(now);
+    this.current = Math.min(this.current, most);
+  }
+
+  /** A new limit: what was taken stays taken. */
+  reconfigure(capacity: number, ratePerMs: number, now: number): void {
+    this.refill(now);
+    this.current = Math.min(capacity, this.current);
+    this.cap = capacity;
+    this.ratePerMs = ratePerMs;
   }
 
   private refill(now: number): void {
-    this.level = Math.min(this.capacity, this.level + (now - this.updatedAt) * this.ratePerMs);
-    this.updatedAt = now;
+    if (now > this.updatedAt) this.current = Math.min(this.cap, this.current + (now - this.updatedAt) * this.ratePerMs);
+    this.updatedAt = Math.max(this.updatedAt, now);
   }
 }

@@ -1,11 +1,15 @@
 // Admits calls to providers: one lane per (service, model), shared by every job on the server.
-// A lane has optional request and token buckets, a concurrency cap and a pause (after a 429);
-// waiting calls are served round-robin across jobs so one large job cannot starve the others.
-// The scheduler owns retries: providers never retry on their own.
-import { ProviderError } from '../providers/provider';
-import { TokenBucket } from './bucket';
+// A lane has a bucket per limited dimension (configured, learned from headers, or AIMD when the provider says
+// nothing), a pause after a 429, a concurrency cap from Little's law, and a weighted fair queue across users,
+// then across the jobs of a user. The scheduler owns retries: providers never retry on their own.
+import { ProviderError, type RateLimitSnapshot } from '../providers/provider';
 import { realClock, type Clock } from './clock';
+import { DIMENSION_WORDS, type Usage } from './dimensions';
+import type { AdmissionMark } from './header-learning';
+import { Lane, type LaneLimits } from './lane';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './retry-policy';
+
+export type { LaneLimits } from './lane';
 
 export interface CallTicket {
   /** `service/model` */
@@ -14,12 +18,9 @@ export interface CallTicket {
   jobId: string;
   /** Tokens the provider will charge at admission: prompt + max_tokens. */
   tokens: number;
-}
-
-export interface LaneLimits {
-  requestsPerMinute?: number | undefined;
-  tokensPerMinute?: number | undefined;
-  maxConcurrency?: number | undefined;
+  /** The prompt's share of `tokens` and max_tokens, for providers that limit input and output separately. */
+  inputTokens?: number | undefined;
+  outputTokens?: number | undefined;
 }
 
 export interface SchedulerNotice {
@@ -33,99 +34,32 @@ export interface SchedulerOptions {
   clock?: Clock;
   limitsFor?: (lane: string) => LaneLimits | null;
   retry?: Partial<RetryPolicy>;
-  /** Calls in flight per lane when its limits do not say otherwise. */
+  /** Most calls in flight per lane when its limits do not say otherwise. */
   defaultConcurrency?: number;
+  /** A user's share of a contended lane relative to others (default 1). */
+  userWeight?: (user: string) => number;
   notify?: (notice: SchedulerNotice) => void;
   random?: () => number;
 }
 
 interface Waiting {
   ticket: CallTicket;
-  resolve: () => void;
+  user: string;
+  jobId: string;
+  cost: number;
+  weight: number;
+  resolve: (mark: AdmissionMark) => void;
   reject: (reason: unknown) => void;
   signal: AbortSignal;
   onAbort: () => void;
 }
 
-class Lane {
-  inflight = 0;
-  pausedUntil = 0;
-  timerArmed = false;
-  /** Waiting calls per job, served round-robin in `jobOrder`. */
-  readonly waiting = new Map<string, Waiting[]>();
-  readonly jobOrder: string[] = [];
-  private nextJob = 0;
-  readonly requests: TokenBucket | null;
-  readonly tokens: TokenBucket | null;
-  readonly concurrency: number;
-
-  constructor(limits: LaneLimits | null, defaultConcurrency: number, now: number) {
-    const rpm = limits?.requestsPerMinute;
-    const tpm = limits?.tokensPerMinute;
-    this.requests = rpm ? new TokenBucket(rpm, rpm / 60_000, now) : null;
-    this.tokens = tpm ? new TokenBucket(tpm, tpm / 60_000, now) : null;
-    this.concurrency = limits?.maxConcurrency ?? defaultConcurrency;
-  }
-
-  get queued(): boolean {
-    return this.jobOrder.length > 0;
-  }
-
-  enqueue(entry: Waiting, atHead: boolean): void {
-    let queue = this.waiting.get(entry.ticket.jobId);
-    if (!queue) {
-      queue = [];
-      this.waiting.set(entry.ticket.jobId, queue);
-      this.jobOrder.push(entry.ticket.jobId);
-    }
-    if (atHead) queue.unshift(entry);
-    else queue.push(entry);
-  }
-
-  peek(): Waiting | undefined {
-    if (this.jobOrder.length === 0) return undefined;
-    this.nextJob %= this.jobOrder.length;
-    return this.waiting.get(this.jobOrder[this.nextJob]!)?.[0];
-  }
-
-  shift(): void {
-    const jobId = this.jobOrder[this.nextJob]!;
-    const queue = this.waiting.get(jobId)!;
-    queue.shift();
-    if (queue.length === 0) {
-      this.waiting.delete(jobId);
-      this.jobOrder.splice(this.nextJob, 1);
-    } else {
-      this.nextJob++;
-    }
-  }
-
-  remove(entry: Waiting): void {
-    const queue = this.waiting.get(entry.ticket.jobId);
-    if (!queue) return;
-    const at = queue.indexOf(entry);
-    if (at >= 0) queue.splice(at, 1);
-    if (queue.length === 0) {
-      this.waiting.delete(entry.ticket.jobId);
-      const index = this.jobOrder.indexOf(entry.ticket.jobId);
-      this.jobOrder.splice(index, 1);
-      if (index < this.nextJob) this.nextJob--;
-    }
-  }
-
-  /** Milliseconds until a call of `tokens` may start, by the buckets alone. */
-  bucketWait(tokens: number, now: number): number {
-    return Math.max(this.requests?.waitFor(1, now) ?? 0, this.tokens?.waitFor(tokens, now) ?? 0);
-  }
-
-  charge(tokens: number, now: number): void {
-    this.requests?.take(1, now);
-    this.tokens?.take(tokens, now);
-  }
-}
+/** Waits shorter than this are not worth a line in the job log. */
+const NOTICE_WAIT_MS = 1000;
 
 export class Scheduler {
-  private readonly lanes = new Map<string, Lane>();
+  private readonly lanes = new Map<string, Lane<Waiting>>();
+  private readonly marks = new WeakMap<CallTicket, AdmissionMark>();
   private readonly clock: Clock;
   private readonly retry: RetryPolicy;
   private readonly random: () => number;
@@ -146,10 +80,14 @@ export class Scheduler {
     let rateLimited = 0;
     let atHead = false;
     for (let attemptNumber = 0; ; attemptNumber++) {
-      await this.admit(lane, ticket, signal, atHead);
+      const mark = await this.admit(lane, ticket, signal, atHead);
+      this.marks.set(ticket, mark);
+      const started = this.clock.now();
       let error: unknown;
       try {
-        return await attempt(attemptNumber);
+        const result = await attempt(attemptNumber);
+        lane.onSuccess(ticket, this.clock.now() - started);
+        return result;
       } catch (caught) {
         error = caught;
       } finally {
@@ -157,101 +95,125 @@ export class Scheduler {
         this.pump(lane);
       }
       if (!(error instanceof ProviderError) || error.kind === 'fatal' || signal.aborted) throw error;
+      const now = this.clock.now();
+      if (error.limits) lane.learn(error.limits, mark, now);
       if (error.kind === 'rate_limited') {
         if (++rateLimited >= this.retry.maxRateLimitedAttempts) throw error;
-        const delay = retryDelayMs(error, Math.min(rateLimited, 6), this.retry, this.random);
-        lane.pausedUntil = Math.max(lane.pausedUntil, this.clock.now() + delay);
-        this.notify(ticket, 'rate_limited', `waiting ${(delay / 1000).toFixed(1)} s: ${error.message}`);
+        lane.onRateLimited(error.retryAfterMs, error.limits !== null, now, this.random);
+        const pause = Math.max(0, lane.pausedUntil - now);
+        this.notify(ticket, 'rate_limited', `${ticket.lane}: rate limited${pause > 0 ? `, pausing ${(pause / 1000).toFixed(1)} s` : ''}: ${error.message}`);
         atHead = true;
+        this.pump(lane);
         continue;
       }
+      // Overload and transient failures back off this call only: the limit is not to blame.
       if (++failures >= this.retry.maxAttempts) throw error;
       const delay = retryDelayMs(error, failures - 1, this.retry, this.random);
-      this.notify(ticket, 'retried', `retrying in ${(delay / 1000).toFixed(1)} s (try ${failures + 1} of ${this.retry.maxAttempts}): ${error.message}`);
+      this.notify(ticket, 'retried', `${ticket.lane}: retrying in ${(delay / 1000).toFixed(1)} s (try ${failures + 1} of ${this.retry.maxAttempts}): ${error.message}`);
       await this.clock.sleep(delay, signal);
       atHead = true;
     }
   }
 
-  /** Corrects the token bucket once the provider reports what a call really used. */
-  reconcile(ticket: CallTicket, actualTokens: number): void {
-    this.lanes.get(ticket.lane)?.tokens?.adjust(ticket.tokens - actualTokens, this.clock.now());
+  /**
+   * Corrects the buckets once the provider reports what a call really used (a number is input + output),
+   * and learns from the rate-limit headers of its reply.
+   */
+  reconcile(ticket: CallTicket, actual: number | Usage, limits?: RateLimitSnapshot | null): void {
+    const lane = this.lanes.get(ticket.lane);
+    if (!lane) return;
+    const now = this.clock.now();
+    if (limits) lane.learn(limits, this.marks.get(ticket) ?? null, now);
+    const usage: Usage = typeof actual === 'number' ? { input: actual - (ticket.outputTokens ?? 0), output: ticket.outputTokens ?? 0 } : actual;
+    if (typeof actual === 'number' && ticket.outputTokens === undefined) usage.input = actual;
+    lane.reconcile(ticket, usage, now);
+    this.pump(lane);
   }
 
   /** Calls waiting or running, per lane: for the log and tests. */
   snapshot(): Record<string, { inflight: number; waiting: number }> {
     const out: Record<string, { inflight: number; waiting: number }> = {};
-    for (const [name, lane] of this.lanes) {
-      let waiting = 0;
-      for (const queue of lane.waiting.values()) waiting += queue.length;
-      out[name] = { inflight: lane.inflight, waiting };
-    }
+    for (const [name, lane] of this.lanes) out[name] = { inflight: lane.inflight, waiting: lane.queue.size };
     return out;
   }
 
-  private lane(name: string): Lane {
+  /** What a lane believes about its limits: for tests and the benchmark. */
+  laneState(name: string): { cap: number; perMinute: Record<string, number>; blindRatePerMinute: number | null } | null {
+    const lane = this.lanes.get(name);
+    if (!lane) return null;
+    const perMinute: Record<string, number> = {};
+    for (const [dimension, bucket] of lane.buckets) perMinute[dimension] = bucket.rate * 60_000;
+    const rate = lane.aimd.rate(this.clock.now());
+    return { cap: lane.cap(), perMinute, blindRatePerMinute: rate === null ? null : rate * 60_000 };
+  }
+
+  private lane(name: string): Lane<Waiting> {
     let lane = this.lanes.get(name);
     if (!lane) {
-      lane = new Lane(this.options.limitsFor?.(name) ?? null, this.options.defaultConcurrency ?? 256, this.clock.now());
+      lane = new Lane<Waiting>(name, this.options.limitsFor?.(name) ?? null, this.options.defaultConcurrency ?? 256, this.clock.now());
       this.lanes.set(name, lane);
     }
     return lane;
   }
 
-  private admit(lane: Lane, ticket: CallTicket, signal: AbortSignal, atHead: boolean): Promise<void> | void {
+  private admit(lane: Lane<Waiting>, ticket: CallTicket, signal: AbortSignal, atHead: boolean): Promise<AdmissionMark> | AdmissionMark {
     signal.throwIfAborted();
     const now = this.clock.now();
     // Fast path: nobody waiting, room to run, buckets allow it now.
-    if (!lane.queued && lane.inflight < lane.concurrency && lane.pausedUntil <= now && lane.bucketWait(ticket.tokens, now) === 0) {
-      lane.charge(ticket.tokens, now);
-      lane.inflight++;
-      return;
-    }
-    return new Promise<void>((resolve, reject) => {
+    if (lane.queue.size === 0 && lane.inflight < lane.cap() && lane.wait(ticket, now).ms === 0) return lane.charge(ticket, now);
+    return new Promise<AdmissionMark>((resolve, reject) => {
       const entry: Waiting = {
         ticket,
+        user: ticket.user,
+        jobId: ticket.jobId,
+        cost: ticket.tokens,
+        weight: this.options.userWeight?.(ticket.user) ?? 1,
         resolve,
         reject,
         signal,
         onAbort: () => {
-          lane.remove(entry);
+          lane.queue.remove(entry);
           reject(signal.reason);
         },
       };
       signal.addEventListener('abort', entry.onAbort, { once: true });
-      lane.enqueue(entry, atHead);
+      lane.queue.push(entry, atHead);
       this.pump(lane);
     });
   }
 
-  private pump(lane: Lane): void {
+  private pump(lane: Lane<Waiting>): void {
     for (;;) {
-      const next = lane.peek();
-      if (!next || lane.inflight >= lane.concurrency) return;
+      const next = lane.queue.peek();
+      if (!next || lane.inflight >= lane.cap()) return;
       const now = this.clock.now();
-      const wait = Math.max(lane.pausedUntil - now, lane.bucketWait(next.ticket.tokens, now));
-      if (wait > 0) {
-        this.wake(lane, wait);
+      const wait = lane.wait(next.ticket, now);
+      if (wait.ms > 0) {
+        this.wake(lane, wait.ms);
+        if (wait.dimension && wait.ms >= NOTICE_WAIT_MS) {
+          this.notify(next.ticket, 'rate_limited', `waiting ${(wait.ms / 1000).toFixed(1)} s for ${DIMENSION_WORDS[wait.dimension]} on ${lane.name}`);
+        }
         return;
       }
-      lane.shift();
+      lane.queue.shift();
       next.signal.removeEventListener('abort', next.onAbort);
-      lane.charge(next.ticket.tokens, now);
-      lane.inflight++;
-      next.resolve();
+      next.resolve(lane.charge(next.ticket, now));
     }
   }
 
-  private wake(lane: Lane, afterMs: number): void {
-    if (lane.timerArmed) return;
-    lane.timerArmed = true;
+  /** One timer per lane for its earliest wake-up; an earlier need arms another. */
+  private wake(lane: Lane<Waiting>, waitMs: number): void {
+    const afterMs = Math.max(1, waitMs);
+    const at = this.clock.now() + afterMs;
+    if (lane.wakeAt <= at) return;
+    lane.wakeAt = at;
     void this.clock.sleep(afterMs).then(() => {
-      lane.timerArmed = false;
+      if (lane.wakeAt === at) lane.wakeAt = Infinity;
       this.pump(lane);
     });
   }
 
   private notify(ticket: CallTicket, type: SchedulerNotice['type'], message: string): void {
-    this.options.notify?.({ jobId: ticket.jobId, type, lane: ticket.lane, message: `${ticket.lane}: ${message}` });
+    this.options.notify?.({ jobId: ticket.jobId, type, lane: ticket.lane, message });
   }
 }

@@ -83,10 +83,15 @@ export interface ResultRow {
   cached: number;
   latency_ms: number;
   error: string | null;
+  sample_id: string | null;
+  epoch: number | null;
+  input: string | null;
+  target: string | null;
+  scores: string | null;
 }
 
 export function resultFromRow(row: ResultRow): Result {
-  return {
+  const result: Result = {
     job_id: row.job_id,
     interview: row.interview,
     agent_index: row.agent_index,
@@ -106,6 +111,15 @@ export function resultFromRow(row: ResultRow): Result {
     latency_ms: row.latency_ms,
     error: row.error,
   };
+  // Eval fields only where there are some: survey results keep their shape.
+  if (row.sample_id !== null) {
+    result.sample_id = row.sample_id;
+    if (row.epoch !== null) result.epoch = row.epoch;
+    if (row.input !== null) result.input = row.input;
+    result.target = row.target === null ? [] : (JSON.parse(row.target) as string[]);
+    result.scores = row.scores === null ? null : (JSON.parse(row.scores) as Result['scores']);
+  }
+  return result;
 }
 
 export interface EventRow {

@@ -103,6 +103,14 @@ export const MIGRATIONS: readonly string[] = [
     calls         INTEGER NOT NULL DEFAULT 1 -- times this call was stored: above 1 means a provider was asked again
   );
   `,
+  // 2: eval results — the sample, its epoch, input and targets, and every scorer's verdict. NULL for surveys.
+  `
+  ALTER TABLE results ADD COLUMN sample_id TEXT;
+  ALTER TABLE results ADD COLUMN epoch     INTEGER;
+  ALTER TABLE results ADD COLUMN input     TEXT;
+  ALTER TABLE results ADD COLUMN target    TEXT;   -- JSON array of acceptable answers
+  ALTER TABLE results ADD COLUMN scores    TEXT;   -- JSON object: scorer name -> { value, answer, explanation }
+  `,
 ];
 
 /** Brings the database up to the newest schema; returns the version it is at. */

@@ -35,7 +35,8 @@ export interface SqliteStoreOptions {
 }
 
 const RESULT_COLUMNS_SQL = `job_id, interview, question_index, question, agent_index, agent_name, scenario_index, model,
-  iteration, status, answer, comment, raw, input_tokens, output_tokens, cost_usd, cached, latency_ms, error`;
+  iteration, status, answer, comment, raw, input_tokens, output_tokens, cost_usd, cached, latency_ms, error,
+  sample_id, epoch, input, target, scores`;
 
 /** Rows read per query when streaming all results of a job. */
 const RESULT_STREAM_PAGE = 1000;
@@ -224,6 +225,11 @@ export class SqliteStore implements Store {
             result.cached ? 1 : 0,
             result.latency_ms,
             result.error,
+            result.sample_id ?? null,
+            result.epoch ?? null,
+            result.input ?? null,
+            result.target === undefined ? null : JSON.stringify(result.target),
+            result.scores === undefined || result.scores === null ? null : JSON.stringify(result.scores),
           );
         }
         if (interview.failed) total.failed++;
@@ -475,7 +481,7 @@ function prepareStatements(db: DatabaseSync) {
     insertInterview: prepare(`INSERT INTO interviews (job_id, idx, failed, calls_done, calls_cached, calls_failed, usd,
       input_tokens, output_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
     insertResult: prepare(
-      `INSERT INTO results (${RESULT_COLUMNS_SQL}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO results (${RESULT_COLUMNS_SQL}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     addToJob: prepare(`UPDATE jobs SET
         interviews_done = interviews_done + ?, interviews_failed = interviews_failed + ?,

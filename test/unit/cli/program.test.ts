@@ -100,7 +100,9 @@ describe('command line', () => {
     assert.match(await usageError(['run', 'x', '--wat']), /unknown option/);
   });
 
-  it('has no mock-provider command yet', async () => {
-    assert.match(await usageError(['mock-provider']), /unknown command/);
+  it('parses mock-provider: limits, enforcement mode and config file', async () => {
+    const { calls } = await parsed(['mock-provider', '--port', '0', '--rpm', '60', '--tpm', '6000', '--mode', 'window-10s', '--config', 'mock.json']);
+    assert.deepEqual(calls, [['mockProvider', { port: 0, rpm: 60, tpm: 6000, mode: 'window-10s', stripHeaders: false, config: 'mock.json' }]]);
+    assert.match(await usageError(['mock-provider', '--mode', 'hourly']), /invalid|Allowed choices/i);
   });
 });

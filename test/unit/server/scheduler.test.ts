@@ -77,7 +77,7 @@ test('waiting calls are served round-robin across jobs', async () => {
 test('a 429 pauses the lane until retry-after and the call goes again first', async () => {
   const clock = new VirtualClock();
   const notices: string[] = [];
-  const scheduler = new Scheduler({ clock, random: () => 0, notify: (n) => notices.push(n.type) });
+  const scheduler = new Scheduler({ clock, random: () => 0, limitsFor: () => ({ requestsPerMinute: 6000 }), notify: (n) => notices.push(n.type) });
   let tries = 0;
   const result = scheduler.run(
     ticket('j'),

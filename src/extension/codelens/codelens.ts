@@ -1,0 +1,39 @@
+// ▶ Run remotely · $ Estimate cost · Preview prompts · Last run — above every survey and eval file.
+import * as vscode from 'vscode';
+import { specKind } from '../spec-files';
+import { lastRunTitle, lensLine } from './placement';
+import type { RunHistory } from './run-history';
+
+export const SPEC_SELECTOR: vscode.DocumentSelector = [
+  { pattern: '**/*.survey.{yaml,yml,json}' },
+  { pattern: '**/*.eval.{yaml,yml,json}' },
+];
+
+class SpecCodeLensProvider implements vscode.CodeLensProvider {
+  readonly onDidChangeCodeLenses: vscode.Event<void>;
+
+  constructor(private readonly history: RunHistory) {
+    this.onDidChangeCodeLenses = history.onDidChange;
+  }
+
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    if (!specKind(document.fileName)) return [];
+    const line = lensLine(document.getText());
+    const range = new vscode.Range(line, 0, line, 0);
+    const args = [document.uri];
+    const lenses = [
+      new vscode.CodeLens(range, { title: '▶ Run remotely', command: 'fieldwork.run', arguments: args, tooltip: 'Submit this file as a job' }),
+      new vscode.CodeLens(range, { title: '$ Estimate cost', command: 'fieldwork.estimate', arguments: args }),
+      new vscode.CodeLens(range, { title: 'Preview prompts', command: 'fieldwork.previewPrompts', arguments: args }),
+    ];
+    const last = this.history.get(document.uri);
+    if (last) {
+      lenses.push(new vscode.CodeLens(range, { title: lastRunTitle(last), command: 'fieldwork.openJob', arguments: [last.jobId] }));
+    }
+    return lenses;
+  }
+}
+
+export function activateCodeLens(context: vscode.ExtensionContext, history: RunHistory): void {
+  context.subscriptions.push(vscode.languages.registerCodeLensProvider(SPEC_SELECTOR, new SpecCodeLensProvider(history)));
+}

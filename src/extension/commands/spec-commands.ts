@@ -1,0 +1,126 @@
+// Commands on a survey or eval file: run it, estimate it, preview its prompts, create a new one.
+import { basename } from 'node:path';
+import * as vscode from 'vscode';
+import { ValidationError } from '../../client';
+import type { Job } from '../../protocol';
+import { specKind, submissionFor } from '../spec-files';
+import type { Command } from './command';
+import type { CommandDeps } from './deps';
+import { previewPrompts } from './preview';
+import { EVAL_TEMPLATE, SURVEY_TEMPLATE } from './templates';
+
+/** The file a command is about: its argument, else the active editor's spec, else one picked from the workspace. */
+async function specUri(arg: unknown): Promise<vscode.Uri | undefined> {
+  if (arg instanceof vscode.Uri) return arg;
+  const active = vscode.window.activeTextEditor?.document;
+  if (active && specKind(active.fileName)) return active.uri;
+  const files = await vscode.workspace.findFiles('**/*.{survey,eval}.{yaml,yml,json}', '**/node_modules/**', 200);
+  if (files.length === 0) {
+    void vscode.window.showInformationMessage('There is no survey or eval file in this workspace. Create one with "Fieldwork: New Survey".');
+    return undefined;
+  }
+  const pick = await vscode.window.showQuickPick(
+    files.map((uri) => ({ label: basename(uri.fsPath), description: vscode.workspace.asRelativePath(uri), uri })),
+    { title: 'Which file?', placeHolder: 'A survey or eval file' },
+  );
+  return pick?.uri;
+}
+
+/** Saves the document if it is open and dirty: the job runs what is on disk. */
+async function saved(uri: vscode.Uri): Promise<void> {
+  const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (document?.isDirty) await document.save();
+}
+
+async function showIssues(error: unknown): Promise<boolean> {
+  if (!(error instanceof ValidationError) || error.issues.length === 0) return false;
+  const first = error.issues[0];
+  const choice = await vscode.window.showErrorMessage(
+    `The server found ${error.issues.length} problem${error.issues.length === 1 ? '' : 's'} in the file: ${first ? `${first.file}:${first.line}:${first.column} ${first.message}` : error.message}`,
+    'Show Problems',
+  );
+  if (choice) await vscode.commands.executeCommand('workbench.actions.view.problems');
+  return true;
+}
+
+export async function runSpec(deps: CommandDeps, uri: vscode.Uri): Promise<Job | undefined> {
+  await saved(uri);
+  const submission = submissionFor(uri.fsPath);
+  const client = await deps.connection.client();
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: `Fieldwork: submitting ${basename(uri.fsPath)}` },
+    async () => {
+      try {
+        const job = await client.submitJob(submission);
+        deps.log.info(`submitted ${basename(uri.fsPath)} as job ${job.id} on ${deps.connection.describe()}`);
+        deps.history.record(uri, job);
+        deps.jobsView.upsert(job);
+        await deps.panels.showRun(uri, job);
+        return job;
+      } catch (error) {
+        if (await showIssues(error)) return undefined;
+        throw error;
+      }
+    },
+  );
+}
+
+export function specCommands(deps: CommandDeps): Command[] {
+  return [
+    {
+      id: 'fieldwork.run',
+      failure: 'Could not run the file',
+      execute: async (arg) => {
+        const uri = await specUri(arg);
+        return uri ? runSpec(deps, uri) : undefined;
+      },
+    },
+    {
+      id: 'fieldwork.estimate',
+      failure: 'Could not estimate the cost',
+      execute: async (arg) => {
+        const uri = await specUri(arg);
+        if (!uri) return;
+        await saved(uri);
+        const submission = submissionFor(uri.fsPath);
+        const client = await deps.connection.client();
+        try {
+          const estimate = await vscode.window.withProgress(
+            { location: vscode.ProgressLocation.Window, title: `Fieldwork: estimating ${basename(uri.fsPath)}` },
+            () => client.estimate(submission),
+          );
+          deps.panels.openEstimate(uri, { fileName: basename(uri.fsPath), estimate, canRun: true });
+        } catch (error) {
+          if (!(await showIssues(error))) throw error;
+        }
+      },
+    },
+    {
+      id: 'fieldwork.previewPrompts',
+      failure: 'Could not preview the prompts',
+      execute: async (arg) => {
+        const uri = await specUri(arg);
+        const kind = uri && specKind(uri.fsPath);
+        if (!uri || !kind) return;
+        await saved(uri);
+        const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: previewPrompts(kind, uri.fsPath) });
+        await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+      },
+    },
+    { id: 'fieldwork.newSurvey', failure: 'Could not create a survey', execute: () => newSpec('survey', SURVEY_TEMPLATE) },
+    { id: 'fieldwork.newEval', failure: 'Could not create an eval', execute: () => newSpec('eval', EVAL_TEMPLATE) },
+  ];
+}
+
+async function newSpec(kind: 'survey' | 'eval', template: string): Promise<void> {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const target = await vscode.window.showSaveDialog({
+    title: `New ${kind}`,
+    defaultUri: folder ? vscode.Uri.joinPath(folder, `my.${kind}.yaml`) : undefined,
+    filters: { YAML: ['yaml', 'yml'] },
+  });
+  if (!target) return;
+  const uri = /\.(survey|eval)\.(ya?ml|json)$/i.test(target.path) ? target : target.with({ path: target.path.replace(/(\.ya?ml)?$/i, `.${kind}.yaml`) });
+  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(template));
+  await vscode.window.showTextDocument(uri);
+}

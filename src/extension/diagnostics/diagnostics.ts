@@ -1,0 +1,49 @@
+// Problems for survey and eval files, as you type (debounced): the core's messages at exact ranges.
+import { basename } from 'node:path';
+import * as vscode from 'vscode';
+import { specIssues, specKind } from '../spec-files';
+import { issueRange } from './ranges';
+
+const DEBOUNCE_MS = 300;
+
+export function activateDiagnostics(context: vscode.ExtensionContext): void {
+  const collection = vscode.languages.createDiagnosticCollection('fieldwork');
+  const timers = new Map<string, NodeJS.Timeout>();
+
+  const validate = (document: vscode.TextDocument): void => {
+    const kind = specKind(document.fileName);
+    if (!kind) return;
+    const text = document.getText();
+    const lines = text.split(/\r?\n/);
+    const name = basename(document.fileName);
+    const diagnostics = specIssues(kind, document.fileName, text)
+      // Problems in a scenario or data file are shown at the line of the spec that names it, by the core.
+      .filter((issue) => issue.file === name || issue.file === '')
+      .map((issue) => {
+        const r = issueRange(issue, lines);
+        const diagnostic = new vscode.Diagnostic(new vscode.Range(r.startLine, r.startCharacter, r.endLine, r.endCharacter), issue.message, vscode.DiagnosticSeverity.Error);
+        diagnostic.source = 'fieldwork';
+        return diagnostic;
+      });
+    collection.set(document.uri, diagnostics);
+  };
+  const schedule = (document: vscode.TextDocument): void => {
+    if (!specKind(document.fileName)) return;
+    const key = document.uri.toString();
+    clearTimeout(timers.get(key));
+    timers.set(key, setTimeout(() => {
+      timers.delete(key);
+      validate(document);
+    }, DEBOUNCE_MS));
+  };
+
+  context.subscriptions.push(
+    collection,
+    vscode.workspace.onDidOpenTextDocument(schedule),
+    vscode.workspace.onDidChangeTextDocument((e) => schedule(e.document)),
+    vscode.workspace.onDidCloseTextDocument((document) => collection.delete(document.uri)),
+    { dispose: () => timers.forEach((timer) => clearTimeout(timer)) },
+  );
+  // Documents open before activation: validated after activation returns, not during it.
+  setTimeout(() => vscode.workspace.textDocuments.forEach(schedule), 0);
+}

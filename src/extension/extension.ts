@@ -1,0 +1,49 @@
+// The composition root: builds the connection and hands it to each feature. No I/O and no network here.
+import * as vscode from 'vscode';
+import { activateCodeLens } from './codelens/codelens';
+import { RunHistory } from './codelens/run-history';
+import { registerCommands } from './commands/command';
+import type { CommandDeps } from './commands/deps';
+import { jobCommands } from './commands/job-commands';
+import { serverCommands } from './commands/server-commands';
+import { runSpec, specCommands } from './commands/spec-commands';
+import { ServerConnection } from './connection/connection';
+import { activateDiagnostics } from './diagnostics/diagnostics';
+import { activateJobsView } from './jobs/jobs-view';
+import { createLog } from './log/log';
+import { activateJobPanels } from './panel/panels';
+import { Secrets } from './secrets/secrets';
+import { activateStatusBar } from './statusbar/status-bar';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const started = performance.now();
+  const log = createLog(context);
+  const secrets = new Secrets(context);
+  const connection = new ServerConnection(context, secrets, log);
+  const history = new RunHistory(context.workspaceState);
+  context.subscriptions.push(connection, history);
+
+  const jobsView = activateJobsView(context, connection, log);
+  jobsView.onDidChangeJobs((jobs) => history.update(jobs), undefined, context.subscriptions);
+  let deps: CommandDeps | undefined;
+  const panels = activateJobPanels(context, {
+    context,
+    connection,
+    log,
+    run: (uri) => (deps ? runSpec(deps, uri) : Promise.resolve(undefined)),
+    onJob: (job) => jobsView.upsert(job),
+  });
+  deps = { context, connection, secrets, log, jobsView, panels, history };
+  registerCommands(context, log, [...specCommands(deps), ...jobCommands(deps), ...serverCommands(deps)]);
+  activateCodeLens(context, history);
+  activateDiagnostics(context);
+  activateStatusBar(context, connection, jobsView);
+  void vscode.commands.executeCommand('setContext', 'fieldwork.connection', connection.state);
+
+  const loadStart = (globalThis as { __fieldworkLoadStart?: number }).__fieldworkLoadStart ?? started;
+  log.info(`activated in ${(performance.now() - started).toFixed(1)} ms (code loading ${(started - loadStart).toFixed(1)} ms)`);
+}
+
+export function deactivate(): void {
+  // Everything is on context.subscriptions; the local server outlives the window on purpose.
+}

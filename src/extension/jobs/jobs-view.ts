@@ -1,0 +1,167 @@
+// The jobs view: history from the server, newest first, paged ("Load more"), filtered by status, polled while jobs
+// run. Empty states are welcome views chosen by the `fieldwork.connection` and `fieldwork.jobsEmpty` contexts.
+import * as vscode from 'vscode';
+import { JobStatus, type Job } from '../../protocol';
+import type { ServerConnection } from '../connection/connection';
+import type { Log } from '../log/log';
+import { JobsModel, presentJob } from './tree-model';
+
+const PAGE_SIZE = 50;
+const ACTIVE_POLL_MS = 1500;
+const IDLE_POLL_MS = 30_000;
+
+export type JobsNode = { kind: 'job'; job: Job } | { kind: 'more' };
+
+export class JobsView implements vscode.TreeDataProvider<JobsNode>, vscode.Disposable {
+  readonly model = new JobsModel();
+  private readonly changed = new vscode.EventEmitter<JobsNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly jobsChanged = new vscode.EventEmitter<readonly Job[]>();
+  /** Fires with the jobs after every load or poll: the status bar and CodeLens follow it. */
+  readonly onDidChangeJobs = this.jobsChanged.event;
+  private filter = new Set<JobStatus>();
+  private timer: NodeJS.Timeout | undefined;
+  private loading: Promise<void> | null = null;
+  visible = false;
+
+  constructor(
+    private readonly connection: ServerConnection,
+    private readonly log: Log,
+  ) {}
+
+  getTreeItem(node: JobsNode): vscode.TreeItem {
+    if (node.kind === 'more') {
+      const item = new vscode.TreeItem('Load more…');
+      item.command = { command: 'fieldwork.loadMoreJobs', title: 'Load more' };
+      item.iconPath = new vscode.ThemeIcon('ellipsis');
+      return item;
+    }
+    const p = presentJob(node.job);
+    const item = new vscode.TreeItem(p.label);
+    item.id = node.job.id;
+    item.description = p.description;
+    item.tooltip = p.tooltip;
+    item.iconPath = new vscode.ThemeIcon(p.icon, p.color ? new vscode.ThemeColor(p.color) : undefined);
+    item.contextValue = p.contextValue;
+    item.command = { command: 'fieldwork.openJob', title: 'Open', arguments: [node.job.id] };
+    return item;
+  }
+
+  async getChildren(node?: JobsNode): Promise<JobsNode[]> {
+    if (node) return [];
+    if (!this.model.loaded) await this.load();
+    const jobs = this.model.jobs(this.filter).map((job): JobsNode => ({ kind: 'job', job }));
+    if (this.model.nextCursor) jobs.push({ kind: 'more' });
+    return jobs;
+  }
+
+  /** Reloads the first page. */
+  refresh(): Promise<void> {
+    return this.load().then(() => this.changed.fire(undefined));
+  }
+
+  async loadMore(): Promise<void> {
+    const cursor = this.model.nextCursor;
+    if (!cursor) return;
+    try {
+      const client = await this.connection.client();
+      const page = await client.listJobs({ limit: PAGE_SIZE, cursor });
+      this.model.add(page.jobs, page.next_cursor);
+      this.changed.fire(undefined);
+    } catch (error) {
+      this.log.error('Could not load more jobs', error);
+    }
+  }
+
+  /** A job the extension just submitted or changed: shown at once, without waiting for the next poll. */
+  upsert(job: Job): void {
+    this.model.add([job]);
+    this.changed.fire(undefined);
+    this.jobsChanged.fire(this.model.jobs());
+    if (!this.timer) this.schedule();
+  }
+
+  setFilter(statuses: JobStatus[]): void {
+    this.filter = new Set(statuses);
+    void vscode.commands.executeCommand('setContext', 'fieldwork.jobsFiltered', statuses.length > 0);
+    this.changed.fire(undefined);
+  }
+
+  get filterStatuses(): JobStatus[] {
+    return [...this.filter];
+  }
+
+  private load(): Promise<void> {
+    this.loading ??= (async () => {
+      try {
+        const client = await this.connection.client();
+        const page = await client.listJobs({ limit: PAGE_SIZE });
+        this.model.reset(page.jobs, page.next_cursor);
+        this.connection.report(true);
+        void vscode.commands.executeCommand('setContext', 'fieldwork.jobsEmpty', page.jobs.length === 0);
+        this.jobsChanged.fire(this.model.jobs());
+      } catch (error) {
+        this.log.error(`Could not list jobs on ${this.connection.describe()}`, error);
+        if (this.connection.state === 'connected' || this.connection.state === 'connecting') this.connection.report(false);
+        this.model.reset([], null);
+      } finally {
+        this.loading = null;
+        this.schedule();
+      }
+    })();
+    return this.loading;
+  }
+
+  /** Polls the unfinished jobs often, and the first page now and then (new jobs from elsewhere; keeps the local server's idle clock alive). */
+  private schedule(): void {
+    clearTimeout(this.timer);
+    const active = this.model.active();
+    if (!this.visible && active.length === 0 && !this.model.loaded) return;
+    this.timer = setTimeout(() => void this.poll(), active.length > 0 ? ACTIVE_POLL_MS : IDLE_POLL_MS);
+  }
+
+  private async poll(): Promise<void> {
+    this.timer = undefined;
+    const active = this.model.active();
+    if (active.length === 0 || !this.visible) {
+      if (this.visible || active.length > 0) await this.refresh();
+      else this.schedule();
+      return;
+    }
+    try {
+      const client = await this.connection.client();
+      const jobs = await Promise.all(active.map((job) => client.getJob(job.id)));
+      if (this.model.update(jobs)) {
+        this.changed.fire(undefined);
+        this.jobsChanged.fire(this.model.jobs());
+      }
+    } catch (error) {
+      this.log.warn(`polling jobs failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    this.schedule();
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.changed.dispose();
+    this.jobsChanged.dispose();
+  }
+}
+
+export function activateJobsView(context: vscode.ExtensionContext, connection: ServerConnection, log: Log): JobsView {
+  const view = new JobsView(connection, log);
+  const tree = vscode.window.createTreeView('fieldwork.jobs', { treeDataProvider: view, showCollapseAll: false });
+  view.visible = tree.visible;
+  context.subscriptions.push(
+    view,
+    tree,
+    tree.onDidChangeVisibility((e) => {
+      view.visible = e.visible;
+      if (e.visible) void view.refresh();
+    }),
+    connection.onDidChangeTarget(() => void view.refresh()),
+  );
+  return view;
+}
+
+export const ALL_STATUSES = JobStatus.options;

@@ -1,0 +1,40 @@
+// Survey and eval files: which is which, parsing a document's text, and the submission for a file on disk.
+// Shared by CodeLens, diagnostics and commands; no vscode import.
+import { readFileSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, normalize } from 'node:path';
+import { toSubmission } from '../client';
+import type { JobSubmission } from '../protocol';
+import { isEvalFileName, isSurveyFileName, loadEvalFiles, loadSurveyFiles, parseEval, parseSurvey, MAX_SCENARIO_FILE_BYTES, type SpecIssue } from '../spec';
+
+export type SpecKind = 'survey' | 'eval';
+
+export function specKind(fileName: string): SpecKind | null {
+  if (isSurveyFileName(fileName)) return 'survey';
+  if (isEvalFileName(fileName)) return 'eval';
+  return null;
+}
+
+/** The problems of a spec file's (possibly unsaved) text; files it names are read from beside it on disk. */
+export function specIssues(kind: SpecKind, path: string, text: string): SpecIssue[] {
+  const source = { name: basename(path), text };
+  const readFile = (relative: string): string | undefined => {
+    if (isAbsolute(relative) || normalize(relative).split(/[\\/]/).includes('..')) return undefined;
+    const file = join(dirname(path), relative);
+    try {
+      if (statSync(file).size > MAX_SCENARIO_FILE_BYTES) throw new Error(`${relative} is too large`);
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  };
+  const parsed = kind === 'survey' ? parseSurvey(source, readFile) : parseEval(source, readFile);
+  return parsed.ok ? [] : parsed.issues;
+}
+
+/** What to send to the server for the spec file at `path` (saved first by the caller). */
+export function submissionFor(path: string): JobSubmission {
+  const kind = specKind(path);
+  if (kind === null) throw new Error(`${basename(path)} is not a survey or eval file (*.survey.yaml, *.eval.yaml, …)`);
+  return toSubmission(kind === 'survey' ? loadSurveyFiles(path) : loadEvalFiles(path));
+}

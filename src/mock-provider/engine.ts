@@ -1,0 +1,102 @@
+// The mock provider's behaviour without a transport: given a call at a time, what the provider answers and when.
+// The HTTP server and the benchmark's simulation both drive this, so a simulated run is what the wire would do.
+import type { MockConfig } from './config';
+import { admissionCosts, ProviderLimiter, type Costs } from './limiter';
+import { heavyTail, seededRandom } from './random';
+import { MockStats } from './stats';
+import { errorBody, limitHeaders, rateLimitBody, replyBody, type Flavor, type Headers } from './wire';
+
+export interface MockCall {
+  flavor: Flavor;
+  model: string;
+  /** Prompt tokens as the provider counts them. */
+  inputTokens: number;
+  maxTokens: number;
+  /** Who is calling (the API key's tail), for per-key counts. */
+  key: string;
+}
+
+export type MockOutcome =
+  | { kind: 'reply'; afterMs: number; status: number; headers: Headers; body: unknown; raw?: string; finish?: (now: number) => void }
+  | { kind: 'hang'; afterMs: number };
+
+/** Time a rejection or an injected error takes to come back. */
+const QUICK_MS = 20;
+
+export class MockEngine {
+  readonly stats = new MockStats();
+  readonly limiter: ProviderLimiter;
+  private readonly random: () => number;
+  private nextId = 1;
+
+  constructor(readonly config: MockConfig, start: number) {
+    this.limiter = new ProviderLimiter(config, start);
+    this.random = seededRandom(config.seed);
+  }
+
+  /** `now` drives the limits (monotonic ms); `wallNow` only dates Anthropic's reset headers. */
+  handle(now: number, wallNow: number, call: MockCall): MockOutcome {
+    const { faults } = this.config;
+    const key = this.stats.key(call.key);
+    const draw = this.random();
+    if (draw < faults.timeout) return this.fault('timeout', { kind: 'hang', afterMs: faults.timeout_ms });
+    if (draw < faults.timeout + faults.server_error) {
+      return this.fault('server_error', { kind: 'reply', afterMs: QUICK_MS, status: 500, headers: {}, body: errorBody(call.flavor, 500) });
+    }
+    if (draw < faults.timeout + faults.server_error + faults.overloaded) {
+      const status = call.flavor === 'anthropic' ? 529 : 503;
+      return this.fault('overloaded', { kind: 'reply', afterMs: QUICK_MS, status, headers: {}, body: errorBody(call.flavor, status) });
+    }
+
+    const charged = admissionCosts(call.inputTokens, call.maxTokens);
+    const admission = this.limiter.admit(now, charged);
+    if (!admission.admitted) {
+      this.stats.rejected++;
+      key.rejected++;
+      this.stats.rejected_by_dimension[admission.dimension] = (this.stats.rejected_by_dimension[admission.dimension] ?? 0) + 1;
+      this.stats.tokens_charged_to_rejected += charged.tokens;
+      const headers: Headers = this.config.strip_headers ? {} : limitHeaders(call.flavor, admission.state, wallNow);
+      // Anthropic always says retry-after on a 429; OpenAI says it in the message.
+      if (call.flavor === 'anthropic' && !this.config.strip_headers) headers['retry-after'] = String(Math.max(1, Math.ceil(admission.retryAfterMs / 1000)));
+      return { kind: 'reply', afterMs: QUICK_MS, status: 429, headers, body: rateLimitBody(call.flavor, call.model, admission) };
+    }
+
+    this.stats.admitted++;
+    key.admitted++;
+    this.stats.tokens_charged += charged.tokens;
+    this.stats.first_admitted_at ??= now;
+    const [low, high] = this.config.output_share;
+    const outputTokens = Math.max(1, Math.round(call.maxTokens * (low + (high - low) * this.random())));
+    const { latency } = this.config;
+    const afterMs = (latency.ttft_ms + latency.per_token_ms * outputTokens) * heavyTail(this.random, latency.tail_probability, 1.5, latency.tail_cap);
+    const used: Costs = admissionCosts(call.inputTokens, outputTokens);
+    const finish = (at: number) => {
+      this.limiter.correct(at, charged, used);
+      this.stats.tokens_used += used.tokens;
+      this.stats.last_finished_at = at;
+    };
+    const headers = this.config.strip_headers ? {} : limitHeaders(call.flavor, admission.state, wallNow);
+    const id = String(this.nextId++).padStart(8, '0');
+    if (this.random() < this.config.faults.malformed) {
+      this.stats.faults.malformed = (this.stats.faults.malformed ?? 0) + 1;
+      return { kind: 'reply', afterMs, status: 200, headers, body: null, raw: '{"choices": [{"message": {"content": "tru', finish };
+    }
+    const text = mockAnswer(outputTokens);
+    return { kind: 'reply', afterMs, status: 200, headers, body: replyBody(call.flavor, call.model, id, text, call.inputTokens, outputTokens, false), finish };
+  }
+
+  private fault(name: string, outcome: MockOutcome): MockOutcome {
+    this.stats.faults[name] = (this.stats.faults[name] ?? 0) + 1;
+    return outcome;
+  }
+}
+
+/** A short plausible answer (a free-text question accepts it); the token count reported is what the limits see. */
+function mockAnswer(outputTokens: number): string {
+  return outputTokens < 5 ? 'Yes.' : 'A mock answer: the mock provider does not read the question.';
+}
+
+/** Prompt tokens as the mock counts them: about four characters per token plus a small per-request overhead. */
+export function countTokens(texts: readonly string[]): number {
+  return texts.reduce((sum, text) => sum + Math.ceil(text.length / 4), 0) + 7;
+}

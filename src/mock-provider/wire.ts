@@ -1,0 +1,106 @@
+// Reply bodies and headers exactly as OpenAI's chat completions and Anthropic's messages API send them.
+import type { Dimension, LimitState } from './limiter';
+
+export type Flavor = 'openai' | 'anthropic';
+export type Headers = Record<string, string>;
+
+/** Go's duration format, as OpenAI's reset headers use it: `12ms`, `9.816s`, `6m0s`. */
+export function goDuration(ms: number): string {
+  const rounded = Math.max(0, Math.round(ms));
+  if (rounded < 1000) return `${rounded}ms`;
+  if (rounded < 60_000) return `${Number((rounded / 1000).toFixed(3))}s`;
+  const minutes = Math.floor(rounded / 60_000);
+  return `${minutes}m${Number(((rounded - minutes * 60_000) / 1000).toFixed(3))}s`;
+}
+
+const OPENAI_NAMES: Partial<Record<Dimension, string>> = { requests: 'requests', tokens: 'tokens' };
+const ANTHROPIC_NAMES: Record<Dimension, string> = { requests: 'requests', tokens: 'tokens', input_tokens: 'input-tokens', output_tokens: 'output-tokens' };
+
+export function limitHeaders(flavor: Flavor, state: LimitState, wallNow: number): Headers {
+  const headers: Headers = {};
+  for (const [dimension, reading] of Object.entries(state) as [Dimension, NonNullable<LimitState[Dimension]>][]) {
+    if (flavor === 'openai') {
+      const name = OPENAI_NAMES[dimension];
+      if (!name) continue;
+      headers[`x-ratelimit-limit-${name}`] = String(Math.round(reading.limit));
+      headers[`x-ratelimit-remaining-${name}`] = String(Math.floor(reading.remaining));
+      headers[`x-ratelimit-reset-${name}`] = goDuration(reading.resetMs);
+    } else {
+      const name = ANTHROPIC_NAMES[dimension];
+      // Anthropic rounds token counts down to thousands; requests are exact.
+      const remaining = dimension === 'requests' ? Math.floor(reading.remaining) : Math.floor(reading.remaining / 1000) * 1000;
+      headers[`anthropic-ratelimit-${name}-limit`] = String(Math.round(reading.limit));
+      headers[`anthropic-ratelimit-${name}-remaining`] = String(remaining);
+      headers[`anthropic-ratelimit-${name}-reset`] = new Date(wallNow + reading.resetMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    }
+  }
+  return headers;
+}
+
+const OPENAI_UNITS: Record<Dimension, string> = {
+  requests: 'requests per min (RPM)',
+  tokens: 'tokens per min (TPM)',
+  input_tokens: 'tokens per min (TPM)',
+  output_tokens: 'tokens per min (TPM)',
+};
+
+export function rateLimitBody(flavor: Flavor, model: string, rejection: { dimension: Dimension; limit: number; used: number; requested: number; retryAfterMs: number }): unknown {
+  if (flavor === 'openai') {
+    return {
+      error: {
+        message:
+          `Rate limit reached for ${model} in organization org-mock on ${OPENAI_UNITS[rejection.dimension]}: Limit ${Math.round(rejection.limit)}, ` +
+          `Used ${rejection.used}, Requested ${rejection.requested}. Please try again in ${goDuration(rejection.retryAfterMs)}. ` +
+          'Visit https://platform.openai.com/account/rate-limits to learn more.',
+        type: rejection.dimension === 'requests' ? 'requests' : 'tokens',
+        param: null,
+        code: 'rate_limit_exceeded',
+      },
+    };
+  }
+  return {
+    type: 'error',
+    error: {
+      type: 'rate_limit_error',
+      message: `This request would exceed the rate limit for your organization of ${Math.round(rejection.limit)} ${ANTHROPIC_NAMES[rejection.dimension]} per minute. For details, refer to: https://docs.claude.com/en/api/rate-limits.`,
+    },
+  };
+}
+
+export function errorBody(flavor: Flavor, status: number): unknown {
+  if (flavor === 'anthropic') {
+    const type = status === 529 ? 'overloaded_error' : 'api_error';
+    return { type: 'error', error: { type, message: status === 529 ? 'Overloaded' : 'Internal server error' } };
+  }
+  return {
+    error: {
+      message: status === 503 ? 'The engine is currently overloaded, please try again later.' : 'The server had an error while processing your request. Sorry about that!',
+      type: status === 503 ? 'server_error' : 'server_error',
+      param: null,
+      code: null,
+    },
+  };
+}
+
+export function replyBody(flavor: Flavor, model: string, id: string, text: string, inputTokens: number, outputTokens: number, truncated: boolean): unknown {
+  if (flavor === 'openai') {
+    return {
+      id: `chatcmpl-${id}`,
+      object: 'chat.completion',
+      created: Math.floor(Date.now() / 1000),
+      model,
+      choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: truncated ? 'length' : 'stop' }],
+      usage: { prompt_tokens: inputTokens, completion_tokens: outputTokens, total_tokens: inputTokens + outputTokens },
+    };
+  }
+  return {
+    id: `msg_${id}`,
+    type: 'message',
+    role: 'assistant',
+    model,
+    content: [{ type: 'text', text }],
+    stop_reason: truncated ? 'max_tokens' : 'end_turn',
+    stop_sequence: null,
+    usage: { input_tokens: inputTokens, output_tokens: outputTokens },
+  };
+}

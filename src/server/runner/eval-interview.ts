@@ -1,0 +1,126 @@
+// One eval interview: one sample, one model, one epoch. The model answers the prompt, then every scorer judges
+// the output (a grader, evaluate or embed call goes through the same call path). One result row per interview.
+import type { CompiledEval, InterviewRef, ModelSpec } from '../../spec';
+import { ProviderError } from '../providers/provider';
+import { runScorer, type Score, type ScoringServices } from '../scorers';
+import type { FinishedInterview, NewResult } from '../store/store';
+import type { CallOutcome, ScoringCalls, ScoringOutcome } from './call-path';
+import { FatalCallError, type InterviewContext } from './interview';
+
+export interface EvalInterviewContext extends InterviewContext {
+  scoringCalls: ScoringCalls;
+}
+
+export async function runEvalInterview(compiled: CompiledEval, ref: InterviewRef, context: EvalInterviewContext): Promise<FinishedInterview> {
+  const sample = compiled.sample(ref.scenarioIndex);
+  const model = compiled.task.models[ref.modelIndex]!;
+  const finished: FinishedInterview = {
+    interview: ref.index,
+    failed: false,
+    results: [],
+    calls_cached: 0,
+    calls_done: 0,
+    calls_failed: 0,
+    usd: 0,
+    input_tokens: 0,
+    output_tokens: 0,
+  };
+  const result: NewResult = {
+    interview: ref.index,
+    agent_index: 0,
+    agent_name: null,
+    scenario_index: ref.scenarioIndex,
+    model: model.label,
+    iteration: ref.iteration,
+    question: sample.id,
+    status: 'answered',
+    answer: null,
+    comment: null,
+    raw: null,
+    input_tokens: 0,
+    output_tokens: 0,
+    cost_usd: 0,
+    cached: false,
+    latency_ms: 0,
+    error: null,
+    sample_id: sample.id,
+    epoch: ref.iteration + 1,
+    input: sample.input,
+    target: sample.target,
+    scores: null,
+  };
+  finished.results.push(result);
+  const fail = (error: unknown, what: string): FinishedInterview => {
+    if (context.signal.aborted) throw context.signal.reason;
+    if (error instanceof ProviderError && error.kind === 'fatal') throw new FatalCallError(error);
+    finished.failed = true;
+    finished.calls_failed++;
+    result.status = 'failed';
+    result.error = `${what}${error instanceof Error ? error.message : String(error)}`;
+    return finished;
+  };
+  const count = (cached: boolean, cost: number | null, input: number, output: number): void => {
+    finished.calls_done++;
+    if (cached) finished.calls_cached++;
+    else {
+      finished.usd += cost ?? 0;
+      finished.input_tokens += input;
+      finished.output_tokens += output;
+    }
+  };
+
+  const prompts = compiled.prompts(ref.scenarioIndex);
+  let outcome: CallOutcome;
+  try {
+    outcome = await context.callPath.call({
+      jobId: context.jobId,
+      user: context.user,
+      model,
+      prompts,
+      iteration: ref.iteration,
+      answer_format: compiled.answerFormat(ref.scenarioIndex),
+      fresh: context.fresh,
+      signal: context.signal,
+    });
+  } catch (error) {
+    return fail(error, '');
+  }
+  const output = outcome.reply.text;
+  result.raw = output;
+  result.input_tokens = outcome.reply.input_tokens;
+  result.output_tokens = outcome.reply.output_tokens;
+  result.cost_usd = outcome.cost_usd;
+  result.cached = outcome.cached;
+  result.latency_ms = Math.round(outcome.latency_ms);
+  count(outcome.cached, outcome.cost_usd, outcome.reply.input_tokens, outcome.reply.output_tokens);
+
+  const scoring = { jobId: context.jobId, user: context.user, fresh: context.fresh, signal: context.signal };
+  const billed = <T extends { input_tokens: number }>(scored: ScoringOutcome<T>): T => {
+    count(scored.cached, scored.cost_usd, scored.reply.input_tokens, 0);
+    return scored.reply;
+  };
+  const services: ScoringServices = {
+    complete: async (grader: ModelSpec, graderPrompts, format) => {
+      const reply = await context.callPath.call({ ...scoring, model: grader, prompts: graderPrompts, iteration: ref.iteration, answer_format: format });
+      count(reply.cached, reply.cost_usd, reply.reply.input_tokens, reply.reply.output_tokens);
+      return reply.reply.text;
+    },
+    evaluate: async (scored, prompt, expected) => billed(await context.scoringCalls.evaluate({ ...scoring, model: scored }, prompt, expected)),
+    embed: async (embedder, text) => billed(await context.scoringCalls.embed({ ...scoring, model: embedder }, text)),
+  };
+  const scores: Record<string, Score> = {};
+  const input = { sample, output, prompts, model };
+  for (let index = 0; index < compiled.task.scorers.length; index++) {
+    const scorer = compiled.task.scorers[index]!;
+    try {
+      scores[scorer.name] = await runScorer(compiled, index, ref.scenarioIndex, input, services);
+    } catch (error) {
+      // Unscored, so counted apart as failed (and run again on retry), never half-scored.
+      return fail(error, `scorer "${scorer.name}": `);
+    }
+  }
+  result.scores = scores;
+  const first = compiled.task.scorers[0];
+  result.answer = (first && scores[first.name]?.answer) ?? output.trim();
+  return finished;
+}

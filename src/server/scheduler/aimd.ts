@@ -1,0 +1,72 @@
+// Rate learning for a provider that says nothing but 429: additive increase, multiplicative decrease on the rate
+// (tokens per ms), with one decrease per 429 episode. An episode lasts a fixed debounce from its first 429 — a
+// retry-after does not stretch it (Inspect's adaptive concurrency froze under steady 429s because it did).
+//
+// The first 429 gives the first estimate: what the provider admitted over the last minute (or since we started,
+// if sooner) — high rather than low, since a decrease is quick and an increase slow. Later decreases go to the
+// lower of β × rate and the goodput measured since the last episode, so one episode fixes a rate far too high.
+
+export interface AimdOptions {
+  /** Multiplicative decrease per episode. */
+  decrease: number;
+  /** Additive increase per second, as a share of the rate set at the last decrease. */
+  increasePerSecond: number;
+  /** Shortest time between two decreases. */
+  debounceMs: number;
+  /** A decrease never cuts below this share of the rate in one step. */
+  floorShare: number;
+}
+
+export const DEFAULT_AIMD: AimdOptions = { decrease: 0.8, increasePerSecond: 0.01, debounceMs: 2000, floorShare: 0.3 };
+
+const WINDOW_MS = 60_000;
+
+export class AimdRate {
+  /** Tokens per ms at the last decrease; null until the first 429. */
+  private base: number | null = null;
+  private episodeAt = -Infinity;
+  private readonly admitted: { at: number; cost: number }[] = [];
+  private goodput = 0;
+  private goodputSince = 0;
+  private started: number | null = null;
+  episodes = 0;
+
+  constructor(private readonly options: AimdOptions = DEFAULT_AIMD) {}
+
+  /** Tokens per ms now (growing since the last decrease), or null while unknown. */
+  rate(now: number): number | null {
+    if (this.base === null) return null;
+    const seconds = Math.max(0, now - this.episodeAt) / 1000;
+    return this.base * (1 + this.options.increasePerSecond * seconds);
+  }
+
+  onAdmitted(now: number, cost: number): void {
+    this.started ??= now;
+    this.admitted.push({ at: now, cost });
+    while (this.admitted.length > 0 && this.admitted[0]!.at < now - WINDOW_MS) this.admitted.shift();
+  }
+
+  onSuccess(cost: number): void {
+    this.goodput += cost;
+  }
+
+  /** A 429: returns true when it starts a new episode (and the rate was lowered). */
+  onRateLimited(now: number, debounceMs = this.options.debounceMs): boolean {
+    if (now - this.episodeAt < debounceMs) return false;
+    const current = this.rate(now);
+    if (current === null) {
+      const since = Math.max(1000, Math.min(WINDOW_MS, now - (this.started ?? now)));
+      const recent = this.admitted.reduce((sum, call) => sum + call.cost, 0);
+      this.base = Math.max(recent / since, 1e-6);
+    } else {
+      const elapsed = now - this.goodputSince;
+      const measured = elapsed >= debounceMs ? this.goodput / elapsed : Infinity;
+      this.base = Math.max(current * this.options.floorShare, Math.min(current * this.options.decrease, measured));
+    }
+    this.episodeAt = now;
+    this.goodput = 0;
+    this.goodputSince = now;
+    this.episodes++;
+    return true;
+  }
+}

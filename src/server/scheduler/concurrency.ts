@@ -1,0 +1,42 @@
+// How many calls a lane runs at once. Little's law: calls in flight = rate × latency, so the cap follows the rate
+// the lane allows times the latency we measure (with headroom for the tail) — a slow provider still reaches its
+// limit, and a provider we cannot see is not flooded. With known limits the cap also lets a full bucket's burst
+// out at once: a full provider bucket wastes its refill. Before any rate is known the cap starts small and grows
+// by one per success (doubling per round trip, like TCP's slow start) until the first 429.
+
+const HEADROOM = 2;
+const SLOW_START = 8;
+
+export class ConcurrencyCap {
+  private latencyMs: number | null = null;
+  private slowStart = SLOW_START;
+
+  constructor(private readonly ceiling: number) {}
+
+  observeLatency(ms: number): void {
+    this.latencyMs = this.latencyMs === null ? ms : this.latencyMs * 0.9 + ms * 0.1;
+  }
+
+  get latency(): number | null {
+    return this.latencyMs;
+  }
+
+  onSuccess(): void {
+    this.slowStart = Math.min(this.ceiling, this.slowStart + 1);
+  }
+
+  /**
+   * `callsPerMs`: what the lane's rate allows, or null while unknown; `burstCalls`: calls a full bucket admits
+   * at once (0 when the rate is only AIMD's guess).
+   */
+  cap(callsPerMs: number | null, burstCalls: number): number {
+    if (callsPerMs === null) return Math.min(this.ceiling, this.slowStart);
+    if (this.latencyMs === null) return burstCalls > 0 ? this.ceiling : Math.min(this.ceiling, this.slowStart);
+    return Math.min(this.ceiling, Math.max(littlesLawCap(callsPerMs, this.latencyMs), Math.ceil(burstCalls)));
+  }
+}
+
+/** Calls in flight that keep a lane at `callsPerMs` when each takes `latencyMs`, with headroom for the tail. */
+export function littlesLawCap(callsPerMs: number, latencyMs: number): number {
+  return Math.max(4, Math.ceil(callsPerMs * latencyMs * HEADROOM) + 2);
+}

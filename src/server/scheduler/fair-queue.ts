@@ -1,0 +1,98 @@
+// Weighted fair queueing by token cost: across users by their weights, then across the jobs of a user equally.
+// Each user (and each job within a user) keeps a virtual time = cost served ÷ weight; the backlogged one with the
+// smallest virtual time goes next. A user that was idle starts at the smallest virtual time of the busy ones, so
+// idling banks no credit.
+
+export interface FairEntry {
+  user: string;
+  jobId: string;
+  cost: number;
+  weight: number;
+}
+
+interface Flow<T> {
+  vtime: number;
+  order: number;
+  entries: T[];
+}
+
+interface UserFlow<T> {
+  vtime: number;
+  order: number;
+  weight: number;
+  jobs: Map<string, Flow<T>>;
+}
+
+export class FairQueue<T extends FairEntry> {
+  private readonly users = new Map<string, UserFlow<T>>();
+  private arrivals = 0;
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  push(entry: T, atHead = false): void {
+    let user = this.users.get(entry.user);
+    if (!user) {
+      user = { vtime: minVtime(this.users.values()), order: this.arrivals++, weight: entry.weight, jobs: new Map() };
+      this.users.set(entry.user, user);
+    }
+    user.weight = entry.weight;
+    let job = user.jobs.get(entry.jobId);
+    if (!job) {
+      job = { vtime: minVtime(user.jobs.values()), order: this.arrivals++, entries: [] };
+      user.jobs.set(entry.jobId, job);
+    }
+    if (atHead) job.entries.unshift(entry);
+    else job.entries.push(entry);
+    this.count++;
+  }
+
+  peek(): T | undefined {
+    const user = smallest(this.users.values());
+    if (!user) return undefined;
+    return smallest(user.jobs.values())?.entries[0];
+  }
+
+  /** Removes the entry `peek` returned and charges its cost to its user and job. */
+  shift(): T | undefined {
+    const user = smallest(this.users.values());
+    if (!user) return undefined;
+    const job = smallest(user.jobs.values())!;
+    const entry = job.entries.shift()!;
+    this.count--;
+    user.vtime += entry.cost / Math.max(entry.weight, 1e-9);
+    job.vtime += entry.cost;
+    this.prune(entry);
+    return entry;
+  }
+
+  remove(entry: T): void {
+    const job = this.users.get(entry.user)?.jobs.get(entry.jobId);
+    const at = job?.entries.indexOf(entry) ?? -1;
+    if (!job || at < 0) return;
+    job.entries.splice(at, 1);
+    this.count--;
+    this.prune(entry);
+  }
+
+  private prune(entry: T): void {
+    const user = this.users.get(entry.user)!;
+    const job = user.jobs.get(entry.jobId)!;
+    if (job.entries.length === 0) user.jobs.delete(entry.jobId);
+    if (user.jobs.size === 0) this.users.delete(entry.user);
+  }
+}
+
+function minVtime(flows: Iterable<{ vtime: number }>): number {
+  let min = Infinity;
+  for (const flow of flows) min = Math.min(min, flow.vtime);
+  return min === Infinity ? 0 : min;
+}
+
+function smallest<F extends { vtime: number; order: number }>(flows: Iterable<F>): F | undefined {
+  let best: F | undefined;
+  for (const flow of flows) if (!best || flow.vtime < best.vtime || (flow.vtime === best.vtime && flow.order < best.order)) best = flow;
+  return best;
+}

@@ -1,0 +1,168 @@
+// One lane per (service, model): its buckets on every limited dimension, the 429 pause, the fair queue of waiting
+// calls, and the concurrency cap. Limits come from configuration, else from the provider's headers, else from AIMD.
+import type { RateLimitSnapshot } from '../providers/provider';
+import { AimdRate } from './aimd';
+import { TokenBucket } from './bucket';
+import { ConcurrencyCap } from './concurrency';
+import { costOn, DIMENSIONS, usedOn, type Dimension, type TicketCosts, type Usage } from './dimensions';
+import { FairQueue, type FairEntry } from './fair-queue';
+import { learnFromHeaders, type AdmissionMark } from './header-learning';
+
+export interface LaneLimits {
+  requestsPerMinute?: number | undefined;
+  tokensPerMinute?: number | undefined;
+  inputTokensPerMinute?: number | undefined;
+  outputTokensPerMinute?: number | undefined;
+  maxConcurrency?: number | undefined;
+}
+
+const LIMIT_KEY: Record<Dimension, keyof LaneLimits> = {
+  requests: 'requestsPerMinute',
+  tokens: 'tokensPerMinute',
+  input_tokens: 'inputTokensPerMinute',
+  output_tokens: 'outputTokensPerMinute',
+};
+
+export interface Admissible extends TicketCosts {
+  readonly lane: string;
+}
+
+export interface Wait {
+  ms: number;
+  /** The dimension we wait for, or null when the lane is paused after a 429. */
+  dimension: Dimension | null;
+}
+
+export class Lane<W extends FairEntry> {
+  inflight = 0;
+  pausedUntil = 0;
+  /** When the lane's pending wake-up fires (Infinity: none). */
+  wakeAt = Infinity;
+  readonly queue = new FairQueue<W>();
+  readonly buckets = new Map<Dimension, TokenBucket>();
+  readonly configured: Partial<Record<Dimension, number>> = {};
+  readonly charged: Record<Dimension, number> = { requests: 0, tokens: 0, input_tokens: 0, output_tokens: 0 };
+  /** Only when neither configuration nor headers say anything: a rate on the calls' total tokens. */
+  readonly aimd = new AimdRate();
+  private aimdBucket: TokenBucket | null = null;
+  private readonly concurrency: ConcurrencyCap;
+  private readonly averageCost: Record<Dimension, number> = { requests: 1, tokens: 0, input_tokens: 0, output_tokens: 0 };
+  private largestCall = 1;
+
+  constructor(readonly name: string, limits: LaneLimits | null, ceiling: number, now: number) {
+    for (const dimension of DIMENSIONS) {
+      const perMinute = limits?.[LIMIT_KEY[dimension]];
+      if (!perMinute) continue;
+      this.configured[dimension] = perMinute;
+      this.buckets.set(dimension, new TokenBucket(perMinute, perMinute / 60_000, now));
+    }
+    this.concurrency = new ConcurrencyCap(limits?.maxConcurrency ?? ceiling);
+  }
+
+  /** Neither configured nor learned from headers: AIMD decides the rate. */
+  get blind(): boolean {
+    return this.buckets.size === 0;
+  }
+
+  get latencyMs(): number | null {
+    return this.concurrency.latency;
+  }
+
+  /** How many calls may run at once now. */
+  cap(): number {
+    let burst = Infinity;
+    for (const [dimension, bucket] of this.buckets) {
+      if (dimension === 'output_tokens' && this.averageCost.output_tokens === 0) continue;
+      burst = Math.min(burst, bucket.capacity / Math.max(this.averageCost[dimension], 1));
+    }
+    return this.concurrency.cap(this.callsPerMs(), burst === Infinity ? 0 : burst);
+  }
+
+  /** Milliseconds until a call may start, by the pause and the buckets, and what it waits for. */
+  wait(ticket: TicketCosts, now: number): Wait {
+    let wait: Wait = { ms: Math.max(0, this.pausedUntil - now), dimension: null };
+    for (const [dimension, bucket] of this.buckets) {
+      const ms = bucket.waitFor(costOn(dimension, ticket), now);
+      if (ms > wait.ms) wait = { ms, dimension };
+    }
+    const blind = this.blindBucket(now);
+    if (blind) {
+      const ms = blind.waitFor(ticket.tokens, now);
+      if (ms > wait.ms) wait = { ms, dimension: 'tokens' };
+    }
+    return wait;
+  }
+
+  charge(ticket: TicketCosts, now: number): AdmissionMark {
+    for (const dimension of DIMENSIONS) {
+      const cost = costOn(dimension, ticket);
+      this.charged[dimension] += cost;
+      this.averageCost[dimension] = this.averageCost[dimension] === 0 ? cost : this.averageCost[dimension] * 0.95 + cost * 0.05;
+      this.buckets.get(dimension)?.take(cost, now);
+    }
+    this.largestCall = Math.max(this.largestCall, ticket.tokens);
+    this.aimd.onAdmitted(now, ticket.tokens);
+    this.blindBucket(now)?.take(ticket.tokens, now);
+    this.inflight++;
+    return { at: now, charged: { ...this.charged } };
+  }
+
+  onSuccess(ticket: TicketCosts, latencyMs: number): void {
+    this.concurrency.observeLatency(latencyMs);
+    this.concurrency.onSuccess();
+    this.aimd.onSuccess(ticket.tokens);
+  }
+
+  learn(snapshot: RateLimitSnapshot, mark: AdmissionMark | null, now: number): void {
+    learnFromHeaders(this, snapshot, mark, now);
+  }
+
+  /** Gives back what a call was charged beyond what it used (or charges the excess). */
+  reconcile(ticket: TicketCosts, usage: Usage, now: number): void {
+    for (const [dimension, bucket] of this.buckets) bucket.adjust(costOn(dimension, ticket) - usedOn(dimension, usage), now);
+    this.blindBucket(now)?.adjust(ticket.tokens - usage.input - usage.output, now);
+  }
+
+  /**
+   * A 429: the provider says the bucket is empty. Pause the lane until its retry-after (with a little jitter);
+   * without one, empty our buckets so they wait a refill. A blind lane lowers its rate, once per episode.
+   */
+  onRateLimited(retryAfterMs: number | null, learned: boolean, now: number, random: () => number): void {
+    if (retryAfterMs !== null) {
+      this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs + random() * Math.min(250, 0.1 * retryAfterMs + 20));
+    } else if (!learned) {
+      for (const bucket of this.buckets.values()) bucket.clamp(0, now);
+      this.pausedUntil = Math.max(this.pausedUntil, now + 50 + random() * 100);
+    }
+    if (this.blind) {
+      // A fixed debounce from the episode's first 429, long enough for the calls already in flight to come back.
+      this.aimd.onRateLimited(now, Math.max(2000, 2 * (this.latencyMs ?? 1000)));
+      this.blindBucket(now)?.clamp(0, now);
+    }
+  }
+
+  private callsPerMs(): number | null {
+    let calls: number | null = null;
+    for (const [dimension, bucket] of this.buckets) {
+      const perCall = Math.max(this.averageCost[dimension], 1e-9);
+      if (dimension === 'output_tokens' && this.averageCost.output_tokens === 0) continue;
+      calls = Math.min(calls ?? Infinity, bucket.rate / perCall);
+    }
+    const aimd = this.blindBucket(null)?.rate;
+    if (aimd !== undefined) calls = Math.min(calls ?? Infinity, aimd / Math.max(this.averageCost.tokens, 1));
+    return calls;
+  }
+
+  /** The AIMD bucket, its rate brought up to date; null while the lane has real limits or no 429 yet. */
+  private blindBucket(now: number | null): TokenBucket | null {
+    if (!this.blind) return null;
+    if (now === null) return this.aimdBucket;
+    const rate = this.aimd.rate(now);
+    if (rate === null) return null;
+    // About a second of burst: enough for the largest call, small enough not to flood a provider we cannot see.
+    const capacity = Math.max(this.largestCall, rate * 1000);
+    if (!this.aimdBucket) this.aimdBucket = new TokenBucket(capacity, rate, now, 0);
+    else this.aimdBucket.reconfigure(capacity, rate, now);
+    return this.aimdBucket;
+  }
+}

@@ -1,0 +1,34 @@
+// Reading an eval file and the dataset file it names, for submission (the same rules as a survey's scenario files).
+import { basename } from 'node:path';
+import { isMap, parseDocument } from 'yaml';
+import { excessiveFlowNesting } from '../depth';
+import { MAX_SOURCE_BYTES } from '../limits';
+import { loadSpecFiles, type LoadedSurvey } from '../load';
+import type { SourceFile } from '../parse';
+
+const EVAL_FILE = /\.eval\.(ya?ml|json)$/i;
+
+export function isEvalFileName(name: string): boolean {
+  return EVAL_FILE.test(basename(name));
+}
+
+/** The dataset file an eval names (`dataset: x.csv` or `dataset: { file: x.csv }`). Best effort: never throws. */
+export function evalReferencedFiles(source: SourceFile): string[] {
+  try {
+    if (source.text.length > MAX_SOURCE_BYTES || excessiveFlowNesting(source.text) >= 0) return [];
+    const doc = parseDocument(source.text, { prettyErrors: false });
+    if (!isMap(doc.contents)) return [];
+    const dataset: unknown = doc.getIn(['dataset']);
+    const file: unknown = typeof dataset === 'string' ? dataset : doc.getIn(['dataset', 'file']);
+    return typeof file === 'string' && /\.(csv|jsonl)$/i.test(file.trim()) ? [file.trim()] : [];
+  } catch {
+    return [];
+  }
+}
+
+export type LoadedEval = LoadedSurvey;
+
+/** Reads an eval file and its dataset file; parseEval reports a missing or oversized dataset where it is named. */
+export function loadEvalFiles(evalPath: string): LoadedEval {
+  return loadSpecFiles(evalPath, evalReferencedFiles, 'eval');
+}

@@ -1,0 +1,80 @@
+// `npm run bench:scheduler [-- --json] [-- --mode simulated|real|both] [-- --seeds 1,2,3]`: every strategy on the
+// same workloads, side by side. Simulated runs (virtual clock, deterministic per seed) are the source of the
+// targets; real runs go through the job server over loopback against the HTTP mock provider.
+import Table from 'cli-table3';
+import { SCENARIOS, type ScenarioName } from './scheduler/scenarios';
+import { simulate, type Row } from './scheduler/simulate';
+import { STRATEGIES, type StrategyName } from './scheduler/strategies';
+import { runReal } from './scheduler/real';
+
+interface Options {
+  json: boolean;
+  mode: 'simulated' | 'real' | 'both';
+  seeds: number[];
+  scenarios: ScenarioName[];
+  strategies: StrategyName[];
+}
+
+function parseArgs(argv: string[]): Options {
+  const value = (flag: string) => {
+    const at = argv.indexOf(flag);
+    return at >= 0 ? argv[at + 1] : undefined;
+  };
+  const list = <T extends string>(flag: string, all: readonly T[]): T[] => (value(flag)?.split(',') as T[] | undefined)?.filter((x) => all.includes(x)) ?? [...all];
+  return {
+    json: argv.includes('--json'),
+    mode: (value('--mode') as Options['mode'] | undefined) ?? 'simulated',
+    seeds: (value('--seeds') ?? '1,2,3').split(',').map(Number),
+    scenarios: list('--scenarios', SCENARIOS),
+    strategies: list('--strategies', STRATEGIES),
+  };
+}
+
+/** Mean over seeds of one (scenario, strategy): the table shows one row per pair. */
+function average(rows: Row[]): Row {
+  const mean = (pick: (row: Row) => number) => rows.reduce((sum, row) => sum + pick(row), 0) / rows.length;
+  const first = rows[0]!;
+  const fair = rows.every((row) => row.fairness !== null) ? Math.round(mean((row) => row.fairness!) * 1000) / 1000 : null;
+  return {
+    scenario: first.scenario,
+    mode: first.mode,
+    strategy: first.strategy,
+    makespan_s: Math.round(mean((row) => row.makespan_s) * 10) / 10,
+    lower_bound_s: Math.round(mean((row) => row.lower_bound_s) * 10) / 10,
+    ratio: Math.round(mean((row) => row.ratio) * 1000) / 1000,
+    rate_limited_per_100: Math.round(mean((row) => row.rate_limited_per_100) * 100) / 100,
+    wasted_tokens: Math.round(mean((row) => row.wasted_tokens)),
+    fairness: fair,
+  };
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const runs: Row[] = [];
+  if (options.mode !== 'real') {
+    for (const scenarioName of options.scenarios) {
+      for (const strategyName of options.strategies) {
+        const rows: Row[] = [];
+        for (const seed of options.seeds) rows.push(await simulate(scenarioName, strategyName, seed));
+        runs.push(average(rows));
+      }
+    }
+  }
+  if (options.mode !== 'simulated') {
+    runs.push(...(await runReal(options.scenarios, options.strategies, (line) => process.stderr.write(`${line}\n`))));
+  }
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ seeds: options.seeds, runs }, null, 2)}\n`);
+    return;
+  }
+  const table = new Table({ style: { head: [], border: [] }, head: ['scenario', 'mode', 'strategy', 'makespan s', 'T* s', 'ratio', '429s/100', 'wasted tok', 'fairness'] });
+  for (const row of runs) {
+    table.push([row.scenario, row.mode, row.strategy, row.makespan_s, row.lower_bound_s, row.ratio.toFixed(3), row.rate_limited_per_100, row.wasted_tokens, row.fairness ?? '']);
+  }
+  process.stdout.write(`${table.toString()}\nseeds: ${options.seeds.join(', ')} (simulated rows are means over the seeds)\n`);
+}
+
+void main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,36 @@
+// The benchmark's columns: the lower bound T*, and Jain's fairness index while users contend.
+import type { ProviderLimiter, Dimension } from '../../../src/mock-provider/limiter';
+import type { MockConfig } from '../../../src/mock-provider/config';
+
+/**
+ * T* = max over dimensions of the time to serve the work beyond the initial burst at the rate in force:
+ * burst + ∫₀ᵀ rate(t) dt = work, with the other tenant's share taken out and any limit change applied.
+ */
+export function lowerBoundMs(config: MockConfig, limiter: ProviderLimiter, work: Partial<Record<Dimension, number>>): number {
+  const share = 1 - config.other_tenant_share;
+  const windowMs = config.mode === 'bucket' ? 60_000 : Number(config.mode.slice('window-'.length, -1)) * 1000;
+  let worst = 0;
+  for (const dimension of limiter.limitedDimensions()) {
+    // A bucket starts full (the tenant only takes its share of the refill); a window starts with the tenant's share gone.
+    const burst = config.mode === 'bucket' ? limiter.limit(dimension, 0) : (limiter.limit(dimension, 0) * windowMs * share) / 60_000;
+    let remaining = (work[dimension] ?? 0) - burst;
+    let t = 0;
+    const changes = [...config.limit_changes.map((change) => change.at_s * 1000), Infinity].sort((a, b) => a - b);
+    for (const until of changes) {
+      if (remaining <= 0) break;
+      const rate = (limiter.limit(dimension, t) * share) / 60_000;
+      const span = Math.min(until - t, remaining / rate);
+      remaining -= span * rate;
+      t += span;
+    }
+    worst = Math.max(worst, t);
+  }
+  return worst;
+}
+
+/** Jain's index of throughput ÷ weight: 1 is perfectly fair, 1/n is one user taking everything. */
+export function jain(values: number[]): number {
+  const sum = values.reduce((a, b) => a + b, 0);
+  const squares = values.reduce((a, b) => a + b * b, 0);
+  return squares === 0 ? 1 : (sum * sum) / (values.length * squares);
+}

@@ -1,0 +1,37 @@
+// The mock provider's engine on the event clock, its replies read by the real providers' parsing: a simulated
+// call fails or succeeds exactly as the same call over HTTP would.
+import { MockEngine, type MockCall } from '../../../src/mock-provider/engine';
+import type { MockConfig } from '../../../src/mock-provider/config';
+import { ProviderError, type CallReply } from '../../../src/server/providers/provider';
+import { anthropicLimits, openAiLimits, type HeaderBag } from '../../../src/server/providers/rate-limit-headers';
+import { errorDetails, failure, Wire } from '../../../src/server/providers/wire';
+import type { EventClock } from './event-clock';
+
+export class SimProvider {
+  readonly engine: MockEngine;
+  private readonly wire = new Wire({ service: 'mock', baseUrl: 'http://mock.invalid/v1', apiKey: null, headers: {}, timeoutMs: 60_000 });
+
+  constructor(private readonly clock: EventClock, config: MockConfig) {
+    this.engine = new MockEngine(config, clock.now());
+  }
+
+  async call(call: MockCall): Promise<CallReply> {
+    const outcome = this.engine.handle(this.clock.now(), Date.now(), call);
+    await this.clock.sleep(outcome.afterMs);
+    if (outcome.kind === 'hang') throw new ProviderError('transient', 'mock: no reply in time');
+    outcome.finish?.(this.clock.now());
+    const headers = outcome.headers as HeaderBag;
+    const limits = (call.flavor === 'openai' ? openAiLimits(headers) : anthropicLimits(headers)) ?? null;
+    if (outcome.status !== 200) {
+      const text = JSON.stringify(outcome.body);
+      throw failure({ wire: this.wire, status: outcome.status, headers, ...errorDetails({ status: outcome.status, headers, json: outcome.body, text }), limits });
+    }
+    if (outcome.raw !== undefined) throw new ProviderError('transient', 'mock: malformed reply', null, 200);
+    const usage = (outcome.body as { usage: { prompt_tokens: number; completion_tokens: number } }).usage;
+    return { text: '', input_tokens: usage.prompt_tokens, output_tokens: usage.completion_tokens, model_version: null, limits: limits ?? undefined };
+  }
+
+  close(): Promise<void> {
+    return this.wire.close();
+  }
+}

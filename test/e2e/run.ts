@@ -1,0 +1,263 @@
+// End to end in a real VS Code: code-server in headless Chromium (playwright-core) with the packaged .vsix installed.
+// `npm run test:e2e` — installs what it needs on first run (cached in ~/.cache/fieldwork-e2e), prints `N passed, N failed`.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import { freePort, installCodeServer, installExtension, startCodeServer, writeSettings, type Profile } from './code-server';
+import { Workbench } from './vscode-page';
+
+const repo = join(__dirname, '..', '..');
+const artifacts = join(repo, 'test-artifacts');
+const only = process.argv.slice(2);
+const figures: string[] = [];
+const started = Date.now();
+const log = (line: string): void => console.log(`[e2e ${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}`);
+
+const SLOW_SURVEY = `name: Slow survey
+agents: [{ name: patient, traits: { age: 50 } }]
+scenarios: [{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }, { n: 5 }, { n: 6 }]
+models: [{ model: test, latency_ms: 2000 }]
+questions:
+${Array.from({ length: 20 }, (_, i) => `  - { question_name: q${i + 1}, question_type: free_text, question_text: "Thought ${i + 1} about {{ n }}?" }`).join('\n')}
+`;
+
+// Line 6 has the mistake: a multiple choice question with one option.
+const BROKEN_SURVEY = `name: Broken
+models: [test]
+questions:
+  - question_name: colour
+    question_type: multiple_choice
+    question_text: Which colour?
+    question_options: [red]
+`;
+
+async function main(): Promise<number> {
+  rmSync(artifacts, { recursive: true, force: true });
+  mkdirSync(artifacts, { recursive: true });
+  log('installing code-server and chromium (cached after the first run)');
+  const codeServer = installCodeServer(repo);
+  log('packaging the extension');
+  const pack = spawnSync('npm', ['run', '-s', 'package'], { cwd: repo, encoding: 'utf8' });
+  if (pack.status !== 0) throw new Error(`npm run package failed: ${pack.stdout}${pack.stderr}`);
+  const vsix = join(repo, 'fieldwork.vsix');
+  figures.push(`.vsix size: ${(statSync(vsix).size / 1048576).toFixed(2)} MB`);
+
+  const root = mkdtempSync(join(tmpdir(), 'fieldwork-e2e-'));
+  const profile: Profile = { userData: join(root, 'user-data'), extensions: join(root, 'extensions') };
+  const workspace = join(root, 'workspace');
+  mkdirSync(workspace, { recursive: true });
+  copyFileSync(join(repo, 'examples/coffee.survey.yaml'), join(workspace, 'coffee.survey.yaml'));
+  writeFileSync(join(workspace, 'slow.survey.yaml'), SLOW_SURVEY);
+  writeFileSync(join(workspace, 'broken.survey.yaml'), BROKEN_SURVEY);
+  writeSettings(profile, {});
+  log('installing the .vsix into code-server');
+  installExtension(codeServer, profile, vsix);
+
+  // A "team server" for the API-key scenario: the bundled server, started as users start it.
+  const teamData = join(root, 'team-server');
+  const teamPort = await freePort();
+  const team = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(repo, 'dist/fieldwork.js'), 'serve', '--port', String(teamPort), '--data-dir', teamData], { stdio: 'ignore' });
+
+  const server = await startCodeServer(codeServer, profile, workspace, { ...process.env, PATH: `${join(repo, 'node_modules/.bin')}:${process.env.PATH}` });
+  log(`code-server at ${server.url}`);
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  const wb = new Workbench(page);
+  /** Light, then dark: the same view in both themes. */
+  const theme = async (name: string): Promise<void> => {
+    await wb.command('Preferences: Color Theme');
+    await wb.pick(name);
+    await page.waitForTimeout(1200);
+  };
+  const shoot = async (name: string): Promise<void> => {
+    await page.screenshot({ path: join(artifacts, `${name}-light.png`) });
+    await theme('Dark Modern');
+    await page.screenshot({ path: join(artifacts, `${name}-dark.png`) });
+    await theme('Light Modern');
+  };
+
+  let passed = 0;
+  let failed = 0;
+  const scenario = async (name: string, body: () => Promise<void>): Promise<void> => {
+    if (only.length > 0 && !only.some((o) => name.includes(o))) return;
+    log(`▶ ${name}`);
+    const t = Date.now();
+    try {
+      await body();
+      passed++;
+      log(`✔ ${name} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+    } catch (error) {
+      failed++;
+      log(`✘ ${name}: ${error instanceof Error ? error.message : String(error)}`);
+      await page.screenshot({ path: join(artifacts, `FAILED-${name.replace(/\W+/g, '-')}.png`) }).catch(() => undefined);
+    }
+  };
+
+  try {
+    await page.goto(server.url);
+    await wb.ready();
+
+    await scenario('run a survey from its CodeLens', async () => {
+      await wb.openFile('coffee.survey.yaml');
+      const lens = wb.codeLens('Run remotely');
+      await lens.waitFor({ timeout: 60_000 });
+      await lens.click();
+      const view = await wb.showJobsView();
+      await wb.jobRow(view, 'Coffee habits').waitFor({ timeout: 60_000 });
+      const panel = await wb.webview('#job-status');
+      await wb.waitForText(panel, '#job-status', 'completed', 90_000);
+      await wb.jobRow(view, /Coffee habits.*completed/).waitFor({ timeout: 30_000 });
+      await page.keyboard.press('Escape');
+      await shoot('01-run-overview');
+      await panel.locator('#tab-results').click();
+      await panel.locator('#results-count', { hasText: /results$/ }).waitFor({ timeout: 30_000 });
+      const shown = await panel.locator('#results-count').textContent();
+      if (!/^\d/.test(shown ?? '') || Number((shown ?? '0').replace(/\D.*/, '')) === 0) throw new Error(`results count says "${shown}"`);
+      await panel.locator('.chart svg rect').first().waitFor({ timeout: 10_000 });
+      await wb.codeLens('Last run').waitFor({ timeout: 20_000 });
+      await shoot('02-run-results');
+    });
+
+    await scenario('estimate from the command palette', async () => {
+      await wb.closeEditors();
+      await wb.openFile('coffee.survey.yaml');
+      await wb.command('Fieldwork: Estimate Cost');
+      const panel = await wb.webview('#estimate-table');
+      await panel.locator('#estimate-table tbody tr', { hasText: 'test' }).waitFor({ timeout: 30_000 });
+      await panel.locator('button', { hasText: 'Run coffee.survey.yaml' }).waitFor();
+      await shoot('03-estimate');
+    });
+
+    await scenario('cancel a running job from the tree', async () => {
+      await wb.closeEditors();
+      await wb.openFile('slow.survey.yaml');
+      await wb.codeLens('Run remotely').click();
+      const view = await wb.showJobsView();
+      const row = wb.jobRow(view, /Slow survey.*running/);
+      await row.waitFor({ timeout: 60_000 });
+      // The row's inline action (the context menu holds the same command).
+      await row.hover();
+      await row.locator('.action-label[aria-label="Cancel Job"]').click();
+      await wb.jobRow(view, /Slow survey.*cancelled/).waitFor({ timeout: 60_000 });
+      await shoot('04-cancelled');
+    });
+
+    await scenario('a broken survey shows its error in Problems at the right line', async () => {
+      await wb.closeEditors();
+      await wb.openFile('broken.survey.yaml');
+      await page.keyboard.press('Control+Shift+M');
+      const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'question_options' }).first();
+      await problem.waitFor({ timeout: 30_000 });
+      const text = (await problem.textContent()) ?? '';
+      if (!/Ln 7/.test(text)) throw new Error(`the problem is not at line 7: "${text}"`);
+      await page.locator('.squiggly-error').first().waitFor({ timeout: 10_000 });
+      await shoot('05-problems');
+      await page.keyboard.press('Control+Shift+M');
+    });
+
+    await scenario('100,000 results in the panel', async () => {
+      await wb.closeEditors();
+      const t = Date.now();
+      await wb.command('Fieldwork: Open Synthetic Results for a Performance Check');
+      const panel = await wb.webview('#results-count', 120_000);
+      await panel.locator('#results-count', { hasText: '100,000 results' }).waitFor({ timeout: 120_000 });
+      await panel.locator('.result-row').first().waitFor();
+      const ms = Date.now() - t;
+      figures.push(`panel showed 100,000 results ${ms} ms after the command (palette, panel creation, transfer, render)`);
+      const sortStart = Date.now();
+      await panel.locator('.result-header button', { hasText: 'answer' }).click();
+      await panel.locator('.result-header button[data-sorted="asc"]').waitFor();
+      figures.push(`sorting 100,000 rows by answer: ${Date.now() - sortStart} ms`);
+      await panel.locator('#results-filter').fill('rarely');
+      await panel.locator('#results-count', { hasText: 'of 100,000' }).waitFor({ timeout: 20_000 });
+      await shoot('06-100k-results');
+    });
+
+    await scenario('the API key set in its input box survives a reload', async () => {
+      await wb.closeEditors();
+      const key = readFileSync(join(teamData, 'api-key'), 'utf8').trim();
+      await wb.command('Fieldwork: Switch Server…');
+      await wb.answer('Team server');
+      await wb.answer(`http://127.0.0.1:${teamPort}`);
+      const view = await wb.showJobsView();
+      await view.locator('.welcome-view-content', { hasText: 'No API key' }).waitFor({ timeout: 30_000 });
+      await wb.command('Fieldwork: Set API Key');
+      await wb.answer(key);
+      await view.locator('.welcome-view-content', { hasText: 'No jobs yet' }).waitFor({ timeout: 30_000 });
+      await page.reload();
+      await wb.ready();
+      const after = await wb.showJobsView();
+      await after.locator('.welcome-view-content', { hasText: 'No jobs yet' }).waitFor({ timeout: 60_000 });
+      await shoot('07-key-after-reload');
+    });
+
+    const activation = findActivation(profile.userData);
+    if (activation) figures.push(`activation: ${activation}`);
+  } finally {
+    await browser.close().catch(() => undefined);
+    stop(server.process);
+    stop(team);
+    stopLocalServers(profile.userData);
+    if (!process.env.FIELDWORK_E2E_KEEP) rmSync(root, { recursive: true, force: true });
+  }
+  for (const figure of figures) log(`figure: ${figure}`);
+  log(`screenshots in ${artifacts}`);
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed === 0 && passed > 0 ? 0 : 1;
+}
+
+/** "activated in X ms (code loading Y ms)" from the Fieldwork log channel's file. */
+function findActivation(dir: string): string | null {
+  for (const file of walk(join(dir, 'logs'))) {
+    if (!/Fieldwork\.log$/.test(file)) continue;
+    const match = /activated in (.+)$/m.exec(readFileSync(file, 'utf8'));
+    if (match) return match[1] ?? null;
+  }
+  return null;
+}
+
+function* walk(dir: string): Generator<string> {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) yield* walk(path);
+    else yield path;
+  }
+}
+
+/** The extension's local server outlives windows on purpose; the test stops the one it caused. */
+function stopLocalServers(userData: string): void {
+  for (const file of walk(join(userData, 'User', 'globalStorage'))) {
+    if (!file.endsWith('server.json')) continue;
+    try {
+      const { pid } = JSON.parse(readFileSync(file, 'utf8')) as { pid: number };
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function stop(child: ChildProcess): void {
+  if (child.exitCode === null) child.kill('SIGTERM');
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  },
+);

@@ -1,0 +1,68 @@
+// A service that is still starting (404/503, connection refused) is polled; its jobs wait and say so, then run.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { FieldworkClient } from '../../../src/client';
+import { isFinished, type Job } from '../../../src/protocol';
+import { startServer, type RunningServer } from '../../../src/server/server';
+import { send, startProviderServer, type ProviderServer } from './provider-server';
+
+const SURVEY = ['models: [local/llama3.1]', 'questions:', '  - { question_name: q, question_type: yes_no, question_text: "Ready?" }'].join('\n');
+
+describe('readiness', () => {
+  let wire: ProviderServer;
+  let dataDir: string;
+  let server: RunningServer;
+  let client: FieldworkClient;
+  let probes = 0;
+
+  before(async () => {
+    wire = await startProviderServer();
+    wire.reply((request, res) => {
+      if (request.method === 'GET' && request.path === '/v1/models') {
+        probes++;
+        // Starting up: "not found" twice, then "unavailable", then up.
+        if (probes <= 2) return send(res, 404, 'Not Found');
+        if (probes === 3) return send(res, 503, { error: { message: 'model is loading' } });
+        return send(res, 200, { object: 'list', data: [{ id: 'llama3.1', object: 'model' }] });
+      }
+      send(res, 200, {
+        model: 'llama3.1',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'Yes' }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 40, completion_tokens: 1 },
+      });
+    });
+    dataDir = mkdtempSync(join(tmpdir(), 'fieldwork-ready-'));
+    server = await startServer({
+      dataDir,
+      port: 0,
+      env: {},
+      services: { services: [{ name: 'local', provider: 'openai', base_url: `${wire.url}/v1`, readiness: { path: '/models', timeout_s: 60 } }] },
+    });
+    client = new FieldworkClient({ baseUrl: server.url, apiKey: server.apiKey });
+  });
+  after(async () => {
+    await client.close();
+    await server.close();
+    await wire.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('a job waits for a starting service, logs that it waits, and completes once it answers', async () => {
+    const submitted = await client.submitJob({ source: { name: 'r.survey.yaml', text: SURVEY }, files: {} });
+    let job: Job;
+    const deadline = Date.now() + 60_000;
+    do {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      job = await client.getJob(submitted.id);
+    } while (!isFinished(job.status) && Date.now() < deadline);
+    assert.equal(job.status, 'completed', job.error ?? '');
+    assert.ok(probes >= 4);
+    const { events } = await client.eventPage(job.id, { after: 0, limit: 1000 });
+    assert.ok(events.some((e) => /waiting for service local to be ready/.test(e.message)), events.map((e) => e.message).join('\n'));
+    const chat = wire.requests.filter((r) => r.method === 'POST');
+    assert.equal(chat.length, 1, 'no call was sent before the service was ready');
+  });
+});

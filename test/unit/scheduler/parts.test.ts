@@ -1,0 +1,103 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FairQueue, type FairEntry } from '../../../src/server/scheduler/fair-queue';
+import { AimdRate } from '../../../src/server/scheduler/aimd';
+import { littlesLawCap, ConcurrencyCap } from '../../../src/server/scheduler/concurrency';
+import { TokenBucket } from '../../../src/server/scheduler/bucket';
+import { learnFromHeaders } from '../../../src/server/scheduler/header-learning';
+import type { Dimension } from '../../../src/server/scheduler/dimensions';
+
+test('weighted fair queue: weights 1:1:2 get token shares 1:1:2 while all are backlogged', () => {
+  const queue = new FairQueue<FairEntry>();
+  const weights: Record<string, number> = { ana: 1, ben: 1, cai: 2 };
+  for (let i = 0; i < 400; i++) for (const user of ['ana', 'ben', 'cai']) queue.push({ user, jobId: `${user}-job`, cost: 100 + (i % 7) * 50, weight: weights[user]! });
+  const served: Record<string, number> = { ana: 0, ben: 0, cai: 0 };
+  for (let i = 0; i < 600; i++) {
+    const entry = queue.shift()!;
+    served[entry.user]! += entry.cost;
+  }
+  const total = served.ana! + served.ben! + served.cai!;
+  assert.ok(Math.abs(served.ana! / total - 0.25) < 0.01, JSON.stringify(served));
+  assert.ok(Math.abs(served.ben! / total - 0.25) < 0.01, JSON.stringify(served));
+  assert.ok(Math.abs(served.cai! / total - 0.5) < 0.01, JSON.stringify(served));
+});
+
+test('fair queue: within a user, jobs share equally; a newcomer banks no credit for having been idle', () => {
+  const queue = new FairQueue<FairEntry>();
+  for (let i = 0; i < 10; i++) queue.push({ user: 'ana', jobId: 'big', cost: 10, weight: 1 });
+  for (let i = 0; i < 6; i++) queue.shift();
+  for (let i = 0; i < 4; i++) queue.push({ user: 'ana', jobId: 'small', cost: 10, weight: 1 });
+  const order = Array.from({ length: 8 }, () => queue.shift()!.jobId);
+  assert.deepEqual(order, ['big', 'small', 'big', 'small', 'big', 'small', 'big', 'small']);
+});
+
+test('a call put back at the head goes next', () => {
+  const queue = new FairQueue<FairEntry & { id: number }>();
+  queue.push({ user: 'u', jobId: 'j', cost: 1, weight: 1, id: 1 });
+  queue.push({ user: 'u', jobId: 'j', cost: 1, weight: 1, id: 2 }, true);
+  assert.equal(queue.peek()!.id, 2);
+});
+
+test('AIMD: one decrease per episode; retry-after does not stretch the debounce (Inspect\'s bug)', () => {
+  const aimd = new AimdRate({ decrease: 0.5, increasePerSecond: 0, debounceMs: 2000, floorShare: 0.1 });
+  for (let t = 0; t < 10_000; t += 100) aimd.onAdmitted(t, 100);
+  assert.equal(aimd.onRateLimited(10_000), true, 'the first 429 starts an episode');
+  const first = aimd.rate(10_000)!;
+  assert.ok(Math.abs(first - (100 * 100) / 10_000) < 1e-9, 'first estimate: what was admitted per ms since the start');
+  assert.equal(aimd.onRateLimited(11_000), false, 'inside the debounce');
+  // The provider says "retry after 30 s" again and again: the next episode still starts 2 s after the first.
+  assert.equal(aimd.onRateLimited(12_000), true);
+  assert.equal(aimd.episodes, 2);
+  assert.ok(aimd.rate(12_000)! <= first * 0.5 + 1e-12);
+  for (let t = 12_000; t <= 60_000; t += 2000) aimd.onRateLimited(t);
+  assert.equal(aimd.episodes, 26, 'steady 429s keep lowering the rate; it never freezes');
+});
+
+test('AIMD: the rate grows additively between episodes', () => {
+  const aimd = new AimdRate({ decrease: 0.8, increasePerSecond: 0.01, debounceMs: 2000, floorShare: 0.3 });
+  aimd.onAdmitted(0, 1000);
+  aimd.onRateLimited(1000);
+  const base = aimd.rate(1000)!;
+  assert.ok(Math.abs(aimd.rate(11_000)! - base * 1.1) < 1e-12);
+});
+
+test("Little's law: calls in flight = rate × latency, with headroom, between a floor and the ceiling", () => {
+  assert.equal(littlesLawCap(10 / 1000, 3000), 62); // 10 calls/s × 3 s × 2 + 2
+  assert.equal(littlesLawCap(0.1 / 1000, 500), 4);
+  const cap = new ConcurrencyCap(50);
+  assert.equal(cap.cap(null, 0), 8, 'slow start before any rate is known');
+  cap.onSuccess();
+  assert.equal(cap.cap(null, 0), 9);
+  cap.observeLatency(3000);
+  assert.equal(cap.cap(10 / 1000, 0), 50, 'never above the ceiling');
+  assert.equal(cap.cap(1 / 1000, 20), 20, 'a full bucket may go out at once');
+});
+
+test('headers: limit sets a bucket, remaining clamps it, carrying forward what was charged since the call was admitted', () => {
+  const lane = { buckets: new Map<Dimension, TokenBucket>(), configured: {} as Partial<Record<Dimension, number>>, charged: { requests: 0, tokens: 0, input_tokens: 0, output_tokens: 0 } };
+  learnFromHeaders(lane, { tokens: { limit: 60_000, remaining: 50_000, resetMs: 10_000 } }, null, 0);
+  const tokens = lane.buckets.get('tokens')!;
+  assert.equal(tokens.capacity, 60_000);
+  assert.equal(tokens.level(0), 50_000);
+  // A call admitted at t=0 reports remaining 20 000 (another tenant used the key); we charged 5 000 since, 1 s passed.
+  tokens.take(5_000, 0);
+  lane.charged.tokens = 5_000;
+  learnFromHeaders(lane, { tokens: { remaining: 20_000 } }, { at: 0, charged: { requests: 0, tokens: 0, input_tokens: 0, output_tokens: 0 } }, 1000);
+  assert.equal(Math.round(tokens.level(1000)), 20_000 + 1000 - 5_000);
+  // A configured limit is a ceiling: headers may lower it, never raise it.
+  const configured = { buckets: new Map([['requests' as Dimension, new TokenBucket(100, 100 / 60_000, 0)]]), configured: { requests: 100 }, charged: lane.charged };
+  learnFromHeaders(configured, { requests: { limit: 500 } }, null, 0);
+  assert.equal(configured.buckets.get('requests')!.capacity, 100);
+  learnFromHeaders(configured, { requests: { limit: 50 } }, null, 0);
+  assert.equal(configured.buckets.get('requests')!.capacity, 50);
+});
+
+test('a bucket can be reconfigured and clamped without giving back what was taken', () => {
+  const bucket = new TokenBucket(1000, 1, 0);
+  bucket.take(600, 0);
+  bucket.reconfigure(300, 0.5, 0);
+  assert.equal(bucket.level(0), 300);
+  bucket.clamp(100, 0);
+  assert.equal(bucket.level(0), 100);
+  assert.equal(bucket.waitFor(200, 0), 200);
+});
