@@ -1,6 +1,6 @@
 // What a finished run says, aggregated while results stream past: memory grows with models, questions and a
 // bounded number of distinct answers — not with results.
-import type { Estimate, Job, Result } from '../protocol';
+import type { Estimate, Job, ModelCost, Result } from '../protocol';
 import { count, seconds, table, usd } from './format';
 
 interface ModelTotals {
@@ -140,26 +140,37 @@ export class RunSummary {
     ]);
   }
 
-  /** Actual cost (from reported usage) next to the estimate made before the run, per model. */
-  costTable(estimate: Estimate): string {
+  /**
+   * Actual cost next to the estimate made before the run, per model. `actual` is the server's own count
+   * (job.cost_by_model: every billed call, including those of interviews cut short); without it (an older server)
+   * the results seen here are added up instead. Models billed but not estimated apart (graders, embedders) get rows too.
+   */
+  costTable(estimate: Estimate, actual?: readonly ModelCost[]): string {
+    const billed = new Map<string, { usd: number | null; input_tokens: number; output_tokens: number; calls: number; cached_calls: number }>();
+    if (actual) for (const m of actual) billed.set(m.model, m);
+    else for (const [model, t] of this.models) billed.set(model, { ...t, usd: t.priced ? t.usd : null, cached_calls: t.cached });
     const rows = estimate.models.map((m) => {
-      const t = this.models.get(m.model);
+      const t = billed.get(m.model);
       const range = m.usd ? `${usd(m.usd.low)} – ${usd(m.usd.high)} (expected ${usd(m.usd.expected)})` : 'unknown';
       return [
         m.model,
+        `${count(m.calls)} (${count(m.cached_calls)} cached) / ${t ? `${count(t.calls)} (${count(t.cached_calls)} cached)` : '—'}`,
         range,
-        t ? (t.priced ? usd(t.usd) : 'unknown') : '—',
+        t ? (t.usd === null ? 'unknown' : usd(t.usd)) : '—',
         `${count(m.input_tokens)} / ${t ? count(t.input_tokens) : '—'}`,
         `${count(m.output_tokens.low)}–${count(m.output_tokens.high)} / ${t ? count(t.output_tokens) : '—'}`,
       ];
     });
-    return table(['model', 'estimated cost', 'actual cost', 'input tokens est. / actual', 'output tokens est. / actual'], rows, [
-      'left',
-      'right',
-      'right',
-      'right',
-      'right',
-    ]);
+    const estimated = new Set(estimate.models.map((m) => m.model));
+    for (const [model, t] of billed) {
+      if (estimated.has(model)) continue;
+      rows.push([model, `— / ${count(t.calls)} (${count(t.cached_calls)} cached)`, '—', t.usd === null ? 'unknown' : usd(t.usd), `— / ${count(t.input_tokens)}`, `— / ${count(t.output_tokens)}`]);
+    }
+    return table(
+      ['model', 'calls est. / actual', 'estimated cost', 'actual cost', 'input tokens est. / actual', 'output tokens est. / actual'],
+      rows,
+      ['left', 'right', 'right', 'right', 'right', 'right'],
+    );
   }
 
   questionTable(): string {

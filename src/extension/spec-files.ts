@@ -4,15 +4,10 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, normalize } from 'node:path';
 import { toSubmission } from '../client';
 import type { JobSubmission } from '../protocol';
-import { isEvalFileName, isSurveyFileName, loadEvalFiles, loadSurveyFiles, parseEval, parseSurvey, MAX_SCENARIO_FILE_BYTES, type SpecIssue } from '../spec';
+import { loadEvalFiles, loadSurveyFiles, parseEval, parseSurvey, MAX_SCENARIO_FILE_BYTES, type SpecIssue } from '../spec';
+import { specKind, type SpecKind } from './spec-kind';
 
-export type SpecKind = 'survey' | 'eval';
-
-export function specKind(fileName: string): SpecKind | null {
-  if (isSurveyFileName(fileName)) return 'survey';
-  if (isEvalFileName(fileName)) return 'eval';
-  return null;
-}
+export { specKind, type SpecKind };
 
 /** The problems of a spec file's (possibly unsaved) text; files it names are read from beside it on disk. */
 export function specIssues(kind: SpecKind, path: string, text: string): SpecIssue[] {

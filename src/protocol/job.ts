@@ -40,6 +40,21 @@ export const JobCost = z.object({
 });
 export type JobCost = z.infer<typeof JobCost>;
 
+/**
+ * What one model of a job did and cost, counted as calls are made: `calls` were answered (from a provider or the
+ * cache), `cached_calls` of them from the cache at $0; tokens and `usd` are what providers billed. A call asked
+ * again after a restart or a retry counts again, as cached. `usd` is null when the model has no known price.
+ */
+export const ModelCost = z.object({
+  model: z.string(),
+  calls: z.number().int().nonnegative(),
+  cached_calls: z.number().int().nonnegative(),
+  input_tokens: z.number().int().nonnegative(),
+  output_tokens: z.number().int().nonnegative(),
+  usd: z.number().nonnegative().nullable(),
+});
+export type ModelCost = z.infer<typeof ModelCost>;
+
 export const Job = z.object({
   id: z.string(),
   kind: JobKind,
@@ -57,6 +72,8 @@ export const Job = z.object({
   error: z.string().nullable(),
   /** Eval jobs that have finished: metrics per model and scorer (live ones: GET /v1/jobs/{id}/metrics). */
   metrics: z.array(Metric).optional(),
+  /** Actual cost per model (GET /v1/jobs/{id}); absent in lists and for jobs stored before servers kept it. */
+  cost_by_model: z.array(ModelCost).optional(),
 });
 export type Job = z.infer<typeof Job>;
 

@@ -65,3 +65,9 @@ export const RESULT_COLUMNS = [
   'latency_ms',
   'error',
 ] as const;
+
+/**
+ * Eval exports add these after RESULT_COLUMNS, then one `score.<scorer>` column per scorer with its value, then
+ * `scores`: every scorer's value, answer and explanation as JSON. `output` is the model's text (`raw`).
+ */
+export const EVAL_RESULT_COLUMNS = ['sample_id', 'epoch', 'input', 'target', 'output'] as const;

@@ -7,6 +7,7 @@ import type { Estimate, ModelEstimate, Range } from '../protocol';
 import type { Pricing } from './pricing';
 import { approximateTokens } from './providers/test-model';
 import { cacheKey } from './runner/call-path';
+import { scoringCalls, withScoringCalls } from './estimate-scoring';
 import type { Store } from './store/store';
 
 const EXACT_LIMIT = 2000;
@@ -58,8 +59,15 @@ export function estimateEval(compiled: CompiledEval, store: Store, pricing: Pric
     }
     notes.push(`Scorer "${scorer.name}" makes one grader call per output; grader calls are estimated without the cache.`);
   });
-  if (scorers.some((scorer) => scorer.type === 'log_probability' || scorer.type === 'embedding')) {
-    notes.push('Log-probability and embedding calls are not in this estimate: they cost input tokens only, about the prompt and target sizes.');
+  const typical = (index: number): Range => (compiled.sample(index).choices ? CHOICE_OUTPUT : OPEN_OUTPUT);
+  const scoring = scoringCalls(compiled, picked, scale, typical, store, fresh);
+  for (const extra of scoring) {
+    let at = rows.findIndex((r) => r.model === extra.model.label);
+    if (at < 0) at = rows.push(row(extra.model.label, extra.model, 0, 0, 0, { low: 0, expected: 0, high: 0 }, 1, pricing)) - 1;
+    rows[at] = withScoringCalls(rows[at]!, extra, pricing.price(extra.model)?.input_per_mtok ?? null);
+  }
+  if (scoring.length > 0) {
+    notes.push('Log-probability (evaluate) and embedding calls are counted on the row of the model they call: input tokens only (prompt and target, or a typical output), repeats across epochs answered by the cache.');
   }
 
   const sum = (pick: (m: ModelEstimate) => number) => rows.reduce((total, m) => total + pick(m), 0);

@@ -2,7 +2,7 @@
 // Input tokens are counted from rendered prompts (exactly for small jobs, from an even sample for large ones) with
 // the provider's own tokenizer where it is published (OpenAI's encodings), else a stated approximation;
 // output tokens come from typical reply lengths per question type, capped by max_tokens.
-import type { AnswerRecord, CompiledSurvey, InterviewRef, Question } from '../spec';
+import { surveyShowsImages, type AnswerRecord, type CompiledSurvey, type InterviewRef, type Question } from '../spec';
 import type { Estimate, ModelEstimate, Range } from '../protocol';
 import type { Store } from './store/store';
 import type { Pricing } from './pricing';
@@ -40,6 +40,9 @@ export function estimateJob(survey: CompiledSurvey, store: Store, pricing: Prici
   if (hasSkipRules) notes.push('Skip and stop rules may leave questions unasked: calls and costs are upper bounds where answers are not yet in the cache.');
   if (questions.some((q) => q.memory !== undefined && q.memory !== 'none') || survey.survey.memory === 'all')
     notes.push('Prompts that show earlier answers are counted without those answers where they are not yet in the cache.');
+  if (surveyShowsImages(survey.survey)) {
+    notes.push('Images are not in the input tokens: providers bill each image apart, by its size (roughly 85–1,600 tokens per image at OpenAI and Anthropic).');
+  }
   if (perModel > EXACT_LIMIT) notes.push(`Large job: prompts of ${EXACT_LIMIT} evenly spaced interviews per model were rendered and scaled up.`);
 
   const estimates: ModelEstimate[] = models.map((model, modelIndex) => {

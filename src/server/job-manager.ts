@@ -28,5 +28,7 @@ export interface JobManager {
   models(): ModelInfo[];
   /** An eval job's metrics so far; absent in cores without evals. */
   metrics?(owner: string, id: string): MetricsReport;
+  /** An eval job's scorer names, in the file's order (CSV columns); absent in cores without evals. */
+  scorerNames?(owner: string, id: string): string[];
   runningCount(): number;
 }

@@ -1,5 +1,5 @@
 // The server's core: accepts jobs, runs them, keeps their log, and resumes them after a restart.
-import { CompiledSurvey, parseSurvey, surveyShowsImages, type SpecIssue, type Survey } from '../spec';
+import { CompiledSurvey, imageFiles, parseSurvey, surveyShowsImages, type SpecIssue, type Survey } from '../spec';
 import type { Estimate, Job, JobEvent, JobSubmission, ModelInfo } from '../protocol';
 import { JobSubmission as JobSubmissionSchema, isFinished } from '../protocol';
 import { JobError, type JobManager } from './job-manager';
@@ -120,8 +120,11 @@ export class CoreJobManager implements JobManager {
 
   get(owner: string, id: string): Job {
     const job = this.owned(owner, id);
-    if (job.kind !== 'eval' || !isFinished(job.status)) return toWire(job);
-    return { ...toWire(job), metrics: this.finishedMetrics.get(job, () => this.compileEval(job.submission)) };
+    const costs = this.options.store.costByModel(id);
+    // Older jobs have no rows: the field stays absent rather than claiming they cost nothing.
+    const wire = costs.length > 0 ? { ...toWire(job), cost_by_model: costs } : toWire(job);
+    if (job.kind !== 'eval' || !isFinished(job.status)) return wire;
+    return { ...wire, metrics: this.finishedMetrics.get(job, () => this.compileEval(job.submission)) };
   }
 
   /** An eval job's metrics so far (a survey has none). */
@@ -129,6 +132,16 @@ export class CoreJobManager implements JobManager {
     const job = this.owned(owner, id);
     if (job.kind !== 'eval') return { metrics: [] };
     return { metrics: this.finishedMetrics.live(job, () => this.compileEval(job.submission)) };
+  }
+
+  scorerNames(owner: string, id: string): string[] {
+    const job = this.owned(owner, id);
+    if (job.kind !== 'eval') return [];
+    try {
+      return this.compileEval(job.submission).task.scorers.map((scorer) => scorer.name);
+    } catch {
+      return []; // the stored eval no longer validates here (a service went away): export without score columns
+    }
   }
 
   cancel(owner: string, id: string): Job {
@@ -222,7 +235,9 @@ export class CoreJobManager implements JobManager {
     const parsed = parseSurvey(submission.source, (name) => (Object.hasOwn(files, name) ? files[name] : undefined));
     if (!parsed.ok) throw new JobError('invalid_spec', summarize(parsed.issues), parsed.issues);
     this.checkServices(parsed.value);
-    const survey = new CompiledSurvey(parsed.value);
+    const images = imageFiles(parsed.value.scenarios, files);
+    if (!images.ok) throw new JobError('invalid_spec', images.message);
+    const survey = new CompiledSurvey(parsed.value, images.images);
     if (survey.interviewCount > this.options.maxInterviews) {
       throw new JobError(
         'too_large',

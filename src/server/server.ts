@@ -32,6 +32,8 @@ export interface ServerOptions {
   /** Where keys (and the zero-config services) come from; process.env by default. */
   env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
+  /** A user's share of a contended lane relative to others (default 1): the scheduler's weighted fair queueing. */
+  userWeight?: (user: string) => number;
 }
 
 export interface RunningServer {
@@ -61,7 +63,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     providers: services.providers,
     pricing: services.pricing,
     catalog: services,
-    scheduler: new Scheduler({ retry: options.retry, limitsFor: (lane) => services.limitsFor(lane), notify: (notice) => core.notice(notice) }),
+    scheduler: new Scheduler({ retry: options.retry, userWeight: options.userWeight, limitsFor: (lane) => services.limitsFor(lane), notify: (notice) => core.notice(notice) }),
     maxInterviews: options.maxInterviews ?? DEFAULT_MAX_INTERVIEWS,
     maxRunningJobs: options.maxRunningJobs ?? 8,
     interviewsInFlight: options.interviewsInFlight ?? 256,

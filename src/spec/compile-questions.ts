@@ -19,6 +19,8 @@ export interface CompiledParts {
   template: CompiledTemplate;
   /** Questions the template reads, to build its scope. */
   templateQuestions: string[];
+  /** Scenario keys the template reads (`{{ key }}` or `{{ scenario.key }}`), in text order: its images are these. */
+  scenarioKeys: string[];
   skip: CompiledRule | null;
   stop: CompiledRule | null;
   /** Indexes of the earlier questions whose answers the prompt shows. */
@@ -62,6 +64,7 @@ export function compileQuestions(
 
     let template: CompiledTemplate = { source: '', isFixed: true, render: () => '' };
     const templateQuestions = new Set<string>();
+    const scenarioKeys: { key: string; offset: number }[] = [];
     if (typeof question.question_text === 'string') {
       const compiled = compileTemplate(question.question_text);
       if (!compiled.ok) {
@@ -74,7 +77,11 @@ export function compileQuestions(
           const message = checkVariable(variable, index, position, known);
           if (message) problem(['question_text'], variable.offset, root.length, message);
           else if (refersToQuestion(variable, position, known)) templateQuestions.add(root);
-          else asScenarioKey.add(root);
+          else {
+            asScenarioKey.add(root);
+            const key = root === 'scenario' ? variable.path[1] : root === 'agent' ? undefined : root;
+            if (typeof key === 'string') scenarioKeys.push({ key, offset: variable.offset });
+          }
         }
         for (const variable of compiled.variables) {
           const root = String(variable.path[0] ?? '');
@@ -115,12 +122,16 @@ export function compileQuestions(
         } else memory.push(earlier);
       });
     }
-    return problems.length > before ? null : { template, templateQuestions: [...templateQuestions], skip, stop, memory };
+    return problems.length > before ? null : { template, templateQuestions: [...templateQuestions], scenarioKeys: inTextOrder(scenarioKeys), skip, stop, memory };
   });
   return { parts, problems };
 }
 
 const QUESTION_FIELDS = ['answer', 'comment'];
+
+function inTextOrder(keys: { key: string; offset: number }[]): string[] {
+  return [...new Set(keys.sort((a, b) => a.offset - b.offset).map(({ key }) => key))];
+}
 
 /**
  * Whether a top-level name means a question. A name that is both a scenario key and a question means the question

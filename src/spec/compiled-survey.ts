@@ -13,6 +13,7 @@ import {
   type Prompts,
   type RememberedAnswer,
 } from './prompts';
+import { imagePaths, imagePlaceholder, imageReference, type PromptImage } from './images';
 import type { CompiledRule } from './rules';
 import type { Survey } from './schema';
 
@@ -37,8 +38,17 @@ export class CompiledSurvey {
   private readonly questions: CompiledQuestion[];
   private readonly systemPrompts: (string | undefined)[] = [];
   private readonly agentScopes: (Record<string, unknown> | undefined)[] = [];
+  /** Whether any scenario names an image: only then do question texts need their image values replaced. */
+  private readonly namesImages: boolean;
 
-  constructor(readonly survey: Survey) {
+  /**
+   * `images`: the files the scenarios name, by path (see imageFiles). Without them (a preview) question texts still
+   * show "[image 1]" where they name an image, and calls carry no images.
+   */
+  constructor(
+    readonly survey: Survey,
+    private readonly images: ReadonlyMap<string, PromptImage> = new Map(),
+  ) {
     const { parts, problems } = compileQuestions(survey.questions, {
       scenarioKeys: keysOf(survey.scenarios),
       agentKeys: keysOf(survey.agents.map((agent) => agent.traits)),
@@ -63,6 +73,7 @@ export class CompiledSurvey {
       iterations: survey.iterations,
     };
     this.interviewCount = interviewCount(this.dimensions);
+    this.namesImages = imagePaths(survey.scenarios).length > 0;
   }
 
   /** Interview `index`: iteration varies fastest, then model, then scenario, then agent. */
@@ -88,7 +99,8 @@ export class CompiledSurvey {
   /** The prompts of one call. Throws an Error saying why if the question text cannot be rendered (a render limit). */
   prompts(ref: InterviewRef, questionIndex: number, answers: ReadonlyMap<string, AnswerRecord>): Prompts {
     const question = this.question(questionIndex);
-    const text = this.questionText(questionIndex, ref, answers);
+    const images: PromptImage[] = [];
+    const text = this.questionText(questionIndex, ref, answers, images);
     let memory = '';
     if (question.memory.length > 0) {
       const remembered: RememberedAnswer[] = [];
@@ -100,7 +112,9 @@ export class CompiledSurvey {
       }
       memory = memoryBlock(remembered);
     }
-    return { system: this.systemPrompt(ref.agentIndex), user: userPrompt(text, question.shown, memory, question.instructions) };
+    const prompts: Prompts = { system: this.systemPrompt(ref.agentIndex), user: userPrompt(text, question.shown, memory, question.instructions) };
+    if (images.length > 0) prompts.images = images;
+    return prompts;
   }
 
   parseAnswer(questionIndex: number, raw: string): ParsedAnswer {
@@ -113,14 +127,32 @@ export class CompiledSurvey {
     return question;
   }
 
-  private questionText(index: number, ref: InterviewRef, answers: ReadonlyMap<string, AnswerRecord>): string {
-    const { template, templateQuestions } = this.question(index);
+  /** The question's text for this interview; `shown` collects the images it names (null: an earlier question, unnumbered). */
+  private questionText(index: number, ref: InterviewRef, answers: ReadonlyMap<string, AnswerRecord>, shown: PromptImage[] | null = null): string {
+    const { template, templateQuestions, scenarioKeys } = this.question(index);
     if (template.isFixed) return template.source;
-    const scenario = this.survey.scenarios[ref.scenarioIndex] ?? {};
+    let scenario = this.survey.scenarios[ref.scenarioIndex] ?? {};
+    if (this.namesImages) scenario = this.withImagePlaceholders(scenario, scenarioKeys, shown);
     // Scenario keys at top level; `scenario`, `agent` and the questions the template reads take precedence.
     const scope: Record<string, unknown> = { ...scenario, scenario, agent: this.agentScope(ref.agentIndex) };
     for (const name of templateQuestions) scope[name] = answers.get(name) ?? NO_ANSWER;
     return template.render(scope);
+  }
+
+  /** The scenario with each image value the text names replaced by its placeholder; the images go to `shown`. */
+  private withImagePlaceholders(scenario: Record<string, unknown>, keys: readonly string[], shown: PromptImage[] | null): Record<string, unknown> {
+    let replaced: Record<string, unknown> | null = null;
+    let number = 0;
+    for (const key of keys) {
+      const path = imageReference(scenario[key]);
+      if (path === null) continue;
+      replaced ??= { ...scenario };
+      number++;
+      replaced[key] = imagePlaceholder(shown ? number : null);
+      const image = this.images.get(path);
+      if (shown && image) shown.push(image);
+    }
+    return replaced ?? scenario;
   }
 
   private holds(rule: CompiledRule | null, ref: InterviewRef, answers: ReadonlyMap<string, AnswerRecord>): boolean {

@@ -47,3 +47,29 @@ export function surveyShowsImages(survey: Pick<Survey, 'scenarios' | 'questions'
     [...imageKeys].some((key) => new RegExp(`\\{\\{-?\\s*(scenario\\.)?${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*-?\\}\\}`).test(question.question_text)),
   );
 }
+
+/** Largest image a survey may show: providers refuse larger ones (OpenAI and Anthropic take about 20 MB or less). */
+export const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
+
+export type ImageMediaType = (typeof IMAGE_MEDIA_TYPES)[keyof typeof IMAGE_MEDIA_TYPES];
+
+/** An image a call shows, ready for a provider: base64 bytes, their media type, and a hash for the cache key. */
+export interface PromptImage {
+  path: string;
+  media_type: ImageMediaType;
+  data: string;
+  sha256: string;
+}
+
+/**
+ * What a question's text shows where it names an image: its number among the call's images. Not the file name,
+ * which could give the answer away ("cat.png").
+ */
+export function imagePlaceholder(number: number | null): string {
+  return number === null ? '[image]' : `[image ${number}]`;
+}
+
+/** Whether a path is one a survey may name: relative, inside the survey's folder. */
+export function isInsideFolder(path: string): boolean {
+  return !/^([a-z]:)?[\\/]/i.test(path) && !path.split(/[\\/]/).includes('..');
+}

@@ -17,5 +17,16 @@ export {
   MAX_SCENARIO_FILE_BYTES,
   MAX_SOURCE_BYTES,
 } from './limits';
-export { BASE64_FILE_PREFIX, imagePaths, imageReference, mediaTypeOf, surveyShowsImages } from './images';
+export {
+  BASE64_FILE_PREFIX,
+  imagePaths,
+  imagePlaceholder,
+  imageReference,
+  MAX_IMAGE_BYTES,
+  mediaTypeOf,
+  surveyShowsImages,
+  type ImageMediaType,
+  type PromptImage,
+} from './images';
+export { imageFiles, type ImageFilesResult } from './image-files';
 export * from './eval';

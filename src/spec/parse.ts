@@ -5,6 +5,7 @@ import { isCollection, isMap, LineCounter, parseDocument, visit, type Document }
 import type { z } from 'zod';
 import { compileQuestions, keysOf, type QuestionParts } from './compile-questions';
 import { excessiveFlowNesting } from './depth';
+import { imageReference, isInsideFolder } from './images';
 import { sortIssues, type ParseResult, type SpecIssue } from './issues';
 import { jsonSyntaxError } from './json-syntax';
 import { MAX_ALIAS_COUNT, MAX_DEPTH, MAX_SOURCE_BYTES, megabytes } from './limits';
@@ -130,6 +131,7 @@ class SurveyChecks {
     }
     const questions = this.questionParts();
     const scenarios = this.scenarios(parsed.success ? parsed.data.scenarios : undefined);
+    if (scenarios) this.checkImages(scenarios);
     const agents = this.agents(parsed.success ? parsed.data.agents : undefined);
     const models = this.models();
     this.checkQuestions(questions, scenarios, agents);
@@ -239,6 +241,33 @@ class SurveyChecks {
       return loaded.scenarios;
     }
     return Array.isArray(validated) ? validated : null;
+  }
+
+  /** Each image a scenario names must be a readable file beside the survey (inline ones are reported at the value). */
+  private checkImages(scenarios: Scenario[]): void {
+    const inline = Array.isArray(this.data['scenarios']);
+    const checked = new Map<string, string | null>();
+    scenarios.forEach((scenario, index) => {
+      for (const [key, value] of Object.entries(scenario)) {
+        const path = imageReference(value);
+        if (path === null) continue;
+        if (!checked.has(path)) checked.set(path, this.imageProblem(path));
+        const problem = checked.get(path);
+        if (!problem) continue;
+        if (inline) this.add(['scenarios', index, key, 'image'], problem);
+        else this.add(['scenarios'], `scenario ${index + 1}, "${key}": ${problem}`);
+      }
+    });
+  }
+
+  private imageProblem(path: string): string | null {
+    if (!isInsideFolder(path)) return `image "${path}" must be inside the survey's folder: use a relative path without ".."`;
+    try {
+      if (this.readFile(path) === undefined) return `image file "${path}" was not found; the path is relative to this survey file`;
+    } catch (error) {
+      return `image file "${path}" could not be read: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    return null;
   }
 
   private agents(validated: z.output<typeof SurveyFile>['agents']): Agent[] | null {

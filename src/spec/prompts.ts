@@ -1,6 +1,7 @@
 // Prompts in EDSL's words. The system prompt is the agent: its instruction, then its traits.
 // The user prompt is the question text (rendered), its options or bounds, the earlier questions and answers
 // its memory shows, then the type's instructions on how to answer (answer first, comment on the next line).
+import type { PromptImage } from './images';
 import type { Agent } from './schema';
 import type { Question } from './question-types';
 import { renderValue } from './template';
@@ -10,6 +11,8 @@ export const DEFAULT_AGENT_INSTRUCTION = 'You are answering questions as if you 
 export interface Prompts {
   system: string;
   user: string;
+  /** Images the user prompt shows, in the order its text numbers them ("[image 1]"); absent when none. */
+  images?: readonly PromptImage[] | undefined;
 }
 
 export function systemPrompt(agent: Agent): string {

@@ -1,12 +1,26 @@
 // The job panel's messages, host ⇄ webview: one discriminated union each way, parsed with zod on both sides.
-// The panel sends `ready`; the host answers with a `snapshot`, then deltas (`job`, `log`, `results`, `estimate`).
+// The panel sends `ready`; the host answers with a `snapshot`, then deltas (`job`, `log`, `results`, `metrics`, `estimate`).
 import { z } from 'zod';
 import { Estimate } from '../protocol/estimate';
 import { Job } from '../protocol/job';
+import { EvalScore, Metric } from '../protocol/metrics';
 
 /** One line of the job's log, as the panel shows it. */
 export const LogLine = z.object({ id: z.number(), at: z.string(), type: z.string(), message: z.string() });
 export type LogLine = z.infer<typeof LogLine>;
+
+/** What an eval's samples table shows beside a result: absent for surveys, so their rows stay small. */
+export const EvalSample = z.object({
+  sample: z.string(),
+  epoch: z.number(),
+  input: z.string(),
+  target: z.array(z.string()),
+  /** The model's output. */
+  output: z.string().nullable(),
+  /** Every scorer's verdict by scorer name; null when the sample failed before it was scored. */
+  scores: z.record(z.string(), EvalScore).nullable(),
+});
+export type EvalSample = z.infer<typeof EvalSample>;
 
 /** One result, reduced to what the table and charts show: 100,000 of these must cross postMessage quickly. */
 export const ResultRow = z.object({
@@ -25,6 +39,7 @@ export const ResultRow = z.object({
   cached: z.boolean(),
   latency: z.number(),
   error: z.string().nullable(),
+  sample: EvalSample.optional(),
 });
 export type ResultRow = z.infer<typeof ResultRow>;
 
@@ -44,10 +59,13 @@ export const HostMessage = z.discriminatedUnion('type', [
     log: z.array(LogLine),
     results: z.array(ResultRow),
     resultsComplete: z.boolean(),
+    /** An eval job's metrics per model and scorer (empty for surveys and until the first are known). */
+    metrics: z.array(Metric),
   }),
   z.object({ type: z.literal('job'), job: Job }),
   z.object({ type: z.literal('log'), lines: z.array(LogLine) }),
   z.object({ type: z.literal('results'), rows: z.array(ResultRow), reset: z.boolean(), complete: z.boolean() }),
+  z.object({ type: z.literal('metrics'), metrics: z.array(Metric) }),
   z.object({ type: z.literal('estimate'), estimate: EstimateView }),
   z.object({ type: z.literal('error'), message: z.string() }),
 ]);
@@ -91,8 +109,18 @@ export function toResultRow(result: {
   cached: boolean;
   latency_ms: number;
   error: string | null;
+  raw?: string | null;
+  sample_id?: string;
+  epoch?: number;
+  input?: string;
+  target?: string[];
+  scores?: Record<string, EvalScore> | null;
 }): ResultRow {
   const answer = result.answer;
+  const sample: EvalSample | undefined =
+    result.sample_id === undefined
+      ? undefined
+      : { sample: result.sample_id, epoch: result.epoch ?? result.iteration + 1, input: result.input ?? '', target: result.target ?? [], output: result.raw ?? null, scores: result.scores ?? null };
   return {
     interview: result.interview,
     agent: result.agent_name ?? `agent ${result.agent_index + 1}`,
@@ -107,6 +135,7 @@ export function toResultRow(result: {
     cached: result.cached,
     latency: result.latency_ms,
     error: result.error,
+    ...(sample ? { sample } : {}),
   };
 }
 

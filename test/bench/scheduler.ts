@@ -1,17 +1,20 @@
-// `npm run bench:scheduler [-- --json] [-- --mode simulated|real|both] [-- --seeds 1,2,3]`: every strategy on the
-// same workloads, side by side. Simulated runs (virtual clock, deterministic per seed) are the source of the
-// targets; real runs go through the job server over loopback against the HTTP mock provider.
+// `npm run bench:scheduler [-- --json] [-- --real | --mode simulated|real|both] [-- --seeds 1,2,3] [-- --scenarios a,b]`:
+// every strategy on the same workloads, side by side. Simulated runs (virtual clock, deterministic per seed) are the
+// source of the targets; real runs (`--real` adds them) go through the job server over loopback against the HTTP
+// mock provider, on a few scenarios unless `--scenarios` names them, so the real mode stays within a few minutes.
 import Table from 'cli-table3';
 import { SCENARIOS, type ScenarioName } from './scheduler/scenarios';
 import { simulate, type Row } from './scheduler/simulate';
 import { STRATEGIES, type StrategyName } from './scheduler/strategies';
-import { runReal } from './scheduler/real';
+import { REAL_DEFAULT_SCENARIOS, runReal } from './scheduler/real';
 
 interface Options {
   json: boolean;
   mode: 'simulated' | 'real' | 'both';
   seeds: number[];
   scenarios: ScenarioName[];
+  /** Real mode's scenarios: the named ones, else a default few. */
+  realScenarios: ScenarioName[];
   strategies: StrategyName[];
 }
 
@@ -23,9 +26,10 @@ function parseArgs(argv: string[]): Options {
   const list = <T extends string>(flag: string, all: readonly T[]): T[] => (value(flag)?.split(',') as T[] | undefined)?.filter((x) => all.includes(x)) ?? [...all];
   return {
     json: argv.includes('--json'),
-    mode: (value('--mode') as Options['mode'] | undefined) ?? 'simulated',
+    mode: (value('--mode') as Options['mode'] | undefined) ?? (argv.includes('--real') ? 'both' : 'simulated'),
     seeds: (value('--seeds') ?? '1,2,3').split(',').map(Number),
     scenarios: list('--scenarios', SCENARIOS),
+    realScenarios: value('--scenarios') === undefined ? [...REAL_DEFAULT_SCENARIOS] : list('--scenarios', SCENARIOS),
     strategies: list('--strategies', STRATEGIES),
   };
 }
@@ -61,7 +65,7 @@ async function main(): Promise<void> {
     }
   }
   if (options.mode !== 'simulated') {
-    runs.push(...(await runReal(options.scenarios, options.strategies, (line) => process.stderr.write(`${line}\n`))));
+    runs.push(...(await runReal(options.realScenarios, options.strategies, (line) => process.stderr.write(`${line}\n`))));
   }
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ seeds: options.seeds, runs }, null, 2)}\n`);

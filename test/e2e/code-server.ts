@@ -57,7 +57,7 @@ export async function startCodeServer(codeServer: string, profile: Profile, fold
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const url = `http://127.0.0.1:${port}/`;
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 180_000; // a cold 2-core CI machine
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`code-server exited: ${output}`);
     try {

@@ -49,6 +49,7 @@ async function main(): Promise<number> {
   const workspace = join(root, 'workspace');
   mkdirSync(workspace, { recursive: true });
   copyFileSync(join(repo, 'examples/coffee.survey.yaml'), join(workspace, 'coffee.survey.yaml'));
+  copyFileSync(join(repo, 'examples/arithmetic.eval.yaml'), join(workspace, 'arithmetic.eval.yaml'));
   writeFileSync(join(workspace, 'slow.survey.yaml'), SLOW_SURVEY);
   writeFileSync(join(workspace, 'broken.survey.yaml'), BROKEN_SURVEY);
   writeSettings(profile, {});
@@ -69,17 +70,16 @@ async function main(): Promise<number> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
   const wb = new Workbench(page);
-  /** Light, then dark: the same view in both themes. */
-  const theme = async (name: string): Promise<void> => {
-    await wb.command('Preferences: Color Theme');
-    await wb.pick(name);
-    await page.waitForTimeout(1200);
-  };
-  const shoot = async (name: string): Promise<void> => {
+  /** Light, then dark (and high contrast when asked): the same view in each theme. */
+  const shoot = async (name: string, options: { highContrast?: boolean } = {}): Promise<void> => {
     await page.screenshot({ path: join(artifacts, `${name}-light.png`) });
-    await theme('Dark Modern');
+    await wb.theme('Dark Modern', 'dark');
     await page.screenshot({ path: join(artifacts, `${name}-dark.png`) });
-    await theme('Light Modern');
+    if (options.highContrast) {
+      await wb.theme('Dark High Contrast', 'high-contrast');
+      await page.screenshot({ path: join(artifacts, `${name}-high-contrast.png`) });
+    }
+    await wb.theme('Light Modern', 'light');
   };
 
   let passed = 0;
@@ -100,28 +100,67 @@ async function main(): Promise<number> {
   };
 
   try {
-    await page.goto(server.url);
+    await page.goto(server.url, { timeout: 180_000 });
     await wb.ready();
+    // The settings start on Light Modern already; this also proves the palette works before any scenario runs.
+    await wb.theme('Light Modern', 'light');
 
     await scenario('run a survey from its CodeLens', async () => {
       await wb.openFile('coffee.survey.yaml');
       const lens = wb.codeLens('Run remotely');
-      await lens.waitFor({ timeout: 60_000 });
+      await lens.waitFor({ timeout: 120_000 });
       await lens.click();
       const view = await wb.showJobsView();
-      await wb.jobRow(view, 'Coffee habits').waitFor({ timeout: 60_000 });
-      const panel = await wb.webview('#job-status');
-      await wb.waitForText(panel, '#job-status', 'completed', 90_000);
-      await wb.jobRow(view, /Coffee habits.*completed/).waitFor({ timeout: 30_000 });
+      await wb.jobRow(view, 'Coffee habits').waitFor({ timeout: 120_000 });
+      const panel = await wb.webview('h2:has-text("Coffee habits")', 120_000);
+      await wb.waitForText(panel, '#job-status', 'completed', 180_000);
+      await wb.jobRow(view, /Coffee habits.*completed/).waitFor({ timeout: 60_000 });
       await page.keyboard.press('Escape');
       await shoot('01-run-overview');
       await panel.locator('#tab-results').click();
-      await panel.locator('#results-count', { hasText: /results$/ }).waitFor({ timeout: 30_000 });
+      await panel.locator('#results-count', { hasText: /results$/ }).waitFor({ timeout: 60_000 });
       const shown = await panel.locator('#results-count').textContent();
       if (!/^\d/.test(shown ?? '') || Number((shown ?? '0').replace(/\D.*/, '')) === 0) throw new Error(`results count says "${shown}"`);
-      await panel.locator('.chart svg rect').first().waitFor({ timeout: 10_000 });
-      await wb.codeLens('Last run').waitFor({ timeout: 20_000 });
-      await shoot('02-run-results');
+      await panel.locator('.chart svg rect').first().waitFor({ timeout: 30_000 });
+      // The answer column is on screen even in this half-width panel.
+      const [answerLeft, width] = (await panel.evaluate(
+        `[document.querySelector('.result-header button[data-key="answer"]').getBoundingClientRect().left, document.documentElement.clientWidth]`,
+      )) as [number, number];
+      if (answerLeft + 40 > width) throw new Error(`the answer column starts at ${answerLeft} of ${width} px`);
+      figures.push(`results table in a ${width} px panel: the answer column starts at ${Math.round(answerLeft)} px`);
+      await wb.codeLens('Last run').waitFor({ timeout: 60_000 });
+      await shoot('02-run-results', { highContrast: true });
+    });
+
+    await scenario('run an eval from its CodeLens: metrics with error bars, wrong samples', async () => {
+      await wb.closeEditors();
+      await wb.openFile('arithmetic.eval.yaml');
+      // Estimate first: 8 samples × 3 epochs = 24 calls; then run from the CodeLens, and the estimate's panel follows the job.
+      const estimateLens = wb.codeLens('Estimate cost');
+      await estimateLens.waitFor({ timeout: 120_000 });
+      await estimateLens.click();
+      const estimate = await wb.webview('button:has-text("Run arithmetic.eval.yaml")', 120_000);
+      await estimate.locator('#estimate-table tbody tr', { hasText: 'test' }).filter({ hasText: '24' }).waitFor({ timeout: 60_000 });
+      await wb.codeLens('Run remotely').click();
+      const panel = await wb.webview('h2:has-text("Arithmetic")', 120_000);
+      await wb.waitForText(panel, '#job-status', /completed|partially failed/, 180_000);
+      await page.keyboard.press('Escape');
+      await panel.locator('#tab-results').click();
+      const metricsRow = panel.locator('#metrics-table tbody tr', { hasText: 'test' }).first();
+      await metricsRow.waitFor({ timeout: 60_000 });
+      const cells = await metricsRow.locator('td').allTextContents();
+      if (!/%$/.test(cells[3] ?? '') || !/%$/.test(cells[4] ?? '') || Number(cells[5]) !== 8) throw new Error(`metrics row says ${JSON.stringify(cells)}`);
+      await panel.locator('.metrics-chart svg rect.metric-bar').first().waitFor({ timeout: 30_000 });
+      if ((await panel.locator('.metrics-chart svg line.error-bar').count()) < 3) throw new Error('the metric bar has no error bar');
+      // 8 samples × 3 epochs; the test model answers at chance, so some are wrong and the filter shows only those.
+      await panel.locator('#samples-count', { hasText: 'of 24 samples' }).waitFor({ timeout: 60_000 });
+      const verdicts = await panel.locator('#samples-table tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-verdict')));
+      if (verdicts.length === 0 || verdicts.includes('right')) throw new Error(`the wrong-or-failed filter shows ${JSON.stringify(verdicts)}`);
+      const first = await panel.locator('#samples-table tbody tr').first().locator('td').allTextContents();
+      if (!/What is/.test(first[2] ?? '') || (first[3] ?? '') === '' || !/\d/.test(first[5] ?? '')) throw new Error(`a sample row reads ${JSON.stringify(first)}`);
+      await shoot('08-eval-results', { highContrast: true });
+      await panel.locator('#samples-filter').selectOption('all');
+      await panel.locator('#samples-count', { hasText: '24 of 24 samples' }).waitFor({ timeout: 10_000 });
     });
 
     await scenario('estimate from the command palette', async () => {
@@ -129,7 +168,7 @@ async function main(): Promise<number> {
       await wb.openFile('coffee.survey.yaml');
       await wb.command('Fieldwork: Estimate Cost');
       const panel = await wb.webview('#estimate-table');
-      await panel.locator('#estimate-table tbody tr', { hasText: 'test' }).waitFor({ timeout: 30_000 });
+      await panel.locator('#estimate-table tbody tr', { hasText: 'test' }).waitFor({ timeout: 120_000 });
       await panel.locator('button', { hasText: 'Run coffee.survey.yaml' }).waitFor();
       await shoot('03-estimate');
     });
@@ -140,11 +179,11 @@ async function main(): Promise<number> {
       await wb.codeLens('Run remotely').click();
       const view = await wb.showJobsView();
       const row = wb.jobRow(view, /Slow survey.*running/);
-      await row.waitFor({ timeout: 60_000 });
+      await row.waitFor({ timeout: 120_000 });
       // The row's inline action (the context menu holds the same command).
       await row.hover();
       await row.locator('.action-label[aria-label="Cancel Job"]').click();
-      await wb.jobRow(view, /Slow survey.*cancelled/).waitFor({ timeout: 60_000 });
+      await wb.jobRow(view, /Slow survey.*cancelled/).waitFor({ timeout: 120_000 });
       await shoot('04-cancelled');
     });
 
@@ -153,10 +192,10 @@ async function main(): Promise<number> {
       await wb.openFile('broken.survey.yaml');
       await page.keyboard.press('Control+Shift+M');
       const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'question_options' }).first();
-      await problem.waitFor({ timeout: 30_000 });
+      await problem.waitFor({ timeout: 120_000 });
       const text = (await problem.textContent()) ?? '';
       if (!/Ln 7/.test(text)) throw new Error(`the problem is not at line 7: "${text}"`);
-      await page.locator('.squiggly-error').first().waitFor({ timeout: 10_000 });
+      await page.locator('.squiggly-error').first().waitFor({ timeout: 60_000 });
       await shoot('05-problems');
       await page.keyboard.press('Control+Shift+M');
     });
@@ -166,16 +205,16 @@ async function main(): Promise<number> {
       const t = Date.now();
       await wb.command('Fieldwork: Open Synthetic Results for a Performance Check');
       const panel = await wb.webview('#results-count', 120_000);
-      await panel.locator('#results-count', { hasText: '100,000 results' }).waitFor({ timeout: 120_000 });
+      await panel.locator('#results-count', { hasText: '100,000 results' }).waitFor({ timeout: 180_000 });
       await panel.locator('.result-row').first().waitFor();
       const ms = Date.now() - t;
       figures.push(`panel showed 100,000 results ${ms} ms after the command (palette, panel creation, transfer, render)`);
       const sortStart = Date.now();
-      await panel.locator('.result-header button', { hasText: 'answer' }).click();
-      await panel.locator('.result-header button[data-sorted="asc"]').waitFor();
+      await panel.locator('.result-header button', { hasText: /^answer$/ }).click();
+      await panel.locator('.result-header button[data-sorted="asc"]').waitFor({ timeout: 60_000 });
       figures.push(`sorting 100,000 rows by answer: ${Date.now() - sortStart} ms`);
       await panel.locator('#results-filter').fill('rarely');
-      await panel.locator('#results-count', { hasText: 'of 100,000' }).waitFor({ timeout: 20_000 });
+      await panel.locator('#results-count', { hasText: 'of 100,000' }).waitFor({ timeout: 60_000 });
       await shoot('06-100k-results');
     });
 
@@ -186,11 +225,11 @@ async function main(): Promise<number> {
       await wb.answer('Team server');
       await wb.answer(`http://127.0.0.1:${teamPort}`);
       const view = await wb.showJobsView();
-      await view.locator('.welcome-view-content', { hasText: 'No API key' }).waitFor({ timeout: 30_000 });
+      await view.locator('.welcome-view-content', { hasText: 'No API key' }).waitFor({ timeout: 60_000 });
       await wb.command('Fieldwork: Set API Key');
       await wb.answer(key);
-      await view.locator('.welcome-view-content', { hasText: 'No jobs yet' }).waitFor({ timeout: 30_000 });
-      await page.reload();
+      await view.locator('.welcome-view-content', { hasText: 'No jobs yet' }).waitFor({ timeout: 60_000 });
+      await page.reload({ timeout: 180_000 });
       await wb.ready();
       const after = await wb.showJobsView();
       await after.locator('.welcome-view-content', { hasText: 'No jobs yet' }).waitFor({ timeout: 60_000 });
@@ -212,14 +251,15 @@ async function main(): Promise<number> {
   return failed === 0 && passed > 0 ? 0 : 1;
 }
 
-/** "activated in X ms (code loading Y ms)" from the Fieldwork log channel's file. */
+/** "activated in X ms (loading the code Y ms, activate() Z ms)" from each window's Fieldwork log channel file. */
 function findActivation(dir: string): string | null {
+  const found: string[] = [];
   for (const file of walk(join(dir, 'logs'))) {
     if (!/Fieldwork\.log$/.test(file)) continue;
     const match = /activated in (.+)$/m.exec(readFileSync(file, 'utf8'));
-    if (match) return match[1] ?? null;
+    if (match?.[1]) found.push(match[1]);
   }
-  return null;
+  return found.length > 0 ? found.join('; ') : null;
 }
 
 function* walk(dir: string): Generator<string> {

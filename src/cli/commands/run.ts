@@ -83,11 +83,11 @@ async function printSummary(cli: Cli, client: FieldworkClient, job: Job, estimat
   if (job.kind === 'eval') {
     // An eval ends with its metrics table (the job carries them once finished); the question table would list samples.
     cli.out(summary.modelTable());
-    if (estimate) cli.out(summary.costTable(estimate));
+    if (estimate) cli.out(summary.costTable(estimate, job.cost_by_model));
     cli.out(metricsTable(job.metrics ?? (await client.metrics(job.id))));
     return;
   }
   cli.out(summary.modelTable());
-  if (estimate) cli.out(summary.costTable(estimate));
+  if (estimate) cli.out(summary.costTable(estimate, job.cost_by_model));
   cli.out(summary.questionTable());
 }

@@ -1,6 +1,6 @@
 // Commands on jobs: open, cancel, retry, export, copy id; and on the jobs view: refresh, filter, load more.
 import * as vscode from 'vscode';
-import { JobStatus } from '../../protocol';
+import { core } from '../lazy';
 import type { ResultRow } from '../../webview/protocol';
 import { exportResults } from '../panel/job-panel';
 import { jobIdOf, type Command } from './command';
@@ -58,7 +58,7 @@ export function jobCommands(deps: CommandDeps): Command[] {
       execute: async () => {
         const current = new Set(jobsView.filterStatuses);
         const picks = await vscode.window.showQuickPick(
-          JobStatus.options.map((status) => ({ label: status.replace('_', ' '), status, picked: current.has(status) })),
+          core().JobStatus.options.map((status) => ({ label: status.replace('_', ' '), status, picked: current.has(status) })),
           { canPickMany: true, title: 'Show jobs with status (none picked: all)' },
         );
         if (picks) jobsView.setFilter(picks.map((p) => p.status));

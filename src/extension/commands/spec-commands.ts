@@ -1,12 +1,11 @@
 // Commands on a survey or eval file: run it, estimate it, preview its prompts, create a new one.
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { ValidationError } from '../../client';
 import type { Job } from '../../protocol';
-import { specKind, submissionFor } from '../spec-files';
+import { core } from '../lazy';
+import { specKind } from '../spec-kind';
 import type { Command } from './command';
 import type { CommandDeps } from './deps';
-import { previewPrompts } from './preview';
 import { EVAL_TEMPLATE, SURVEY_TEMPLATE } from './templates';
 
 /** The file a command is about: its argument, else the active editor's spec, else one picked from the workspace. */
@@ -33,7 +32,7 @@ async function saved(uri: vscode.Uri): Promise<void> {
 }
 
 async function showIssues(error: unknown): Promise<boolean> {
-  if (!(error instanceof ValidationError) || error.issues.length === 0) return false;
+  if (!(error instanceof core().ValidationError) || error.issues.length === 0) return false;
   const first = error.issues[0];
   const choice = await vscode.window.showErrorMessage(
     `The server found ${error.issues.length} problem${error.issues.length === 1 ? '' : 's'} in the file: ${first ? `${first.file}:${first.line}:${first.column} ${first.message}` : error.message}`,
@@ -45,7 +44,7 @@ async function showIssues(error: unknown): Promise<boolean> {
 
 export async function runSpec(deps: CommandDeps, uri: vscode.Uri): Promise<Job | undefined> {
   await saved(uri);
-  const submission = submissionFor(uri.fsPath);
+  const submission = core().submissionFor(uri.fsPath);
   const client = await deps.connection.client();
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Window, title: `Fieldwork: submitting ${basename(uri.fsPath)}` },
@@ -82,7 +81,7 @@ export function specCommands(deps: CommandDeps): Command[] {
         const uri = await specUri(arg);
         if (!uri) return;
         await saved(uri);
-        const submission = submissionFor(uri.fsPath);
+        const submission = core().submissionFor(uri.fsPath);
         const client = await deps.connection.client();
         try {
           const estimate = await vscode.window.withProgress(
@@ -103,7 +102,7 @@ export function specCommands(deps: CommandDeps): Command[] {
         const kind = uri && specKind(uri.fsPath);
         if (!uri || !kind) return;
         await saved(uri);
-        const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: previewPrompts(kind, uri.fsPath) });
+        const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: core().previewPrompts(kind, uri.fsPath) });
         await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: true });
       },
     },

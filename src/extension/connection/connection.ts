@@ -2,7 +2,8 @@
 // team server's URL (its key from SecretStorage). Hands out one FieldworkClient and tracks whether it is reachable;
 // nothing here touches the network until a feature asks for the client.
 import * as vscode from 'vscode';
-import { FieldworkClient } from '../../client';
+import type { FieldworkClient } from '../../client';
+import { core } from '../lazy';
 import type { Log } from '../log/log';
 import type { Secrets } from '../secrets/secrets';
 import { ensureLocalServer, findLocalServer, stopLocalServer } from './local-server';
@@ -103,7 +104,7 @@ export class ServerConnection implements vscode.Disposable {
       if (target.kind === 'remote') {
         const apiKey = await this.secrets.apiKey(target.url);
         if (!apiKey) throw new MissingKeyError(target.url);
-        const client = new FieldworkClient({ baseUrl: target.url, apiKey, userAgent: 'fieldwork-vscode/0.1.0' });
+        const client = new (core().FieldworkClient)({ baseUrl: target.url, apiKey, userAgent: 'fieldwork-vscode/0.1.0' });
         await client.health();
         this.setState('connected');
         return client;
@@ -116,7 +117,7 @@ export class ServerConnection implements vscode.Disposable {
         log: (line) => this.log.info(line),
       });
       this.setState('connected');
-      return new FieldworkClient({ baseUrl: server.url, apiKey: server.apiKey, userAgent: 'fieldwork-vscode/0.1.0' });
+      return new (core().FieldworkClient)({ baseUrl: server.url, apiKey: server.apiKey, userAgent: 'fieldwork-vscode/0.1.0' });
     } catch (error) {
       this.setState(error instanceof MissingKeyError ? 'no-key' : error?.constructor?.name === 'NoRuntimeError' ? 'no-runtime' : 'unreachable');
       throw error;

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { FieldworkClient } from '../../client';
+import { core } from '../lazy';
 import { findServerRuntime } from './runtime';
 
 export interface LocalServerOptions {
@@ -47,7 +47,7 @@ export async function findLocalServer(storageDir: string): Promise<LocalServer |
   } catch {
     return null;
   }
-  const client = new FieldworkClient({ baseUrl: state.url, apiKey, retries: 0, timeoutMs: 3000 });
+  const client = new (core().FieldworkClient)({ baseUrl: state.url, apiKey, retries: 0, timeoutMs: 3000 });
   try {
     await client.health();
     return { url: state.url, apiKey, pid: state.pid };
@@ -102,7 +102,7 @@ async function launch(dir: string, opts: LocalServerOptions): Promise<LocalServe
     if (exited) throw new Error(`the local server ${exited}: ${tail(logFile)}`);
     try {
       const apiKey = readFileSync(join(dir, 'api-key'), 'utf8').trim();
-      const client = new FieldworkClient({ baseUrl: url, apiKey, retries: 0, timeoutMs: 2000 });
+      const client = new (core().FieldworkClient)({ baseUrl: url, apiKey, retries: 0, timeoutMs: 2000 });
       try {
         await client.health();
       } finally {

@@ -1,7 +1,8 @@
 // Problems for survey and eval files, as you type (debounced): the core's messages at exact ranges.
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { specIssues, specKind } from '../spec-files';
+import { core } from '../lazy';
+import { specKind } from '../spec-kind';
 import { issueRange } from './ranges';
 
 const DEBOUNCE_MS = 300;
@@ -16,7 +17,7 @@ export function activateDiagnostics(context: vscode.ExtensionContext): void {
     const text = document.getText();
     const lines = text.split(/\r?\n/);
     const name = basename(document.fileName);
-    const diagnostics = specIssues(kind, document.fileName, text)
+    const diagnostics = core().specIssues(kind, document.fileName, text)
       // Problems in a scenario or data file are shown at the line of the spec that names it, by the core.
       .filter((issue) => issue.file === name || issue.file === '')
       .map((issue) => {

@@ -1,7 +1,7 @@
 // The jobs view: history from the server, newest first, paged ("Load more"), filtered by status, polled while jobs
 // run. Empty states are welcome views chosen by the `fieldwork.connection` and `fieldwork.jobsEmpty` contexts.
 import * as vscode from 'vscode';
-import { JobStatus, type Job } from '../../protocol';
+import type { Job, JobStatus } from '../../protocol';
 import type { ServerConnection } from '../connection/connection';
 import type { Log } from '../log/log';
 import { JobsModel, presentJob } from './tree-model';
@@ -163,5 +163,3 @@ export function activateJobsView(context: vscode.ExtensionContext, connection: S
   );
   return view;
 }
-
-export const ALL_STATUSES = JobStatus.options;

@@ -1,7 +1,7 @@
 // The jobs view's model, without vscode: pages of jobs merged newest first, live updates, and how each job reads
 // (label, description, icon, tooltip). The view renders these; tests pin them down.
 import type { Job, JobStatus } from '../../protocol';
-import { isFinished } from '../../protocol';
+import { core } from '../lazy';
 import { formatUsd } from '../codelens/placement';
 
 export class JobsModel {
@@ -56,7 +56,7 @@ export class JobsModel {
 
   /** Jobs not finished yet: they are polled while the view is visible. */
   active(): Job[] {
-    return [...this.byId.values()].filter((job) => !isFinished(job.status));
+    return [...this.byId.values()].filter((job) => !core().isFinished(job.status));
   }
 }
 
@@ -87,7 +87,7 @@ export function presentJob(job: Job, now = Date.now()): JobPresentation {
   const p = job.progress;
   const percent = p.interviews_total > 0 ? Math.floor(((p.interviews_done + p.interviews_failed) / p.interviews_total) * 100) : 0;
   const status = job.status.replace('_', ' ');
-  const progress = isFinished(job.status) ? status : `${status} ${percent}%`;
+  const progress = core().isFinished(job.status) ? status : `${status} ${percent}%`;
   const description = [progress, `${p.interviews_done}/${p.interviews_total}`, formatUsd(job.cost.usd), shortAge(Date.parse(job.created_at), now)].join(' · ');
   const tooltip = [
     `${job.name} (${job.kind})`,
@@ -100,7 +100,7 @@ export function presentJob(job: Job, now = Date.now()): JobPresentation {
     `models: ${job.models.join(', ')}`,
     `created: ${job.created_at}`,
   ].join('\n');
-  const state = !isFinished(job.status) ? 'running' : job.status === 'partially_failed' ? 'failed' : job.status;
+  const state = !core().isFinished(job.status) ? 'running' : job.status === 'partially_failed' ? 'failed' : job.status;
   return { label: job.name || job.source_name, description, tooltip, icon, color, contextValue: `job-${state}` };
 }
 

@@ -1,7 +1,7 @@
 // An error a user sees: what happened and what to do, with the buttons that do it; the details go to the log.
 import * as vscode from 'vscode';
-import { AuthError, ConnectionError, TimeoutError, ValidationError } from '../../client';
 import { MissingKeyError } from '../connection/connection';
+import { core } from '../lazy';
 import type { Log } from './log';
 
 const OPEN_SETTINGS = 'Open Settings';
@@ -12,6 +12,7 @@ const SHOW_LOG = 'Show Log';
 export async function showUserError(what: string, error: unknown, log: Log): Promise<void> {
   log.error(what, error);
   const reason = error instanceof Error ? error.message : String(error);
+  const { AuthError, ConnectionError, TimeoutError, ValidationError } = core();
   let buttons: string[] = [SHOW_LOG];
   if (error instanceof MissingKeyError || error instanceof AuthError) buttons = [SET_KEY, OPEN_SETTINGS, SHOW_LOG];
   else if (error instanceof ConnectionError || error instanceof TimeoutError) buttons = [OPEN_SETTINGS, START_LOCAL, SHOW_LOG];

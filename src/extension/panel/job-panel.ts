@@ -2,8 +2,9 @@
 // The panel says `ready`; the host answers with a snapshot and then sends deltas as the job's events arrive.
 import { createWriteStream } from 'node:fs';
 import * as vscode from 'vscode';
-import { isFinished, type Job } from '../../protocol';
-import { HostMessage, PanelMessage, parseMessage, toResultRow, type EstimateView, type LogLine, type ResultRow } from '../../webview/protocol';
+import type { Job, Metric } from '../../protocol';
+import type { EstimateView, HostMessage, LogLine, ResultRow } from '../../webview/protocol';
+import { core } from '../lazy';
 import type { ServerConnection } from '../connection/connection';
 import type { Log } from '../log/log';
 import { showUserError } from '../log/user-error';
@@ -33,6 +34,7 @@ export class JobPanel implements vscode.Disposable {
   private log: LogLine[] = [];
   private rows: ResultRow[] = [];
   private resultsComplete = false;
+  private metrics: Metric[] = [];
   private ready = false;
   private pendingLog: LogLine[] = [];
   private logTimer: NodeJS.Timeout | undefined;
@@ -69,8 +71,10 @@ export class JobPanel implements vscode.Disposable {
       this.log = [];
       this.rows = [];
       this.resultsComplete = false;
+      this.metrics = [];
     }
     this.job = job;
+    if (job.metrics) this.metrics = job.metrics;
     this.panel.title = `Job: ${job.name}`;
     this.post({ type: 'snapshot', ...this.snapshot() });
     if (!this.following) void this.follow(job.id);
@@ -91,7 +95,7 @@ export class JobPanel implements vscode.Disposable {
 
   private snapshot(): Omit<Extract<HostMessage, { type: 'snapshot' }>, 'type'> {
     const estimate = this.estimate ? { fileName: this.estimate.fileName, estimate: this.estimate.estimate, canRun: this.estimate.canRun && !this.job } : null;
-    return { job: this.job, estimate, log: this.log, results: this.rows, resultsComplete: this.resultsComplete };
+    return { job: this.job, estimate, log: this.log, results: this.rows, resultsComplete: this.resultsComplete, metrics: this.metrics };
   }
 
   private async follow(jobId: string): Promise<void> {
@@ -117,7 +121,10 @@ export class JobPanel implements vscode.Disposable {
       }
       const job = await client.getJob(jobId, { signal: abort.signal });
       this.updateJob(job);
-      if (isFinished(job.status)) await this.loadResults(jobId, abort.signal);
+      if (core().isFinished(job.status)) {
+        if (job.kind === 'eval') await this.loadMetrics(job, abort.signal);
+        await this.loadResults(jobId, abort.signal);
+      }
     } catch (error) {
       if (abort.signal.aborted) return;
       this.deps.log.error(`Following job ${jobId} failed`, error);
@@ -127,8 +134,23 @@ export class JobPanel implements vscode.Disposable {
     }
   }
 
+  /** A finished eval job carries its metrics; an older server's job does not, so they are asked for. */
+  private async loadMetrics(job: Job, signal: AbortSignal): Promise<void> {
+    if (job.metrics) return;
+    try {
+      this.metrics = await (await this.deps.connection.client()).metrics(job.id, { signal });
+      this.post({ type: 'metrics', metrics: this.metrics });
+    } catch (error) {
+      if (!signal.aborted) this.deps.log.error(`Could not load the metrics of job ${job.id}`, error);
+    }
+  }
+
   private updateJob(job: Job): void {
     this.job = job;
+    if (job.metrics) {
+      this.metrics = job.metrics;
+      this.post({ type: 'metrics', metrics: job.metrics });
+    }
     this.post({ type: 'job', job });
     this.deps.onJob(job);
   }
@@ -150,7 +172,7 @@ export class JobPanel implements vscode.Disposable {
     let batch: ResultRow[] = [];
     let first = true;
     for await (const result of client.allResults(jobId, { signal, pageSize: 1000 })) {
-      const row = toResultRow(result);
+      const row = core().toResultRow(result);
       this.rows.push(row);
       batch.push(row);
       if (batch.length >= RESULT_BATCH) {
@@ -164,6 +186,7 @@ export class JobPanel implements vscode.Disposable {
   }
 
   private receive(raw: unknown): void {
+    const { parseMessage, PanelMessage } = core();
     const parsed = parseMessage(PanelMessage, raw);
     if (!parsed.ok) {
       this.deps.log.warn(`dropped a message from the job panel: ${parsed.reason}`);

@@ -1,6 +1,7 @@
 // The status-bar item: which server (local or remote, connected or not) and how many jobs run; click opens the jobs.
 import * as vscode from 'vscode';
-import { isFinished, type Job } from '../../protocol';
+import type { Job } from '../../protocol';
+import { core } from '../lazy';
 import type { ServerConnection } from '../connection/connection';
 import type { JobsView } from '../jobs/jobs-view';
 
@@ -33,7 +34,7 @@ export function activateStatusBar(context: vscode.ExtensionContext, connection: 
     connection.onDidChangeState(render),
     connection.onDidChangeTarget(render),
     jobsView.onDidChangeJobs((jobs: readonly Job[]) => {
-      running = jobs.filter((job) => !isFinished(job.status)).length;
+      running = jobs.filter((job) => !core().isFinished(job.status)).length;
       render();
     }),
   );

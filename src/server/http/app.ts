@@ -131,5 +131,6 @@ function wireJob(job: Job): Job {
     cost: job.cost,
     error: job.error,
     ...(job.metrics ? { metrics: job.metrics } : {}),
+    ...(job.cost_by_model ? { cost_by_model: job.cost_by_model } : {}),
   };
 }

@@ -1,7 +1,7 @@
 // GET /v1/jobs/:id/results — JSON pages, or every result streamed as CSV or JSON Lines.
 import type { Context } from 'hono';
 import { ResultFormat, type Result, type ResultPage } from '../../protocol';
-import { CSV_HEADER, csvRow } from './csv';
+import { CSV_HEADER, csvRow, evalCsv } from './csv';
 import { invalidRequest } from './problem';
 import { integerParam } from './request';
 import type { AppDeps, AppEnv } from './types';
@@ -20,7 +20,7 @@ const CONTENT_TYPES: Record<ResultFormat, string> = {
 export function resultsRoute(deps: AppDeps) {
   return (c: Context<AppEnv>): Response => {
     const jobId = c.req.param('id')!;
-    deps.jobs.get(c.var.user, jobId); // not_found unless the job is the caller's
+    const job = deps.jobs.get(c.var.user, jobId); // not_found unless the job is the caller's
     const format = requestedFormat(c.req.query('format'), c.req.header('accept'));
 
     if (format === 'json') {
@@ -29,8 +29,9 @@ export function resultsRoute(deps: AppDeps) {
       return c.json(page);
     }
 
-    const line = format === 'csv' ? csvRow : (result: Result): string => `${JSON.stringify(result)}\n`;
-    const body = streamLines(deps.store.allResults(jobId)[Symbol.iterator](), format === 'csv' ? CSV_HEADER : '', line, (error) =>
+    const csv = format !== 'csv' ? null : job.kind === 'eval' ? evalCsv(deps.jobs.scorerNames?.(c.var.user, jobId) ?? []) : { header: CSV_HEADER, row: csvRow };
+    const line = csv ? csv.row : (result: Result): string => `${JSON.stringify(result)}\n`;
+    const body = streamLines(deps.store.allResults(jobId)[Symbol.iterator](), csv ? csv.header : '', line, (error) =>
       deps.log(`results export of ${jobId} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
     );
     const filename = `${jobId.replace(/[^A-Za-z0-9_.-]/g, '_')}.${format}`;

@@ -16,7 +16,8 @@ export class TestModel implements Provider {
     const latencyMs = numberParameter(request.parameters.latency_ms, this.defaults.latencyMs ?? 0);
     const failureRate = numberParameter(request.parameters.failure_rate, this.defaults.failureRate ?? 0);
     // Parameters are part of the seed, so `test` at two temperatures gives two different (but repeatable) samples.
-    const seed = hashString(`${request.system}\u0000${request.user}\u0000${request.iteration}\u0000${parameterKey(request.parameters)}`);
+    // Images are accepted and not looked at, but they seed the answer: two pictures behind the same text differ.
+    const seed = hashString(`${request.system}\u0000${request.user}\u0000${request.iteration}\u0000${parameterKey(request.parameters)}${imageKey(request)}`);
     if (latencyMs > 0) await sleep(latencyMs * (0.5 + mulberry32(seed ^ 0x5bd1e995)()), request.signal);
     request.signal.throwIfAborted();
     // Failures are drawn afresh on every try (unlike answers), so retries and job retries can succeed.
@@ -33,6 +34,11 @@ export class TestModel implements Provider {
       model_version: 'test-1',
     };
   }
+}
+
+/** A cheap fingerprint of the call's images: their length and ends (the test model never decodes them). */
+function imageKey(request: CallRequest): string {
+  return (request.images ?? []).map((image) => `\u0000${image.data.length}:${image.data.slice(0, 512)}:${image.data.slice(-512)}`).join('');
 }
 
 /** About four characters per token, as English text runs in common BPE vocabularies. */

@@ -26,12 +26,18 @@ export interface CallOutcome {
   latency_ms: number;
 }
 
-/** Content address of a call: model, parameters, prompts and iteration. */
+/**
+ * Content address of a call: model, parameters, prompts, the images it shows (by their content's hash, so a
+ * changed picture under the same name is a new call) and iteration. Calls without images keep their old keys.
+ */
 export function cacheKey(model: ModelSpec, prompts: Prompts, iteration: number): string {
-  return createHash('sha256')
-    .update(JSON.stringify([model.service, model.model, sortedEntries(model.parameters), prompts.system, prompts.user, iteration]))
-    .digest('base64url');
+  const parts: unknown[] = [model.service, model.model, sortedEntries(model.parameters), prompts.system, prompts.user, iteration];
+  if (prompts.images && prompts.images.length > 0) parts.push(prompts.images.map((image) => image.sha256));
+  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
 }
+
+/** What an image adds to a call's tokens, for the scheduler's admission only: providers bill ~85–1,600 per image. */
+const IMAGE_TOKENS_GUESS = 1000;
 
 function sortedEntries(parameters: Readonly<Record<string, unknown>>): [string, unknown][] {
   return Object.entries(parameters).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -51,10 +57,18 @@ export class CallPath {
     const key = cacheKey(input.model, input.prompts, input.iteration);
     if (!input.fresh) {
       const hit = this.store.getCachedCall(key);
-      if (hit) return fromCache(hit);
+      if (hit) {
+        this.store.countCacheHit(input.jobId, input.model.label);
+        return fromCache(hit);
+      }
     }
     const shared = this.inflight.get(key);
-    if (shared) return shared.then((outcome) => ({ ...outcome, cached: true, cost_usd: 0, latency_ms: 0 }));
+    if (shared) {
+      return shared.then((outcome) => {
+        this.store.countCacheHit(input.jobId, input.model.label);
+        return { ...outcome, cached: true, cost_usd: 0, latency_ms: 0 };
+      });
+    }
     const pending = this.callProvider(key, input).finally(() => this.inflight.delete(key));
     this.inflight.set(key, pending);
     return pending;
@@ -64,7 +78,8 @@ export class CallPath {
     const provider = this.providers.get(input.model.service);
     if (!provider) throw new ProviderError('fatal', `no service "${input.model.service}" is configured on this server`);
     const maxTokens = typeof input.model.parameters.max_tokens === 'number' ? input.model.parameters.max_tokens : 1000;
-    const inputTokens = Math.ceil((input.prompts.system.length + input.prompts.user.length) / 4);
+    const images = input.prompts.images ?? [];
+    const inputTokens = Math.ceil((input.prompts.system.length + input.prompts.user.length) / 4) + images.length * IMAGE_TOKENS_GUESS;
     const ticket = {
       lane: `${input.model.service}/${input.model.model}`,
       user: input.user,
@@ -88,6 +103,7 @@ export class CallPath {
           answer_format: input.answer_format,
           attempt,
           signal: input.signal,
+          ...(images.length > 0 ? { images: images.map((image) => ({ media_type: image.media_type, data: image.data })) } : {}),
         }),
       input.signal,
     );
@@ -101,7 +117,7 @@ export class CallPath {
       output_tokens: reply.output_tokens,
       cost_usd: cost,
       model_version: reply.model_version,
-    }, input.jobId);
+    }, input.jobId, input.model.label);
     return { reply, cached: false, cost_usd: cost, latency_ms: performance.now() - started };
   }
 }
@@ -125,7 +141,17 @@ export interface ScoringOutcome<T> {
  * evaluate and embed take the same road as completions — cache, scheduler, billed once — keyed by what they
  * read. They live beside CallPath's `call` so the cache and the ledger stay in one place.
  */
+/** Content address of an evaluate or embed call: the model and what it reads. */
+export function scoringCacheKey(model: ModelSpec, content: readonly string[]): string {
+  return createHash('sha256')
+    .update(JSON.stringify([model.service, model.model, sortedEntries(model.parameters), ...content]))
+    .digest('base64url');
+}
+
 export class ScoringCalls {
+  /** Epochs of one sample run at once and read the same target: one provider call serves them all. */
+  private readonly inflight = new Map<string, Promise<unknown>>();
+
   constructor(
     private readonly store: Store,
     private readonly scheduler: Scheduler,
@@ -154,13 +180,32 @@ export class ScoringCalls {
     send: (provider: Provider, signal: AbortSignal) => Promise<T>,
   ): Promise<ScoringOutcome<T>> {
     const { model } = input;
-    const key = createHash('sha256')
-      .update(JSON.stringify([model.service, model.model, sortedEntries(model.parameters), ...content]))
-      .digest('base64url');
+    const key = scoringCacheKey(model, content);
     if (!input.fresh) {
       const hit = this.store.getCachedCall(key);
-      if (hit) return { reply: JSON.parse(hit.raw) as T, cached: true, cost_usd: 0 };
+      if (hit) {
+        this.store.countCacheHit(input.jobId, model.label);
+        return { reply: JSON.parse(hit.raw) as T, cached: true, cost_usd: 0 };
+      }
     }
+    const shared = this.inflight.get(key) as Promise<ScoringOutcome<T>> | undefined;
+    if (shared) {
+      const outcome = await shared;
+      this.store.countCacheHit(input.jobId, model.label);
+      return { ...outcome, cached: true, cost_usd: 0 };
+    }
+    const pending = this.callProvider(key, input, characters, send).finally(() => this.inflight.delete(key));
+    this.inflight.set(key, pending);
+    return pending;
+  }
+
+  private async callProvider<T extends { input_tokens: number }>(
+    key: string,
+    input: ScoringCallInput,
+    characters: number,
+    send: (provider: Provider, signal: AbortSignal) => Promise<T>,
+  ): Promise<ScoringOutcome<T>> {
+    const { model } = input;
     const provider = this.providers.get(model.service);
     if (!provider) throw new ProviderError('fatal', `no service "${model.service}" is configured on this server`);
     const ticket = { lane: `${model.service}/${model.model}`, user: input.user, jobId: input.jobId, tokens: Math.ceil(characters / 4) + 1 };
@@ -170,6 +215,7 @@ export class ScoringCalls {
     this.store.putCachedCall(
       { key, raw: JSON.stringify(reply), input_tokens: reply.input_tokens, output_tokens: 0, cost_usd: cost, model_version: null },
       input.jobId,
+      model.label,
     );
     return { reply, cached: false, cost_usd: cost };
   }

@@ -64,12 +64,21 @@ export class JobRun {
       let active = 0;
       let exhausted = false;
       let lastYield = performance.now();
+      let yielding = false;
+      const resume = (): void => {
+        yielding = false;
+        lastYield = performance.now();
+        launch();
+      };
       const launch = (): void => {
+        // While yielding, finished interviews start no new ones: the microtask queue must drain so that
+        // the event loop reaches I/O (HTTP replies, event streams) before more work is launched.
+        if (yielding) return;
         while (!exhausted && active < this.options.concurrency && !this.controller.signal.aborted) {
           // Zero-latency providers finish in microtasks: yield now and then so HTTP and writes get their turn.
           if (performance.now() - lastYield > YIELD_EVERY_MS) {
-            lastYield = performance.now();
-            setImmediate(launch);
+            yielding = true;
+            setImmediate(resume);
             return;
           }
           const next = interviews.next();

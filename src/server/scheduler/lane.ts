@@ -7,6 +7,7 @@ import { ConcurrencyCap } from './concurrency';
 import { costOn, DIMENSIONS, usedOn, type Dimension, type TicketCosts, type Usage } from './dimensions';
 import { FairQueue, type FairEntry } from './fair-queue';
 import { learnFromHeaders, type AdmissionMark } from './header-learning';
+import { RefillLearner } from './refill-learning';
 
 export interface LaneLimits {
   requestsPerMinute?: number | undefined;
@@ -42,6 +43,7 @@ export class Lane<W extends FairEntry> {
   readonly buckets = new Map<Dimension, TokenBucket>();
   readonly configured: Partial<Record<Dimension, number>> = {};
   readonly charged: Record<Dimension, number> = { requests: 0, tokens: 0, input_tokens: 0, output_tokens: 0 };
+  readonly refill = new Map<Dimension, RefillLearner>();
   /** Only when neither configuration nor headers say anything: a rate on the calls' total tokens. */
   readonly aimd = new AimdRate();
   private aimdBucket: TokenBucket | null = null;
@@ -119,6 +121,9 @@ export class Lane<W extends FairEntry> {
 
   /** Gives back what a call was charged beyond what it used (or charges the excess). */
   reconcile(ticket: TicketCosts, usage: Usage, now: number): void {
+    // The ledger is net of refunds: the provider refunded this call too, and a `remaining` read before the refund
+    // must not take it back (a slow call's reply would otherwise stall the lane for its whole latency's refunds).
+    for (const dimension of DIMENSIONS) this.charged[dimension] -= costOn(dimension, ticket) - usedOn(dimension, usage);
     for (const [dimension, bucket] of this.buckets) bucket.adjust(costOn(dimension, ticket) - usedOn(dimension, usage), now);
     this.blindBucket(now)?.adjust(ticket.tokens - usage.input - usage.output, now);
   }

@@ -111,6 +111,20 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE results ADD COLUMN target    TEXT;   -- JSON array of acceptable answers
   ALTER TABLE results ADD COLUMN scores    TEXT;   -- JSON object: scorer name -> { value, answer, explanation }
   `,
+  // 3: what each model of a job did and cost, billed call by call (jobs run before this have no rows).
+  `
+  CREATE TABLE job_model_costs (
+    job_id         TEXT NOT NULL,
+    model          TEXT NOT NULL,      -- the model's label in the job (a grader or embedder has its own)
+    calls          INTEGER NOT NULL DEFAULT 0,
+    cached_calls   INTEGER NOT NULL DEFAULT 0,
+    input_tokens   INTEGER NOT NULL DEFAULT 0,
+    output_tokens  INTEGER NOT NULL DEFAULT 0,
+    usd            REAL    NOT NULL DEFAULT 0,
+    unpriced_calls INTEGER NOT NULL DEFAULT 0, -- billed calls without a known price: the model's usd is unknown
+    PRIMARY KEY (job_id, model)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** Brings the database up to the newest schema; returns the version it is at. */

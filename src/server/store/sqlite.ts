@@ -1,7 +1,7 @@
 // The embedded store: one SQLite file through Node's built-in `node:sqlite`, WAL mode, statements prepared once.
 import { createHash, randomBytes } from 'node:crypto';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import type { Job, JobEvent, JobListQuery, JobStatus, Result } from '../../protocol';
+import type { Job, JobEvent, JobListQuery, JobStatus, ModelCost, Result } from '../../protocol';
 import { decodeCursor, encodeCursor } from './cursor';
 import {
   JOB_COLUMNS,
@@ -16,6 +16,7 @@ import {
   type ResultRow,
   type StoredJobRow,
 } from './rows';
+import { ModelCostLedger } from './model-costs';
 import { migrate } from './schema';
 import { SubmissionCache } from './submission-cache';
 import type {
@@ -66,6 +67,8 @@ export class SqliteStore implements Store {
   private readonly pendingCalls = new Map<string, PendingCall>();
   /** What buffered calls cost each job; written in the same transaction as the calls. */
   private readonly pendingBills = new Map<string, { usd: number; input_tokens: number; output_tokens: number }>();
+  /** What buffered calls and cache hits add to each (job, model); written with the calls. */
+  private readonly modelCosts: ModelCostLedger;
   private flushScheduled: NodeJS.Immediate | null = null;
   private readonly submissions = new SubmissionCache();
   private closed = false;
@@ -80,6 +83,7 @@ export class SqliteStore implements Store {
     this.db.exec('PRAGMA foreign_keys = ON');
     migrate(this.db);
     this.statements = prepareStatements(this.db);
+    this.modelCosts = new ModelCostLedger(this.db);
   }
 
   // ---- keys
@@ -335,13 +339,14 @@ export class SqliteStore implements Store {
     return row ? cachedCallFromRow(row) : null;
   }
 
-  putCachedCall(call: CachedCall, billedTo?: string): void {
+  putCachedCall(call: CachedCall, billedTo?: string, model?: string): void {
     if (billedTo !== undefined) {
       const bill = this.pendingBills.get(billedTo) ?? { usd: 0, input_tokens: 0, output_tokens: 0 };
       bill.usd += call.cost_usd ?? 0;
       bill.input_tokens += call.input_tokens;
       bill.output_tokens += call.output_tokens;
       this.pendingBills.set(billedTo, bill);
+      if (model !== undefined) this.modelCosts.billed(billedTo, model, call);
     }
     this.pendingCalls.set(call.key, {
       ...toCachedCall(call),
@@ -349,6 +354,21 @@ export class SqliteStore implements Store {
       bytes: Buffer.byteLength(call.key) + Buffer.byteLength(call.raw),
       calls: (this.pendingCalls.get(call.key)?.calls ?? 0) + 1,
     });
+    this.scheduleFlush();
+  }
+
+  countCacheHit(jobId: string, model: string): void {
+    this.modelCosts.cached(jobId, model);
+    this.scheduleFlush();
+  }
+
+  costByModel(jobId: string): ModelCost[] {
+    this.flush();
+    return this.modelCosts.read(jobId);
+  }
+
+  /** Buffered writes go to disk after this turn of the event loop, in one transaction. */
+  private scheduleFlush(): void {
     this.flushScheduled ??= setImmediate(() => {
       this.flushScheduled = null;
       try {
@@ -381,7 +401,7 @@ export class SqliteStore implements Store {
       clearImmediate(this.flushScheduled);
       this.flushScheduled = null;
     }
-    if (this.pendingCalls.size === 0) return;
+    if (this.pendingCalls.size === 0 && this.modelCosts.isEmpty) return;
     const calls = [...this.pendingCalls.values()];
     const bills = [...this.pendingBills];
     // Dropped even if the write fails: a failing disk must not grow memory without bound.
@@ -390,6 +410,7 @@ export class SqliteStore implements Store {
     const { putCachedCall, billJob } = this.statements;
     this.transaction(() => {
       for (const [jobId, bill] of bills) billJob.run(bill.usd, bill.input_tokens, bill.output_tokens, jobId);
+      this.modelCosts.write();
       for (const call of calls) {
         putCachedCall.run(
           call.key,

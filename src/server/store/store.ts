@@ -1,6 +1,6 @@
 // The job server's storage, behind one interface so a PostgreSQL store can stand beside the SQLite one.
 // Every method is synchronous: the SQLite store runs in-process; a networked store would wrap this in a queue.
-import type { Job, JobEvent, JobListQuery, JobStatus, Result } from '../../protocol';
+import type { Job, JobEvent, JobListQuery, JobStatus, ModelCost, Result } from '../../protocol';
 
 /** A stored job: the wire `Job` plus what the runner needs to (re)start it. */
 export interface StoredJob extends Job {
@@ -101,9 +101,14 @@ export interface Store {
   /**
    * Stores a call a provider answered and, with `billedTo`, adds its cost and tokens to that job at once —
    * not when its interview finishes — so calls of interviews cut short by a cancel or a crash are billed too,
-   * and a resumed interview finds them in the cache instead of paying again.
+   * and a resumed interview finds them in the cache instead of paying again. With `model` (its label in the job),
+   * the call is also added to that model's row of costByModel.
    */
-  putCachedCall(call: CachedCall, billedTo?: string): void;
+  putCachedCall(call: CachedCall, billedTo?: string, model?: string): void;
+  /** Counts a call of `model` that the cache answered (or an identical call in flight shared) for the job, at $0. */
+  countCacheHit(jobId: string, model: string): void;
+  /** What each model of the job did and cost (see ModelCost); empty for jobs stored before this was kept. */
+  costByModel(jobId: string): ModelCost[];
   hasCachedCall(key: string): boolean;
   cacheStats(): CacheStats;
   clearCache(): number;

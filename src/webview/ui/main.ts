@@ -1,8 +1,10 @@
-// The job panel in the webview: tabs Overview, Log, Results, Export. It says `ready`, takes the host's snapshot,
+// The job panel in the webview: tabs Overview, Log, Results (for an eval: metrics and samples), Export. It says `ready`, takes the host's snapshot,
 // then applies deltas. Every message from the host is parsed; unknown ones are logged and dropped.
 import { HostMessage, parseMessage, type EstimateView, type PanelMessage, type ResultRow } from '../protocol';
 import type { Job } from '../../protocol/job';
+import type { Metric } from '../../protocol/metrics';
 import { h } from './dom';
+import { EvalView } from './eval-view';
 import { LogView } from './log-view';
 import { OverviewView } from './overview';
 import { ResultsView } from './results-view';
@@ -21,6 +23,9 @@ let estimate: EstimateView | null = null;
 const overview = new OverviewView(send);
 const log = new LogView();
 const results = new ResultsView();
+const evalView = new EvalView();
+const resultsTab = h('section', { class: 'results-tab' }, results.element, evalView.element);
+let metrics: Metric[] = [];
 
 type Tab = 'overview' | 'log' | 'results' | 'export';
 const exportView = h(
@@ -33,7 +38,7 @@ const exportView = h(
     return button;
   }),
 );
-const views: Record<Tab, HTMLElement> = { overview: overview.element, log: log.element, results: results.element, export: exportView };
+const views: Record<Tab, HTMLElement> = { overview: overview.element, log: log.element, results: resultsTab, export: exportView };
 const tabs = h('nav', { class: 'tabs', role: 'tablist' });
 const buttons = new Map<Tab, HTMLButtonElement>();
 for (const tab of Object.keys(views) as Tab[]) {
@@ -54,6 +59,9 @@ function show(tab: Tab): void {
 
 function renderOverview(rows: readonly ResultRow[] = []): void {
   overview.render(job, estimate, rows);
+  const isEval = job?.kind === 'eval' || rows.some((row) => row.sample);
+  results.element.hidden = isEval;
+  evalView.element.hidden = !isEval;
   for (const tab of ['log', 'results', 'export'] as const) buttons.get(tab)!.hidden = job === null && results.size === 0;
   if (job) vscode.setState({ jobId: job.id });
 }
@@ -75,6 +83,9 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
       resultRows = message.results;
       log.set(message.log);
       results.set(resultRows, message.resultsComplete);
+      metrics = message.metrics;
+      evalView.setMetrics(metrics);
+      evalView.setRows(resultRows);
       renderOverview(resultRows);
       if (resultRows.length > 0 && !job) show('results');
       requestAnimationFrame(() => send({ type: 'rendered', rows: resultRows.length, ms: performance.now() - started }));
@@ -92,7 +103,14 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
       for (const row of message.rows) resultRows.push(row);
       if (message.reset) results.set(resultRows, message.complete);
       else results.append([], message.complete);
-      if (message.complete) renderOverview(resultRows);
+      if (message.complete) {
+        evalView.setRows(resultRows);
+        renderOverview(resultRows);
+      }
+      return;
+    case 'metrics':
+      metrics = message.metrics;
+      evalView.setMetrics(metrics);
       return;
     case 'estimate':
       estimate = message.estimate;

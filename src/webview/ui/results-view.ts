@@ -7,23 +7,23 @@ import { VirtualList } from './virtual-list';
 interface Column {
   key: keyof ResultRow;
   title: string;
-  width: string;
   show(row: ResultRow): string;
   numeric?: boolean;
 }
 
+// The answer comes early, so a narrow panel shows it; the widths (and which columns a narrow panel drops) are in
+// media/panel.css, `.result-header, .result-row`.
 const COLUMNS: Column[] = [
-  { key: 'interview', title: '#', width: '44px', show: (r) => String(r.interview), numeric: true },
-  { key: 'agent', title: 'agent', width: '110px', show: (r) => r.agent },
-  { key: 'scenario', title: 'scn', width: '40px', show: (r) => String(r.scenario + 1), numeric: true },
-  { key: 'model', title: 'model', width: '130px', show: (r) => r.model },
-  { key: 'question', title: 'question', width: '120px', show: (r) => r.question },
-  { key: 'status', title: 'status', width: '80px', show: (r) => r.status },
-  { key: 'answer', title: 'answer', width: 'minmax(160px, 1fr)', show: (r) => (r.error ? `${r.answer} ⚠ ${r.error}` : r.answer) },
-  { key: 'cost', title: 'cost', width: '80px', show: (r) => (r.cached ? 'cached' : usd(r.cost)), numeric: true },
-  { key: 'latency', title: 'ms', width: '60px', show: (r) => String(Math.round(r.latency)), numeric: true },
+  { key: 'interview', title: '#', show: (r) => String(r.interview), numeric: true },
+  { key: 'question', title: 'question', show: (r) => r.question },
+  { key: 'answer', title: 'answer', show: (r) => (r.error ? `${r.answer} ⚠ ${r.error}` : r.answer) },
+  { key: 'model', title: 'model', show: (r) => r.model },
+  { key: 'agent', title: 'agent', show: (r) => r.agent },
+  { key: 'status', title: 'status', show: (r) => r.status },
+  { key: 'scenario', title: 'scn', show: (r) => String(r.scenario + 1), numeric: true },
+  { key: 'cost', title: 'cost', show: (r) => (r.cached ? 'cached' : usd(r.cost)), numeric: true },
+  { key: 'latency', title: 'ms', show: (r) => String(Math.round(r.latency)), numeric: true },
 ];
-const GRID = COLUMNS.map((c) => c.width).join(' ');
 
 export class ResultsView {
   readonly element: HTMLElement;
@@ -49,19 +49,18 @@ export class ResultsView {
       render: (el, index) => {
         const row = this.rows[this.shown ? (this.shown[index] ?? 0) : index];
         if (!row) return;
-        el.style.gridTemplateColumns = GRID;
         if (el.childElementCount !== COLUMNS.length) {
           el.replaceChildren(...COLUMNS.map((c) => h('span', { class: c.numeric ? 'num' : '' })));
         }
         COLUMNS.forEach((column, i) => {
           const cell = el.children[i] as HTMLElement;
           cell.textContent = column.show(row);
+          cell.title = cell.textContent; // the whole text on hover when the cell elides it
         });
         el.dataset.status = row.status;
       },
     });
     this.header = h('div', { class: 'result-header', role: 'row' });
-    this.header.style.gridTemplateColumns = GRID;
     for (const column of COLUMNS) {
       const button = h('button', { class: `column ${column.numeric ? 'num' : ''}`, title: `Sort by ${column.title}`, 'data-key': column.key }, column.title);
       button.addEventListener('click', () => this.sortBy(column.key));

@@ -148,8 +148,13 @@ test('a job reply carries the wire fields only', async (t) => {
   const server = await startTestServer(t);
   const job = await createJob(server);
   const body = (await (await server.request(`/v1/jobs/${job.id}`)).json()) as Record<string, unknown>;
-  // `metrics` is optional: only finished eval jobs carry it.
-  assert.deepEqual(Object.keys(body).sort(), Object.keys(Job.shape).filter((key) => key !== 'metrics').sort());
+  // Optional: `metrics` (finished eval jobs) and `cost_by_model` (once the job has made a call).
+  const optional = ['metrics', 'cost_by_model'];
+  assert.deepEqual(
+    Object.keys(body).filter((key) => !optional.includes(key)).sort(),
+    Object.keys(Job.shape).filter((key) => !optional.includes(key)).sort(),
+  );
+  assert.ok(Object.keys(body).every((key) => key in Job.shape), Object.keys(body).join(', '));
 });
 
 test('jobs list newest first in pages, filtered by status, and only the caller’s', async (t) => {

@@ -6,6 +6,7 @@ import { littlesLawCap, ConcurrencyCap } from '../../../src/server/scheduler/con
 import { TokenBucket } from '../../../src/server/scheduler/bucket';
 import { learnFromHeaders } from '../../../src/server/scheduler/header-learning';
 import type { Dimension } from '../../../src/server/scheduler/dimensions';
+import { RefillLearner } from '../../../src/server/scheduler/refill-learning';
 
 test('weighted fair queue: weights 1:1:2 get token shares 1:1:2 while all are backlogged', () => {
   const queue = new FairQueue<FairEntry>();
@@ -100,4 +101,24 @@ test('a bucket can be reconfigured and clamped without giving back what was take
   bucket.clamp(100, 0);
   assert.equal(bucket.level(0), 100);
   assert.equal(bucket.waitFor(200, 0), 200);
+});
+
+test('refill learning: remaining + net charges grows at the refill we really get; windows are recognised and left alone', () => {
+  // A 60 000/min bucket (1 per ms) of which another tenant takes 30%: we see 0.7 per ms.
+  const learner = new RefillLearner();
+  let charged = 0;
+  let rate: number | null = null;
+  for (let at = 0; at <= 20_000; at += 500) {
+    charged += 350;
+    // We take exactly what refills, so the provider's remaining stands still while our charges grow 0.7 per ms.
+    const remaining = 1_000;
+    rate = learner.observe(at, remaining, charged, 60_000 - remaining, 60_000, 1);
+  }
+  assert.ok(rate !== null && Math.abs(rate - 0.7) < 0.01, `learned ${rate}`);
+  assert.equal(learner.windowed, false);
+  // Fixed 10 s windows: every reading in a window names the same reset instant while remaining falls.
+  const windows = new RefillLearner();
+  for (let at = 0; at < 10_000; at += 1000) windows.observe(at, 9_000 - at, at, 10_000 - at, 60_000, 1);
+  assert.equal(windows.windowed, true);
+  assert.equal(windows.observe(20_000, 0, 20_000, 1, 60_000, 1), null, 'no slope from windows');
 });

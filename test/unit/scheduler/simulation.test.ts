@@ -42,3 +42,21 @@ test('10-second windows: ours beats adaptive concurrency and the cookbook on mak
     assert.ok(ours.makespan_s < theirs.makespan_s, `${peer}: ${theirs.makespan_s} s vs ours ${ours.makespan_s} s`);
   }
 });
+
+// The continuous-bucket scenarios: every one of ours beats every peer on makespan (seed 1).
+for (const scenario of ['single', 'three-users', 'limit-drop', 'other-tenant'] as const) {
+  test(`${scenario}: each of ours beats fixed-backoff, aimd and the cookbook on makespan`, async () => {
+    const peers = await Promise.all((['fixed-backoff', 'aimd', 'cookbook'] as const).map((peer) => simulate(scenario, peer, 1)));
+    const fastestPeer = Math.min(...peers.map((row) => row.makespan_s));
+    for (const ours of ['fieldwork-configured', 'fieldwork-headers', 'fieldwork-blind'] as const) {
+      const row = await simulate(scenario, ours, 1);
+      assert.ok(row.makespan_s < fastestPeer, `${ours}: ${row.makespan_s} s vs the fastest peer's ${fastestPeer} s`);
+    }
+  });
+}
+
+test('another tenant on the key: learning the refill we really get keeps 429s well under the fixed-backoff peer', async () => {
+  const headers = await simulate('other-tenant', 'fieldwork-headers', 1);
+  const peer = await simulate('other-tenant', 'fixed-backoff', 1);
+  assert.ok(headers.rate_limited_per_100 < peer.rate_limited_per_100 / 3, `${headers.rate_limited_per_100} vs ${peer.rate_limited_per_100}`);
+});

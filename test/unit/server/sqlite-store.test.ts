@@ -453,3 +453,40 @@ test('everything survives closing and reopening, including calls still buffered 
   const next = again.appendEvent({ job_id: 'job_1', type: 'started', message: 'Started.' });
   assert.ok(next.id > event.id);
 });
+
+test('calls are counted per (job, model): billed ones with their tokens and cost, cache hits at $0; kept across a reopen', (t) => {
+  const { store, reopen } = withStore(t);
+  store.insertJob(newJob('job_1'));
+  const call = (key: string, cost: number | null) => ({ key, raw: 'Yes', input_tokens: 30, output_tokens: 5, cost_usd: cost, model_version: null });
+  assert.deepEqual(store.costByModel('job_1'), [], 'nothing yet: older jobs read the same');
+  store.putCachedCall(call('a1', 0.002), 'job_1', 'openai/gpt-4o');
+  store.putCachedCall(call('a2', 0.001), 'job_1', 'openai/gpt-4o');
+  store.countCacheHit('job_1', 'openai/gpt-4o');
+  store.putCachedCall(call('b1', null), 'job_1', 'local/llama');
+  store.countCacheHit('job_2', 'openai/gpt-4o');
+  const expected = [
+    { model: 'local/llama', calls: 1, cached_calls: 0, input_tokens: 30, output_tokens: 5, usd: null },
+    { model: 'openai/gpt-4o', calls: 3, cached_calls: 1, input_tokens: 60, output_tokens: 10, usd: 0.003 },
+  ];
+  const read = (costs: ReturnType<SqliteStore['costByModel']>) => costs.map((c) => ({ ...c, usd: c.usd === null ? null : Number(c.usd.toFixed(9)) }));
+  assert.deepEqual(read(store.costByModel('job_1')), expected, 'an unknown price makes the model\'s cost unknown, never $0');
+  assert.equal(store.getJob('job_1')!.cost.input_tokens, 90, 'the job total is billed as before');
+  const again = reopen();
+  again.countCacheHit('job_1', 'local/llama');
+  assert.deepEqual(read(again.costByModel('job_1')), [{ ...expected[0]!, calls: 2, cached_calls: 1 }, expected[1]]);
+  assert.deepEqual(again.costByModel('job_2'), [{ model: 'openai/gpt-4o', calls: 1, cached_calls: 1, input_tokens: 0, output_tokens: 0, usd: 0 }]);
+});
+
+test('migration 3 adds the per-model ledger to a database at version 2 without touching its rows', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'fieldwork-store-v2-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'fieldwork.db');
+  const raw = new DatabaseSync(path);
+  for (const sql of MIGRATIONS.slice(0, 2)) raw.exec(sql);
+  raw.exec('PRAGMA user_version = 2');
+  raw.close();
+  const store = openSqliteStore(path);
+  t.after(() => store.close());
+  store.insertJob(newJob('job_old'));
+  assert.deepEqual(store.costByModel('job_old'), []);
+});

@@ -1,0 +1,50 @@
+// Real mode, the peers' strategies: they are client-side strategies, so they drive the HTTP mock provider directly
+// through the same OpenAI-compatible provider code the server uses (undici, the real header and error parsing).
+import { seededRandom } from '../../../src/mock-provider/random';
+import { OpenAiProvider } from '../../../src/server/providers/openai';
+import { realClock } from '../../../src/server/scheduler/clock';
+import type { Scenario } from './scenarios';
+import { strategy, type StrategyName } from './strategies';
+
+export interface Finish {
+  user: string;
+  at: number;
+  tokens: number;
+}
+
+/** A prompt the mock counts as `tokens` (it counts ceil(chars / 4) + 7 per request); `tag` keeps prompts distinct. */
+export function padText(tokens: number, tag: string): string {
+  const chars = Math.max(4, (tokens - 7) * 4);
+  return `${tag} ${'lorem ipsum dolor sit amet '.repeat(Math.ceil(chars / 27))}`.slice(0, chars);
+}
+
+export async function runClientStrategy(name: StrategyName, setup: Scenario, mockUrl: string, seed: number): Promise<{ started: number; finished: Finish[] }> {
+  const provider = new OpenAiProvider({ service: 'mock', baseUrl: `${mockUrl}/v1`, apiKey: 'sk-bench-client', headers: {}, timeoutMs: 120_000 });
+  const never = new AbortController().signal;
+  const finished: Finish[] = [];
+  const started = performance.now();
+  try {
+    await strategy(name)({
+      clock: realClock,
+      calls: setup.calls,
+      known: setup.known,
+      weights: setup.weights,
+      random: seededRandom(seed * 31 + 5),
+      call: (call) =>
+        provider.call({
+          service: 'mock',
+          model: 'model',
+          parameters: { max_tokens: call.maxTokens },
+          system: '',
+          user: padText(call.inputTokens, `${call.user}-${setup.calls.indexOf(call)}`),
+          iteration: 0,
+          attempt: 0,
+          signal: never,
+        }),
+      done: (call, reply) => finished.push({ user: call.user, at: performance.now(), tokens: reply.input_tokens + reply.output_tokens }),
+    });
+  } finally {
+    await provider.close();
+  }
+  return { started, finished };
+}
