@@ -1,5 +1,6 @@
 // One eval interview: one sample, one model, one epoch. The model answers the prompt, then every scorer judges
 // the output (a grader, evaluate or embed call goes through the same call path). One result row per interview.
+import { countCall, startTally } from './tally';
 import type { CompiledEval, InterviewRef, ModelSpec } from '../../spec';
 import { ProviderError } from '../providers/provider';
 import { runScorer, type Score, type ScoringServices } from '../scorers';
@@ -14,17 +15,7 @@ export interface EvalInterviewContext extends InterviewContext {
 export async function runEvalInterview(compiled: CompiledEval, ref: InterviewRef, context: EvalInterviewContext): Promise<FinishedInterview> {
   const sample = compiled.sample(ref.scenarioIndex);
   const model = compiled.task.models[ref.modelIndex]!;
-  const finished: FinishedInterview = {
-    interview: ref.index,
-    failed: false,
-    results: [],
-    calls_cached: 0,
-    calls_done: 0,
-    calls_failed: 0,
-    usd: 0,
-    input_tokens: 0,
-    output_tokens: 0,
-  };
+  const finished = startTally(ref.index);
   const result: NewResult = {
     interview: ref.index,
     agent_index: 0,
@@ -59,15 +50,8 @@ export async function runEvalInterview(compiled: CompiledEval, ref: InterviewRef
     result.error = `${what}${error instanceof Error ? error.message : String(error)}`;
     return finished;
   };
-  const count = (cached: boolean, cost: number | null, input: number, output: number): void => {
-    finished.calls_done++;
-    if (cached) finished.calls_cached++;
-    else {
-      finished.usd += cost ?? 0;
-      finished.input_tokens += input;
-      finished.output_tokens += output;
-    }
-  };
+  const count = (cached: boolean, cost: number | null, input: number, output: number): void =>
+    countCall(finished, cached, cost, input, output);
 
   const prompts = compiled.prompts(ref.scenarioIndex);
   let outcome: CallOutcome;

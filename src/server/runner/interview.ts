@@ -1,4 +1,5 @@
 // One interview: an agent walks the survey's questions for one scenario, model and iteration.
+import { countCall, startTally } from './tally';
 import type { AnswerRecord, CompiledSurvey, InterviewRef } from '../../spec';
 import { ProviderError } from '../providers/provider';
 import type { FinishedInterview, NewResult } from '../store/store';
@@ -25,17 +26,7 @@ export async function runInterview(survey: CompiledSurvey, ref: InterviewRef, co
   const model = models[ref.modelIndex]!;
   const agent = agents[ref.agentIndex]!;
   const answers = new Map<string, AnswerRecord>();
-  const finished: FinishedInterview = {
-    interview: ref.index,
-    failed: false,
-    results: [],
-    calls_cached: 0,
-    calls_done: 0,
-    calls_failed: 0,
-    usd: 0,
-    input_tokens: 0,
-    output_tokens: 0,
-  };
+  const finished = startTally(ref.index);
   const row = (question: string): NewResult => ({
     interview: ref.index,
     agent_index: ref.agentIndex,
@@ -101,13 +92,7 @@ export async function runInterview(survey: CompiledSurvey, ref: InterviewRef, co
       result.error = parsed.reason;
     }
     finished.results.push(result);
-    finished.calls_done++;
-    if (outcome.cached) finished.calls_cached++;
-    else {
-      finished.usd += outcome.cost_usd ?? 0;
-      finished.input_tokens += outcome.reply.input_tokens;
-      finished.output_tokens += outcome.reply.output_tokens;
-    }
+    countCall(finished, outcome.cached, outcome.cost_usd, outcome.reply.input_tokens, outcome.reply.output_tokens);
     answers.set(name, { answer: parsed.ok ? parsed.answer : null, comment: parsed.comment });
     if (survey.shouldStop(ref, index, answers)) break;
   }
