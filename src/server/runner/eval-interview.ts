@@ -1,6 +1,6 @@
 // One eval interview: one sample, one model, one epoch. The model answers the prompt, then every scorer judges
 // the output (a grader, evaluate or embed call goes through the same call path). One result row per interview.
-import { countCall, startTally } from './tally';
+import { blankResult, countCall, startTally } from './tally';
 import type { CompiledEval, InterviewRef, ModelSpec } from '../../spec';
 import { ProviderError } from '../providers/provider';
 import { runScorer, type Score, type ScoringServices } from '../scorers';
@@ -17,23 +17,7 @@ export async function runEvalInterview(compiled: CompiledEval, ref: InterviewRef
   const model = compiled.task.models[ref.modelIndex]!;
   const finished = startTally(ref.index);
   const result: NewResult = {
-    interview: ref.index,
-    agent_index: 0,
-    agent_name: null,
-    scenario_index: ref.scenarioIndex,
-    model: model.label,
-    iteration: ref.iteration,
-    question: sample.id,
-    status: 'answered',
-    answer: null,
-    comment: null,
-    raw: null,
-    input_tokens: 0,
-    output_tokens: 0,
-    cost_usd: 0,
-    cached: false,
-    latency_ms: 0,
-    error: null,
+    ...blankResult(ref, model.label, sample.id, { index: 0, name: null }),
     sample_id: sample.id,
     epoch: ref.iteration + 1,
     input: sample.input,

@@ -1,5 +1,5 @@
 // One interview: an agent walks the survey's questions for one scenario, model and iteration.
-import { countCall, startTally } from './tally';
+import { blankResult, countCall, startTally } from './tally';
 import type { AnswerRecord, CompiledSurvey, InterviewRef } from '../../spec';
 import { ProviderError } from '../providers/provider';
 import type { FinishedInterview, NewResult } from '../store/store';
@@ -27,25 +27,8 @@ export async function runInterview(survey: CompiledSurvey, ref: InterviewRef, co
   const agent = agents[ref.agentIndex]!;
   const answers = new Map<string, AnswerRecord>();
   const finished = startTally(ref.index);
-  const row = (question: string): NewResult => ({
-    interview: ref.index,
-    agent_index: ref.agentIndex,
-    agent_name: agent.name,
-    scenario_index: ref.scenarioIndex,
-    model: model.label,
-    iteration: ref.iteration,
-    question,
-    status: 'answered',
-    answer: null,
-    comment: null,
-    raw: null,
-    input_tokens: 0,
-    output_tokens: 0,
-    cost_usd: 0,
-    cached: false,
-    latency_ms: 0,
-    error: null,
-  });
+  const row = (question: string): NewResult =>
+    blankResult(ref, model.label, question, { index: ref.agentIndex, name: agent.name });
 
   for (let index = 0; index < questions.length; index++) {
     const question = questions[index]!;

@@ -1,5 +1,6 @@
 // What an interview adds up as it runs: shared by survey and eval interviews.
-import type { FinishedInterview } from '../store/store';
+import type { InterviewRef } from '../../spec';
+import type { FinishedInterview, NewResult } from '../store/store';
 
 export function startTally(interview: number): FinishedInterview {
   return {
@@ -25,4 +26,32 @@ export function countCall(tally: FinishedInterview, cached: boolean, cost: numbe
   tally.usd += cost ?? 0;
   tally.input_tokens += input;
   tally.output_tokens += output;
+}
+
+/** A result row with nothing recorded yet: the interview's place, and no answer, tokens or cost. */
+export function blankResult(
+  ref: InterviewRef,
+  model: string,
+  question: string,
+  agent: { index: number; name: string | null },
+): NewResult {
+  return {
+    interview: ref.index,
+    agent_index: agent.index,
+    agent_name: agent.name,
+    scenario_index: ref.scenarioIndex,
+    model,
+    iteration: ref.iteration,
+    question,
+    status: 'answered',
+    answer: null,
+    comment: null,
+    raw: null,
+    input_tokens: 0,
+    output_tokens: 0,
+    cost_usd: 0,
+    cached: false,
+    latency_ms: 0,
+    error: null,
+  };
 }
