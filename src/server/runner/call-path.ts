@@ -106,8 +106,8 @@ export class CallPath {
           ...(images.length > 0 ? { images: images.map((image) => ({ media_type: image.media_type, data: image.data })) } : {}),
         }),
       input.signal,
+      (done) => ({ usage: { input: done.input_tokens, output: done.output_tokens }, limits: done.limits }),
     );
-    this.scheduler.reconcile(ticket, { input: reply.input_tokens, output: reply.output_tokens }, reply.limits);
     const cost = this.pricing.cost(input.model, reply.input_tokens, reply.output_tokens);
     // Stored at once: a call that was paid for is never paid for again, even if the interview is not finished.
     this.store.putCachedCall({
@@ -209,8 +209,7 @@ export class ScoringCalls {
     const provider = this.providers.get(model.service);
     if (!provider) throw new ProviderError('fatal', `no service "${model.service}" is configured on this server`);
     const ticket = { lane: `${model.service}/${model.model}`, user: input.user, jobId: input.jobId, tokens: Math.ceil(characters / 4) + 1 };
-    const reply = await this.scheduler.run(ticket, () => send(provider, input.signal), input.signal);
-    this.scheduler.reconcile(ticket, reply.input_tokens);
+    const reply = await this.scheduler.run(ticket, () => send(provider, input.signal), input.signal, (done) => ({ usage: done.input_tokens }));
     const cost = this.pricing.cost(model, reply.input_tokens, 0);
     this.store.putCachedCall(
       { key, raw: JSON.stringify(reply), input_tokens: reply.input_tokens, output_tokens: 0, cost_usd: cost, model_version: null },

@@ -1,6 +1,26 @@
+import type { WindowMark } from './window-bucket';
+
 // A continuous token bucket: `rate` units per millisecond refill up to `capacity`.
 // Its limit can be changed (learned from headers) and its level clamped (to what the provider says remains).
-export class TokenBucket {
+
+/** What a lane asks of a bucket on one dimension: a continuous one, or a provider's fixed windows. */
+export interface Bucket {
+  readonly capacity: number;
+  /** Units per millisecond on average. */
+  readonly rate: number;
+  level(now: number): number;
+  waitFor(amount: number, now: number): number;
+  take(amount: number, now: number): void;
+  adjust(delta: number, now: number): void;
+  clamp(most: number, now: number): void;
+  /**
+   * A finished (or rejected) call: `refund` is what the provider gives back now, `correction` what our estimate
+   * charged beyond the provider's own charge, which belongs where the call was charged (`mark`, for windows).
+   */
+  giveBack(refund: number, correction: number, mark: WindowMark | undefined, now: number): void;
+}
+
+export class TokenBucket implements Bucket {
   private current: number;
   private updatedAt: number;
 
@@ -44,6 +64,10 @@ export class TokenBucket {
   adjust(delta: number, now: number): void {
     this.refill(now);
     this.current = Math.min(this.cap, this.current + delta);
+  }
+
+  giveBack(refund: number, correction: number, _mark: WindowMark | undefined, now: number): void {
+    this.adjust(refund + correction, now);
   }
 
   /** Never more than `most` available now: the provider knows what other clients of the key used. */

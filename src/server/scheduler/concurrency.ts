@@ -2,7 +2,8 @@
 // the lane allows times the latency we measure (with headroom for the tail) — a slow provider still reaches its
 // limit, and a provider we cannot see is not flooded. With known limits the cap also lets a full bucket's burst
 // out at once: a full provider bucket wastes its refill. Before any rate is known the cap starts small and grows
-// by one per success (doubling per round trip, like TCP's slow start) until the first 429.
+// by one per success (doubling per round trip, like TCP's slow start) until the first 429; a lane also waits for
+// its first reply before letting a full bucket out.
 
 const HEADROOM = 2;
 const SLOW_START = 8;
@@ -30,8 +31,9 @@ export class ConcurrencyCap {
    * at once (0 when the rate is only AIMD's guess).
    */
   cap(callsPerMs: number | null, burstCalls: number): number {
-    if (callsPerMs === null) return Math.min(this.ceiling, this.slowStart);
-    if (this.latencyMs === null) return burstCalls > 0 ? this.ceiling : Math.min(this.ceiling, this.slowStart);
+    // Until a first reply, even configured limits are not let out at once: the provider may enforce them in
+    // windows, share them with others, or not have them at all, and its first replies say which (one round trip).
+    if (callsPerMs === null || this.latencyMs === null) return Math.min(this.ceiling, this.slowStart);
     return Math.min(this.ceiling, Math.max(littlesLawCap(callsPerMs, this.latencyMs), Math.ceil(burstCalls)));
   }
 }

@@ -52,3 +52,21 @@ export function usedOn(dimension: Dimension, usage: Usage): number {
       return usage.output;
   }
 }
+
+/**
+ * What the provider itself charged a call on admission, now that usage says how long the prompt really was:
+ * the prompt as it counts it plus the whole max_tokens (our estimate of the prompt is only an estimate).
+ */
+export function providerChargeOn(dimension: Dimension, charged: TicketCosts, usage: Usage): number {
+  if (charged.outputTokens === undefined) return costOn(dimension, charged);
+  switch (dimension) {
+    case 'requests':
+      return 1;
+    case 'tokens':
+      return usage.input + charged.outputTokens;
+    case 'input_tokens':
+      return usage.input;
+    case 'output_tokens':
+      return charged.outputTokens;
+  }
+}

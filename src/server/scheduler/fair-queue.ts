@@ -60,7 +60,23 @@ export class FairQueue<T extends FairEntry> {
     const user = smallest(this.users.values());
     if (!user) return undefined;
     const job = smallest(user.jobs.values())!;
-    const entry = job.entries.shift()!;
+    return this.serve(user, job, 0);
+  }
+
+  /**
+   * Removes the first of the next job's first `depth` entries that `fits`, charged as `shift` does: the job whose
+   * turn it is still goes, with a call that fits where its first one does not (the order of a job's calls is free).
+   */
+  shiftFitting(fits: (entry: T) => boolean, depth: number): T | undefined {
+    const user = smallest(this.users.values());
+    if (!user) return undefined;
+    const job = smallest(user.jobs.values())!;
+    const at = job.entries.slice(0, depth).findIndex(fits);
+    return at < 0 ? undefined : this.serve(user, job, at);
+  }
+
+  private serve(user: UserFlow<T>, job: Flow<T>, at: number): T {
+    const entry = job.entries.splice(at, 1)[0]!;
     this.count--;
     user.vtime += entry.cost / Math.max(entry.weight, 1e-9);
     job.vtime += entry.cost;

@@ -1,36 +1,47 @@
 // What a provider's rate-limit headers teach a lane. `limit` sets the bucket (per minute) when the configuration
 // says nothing or more; `remaining` clamps our bucket, which also accounts for other clients of the same key.
 // `remaining` was computed when the provider admitted the call, so what we charged (net of refunds) and what
-// refilled since then is carried forward before clamping.
+// refilled since then is carried forward before clamping. A provider that enforces fixed windows gets a window
+// bucket instead, once its reset instants show it.
 import type { LimitReading, RateLimitSnapshot } from '../providers/provider';
-import { TokenBucket } from './bucket';
-import { DIMENSIONS, type Dimension } from './dimensions';
+import { TokenBucket, type Bucket } from './bucket';
+import { DIMENSIONS, type Dimension, type TicketCosts } from './dimensions';
 import { RefillLearner } from './refill-learning';
+import { WindowBucket, type WindowMark } from './window-bucket';
+import type { WindowClock } from './window-learning';
 
 export interface LearningBuckets {
-  buckets: Map<Dimension, TokenBucket>;
+  buckets: Map<Dimension, Bucket>;
   /** Configured per-minute limits: a ceiling that headers may lower, never raise. */
   configured: Partial<Record<Dimension, number>>;
   /** Everything charged on each dimension so far, net of what reconciling gave back. */
   charged: Record<Dimension, number>;
   /** The refill we really get per dimension (another tenant takes part): learned when present. */
   refill?: Map<Dimension, RefillLearner>;
+  /** Whether the provider enforces fixed windows, and when they turn over: learned when present. */
+  windows?: WindowClock;
 }
 
-/** Where a call's admission left the lane: its time and the running totals of charges. */
+/** Where a call's admission left the lane: its time, the running totals of charges, and its window buckets. */
 export interface AdmissionMark {
   at: number;
+  /** What the call was charged on admission. */
+  costs?: TicketCosts;
   charged: Record<Dimension, number>;
+  windows?: Partial<Record<Dimension, WindowMark>>;
 }
 
 export function learnFromHeaders(lane: LearningBuckets, snapshot: RateLimitSnapshot, mark: AdmissionMark | null, now: number): void {
   for (const dimension of DIMENSIONS) {
     const reading: LimitReading | undefined = snapshot[dimension];
     if (!reading) continue;
-    let bucket = lane.buckets.get(dimension);
     const configured = lane.configured[dimension];
-    if (reading.limit !== undefined && reading.limit > 0) {
-      const limit = Math.min(reading.limit, configured ?? Infinity);
+    const limit = reading.limit !== undefined && reading.limit > 0 ? Math.min(reading.limit, configured ?? Infinity) : undefined;
+    if (learnWindow(lane, dimension, reading, limit, mark, now)) continue;
+    const found = lane.buckets.get(dimension);
+    if (found !== undefined && !(found instanceof TokenBucket)) continue;
+    let bucket = found;
+    if (limit !== undefined) {
       if (!bucket) {
         bucket = new TokenBucket(limit, limit / 60_000, now, reading.remaining ?? limit);
         lane.buckets.set(dimension, bucket);
@@ -43,11 +54,39 @@ export function learnFromHeaders(lane: LearningBuckets, snapshot: RateLimitSnaps
       let learner = lane.refill.get(dimension);
       if (!learner) lane.refill.set(dimension, (learner = new RefillLearner()));
       const fullRate = bucket.capacity / 60_000;
-      const rate = learner.observe(mark.at, reading.remaining, mark.charged[dimension], reading.resetMs, bucket.capacity, fullRate) ?? fullRate;
+      const rate = learner.observe(mark.at, reading.remaining, mark.charged[dimension], bucket.capacity, fullRate) ?? fullRate;
       if (Math.abs(rate - bucket.rate) > 1e-9) bucket.reconfigure(bucket.capacity, rate, now);
     }
     const since = mark ? Math.max(0, now - mark.at) : 0;
     const chargedSince = mark ? lane.charged[dimension] - mark.charged[dimension] : 0;
     bucket.clamp(reading.remaining + since * bucket.rate - chargedSince, now);
   }
+}
+
+/** Feeds a reading to the window clock; once windows are recognised, keeps a window bucket. True when it did. */
+function learnWindow(lane: LearningBuckets, dimension: Dimension, reading: LimitReading, limit: number | undefined, mark: AdmissionMark | null, now: number): boolean {
+  const clock = lane.windows;
+  if (!clock || reading.remaining === undefined || reading.resetMs === undefined) return false;
+  const existing = lane.buckets.get(dimension);
+  const perMinute = limit ?? existing?.capacity ?? Infinity;
+  const at = mark?.at ?? now;
+  const end = at + reading.resetMs;
+  clock.observe(dimension, at, reading.remaining, end, reading.limit ?? perMinute, perMinute / 60_000);
+  if (!clock.windowed) return false;
+  const window = mark?.windows?.[dimension];
+  if (window) clock.landed(at, window.end, end);
+  // The per-minute limit over one window is the most a window can hold for us.
+  const ceiling = (perMinute * clock.lengthMs()) / 60_000;
+  const chargedSince = mark ? lane.charged[dimension] - mark.charged[dimension] : 0;
+  let bucket: WindowBucket;
+  if (existing instanceof WindowBucket) bucket = existing;
+  else {
+    // Recognised in the first window we use: everything we charged so far went into it.
+    const quota = Math.min(ceiling, reading.remaining + (mark?.charged[dimension] ?? 0));
+    bucket = new WindowBucket(quota, clock, reading.remaining - chargedSince, now);
+    lane.buckets.set(dimension, bucket);
+  }
+  bucket.limitQuota(ceiling, now);
+  bucket.observe(end, reading.remaining, window ?? null, chargedSince, ceiling, now);
+  return true;
 }

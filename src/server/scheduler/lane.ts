@@ -2,12 +2,14 @@
 // calls, and the concurrency cap. Limits come from configuration, else from the provider's headers, else from AIMD.
 import type { RateLimitSnapshot } from '../providers/provider';
 import { AimdRate } from './aimd';
-import { TokenBucket } from './bucket';
+import { TokenBucket, type Bucket } from './bucket';
 import { ConcurrencyCap } from './concurrency';
-import { costOn, DIMENSIONS, usedOn, type Dimension, type TicketCosts, type Usage } from './dimensions';
+import { costOn, DIMENSIONS, providerChargeOn, usedOn, type Dimension, type TicketCosts, type Usage } from './dimensions';
 import { FairQueue, type FairEntry } from './fair-queue';
 import { learnFromHeaders, type AdmissionMark } from './header-learning';
 import { RefillLearner } from './refill-learning';
+import { WindowBucket, type WindowMark } from './window-bucket';
+import { WindowClock } from './window-learning';
 
 export interface LaneLimits {
   requestsPerMinute?: number | undefined;
@@ -40,16 +42,19 @@ export class Lane<W extends FairEntry> {
   /** When the lane's pending wake-up fires (Infinity: none). */
   wakeAt = Infinity;
   readonly queue = new FairQueue<W>();
-  readonly buckets = new Map<Dimension, TokenBucket>();
+  readonly buckets = new Map<Dimension, Bucket>();
   readonly configured: Partial<Record<Dimension, number>> = {};
   readonly charged: Record<Dimension, number> = { requests: 0, tokens: 0, input_tokens: 0, output_tokens: 0 };
   readonly refill = new Map<Dimension, RefillLearner>();
+  readonly windows = new WindowClock();
   /** Only when neither configuration nor headers say anything: a rate on the calls' total tokens. */
   readonly aimd = new AimdRate();
   private aimdBucket: TokenBucket | null = null;
   private readonly concurrency: ConcurrencyCap;
   private readonly averageCost: Record<Dimension, number> = { requests: 1, tokens: 0, input_tokens: 0, output_tokens: 0 };
   private largestCall = 1;
+  /** What the provider counts ÷ our estimate of a prompt: mean and mean deviation, learned from usage. */
+  private estimateRatio = { mean: 1, deviation: 0, samples: 0 };
 
   constructor(readonly name: string, limits: LaneLimits | null, ceiling: number, now: number) {
     for (const dimension of DIMENSIONS) {
@@ -64,6 +69,12 @@ export class Lane<W extends FairEntry> {
   /** Neither configured nor learned from headers: AIMD decides the rate. */
   get blind(): boolean {
     return this.buckets.size === 0;
+  }
+
+  /** The provider enforces fixed windows on some dimension (learned from its headers). */
+  get windowed(): boolean {
+    for (const bucket of this.buckets.values()) if (bucket instanceof WindowBucket) return true;
+    return false;
   }
 
   get latencyMs(): number | null {
@@ -95,6 +106,48 @@ export class Lane<W extends FairEntry> {
     return wait;
   }
 
+  /**
+   * What a call will be charged: its prompt estimate scaled to what the provider has been counting (a little high,
+   * so a window filled to the brim is not overfilled), times `inflation` when the provider already turned it away.
+   */
+  costsOf(ticket: TicketCosts, inflation = 1): TicketCosts {
+    const output = ticket.outputTokens ?? 0;
+    const input = ticket.inputTokens ?? ticket.tokens - output;
+    const { mean, deviation, samples } = this.estimateRatio;
+    const scale = samples < 5 || this.blind ? 1 : Math.min(2, Math.max(0.5, mean + 3 * deviation));
+    const scaled = Math.ceil(input * scale * inflation);
+    return { tokens: scaled + output, inputTokens: scaled, outputTokens: ticket.outputTokens };
+  }
+
+  /** Learns how far our prompt estimates are from what the provider counted. */
+  learnEstimate(ticket: TicketCosts, usage: Usage): void {
+    const estimate = ticket.inputTokens ?? ticket.tokens - (ticket.outputTokens ?? 0);
+    if (estimate <= 0 || usage.input <= 0) return;
+    const ratio = usage.input / estimate;
+    const r = this.estimateRatio;
+    const weight = Math.max(0.05, 1 / ++r.samples);
+    r.mean += weight * (ratio - r.mean);
+    r.deviation += weight * (Math.abs(ratio - r.mean) - r.deviation);
+  }
+
+  /**
+   * After a 429 with headers: how much larger the call's prompt must be than we charged, for the provider to have
+   * found it too big for what it says remained (1 when our charge did not fit anyway).
+   */
+  shortfall(mark: AdmissionMark, snapshot: RateLimitSnapshot): number {
+    const costs = mark.costs;
+    if (!costs) return 1;
+    let factor = 1;
+    for (const dimension of ['tokens', 'input_tokens'] as const) {
+      const remaining = snapshot[dimension]?.remaining;
+      const charged = costOn(dimension, costs);
+      const input = costs.inputTokens ?? charged;
+      if (remaining === undefined || charged > remaining || input <= 0) continue;
+      factor = Math.max(factor, (remaining + 1 - (charged - input)) / input);
+    }
+    return factor;
+  }
+
   charge(ticket: TicketCosts, now: number): AdmissionMark {
     for (const dimension of DIMENSIONS) {
       const cost = costOn(dimension, ticket);
@@ -106,7 +159,11 @@ export class Lane<W extends FairEntry> {
     this.aimd.onAdmitted(now, ticket.tokens);
     this.blindBucket(now)?.take(ticket.tokens, now);
     this.inflight++;
-    return { at: now, charged: { ...this.charged } };
+    let windows: Partial<Record<Dimension, WindowMark>> | undefined;
+    for (const [dimension, bucket] of this.buckets) if (bucket instanceof WindowBucket) (windows ??= {})[dimension] = bucket.mark(now);
+    const mark: AdmissionMark = { at: now, costs: ticket, charged: { ...this.charged } };
+    if (windows) mark.windows = windows;
+    return mark;
   }
 
   onSuccess(ticket: TicketCosts, latencyMs: number): void {
@@ -120,12 +177,32 @@ export class Lane<W extends FairEntry> {
   }
 
   /** Gives back what a call was charged beyond what it used (or charges the excess). */
-  reconcile(ticket: TicketCosts, usage: Usage, now: number): void {
+  reconcile(ticket: TicketCosts, usage: Usage, now: number, mark: AdmissionMark | null = null): void {
     // The ledger is net of refunds: the provider refunded this call too, and a `remaining` read before the refund
     // must not take it back (a slow call's reply would otherwise stall the lane for its whole latency's refunds).
     for (const dimension of DIMENSIONS) this.charged[dimension] -= costOn(dimension, ticket) - usedOn(dimension, usage);
-    for (const [dimension, bucket] of this.buckets) bucket.adjust(costOn(dimension, ticket) - usedOn(dimension, usage), now);
+    for (const [dimension, bucket] of this.buckets) {
+      const providerCharge = providerChargeOn(dimension, ticket, usage);
+      bucket.giveBack(providerCharge - usedOn(dimension, usage), costOn(dimension, ticket) - providerCharge, mark?.windows?.[dimension], now);
+    }
     this.blindBucket(now)?.adjust(ticket.tokens - usage.input - usage.output, now);
+  }
+
+  /** A rejected call: the provider charged it nothing, so neither do we (nor the mark its headers are read against). */
+  refund(mark: AdmissionMark, now: number): void {
+    const ticket = mark.costs;
+    if (!ticket) return;
+    for (const dimension of DIMENSIONS) {
+      const cost = costOn(dimension, ticket);
+      this.charged[dimension] -= cost;
+      mark.charged[dimension] -= cost;
+      const window = mark.windows?.[dimension];
+      if (window) window.used -= cost;
+      const bucket = this.buckets.get(dimension);
+      // A token bucket keeps the charge: the 429's `remaining` clamps it next, and given back it lets calls in first.
+      if (bucket && !(bucket instanceof TokenBucket)) bucket.giveBack(0, cost, window, now);
+    }
+    this.blindBucket(now)?.adjust(ticket.tokens, now);
   }
 
   /**
@@ -133,7 +210,9 @@ export class Lane<W extends FairEntry> {
    * without one, empty our buckets so they wait a refill. A blind lane lowers its rate, once per episode.
    */
   onRateLimited(retryAfterMs: number | null, learned: boolean, now: number, random: () => number): void {
-    if (retryAfterMs !== null) {
+    if (learned && this.windowed) {
+      // The headers already said what is left of the window; refunds may reopen it before it ends.
+    } else if (retryAfterMs !== null) {
       this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs + random() * Math.min(250, 0.1 * retryAfterMs + 20));
     } else if (!learned) {
       for (const bucket of this.buckets.values()) bucket.clamp(0, now);

@@ -23,6 +23,12 @@ export interface CallTicket {
   outputTokens?: number | undefined;
 }
 
+/** What a successful call used (a number is input + output) and the rate-limit headers of its reply. */
+export interface Outcome {
+  usage: number | Usage;
+  limits?: RateLimitSnapshot | null | undefined;
+}
+
 export interface SchedulerNotice {
   jobId: string;
   type: 'rate_limited' | 'retried';
@@ -44,6 +50,8 @@ export interface SchedulerOptions {
 
 interface Waiting {
   ticket: CallTicket;
+  /** How much larger than its estimate the provider found it, when it turned it away before. */
+  inflation: number;
   user: string;
   jobId: string;
   cost: number;
@@ -53,6 +61,9 @@ interface Waiting {
   signal: AbortSignal;
   onAbort: () => void;
 }
+
+/** How far into a job's queue a window with room left looks for a call that fits. */
+const FIT_DEPTH = 32;
 
 /** Waits shorter than this are not worth a line in the job log. */
 const NOTICE_WAIT_MS = 1000;
@@ -74,29 +85,36 @@ export class Scheduler {
    * Runs `attempt` when the lane admits it, retrying as the failure's kind says.
    * Fatal provider errors and anything that is not a ProviderError are thrown at once.
    */
-  async run<T>(ticket: CallTicket, attempt: (attemptNumber: number) => Promise<T>, signal: AbortSignal): Promise<T> {
+  async run<T>(ticket: CallTicket, attempt: (attemptNumber: number) => Promise<T>, signal: AbortSignal, outcome?: (result: T) => Outcome): Promise<T> {
     const lane = this.lane(ticket.lane);
     let failures = 0;
     let rateLimited = 0;
     let atHead = false;
+    let inflation = 1;
     for (let attemptNumber = 0; ; attemptNumber++) {
-      const mark = await this.admit(lane, ticket, signal, atHead);
+      const mark = await this.admit(lane, ticket, inflation, signal, atHead);
       this.marks.set(ticket, mark);
       const started = this.clock.now();
       let error: unknown;
       try {
         const result = await attempt(attemptNumber);
         lane.onSuccess(ticket, this.clock.now() - started);
+        // Learned before the lane lets anyone else in: this reply's headers may say the bucket is not what we thought.
+        if (outcome) {
+          const { usage, limits } = outcome(result);
+          this.reconcile(ticket, usage, limits);
+        }
         return result;
       } catch (caught) {
         error = caught;
+        // What the failure teaches is learned before the lane lets anyone else in.
+        if (caught instanceof ProviderError) inflation = this.learnFromFailure(lane, caught, mark, inflation);
       } finally {
         lane.inflight--;
         this.pump(lane);
       }
       if (!(error instanceof ProviderError) || error.kind === 'fatal' || signal.aborted) throw error;
       const now = this.clock.now();
-      if (error.limits) lane.learn(error.limits, mark, now);
       if (error.kind === 'rate_limited') {
         if (++rateLimited >= this.retry.maxRateLimitedAttempts) throw error;
         lane.onRateLimited(error.retryAfterMs, error.limits !== null, now, this.random);
@@ -116,18 +134,33 @@ export class Scheduler {
   }
 
   /**
-   * Corrects the buckets once the provider reports what a call really used (a number is input + output),
+   * Corrects the buckets once the provider reports (`run` does it itself when given the call's `outcome`) what a call really used (a number is input + output),
    * and learns from the rate-limit headers of its reply.
    */
   reconcile(ticket: CallTicket, actual: number | Usage, limits?: RateLimitSnapshot | null): void {
     const lane = this.lanes.get(ticket.lane);
     if (!lane) return;
     const now = this.clock.now();
-    if (limits) lane.learn(limits, this.marks.get(ticket) ?? null, now);
+    const mark = this.marks.get(ticket) ?? null;
+    if (limits) lane.learn(limits, mark, now);
     const usage: Usage = typeof actual === 'number' ? { input: actual - (ticket.outputTokens ?? 0), output: ticket.outputTokens ?? 0 } : actual;
     if (typeof actual === 'number' && ticket.outputTokens === undefined) usage.input = actual;
-    lane.reconcile(ticket, usage, now);
+    if (typeof actual !== 'number') lane.learnEstimate(ticket, usage);
+    lane.reconcile(mark?.costs ?? ticket, usage, now, mark);
     this.pump(lane);
+  }
+
+  /** A failed call's headers; for a 429, the charge the provider never made. Returns the call's new inflation. */
+  private learnFromFailure(lane: Lane<Waiting>, error: ProviderError, mark: AdmissionMark, inflation: number): number {
+    if (!error.limits) return inflation;
+    const now = this.clock.now();
+    if (error.kind === 'rate_limited') {
+      lane.refund(mark, now);
+      // Turned away with room we thought enough: the provider counts this prompt larger than we do.
+      inflation = Math.max(inflation, lane.shortfall(mark, error.limits));
+    }
+    lane.learn(error.limits, mark, now);
+    return inflation;
   }
 
   /** Calls waiting or running, per lane: for the log and tests. */
@@ -156,14 +189,18 @@ export class Scheduler {
     return lane;
   }
 
-  private admit(lane: Lane<Waiting>, ticket: CallTicket, signal: AbortSignal, atHead: boolean): Promise<AdmissionMark> | AdmissionMark {
+  private admit(lane: Lane<Waiting>, ticket: CallTicket, inflation: number, signal: AbortSignal, atHead: boolean): Promise<AdmissionMark> | AdmissionMark {
     signal.throwIfAborted();
     const now = this.clock.now();
     // Fast path: nobody waiting, room to run, buckets allow it now.
-    if (lane.queue.size === 0 && lane.inflight < lane.cap() && lane.wait(ticket, now).ms === 0) return lane.charge(ticket, now);
+    if (lane.queue.size === 0 && lane.inflight < lane.cap()) {
+      const costs = lane.costsOf(ticket, inflation);
+      if (lane.wait(costs, now).ms === 0) return lane.charge(costs, now);
+    }
     return new Promise<AdmissionMark>((resolve, reject) => {
       const entry: Waiting = {
         ticket,
+        inflation,
         user: ticket.user,
         jobId: ticket.jobId,
         cost: ticket.tokens,
@@ -187,7 +224,10 @@ export class Scheduler {
       const next = lane.queue.peek();
       if (!next || lane.inflight >= lane.cap()) return;
       const now = this.clock.now();
-      const wait = lane.wait(next.ticket, now);
+      // Costed now, not when queued: the lane's correction of our estimates keeps learning meanwhile.
+      const costs = lane.costsOf(next.ticket, next.inflation);
+      const wait = lane.wait(costs, now);
+      if (wait.ms > 0 && wait.dimension && lane.windowed && this.admitFitting(lane, now)) continue;
       if (wait.ms > 0) {
         this.wake(lane, wait.ms);
         if (wait.dimension && wait.ms >= NOTICE_WAIT_MS) {
@@ -197,8 +237,20 @@ export class Scheduler {
       }
       lane.queue.shift();
       next.signal.removeEventListener('abort', next.onAbort);
-      next.resolve(lane.charge(next.ticket, now));
+      next.resolve(lane.charge(costs, now));
     }
+  }
+
+  /**
+   * A window with room left, but not for the next call: a later call of the same job that fits goes instead, so
+   * the window's end does not waste what is left (with windows of a call or two, that is much of each).
+   */
+  private admitFitting(lane: Lane<Waiting>, now: number): boolean {
+    const entry = lane.queue.shiftFitting((candidate) => lane.wait(lane.costsOf(candidate.ticket, candidate.inflation), now).ms === 0, FIT_DEPTH);
+    if (!entry) return false;
+    entry.signal.removeEventListener('abort', entry.onAbort);
+    entry.resolve(lane.charge(lane.costsOf(entry.ticket, entry.inflation), now));
+    return true;
   }
 
   /** One timer per lane for its earliest wake-up; an earlier need arms another. */

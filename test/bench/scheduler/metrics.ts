@@ -5,6 +5,8 @@ import type { MockConfig } from '../../../src/mock-provider/config';
 /**
  * T* = max over dimensions of the time to serve the work beyond the initial burst at the rate in force:
  * burst + ∫₀ᵀ rate(t) dt = work, with the other tenant's share taken out and any limit change applied.
+ * With fixed windows the allowance arrives in steps, one window's worth at each window's start, so the same
+ * integral is a step function: T* is the start of the first window by which the allowances cover the work.
  */
 export function lowerBoundMs(config: MockConfig, limiter: ProviderLimiter, work: Partial<Record<Dimension, number>>): number {
   const share = 1 - config.other_tenant_share;
@@ -14,6 +16,10 @@ export function lowerBoundMs(config: MockConfig, limiter: ProviderLimiter, work:
     // A bucket starts full (the tenant only takes its share of the refill); a window starts with the tenant's share gone.
     const burst = config.mode === 'bucket' ? limiter.limit(dimension, 0) : (limiter.limit(dimension, 0) * windowMs * share) / 60_000;
     let remaining = (work[dimension] ?? 0) - burst;
+    if (config.mode !== 'bucket' && config.limit_changes.length === 0) {
+      worst = Math.max(worst, windowMs * Math.max(0, Math.ceil(remaining / burst)));
+      continue;
+    }
     let t = 0;
     const changes = [...config.limit_changes.map((change) => change.at_s * 1000), Infinity].sort((a, b) => a - b);
     for (const until of changes) {

@@ -215,8 +215,7 @@ async function fieldwork(ctx: RunContext, limits: LaneLimits | null): Promise<vo
         inputTokens: call.estimatedInput,
         outputTokens: call.maxTokens,
       };
-      const reply = await scheduler.run(ticket, () => ctx.call(call), never);
-      scheduler.reconcile(ticket, { input: reply.input_tokens, output: reply.output_tokens }, reply.limits);
+      const reply = await scheduler.run(ticket, () => ctx.call(call), never, (done) => ({ usage: { input: done.input_tokens, output: done.output_tokens }, limits: done.limits }));
       ctx.done(call, reply);
     }),
   );

@@ -7,6 +7,8 @@ import { TokenBucket } from '../../../src/server/scheduler/bucket';
 import { learnFromHeaders } from '../../../src/server/scheduler/header-learning';
 import type { Dimension } from '../../../src/server/scheduler/dimensions';
 import { RefillLearner } from '../../../src/server/scheduler/refill-learning';
+import { WindowBucket } from '../../../src/server/scheduler/window-bucket';
+import { WindowClock } from '../../../src/server/scheduler/window-learning';
 
 test('weighted fair queue: weights 1:1:2 get token shares 1:1:2 while all are backlogged', () => {
   const queue = new FairQueue<FairEntry>();
@@ -103,7 +105,7 @@ test('a bucket can be reconfigured and clamped without giving back what was take
   assert.equal(bucket.waitFor(200, 0), 200);
 });
 
-test('refill learning: remaining + net charges grows at the refill we really get; windows are recognised and left alone', () => {
+test('refill learning: remaining + net charges grows at the refill we really get', () => {
   // A 60 000/min bucket (1 per ms) of which another tenant takes 30%: we see 0.7 per ms.
   const learner = new RefillLearner();
   let charged = 0;
@@ -111,14 +113,72 @@ test('refill learning: remaining + net charges grows at the refill we really get
   for (let at = 0; at <= 20_000; at += 500) {
     charged += 350;
     // We take exactly what refills, so the provider's remaining stands still while our charges grow 0.7 per ms.
-    const remaining = 1_000;
-    rate = learner.observe(at, remaining, charged, 60_000 - remaining, 60_000, 1);
+    rate = learner.observe(at, 1_000, charged, 60_000, 1);
   }
   assert.ok(rate !== null && Math.abs(rate - 0.7) < 0.01, `learned ${rate}`);
-  assert.equal(learner.windowed, false);
+});
+
+test('window clock: reset instants that stand still while remaining falls mean windows; the length comes from rollovers', () => {
+  // A continuous bucket: the "full at" instant moves later by what was taken, so nothing is recognised.
+  const bucket = new WindowClock();
+  let remaining = 60_000;
+  for (let at = 0; at < 10_000; at += 500) {
+    remaining = Math.min(60_000, remaining + 500) - 700;
+    bucket.observe('tokens', at, remaining, at + (60_000 - remaining), 60_000, 1);
+  }
+  assert.equal(bucket.windowed, false);
   // Fixed 10 s windows: every reading in a window names the same reset instant while remaining falls.
-  const windows = new RefillLearner();
-  for (let at = 0; at < 10_000; at += 1000) windows.observe(at, 9_000 - at, at, 10_000 - at, 60_000, 1);
+  const windows = new WindowClock();
+  for (let at = 0; at < 10_000; at += 1000) windows.observe('tokens', at, 9_000 - at, 10_000, 60_000, 1);
   assert.equal(windows.windowed, true);
-  assert.equal(windows.observe(20_000, 0, 20_000, 1, 60_000, 1), null, 'no slope from windows');
+  assert.equal(windows.windowMs, null, 'one window seen: its length is not known yet');
+  assert.equal(windows.lengthMs(), 10_000, 'from the first call to the first end');
+  assert.equal(windows.endAt(9_000), 10_000);
+  assert.equal(windows.endAt(10_002), 10_000, 'a call right after the end may still land in the old window');
+  assert.equal(windows.endAt(10_010), 20_000);
+  // A window without readings in between: the gap is two windows until a closer pair shows the length.
+  windows.observe('tokens', 22_000, 9_000, 30_000.4, 60_000, 1);
+  assert.equal(windows.windowMs, 20_000.4);
+  windows.observe('tokens', 35_000, 9_000, 39_999.6, 60_000, 1);
+  assert.ok(Math.abs(windows.windowMs! - 10_000) < 0.5, `rounding averaged out over the span: ${windows.windowMs}`);
+  // A limit that changes between two readings can line their instants up by chance: that is not a window.
+  const drop = new WindowClock();
+  drop.observe('tokens', 0, 50_000, 10_000, 60_000, 1);
+  drop.observe('tokens', 1_000, 20_000, 10_000, 30_000, 0.5);
+  assert.equal(drop.windowed, false);
+});
+
+test('window clock: a call sent just after the end that still landed before it widens the margin', () => {
+  const clock = new WindowClock();
+  clock.observe('requests', 0, 9, 1_000, 600, 0.01);
+  clock.observe('requests', 100, 5, 1_000, 600, 0.01);
+  assert.equal(clock.marginMs, 5);
+  clock.landed(1_030, 2_000, 1_000);
+  assert.equal(clock.marginMs, 60);
+  clock.landed(1_600, 3_000, 1_000);
+  assert.equal(clock.marginMs, 60, 'half a window off is a wrong length, not a late clock');
+});
+
+test('window bucket: the quota is spent at once, comes back whole at the window end, and follows what the provider leaves us', () => {
+  // 10 s windows of 10 000 tokens; our first reading says 3 000 of them were already taken by someone else.
+  const clock = new WindowClock();
+  clock.observe('tokens', 0, 9_000, 10_000, 60_000, 1);
+  clock.observe('tokens', 0, 5_000, 10_000, 60_000, 1);
+  assert.equal(clock.windowed, true);
+  const bucket = new WindowBucket(10_000, clock, 10_000, 50);
+  bucket.take(4_000, 50);
+  const mark = bucket.mark(50);
+  bucket.observe(10_000, 3_000, mark, 0, 10_000, 100);
+  assert.equal(bucket.capacity, 7_000, 'remaining + our charges in the window');
+  assert.equal(bucket.level(100), 3_000);
+  assert.equal(bucket.waitFor(3_500, 100), 9_905, 'no continuous refill: the next window, a margin after its end');
+  bucket.giveBack(600, 0, mark, 2_000);
+  assert.equal(bucket.waitFor(3_500, 2_000), 0, 'a refund in the same window reopens it');
+  bucket.take(3_500, 2_000);
+  assert.equal(bucket.waitFor(1, 10_001), 4, 'between the end and the margin, nothing goes');
+  assert.equal(bucket.level(10_010), 7_000, 'the whole quota once the window turned over');
+  // A reading from a window already over says nothing about this one; our estimate's excess stays with it too.
+  bucket.observe(10_000, 0, mark, 0, 10_000, 10_011);
+  bucket.giveBack(0, 500, mark, 10_012);
+  assert.equal(bucket.level(10_012), 7_000);
 });
