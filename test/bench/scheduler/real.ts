@@ -4,11 +4,11 @@
 // in the simulation. Wall-clock numbers: CPU contention (the server, the mock and the client share the cores with
 // whatever else runs) shows up in makespan; run it twice before believing a difference of a few percent.
 import { startMockProvider } from '../../../src/mock-provider/server';
-import { jain, lowerBoundMs } from './metrics';
+import { jain } from './metrics';
 import { runClientStrategy, type Finish } from './real-client';
 import { runServerStrategy, type Progress } from './real-server';
 import { scenario, type Scale, type ScenarioName } from './scenarios';
-import { fairness, type Row } from './simulate';
+import { fairness, row, type Row } from './simulate';
 import type { StrategyName } from './strategies';
 
 /** 120 calls at 430 RPM / 43,000 TPM with a quarter of the simulated latency: T* ≈ 8 s per run. */
@@ -57,22 +57,8 @@ async function runOne(name: ScenarioName, strategyName: StrategyName, overhead: 
       finishedAt = Math.max(...run.finished.map((f: Finish) => f.at));
       if (contended) fair = fairness(run.finished, setup.weights);
     }
-    const stats = mock.engine.stats;
     // T* counts from the mock's start (its windows are aligned to it); the run starts a moment later.
-    const lower = lowerBoundMs(setup.provider, mock.engine.limiter, { requests: stats.admitted, tokens: stats.tokens_used });
-    const makespan = finishedAt - started;
-    return {
-      scenario: name,
-      mode: 'real',
-      strategy: strategyName,
-      makespan_s: round(makespan / 1000, 1),
-      lower_bound_s: round(lower / 1000, 1),
-      ratio: round(makespan / lower, 3),
-      rate_limited_per_100: round((100 * stats.rejected) / setup.calls.length, 2),
-      wasted_tokens: stats.tokens_charged_to_rejected,
-      fairness: fair === null ? null : round(fair, 3),
-      seed: SEED,
-    };
+    return row({ scenario: name, mode: 'real', strategy: strategyName, seed: SEED }, finishedAt - started, setup, mock.engine, fair);
   } finally {
     await mock.close();
   }
@@ -103,9 +89,4 @@ function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`real run over ${ms / 1000} s`)), ms)));
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
-}
-
-function round(value: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
 }

@@ -2,7 +2,8 @@
 import { seededRandom } from '../../../src/mock-provider/random';
 import { EventClock } from './event-clock';
 import { jain, lowerBoundMs } from './metrics';
-import { scenario, type ScenarioName } from './scenarios';
+import type { MockEngine } from '../../../src/mock-provider/engine';
+import { scenario, type Scenario, type ScenarioName } from './scenarios';
 import { SimProvider } from './sim-provider';
 import { strategy, type StrategyName } from './strategies';
 
@@ -36,20 +37,32 @@ export async function simulate(name: ScenarioName, strategyName: StrategyName, s
     }),
   );
   await provider.close();
-  const stats = provider.engine.stats;
   const makespan = Math.max(...finished.map((f) => f.at));
-  const lower = lowerBoundMs(setup.provider, provider.engine.limiter, { requests: stats.admitted, tokens: stats.tokens_used });
+  const fair = Object.keys(setup.weights).length > 1 ? fairness(finished, setup.weights) : null;
+  return row({ scenario: name, mode: 'simulated', strategy: strategyName, seed }, makespan, setup, provider.engine, fair);
+}
+
+/** One row of the table, from what the mock provider saw: its admissions set T*, its rejections the waste. */
+export function row(
+  id: Pick<Row, 'scenario' | 'mode' | 'strategy' | 'seed'>,
+  makespanMs: number,
+  setup: Scenario,
+  engine: MockEngine,
+  fair: number | null,
+): Row {
+  const stats = engine.stats;
+  const lower = lowerBoundMs(setup.provider, engine.limiter, { requests: stats.admitted, tokens: stats.tokens_used });
   return {
-    scenario: name,
-    mode: 'simulated',
-    strategy: strategyName,
-    makespan_s: round(makespan / 1000, 1),
+    scenario: id.scenario,
+    mode: id.mode,
+    strategy: id.strategy,
+    makespan_s: round(makespanMs / 1000, 1),
     lower_bound_s: round(lower / 1000, 1),
-    ratio: round(makespan / lower, 3),
+    ratio: round(makespanMs / lower, 3),
     rate_limited_per_100: round((100 * stats.rejected) / setup.calls.length, 2),
     wasted_tokens: stats.tokens_charged_to_rejected,
-    fairness: Object.keys(setup.weights).length > 1 ? round(fairness(finished, setup.weights), 3) : null,
-    seed,
+    fairness: fair === null ? null : round(fair, 3),
+    ...(id.seed === undefined ? {} : { seed: id.seed }),
   };
 }
 
