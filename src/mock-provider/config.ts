@@ -20,6 +20,8 @@ export const MockConfig = z.strictObject({
   mode: z.enum(ENFORCEMENT_MODES).default('bucket'),
   /** Send no rate-limit headers (nor retry-after): a provider that says nothing but 429. */
   strip_headers: z.boolean().default(false),
+  /** 429 bodies name no limit, use or wait (as some gateways answer): with `strip_headers`, a provider that says nothing. */
+  quiet_rate_limits: z.boolean().default(false),
   /** A client we do not control on the same key takes this share of every limit. */
   other_tenant_share: z.number().min(0).max(0.95).default(0),
   /** Limits scaled by `scale` from `at_s` seconds after start (e.g. halved mid-run). */

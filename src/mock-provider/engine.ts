@@ -58,7 +58,7 @@ export class MockEngine {
       const headers: Headers = this.config.strip_headers ? {} : limitHeaders(call.flavor, admission.state, wallNow);
       // Anthropic always says retry-after on a 429; OpenAI says it in the message.
       if (call.flavor === 'anthropic' && !this.config.strip_headers) headers['retry-after'] = String(Math.max(1, Math.ceil(admission.retryAfterMs / 1000)));
-      return { kind: 'reply', afterMs: QUICK_MS, status: 429, headers, body: rateLimitBody(call.flavor, call.model, admission) };
+      return { kind: 'reply', afterMs: QUICK_MS, status: 429, headers, body: rateLimitBody(call.flavor, call.model, admission, this.config.quiet_rate_limits) };
     }
 
     this.stats.admitted++;

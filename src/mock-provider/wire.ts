@@ -44,7 +44,16 @@ const OPENAI_UNITS: Record<Dimension, string> = {
   output_tokens: 'tokens per min (TPM)',
 };
 
-export function rateLimitBody(flavor: Flavor, model: string, rejection: { dimension: Dimension; limit: number; used: number; requested: number; retryAfterMs: number }): unknown {
+export function rateLimitBody(
+  flavor: Flavor,
+  model: string,
+  rejection: { dimension: Dimension; limit: number; used: number; requested: number; retryAfterMs: number },
+  quiet = false,
+): unknown {
+  if (quiet) {
+    const message = `Requests to ${model} have exceeded the rate limit of your current tier. Please retry later.`;
+    return flavor === 'openai' ? { error: { message, type: 'rate_limit', param: null, code: '429' } } : { type: 'error', error: { type: 'rate_limit_error', message } };
+  }
   if (flavor === 'openai') {
     return {
       error: {

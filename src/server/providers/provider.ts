@@ -39,6 +39,13 @@ export interface LimitReading {
   limit?: number | undefined;
   remaining?: number | undefined;
   resetMs?: number | undefined;
+  /**
+   * What the provider counted as used, when it says that instead of what remains (a 429 message's "Used 29937"):
+   * the limit's share for the period we measure it over, less this, is what remains.
+   */
+  used?: number | undefined;
+  /** What the turned-away call asked for (a 429 message's "Requested 385"). */
+  requested?: number | undefined;
 }
 
 /** Rate-limit headers normalized across providers; absent dimensions were not reported. */

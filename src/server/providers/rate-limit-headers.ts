@@ -85,6 +85,39 @@ export function retryAfterMs(headers: HeaderBag, now = Date.now()): number | nul
   return untilDate(after, now);
 }
 
+const MESSAGE_DIMENSIONS: Record<string, keyof RateLimitSnapshot> = {
+  requests: 'requests',
+  tokens: 'tokens',
+  'input tokens': 'input_tokens',
+  'input-tokens': 'input_tokens',
+  'output tokens': 'output_tokens',
+  'output-tokens': 'output_tokens',
+};
+
+function messageCount(text: string): number {
+  return Number(text.replace(/,/g, ''));
+}
+
+/**
+ * The limit a 429 message names, for providers that send no headers: OpenAI's "on tokens per min (TPM): Limit
+ * 30000, Used 29937, Requested 385. Please try again in 644ms" and Anthropic's "of 50,000 input tokens per
+ * minute". Per-minute limits only: a per-day quota is not a rate to pace at.
+ */
+export function limitsInMessage(message: string, retryMs: number | null): RateLimitSnapshot | null {
+  const openai = /\bon (requests|tokens|input tokens|output tokens) per min(?:ute)? \((?:RPM|TPM|ITPM|OTPM)\): Limit (\d+(?:,\d{3})*)(?:, Used (\d+(?:,\d{3})*))?(?:, Requested (\d+(?:,\d{3})*))?/i.exec(message);
+  const anthropic = openai ? null : /\bof (\d+(?:,\d{3})*) (requests|tokens|input[ -]tokens|output[ -]tokens) per minute\b/i.exec(message);
+  const [name, limitText, usedText, requestedText] = openai ? [openai[1]!, openai[2]!, openai[3], openai[4]] : anthropic ? [anthropic[2]!, anthropic[1]!] : [];
+  const dimension = name === undefined ? undefined : MESSAGE_DIMENSIONS[name.toLowerCase()];
+  if (!dimension || limitText === undefined) return null;
+  const limit = messageCount(limitText);
+  if (!Number.isFinite(limit) || limit <= 0) return null;
+  const reading: LimitReading = { limit };
+  if (usedText !== undefined) reading.used = messageCount(usedText);
+  if (requestedText !== undefined) reading.requested = messageCount(requestedText);
+  if (retryMs !== null) reading.resetMs = retryMs;
+  return { [dimension]: reading };
+}
+
 /** "Please try again in 644ms" / "in 1.5s" / "in 6m0s" in an OpenAI rate-limit message. */
 export function retryHintInMessage(message: string): number | null {
   const match = /try again in ((?:\d+(?:\.\d+)?(?:ms|us|µs|ns|h|m|s))+)/i.exec(message);

@@ -2,7 +2,7 @@
 // failures (status, headers, the provider's message) onto the scheduler's error kinds. No retries here.
 import { Agent, errors as undiciErrors, request } from 'undici';
 import { ProviderError, type RateLimitSnapshot } from './provider';
-import { retryAfterMs, retryHintInMessage, type HeaderBag } from './rate-limit-headers';
+import { limitsInMessage, retryAfterMs, retryHintInMessage, type HeaderBag } from './rate-limit-headers';
 
 export interface Endpoint {
   /** The service's name, for messages. */
@@ -131,7 +131,8 @@ export function failure(facts: FailureFacts): ProviderError {
     if (after !== null && after >= QUOTA_RETRY_AFTER_MS) {
       return fatal(`a quota that resets in ${Math.round(after / 3_600_000)} h: waiting is no use`);
     }
-    return new ProviderError('rate_limited', said, after, status, limits);
+    // Without headers, the message may still name the limit (and what is used of it).
+    return new ProviderError('rate_limited', said, after, status, limits ?? limitsInMessage(facts.message, after));
   }
   if (status === 529 || status === 503 || code === 'overloaded_error') {
     return new ProviderError('overloaded', said, after, status, limits);

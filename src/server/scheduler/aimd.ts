@@ -4,7 +4,9 @@
 //
 // The first 429 gives the first estimate: what the provider admitted over the last minute (or since we started,
 // if sooner) — high rather than low, since a decrease is quick and an increase slow. Later decreases go to the
-// lower of β × rate and the goodput measured since the last episode, so one episode fixes a rate far too high.
+// lower of β × rate and the goodput of the last minute, so one episode fixes a rate far too high; a minute, not
+// the time since the last episode, because a provider with fixed windows serves nothing between a window's 429
+// and its end, and that lull is not its rate.
 
 export interface AimdOptions {
   /** Multiplicative decrease per episode. */
@@ -26,8 +28,7 @@ export class AimdRate {
   private base: number | null = null;
   private episodeAt = -Infinity;
   private readonly admitted: { at: number; cost: number }[] = [];
-  private goodput = 0;
-  private goodputSince = 0;
+  private readonly served: { at: number; cost: number }[] = [];
   private started: number | null = null;
   episodes = 0;
 
@@ -46,8 +47,9 @@ export class AimdRate {
     while (this.admitted.length > 0 && this.admitted[0]!.at < now - WINDOW_MS) this.admitted.shift();
   }
 
-  onSuccess(cost: number): void {
-    this.goodput += cost;
+  onSuccess(cost: number, now: number): void {
+    this.served.push({ at: now, cost });
+    while (this.served.length > 0 && this.served[0]!.at < now - WINDOW_MS) this.served.shift();
   }
 
   /** A 429: returns true when it starts a new episode (and the rate was lowered). */
@@ -59,13 +61,11 @@ export class AimdRate {
       const recent = this.admitted.reduce((sum, call) => sum + call.cost, 0);
       this.base = Math.max(recent / since, 1e-6);
     } else {
-      const elapsed = now - this.goodputSince;
-      const measured = elapsed >= debounceMs ? this.goodput / elapsed : Infinity;
+      const since = Math.min(WINDOW_MS, now - (this.started ?? now));
+      const measured = since >= debounceMs ? this.served.reduce((sum, call) => sum + (call.at >= now - since ? call.cost : 0), 0) / since : Infinity;
       this.base = Math.max(current * this.options.floorShare, Math.min(current * this.options.decrease, measured));
     }
     this.episodeAt = now;
-    this.goodput = 0;
-    this.goodputSince = now;
     this.episodes++;
     return true;
   }

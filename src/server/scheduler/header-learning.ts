@@ -33,8 +33,14 @@ export interface AdmissionMark {
 
 export function learnFromHeaders(lane: LearningBuckets, snapshot: RateLimitSnapshot, mark: AdmissionMark | null, now: number): void {
   for (const dimension of DIMENSIONS) {
-    const reading: LimitReading | undefined = snapshot[dimension];
-    if (!reading) continue;
+    const said = snapshot[dimension];
+    if (!said) continue;
+    const { limit: stated, used, requested, resetMs } = said;
+    if (lane.windows && stated !== undefined && used !== undefined && requested !== undefined && resetMs !== undefined) {
+      const at = mark?.at ?? now;
+      lane.windows.turnedAway(at, at + resetMs, stated, used, requested);
+    }
+    const reading: LimitReading = withRemaining(said, lane.windows);
     const configured = lane.configured[dimension];
     const limit = reading.limit !== undefined && reading.limit > 0 ? Math.min(reading.limit, configured ?? Infinity) : undefined;
     if (learnWindow(lane, dimension, reading, limit, mark, now)) continue;
@@ -61,6 +67,16 @@ export function learnFromHeaders(lane: LearningBuckets, snapshot: RateLimitSnaps
     const chargedSince = mark ? lane.charged[dimension] - mark.charged[dimension] : 0;
     bucket.clamp(reading.remaining + since * bucket.rate - chargedSince, now);
   }
+}
+
+/**
+ * A reading that says what was used rather than what remains (a 429 message): what remains is the limit's share
+ * of the period the provider counts over (its window, once known; else the minute the limit is stated for).
+ */
+function withRemaining(reading: LimitReading, windows: WindowClock | undefined): LimitReading {
+  if (reading.remaining !== undefined || reading.used === undefined || reading.limit === undefined) return reading;
+  const span = windows?.windowed ? Math.min(60_000, windows.lengthMs()) : 60_000;
+  return { ...reading, remaining: Math.max(0, (reading.limit * span) / 60_000 - reading.used) };
 }
 
 /** Feeds a reading to the window clock; once windows are recognised, keeps a window bucket. True when it did. */

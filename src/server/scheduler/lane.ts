@@ -26,6 +26,10 @@ const LIMIT_KEY: Record<Dimension, keyof LaneLimits> = {
   output_tokens: 'outputTokensPerMinute',
 };
 
+/** How long a lane hears nothing about its limits before it raises a learned refill, and by how much a second. */
+const PROBE_QUIET_MS = 2000;
+const PROBE_PER_SECOND = 0.01;
+
 export interface Admissible extends TicketCosts {
   readonly lane: string;
 }
@@ -53,6 +57,9 @@ export class Lane<W extends FairEntry> {
   private readonly concurrency: ConcurrencyCap;
   private readonly averageCost: Record<Dimension, number> = { requests: 1, tokens: 0, input_tokens: 0, output_tokens: 0 };
   private largestCall = 1;
+  /** When the provider last said anything about its limits, and when a quiet lane last raised its refill. */
+  private readAt = -Infinity;
+  private probedAt = -Infinity;
   /** What the provider counts ÷ our estimate of a prompt: mean and mean deviation, learned from usage. */
   private estimateRatio = { mean: 1, deviation: 0, samples: 0 };
 
@@ -156,6 +163,8 @@ export class Lane<W extends FairEntry> {
       this.buckets.get(dimension)?.take(cost, now);
     }
     this.largestCall = Math.max(this.largestCall, ticket.tokens);
+    this.windows.sent(now);
+    this.probe(now);
     this.aimd.onAdmitted(now, ticket.tokens);
     this.blindBucket(now)?.take(ticket.tokens, now);
     this.inflight++;
@@ -166,13 +175,14 @@ export class Lane<W extends FairEntry> {
     return mark;
   }
 
-  onSuccess(ticket: TicketCosts, latencyMs: number): void {
+  onSuccess(ticket: TicketCosts, latencyMs: number, now: number): void {
     this.concurrency.observeLatency(latencyMs);
     this.concurrency.onSuccess();
-    this.aimd.onSuccess(ticket.tokens);
+    this.aimd.onSuccess(ticket.tokens, now);
   }
 
   learn(snapshot: RateLimitSnapshot, mark: AdmissionMark | null, now: number): void {
+    this.readAt = now;
     learnFromHeaders(this, snapshot, mark, now);
   }
 
@@ -222,6 +232,23 @@ export class Lane<W extends FairEntry> {
       // A fixed debounce from the episode's first 429, long enough for the calls already in flight to come back.
       this.aimd.onRateLimited(now, Math.max(2000, 2 * (this.latencyMs ?? 1000)));
       this.blindBucket(now)?.clamp(0, now);
+    }
+  }
+
+  /**
+   * A provider that speaks only in 429s says nothing while we stay under its limit: a refill learned below the
+   * limit's then creeps back up, 1% a second, so a rate learned too low is found out by the next 429, not kept.
+   */
+  private probe(now: number): void {
+    const quietSince = this.readAt + PROBE_QUIET_MS;
+    const from = Math.max(this.probedAt, quietSince);
+    this.probedAt = now;
+    if (now <= from) return;
+    for (const bucket of this.buckets.values()) {
+      const full = bucket.capacity / 60_000;
+      if (bucket instanceof TokenBucket && bucket.rate < full) {
+        bucket.reconfigure(bucket.capacity, Math.min(full, bucket.rate * (1 + (PROBE_PER_SECOND * (now - from)) / 1000)), now);
+      }
     }
   }
 

@@ -98,7 +98,8 @@ export class Scheduler {
       let error: unknown;
       try {
         const result = await attempt(attemptNumber);
-        lane.onSuccess(ticket, this.clock.now() - started);
+        const finished = this.clock.now();
+        lane.onSuccess(ticket, finished - started, finished);
         // Learned before the lane lets anyone else in: this reply's headers may say the bucket is not what we thought.
         if (outcome) {
           const { usage, limits } = outcome(result);

@@ -10,6 +10,12 @@
 // are seen, the span from our first call to the first end is a lower bound. A time counts in a window until a
 // small margin after its end: the provider's clock runs a request's travel behind ours, so a call sent right at
 // the end can still land in the old window. The margin doubles whenever that is seen to happen.
+//
+// A provider that sends no headers may still say, in a 429's message, what it counted as used of a per-minute limit
+// and what the call asked for. Room left of the minute's limit for a call it turned away, or a wait far longer than
+// the minute's rate would need (twice, ending together or a whole number of windows apart), means the limit is
+// counted over a window. Each such message also bounds the window's length: what was used fitted in it, and what was
+// asked for on top did not.
 
 /** Two reset instants this close apart are the same window's end (headers round to milliseconds). */
 export const SAME_INSTANT_MS = 20;
@@ -36,10 +42,62 @@ export class WindowClock {
   private readonly ends: number[] = [];
   private anchor: number | null = null;
   private firstAt: number | null = null;
+  /** The window's length lies in [shortest, longest): from 429 messages. */
+  private shortest = 0;
+  private longest = Infinity;
+  /** 429 messages whose wait was too long for the minute's rate: their ends. */
+  private readonly slowEnds: { at: number; end: number }[] = [];
+
+  /** A call went out at `at`: the first window cannot have started later. */
+  sent(at: number): void {
+    this.firstAt = Math.min(this.firstAt ?? at, at);
+  }
+
+  /**
+   * A 429 message: `used` of the per-minute `limit` was counted when `requested` was turned away at `at`, with
+   * `end` the time to try again.
+   */
+  turnedAway(at: number, end: number, limit: number, used: number, requested: number): void {
+    this.sent(at);
+    const perMs = limit / 60_000;
+    // Well clear of rounding: a continuous bucket turns a call away with a hair less than it asked for left.
+    const room = limit - used >= 1.5 * requested + 2;
+    const slow = !room && end - at > 3 * ((requested - (limit - used)) / perMs) + 1000;
+    if (!room && !slow) return;
+    // What was used fitted in a window; what was asked for on top did not.
+    const shortest = used / perMs;
+    const longest = (used + requested) / perMs;
+    if (shortest >= this.longest || longest <= this.shortest) {
+      // The limit changed: start over from this message.
+      this.shortest = shortest;
+      this.longest = longest;
+    } else {
+      this.shortest = Math.max(this.shortest, shortest);
+      this.longest = Math.min(this.longest, longest);
+    }
+    if (room) this.windowed = true;
+    else if (!this.windowed) {
+      // Two long waits that end together, or whose ends lie a whole number of windows of a possible length apart.
+      if (this.slowEnds.some((other) => other.at !== at && this.windowsApart(Math.abs(other.end - end)))) {
+        this.windowed = true;
+        for (const other of this.slowEnds) this.noteEnd(other.end);
+      }
+      this.slowEnds.push({ at, end });
+      if (this.slowEnds.length > KEEP) this.slowEnds.shift();
+    }
+    if (this.windowed) this.noteEnd(end);
+  }
+
+  private windowsApart(gap: number): boolean {
+    if (gap < SAME_INSTANT_MS) return true;
+    if (this.shortest <= 0) return false;
+    const length = gap / Math.max(1, Math.round(gap / this.shortest));
+    return length > this.shortest - SAME_INSTANT_MS && length < this.longest + SAME_INSTANT_MS;
+  }
 
   /** One reading taken at admission time `at`; `fullRate` is the dimension's limit per ms. */
   observe(dimension: string, at: number, remaining: number, resetAt: number, limit: number, fullRate: number): void {
-    this.firstAt = Math.min(this.firstAt ?? at, at);
+    this.sent(at);
     const reading: Reading = { dimension, at, remaining, resetAt, limit };
     if (!this.windowed) {
       for (const other of this.recent) {
@@ -66,8 +124,8 @@ export class WindowClock {
   /** The length to plan with: learned, else the lower bound from the first window. */
   lengthMs(): number {
     if (this.windowMs !== null) return this.windowMs;
-    if (this.anchor === null || this.firstAt === null) return 60_000;
-    return Math.max(SAME_INSTANT_MS * 5, this.anchor - this.firstAt);
+    if (this.anchor === null || this.firstAt === null) return Math.min(60_000, this.longest);
+    return Math.min(this.longest, Math.max(SAME_INSTANT_MS * 5, this.shortest, this.anchor - this.firstAt));
   }
 
   /** The end of the window `now` counts in (it turns over a margin after each end). */
@@ -89,6 +147,9 @@ export class WindowClock {
     for (let i = 1; i < this.ends.length; i++) gap = Math.min(gap, this.ends[i]! - this.ends[i - 1]!);
     if (gap === Infinity) return;
     const span = this.ends[this.ends.length - 1]! - this.ends[0]!;
-    this.windowMs = span / Math.max(1, Math.round(span / gap));
+    let count = Math.max(1, Math.round(span / gap));
+    // Ends seen only every other window look like windows twice as long: the messages' bounds say otherwise.
+    if (span / count >= this.longest) count = Math.ceil(span / this.longest);
+    this.windowMs = span / count;
   }
 }

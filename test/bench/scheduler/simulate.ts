@@ -2,6 +2,7 @@
 import { seededRandom } from '../../../src/mock-provider/random';
 import { EventClock } from './event-clock';
 import { jain, lowerBoundMs } from './metrics';
+import type { MockConfig } from '../../../src/mock-provider/config';
 import type { MockEngine } from '../../../src/mock-provider/engine';
 import { scenario, type Scenario, type ScenarioName } from './scenarios';
 import { SimProvider } from './sim-provider';
@@ -20,10 +21,12 @@ export interface Row {
   seed?: number;
 }
 
-export async function simulate(name: ScenarioName, strategyName: StrategyName, seed: number): Promise<Row> {
+/** `provider`: changes to the scenario's provider (e.g. 429 messages that say nothing). */
+export async function simulate(name: ScenarioName, strategyName: StrategyName, seed: number, provider: Partial<MockConfig> = {}): Promise<Row> {
   const setup = scenario(name, seed);
+  setup.provider = { ...setup.provider, ...provider };
   const clock = new EventClock();
-  const provider = new SimProvider(clock, { ...setup.provider, strip_headers: setup.stripHeaders || strategyName === 'fieldwork-blind' });
+  const sim = new SimProvider(clock, { ...setup.provider, strip_headers: setup.stripHeaders || strategyName === 'fieldwork-blind' });
   const finished: { user: string; at: number; tokens: number }[] = [];
   await clock.run(
     strategy(strategyName)({
@@ -32,14 +35,14 @@ export async function simulate(name: ScenarioName, strategyName: StrategyName, s
       known: setup.known,
       weights: setup.weights,
       random: seededRandom(seed * 31 + 5),
-      call: (call) => provider.call({ flavor: 'openai', model: 'model', inputTokens: call.inputTokens, maxTokens: call.maxTokens, key: call.user }),
+      call: (call) => sim.call({ flavor: 'openai', model: 'model', inputTokens: call.inputTokens, maxTokens: call.maxTokens, key: call.user }),
       done: (call, reply) => finished.push({ user: call.user, at: clock.now(), tokens: reply.input_tokens + reply.output_tokens }),
     }),
   );
-  await provider.close();
+  await sim.close();
   const makespan = Math.max(...finished.map((f) => f.at));
   const fair = Object.keys(setup.weights).length > 1 ? fairness(finished, setup.weights) : null;
-  return row({ scenario: name, mode: 'simulated', strategy: strategyName, seed }, makespan, setup, provider.engine, fair);
+  return row({ scenario: name, mode: 'simulated', strategy: strategyName, seed }, makespan, setup, sim.engine, fair);
 }
 
 /** One row of the table, from what the mock provider saw: its admissions set T*, its rejections the waste. */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   anthropicLimits,
+  limitsInMessage,
   openAiLimits,
   parseGoDuration,
   retryAfterMs,
@@ -80,5 +81,19 @@ describe('rate-limit headers', () => {
     assert.equal(retryHintInMessage('Please try again in 1.5s.'), 1500);
     assert.equal(retryHintInMessage('Please try again in 6m0s.'), 360_000);
     assert.equal(retryHintInMessage('try later'), null);
+  });
+
+  it('reads the limit a 429 message names when there are no headers', () => {
+    const openai = 'Rate limit reached for gpt-4o in organization org-x on tokens per min (TPM): Limit 30,000, Used 29,937, Requested 385. Please try again in 644ms.';
+    assert.deepEqual(limitsInMessage(openai, 644), { tokens: { limit: 30_000, used: 29_937, requested: 385, resetMs: 644 } });
+    assert.deepEqual(limitsInMessage('… on requests per min (RPM): Limit 500, Used 500, Requested 1. Please try again in 120ms.', null), {
+      requests: { limit: 500, used: 500, requested: 1 },
+    });
+    const anthropic = 'This request would exceed the rate limit for your organization (abc) of 50,000 input tokens per minute. For details, refer to: …';
+    assert.deepEqual(limitsInMessage(anthropic, 3000), { input_tokens: { limit: 50_000, resetMs: 3000 } });
+    assert.deepEqual(limitsInMessage('… of 8,000 output-tokens per minute.', null), { output_tokens: { limit: 8000 } });
+    // A daily quota is not a rate to pace at; a message without numbers says nothing.
+    assert.equal(limitsInMessage('… on requests per day (RPD): Limit 10000, Used 10000, Requested 1.', null), null);
+    assert.equal(limitsInMessage('Rate limit exceeded. Please retry after 2 seconds.', 2000), null);
   });
 });

@@ -159,6 +159,37 @@ test('window clock: a call sent just after the end that still landed before it w
   assert.equal(clock.marginMs, 60, 'half a window off is a wrong length, not a late clock');
 });
 
+test('window clock from 429 messages: room left of the minute, or long waits a whole number of windows apart', () => {
+  // 10 s windows of a 60 000-per-minute limit: 9 600 used and 500 more turned away leaves most of the minute.
+  const room = new WindowClock();
+  room.sent(0);
+  room.turnedAway(9_300, 10_000, 60_000, 9_600, 500);
+  assert.equal(room.windowed, true);
+  assert.equal(room.lengthMs(), 10_000, 'from our first call to the end, within what the message allows');
+  assert.equal(room.endAt(12_000), 20_000);
+  // A continuous bucket turns a call away with a hair less than it asked for left, and names a short wait.
+  const bucket = new WindowClock();
+  bucket.turnedAway(5_000, 5_100, 60_000, 59_542, 542);
+  bucket.turnedAway(9_000, 9_300, 60_000, 59_700, 600);
+  bucket.turnedAway(19_000, 19_300, 60_000, 59_700, 600);
+  assert.equal(bucket.windowed, false);
+  // 60 s windows look like a bucket at the limit, but the waits are far longer than its rate needs; one wait
+  // per window (a lane pauses after a 429) is enough once two ends are a window apart.
+  const minute = new WindowClock();
+  minute.sent(0);
+  minute.turnedAway(7_264, 60_000, 60_000, 59_976, 490);
+  assert.equal(minute.windowed, false, 'one long wait could be another tenant');
+  minute.turnedAway(62_623, 120_000, 60_000, 59_545, 600);
+  assert.equal(minute.windowed, true);
+  assert.equal(minute.windowMs, 60_000);
+  assert.equal(minute.endAt(130_000), 180_000);
+  // Long waits whose ends fit no window the messages allow are not windows.
+  const tenant = new WindowClock();
+  tenant.turnedAway(1_000, 30_000, 60_000, 59_900, 500);
+  tenant.turnedAway(40_000, 77_000, 60_000, 59_900, 500);
+  assert.equal(tenant.windowed, false);
+});
+
 test('window bucket: the quota is spent at once, comes back whole at the window end, and follows what the provider leaves us', () => {
   // 10 s windows of 10 000 tokens; our first reading says 3 000 of them were already taken by someone else.
   const clock = new WindowClock();

@@ -1,6 +1,8 @@
 // The benchmark's direction, pinned on the virtual clock (nothing real is timed): ours against the peers'.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { rateLimitBody } from '../../../src/mock-provider/wire';
+import { limitsInMessage, retryHintInMessage } from '../../../src/server/providers/rate-limit-headers';
 import { simulate } from '../../bench/scheduler/simulate';
 
 test('simulated runs are deterministic per seed', async () => {
@@ -51,10 +53,23 @@ for (const scenario of ['window-10s', 'window-60s'] as const) {
 test('1-second windows: calls that fit the rest of a window go first, so ours beats every peer by a wide margin', async () => {
   const peers = await Promise.all((['fixed-backoff', 'aimd', 'cookbook'] as const).map((peer) => simulate('window-1s', peer, 1)));
   const fastestPeer = Math.min(...peers.map((row) => row.makespan_s));
-  const ours = await simulate('window-1s', 'fieldwork-headers', 1);
-  assert.ok(ours.makespan_s < fastestPeer * 0.8, `${ours.makespan_s} s vs the fastest peer's ${fastestPeer} s`);
-  assert.ok(ours.rate_limited_per_100 <= 1, `${ours.rate_limited_per_100} 429s per 100 calls`);
+  for (const strategy of ['fieldwork-headers', 'fieldwork-blind'] as const) {
+    const ours = await simulate('window-1s', strategy, 1);
+    assert.ok(ours.makespan_s < fastestPeer * 0.8, `${strategy}: ${ours.makespan_s} s vs the fastest peer's ${fastestPeer} s`);
+    assert.ok(ours.rate_limited_per_100 <= 1, `${strategy}: ${ours.rate_limited_per_100} 429s per 100 calls`);
+  }
 });
+
+// Without headers, windows are recognised from what the 429 messages say (seed 1).
+for (const scenario of ['window-10s', 'window-60s'] as const) {
+  test(`${scenario}: blind, ours still beats every peer, with few 429s`, async () => {
+    const peers = await Promise.all((['fixed-backoff', 'aimd', 'cookbook'] as const).map((peer) => simulate(scenario, peer, 1)));
+    const fastestPeer = Math.min(...peers.map((row) => row.makespan_s));
+    const row = await simulate(scenario, 'fieldwork-blind', 1);
+    assert.ok(row.makespan_s < fastestPeer, `${row.makespan_s} s vs the fastest peer's ${fastestPeer} s`);
+    assert.ok(row.rate_limited_per_100 <= 1, `${row.rate_limited_per_100} 429s per 100 calls`);
+  });
+}
 
 // The continuous-bucket scenarios: every one of ours beats every peer on makespan (seed 1).
 for (const scenario of ['single', 'three-users', 'limit-drop', 'other-tenant'] as const) {
@@ -73,5 +88,17 @@ test('another tenant on the key: learning the refill we really get keeps 429s wi
     const row = await simulate('other-tenant', ours, 1);
     assert.ok(row.rate_limited_per_100 <= 0.5, `${ours}: ${row.rate_limited_per_100} 429s per 100 calls`);
     assert.ok(row.ratio <= 1.05, `${ours}: ratio ${row.ratio}`);
+  }
+});
+
+test('a provider that says nothing but 429 (no headers, no limit or wait in its message): AIMD still beats fixed-backoff', async () => {
+  const quiet = rateLimitBody('openai', 'model', { dimension: 'tokens', limit: 60_000, used: 60_000, requested: 500, retryAfterMs: 800 }, true) as { error: { message: string } };
+  assert.equal(limitsInMessage(quiet.error.message, null), null, 'the message names nothing to learn from');
+  assert.equal(retryHintInMessage(quiet.error.message), null);
+  for (const scenario of ['single', 'limit-drop'] as const) {
+    const peer = await simulate(scenario, 'fixed-backoff', 1, { quiet_rate_limits: true });
+    const ours = await simulate(scenario, 'fieldwork-blind', 1, { quiet_rate_limits: true });
+    assert.ok(ours.makespan_s < peer.makespan_s, `${scenario}: ${ours.makespan_s} s vs fixed-backoff's ${peer.makespan_s} s`);
+    assert.ok(ours.ratio <= 1.1, `${scenario}: ratio ${ours.ratio}`);
   }
 });
