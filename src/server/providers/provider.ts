@@ -70,7 +70,7 @@ export class ProviderError extends Error {
     message: string,
     readonly retryAfterMs: number | null = null,
     readonly status: number | null = null,
-    /** Rate-limit headers on the failed reply, when there were any. */
+    /** Rate-limit headers on the failed reply, else the limit its 429 message names, when there was either. */
     readonly limits: RateLimitSnapshot | null = null,
   ) {
     super(message);

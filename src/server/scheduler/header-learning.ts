@@ -2,7 +2,8 @@
 // says nothing or more; `remaining` clamps our bucket, which also accounts for other clients of the same key.
 // `remaining` was computed when the provider admitted the call, so what we charged (net of refunds) and what
 // refilled since then is carried forward before clamping. A provider that enforces fixed windows gets a window
-// bucket instead, once its reset instants show it.
+// bucket instead, once its reset instants show it. A 429 message that names the limit and what is used of it is
+// read the same way, for providers that send no headers.
 import type { LimitReading, RateLimitSnapshot } from '../providers/provider';
 import { TokenBucket, type Bucket } from './bucket';
 import { DIMENSIONS, type Dimension, type TicketCosts } from './dimensions';

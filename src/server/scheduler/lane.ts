@@ -1,5 +1,6 @@
 // One lane per (service, model): its buckets on every limited dimension, the 429 pause, the fair queue of waiting
-// calls, and the concurrency cap. Limits come from configuration, else from the provider's headers, else from AIMD.
+// calls, and the concurrency cap. Limits come from configuration, else from the provider's headers or its 429
+// messages, else from AIMD.
 import type { RateLimitSnapshot } from '../providers/provider';
 import { AimdRate } from './aimd';
 import { TokenBucket, type Bucket } from './bucket';
