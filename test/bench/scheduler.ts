@@ -1,4 +1,5 @@
-// `npm run bench:scheduler [-- --json] [-- --real | --mode simulated|real|both] [-- --seeds 1,2,3] [-- --scenarios a,b]`:
+// `npm run bench:scheduler [-- --json] [-- --real | --mode simulated|real|both] [-- --seeds 1,2,3] [-- --real-seeds 1]
+// [-- --scenarios a,b]`:
 // every strategy on the same workloads, side by side. Simulated runs (virtual clock, deterministic per seed) are the
 // source of the targets; real runs (`--real` adds them) go through the job server over loopback against the HTTP
 // mock provider, on a few scenarios unless `--scenarios` names them, so the real mode stays within a few minutes.
@@ -12,6 +13,8 @@ interface Options {
   json: boolean;
   mode: 'simulated' | 'real' | 'both';
   seeds: number[];
+  /** Real mode's seeds (each run takes seconds of wall clock, so one unless asked). */
+  realSeeds: number[];
   scenarios: ScenarioName[];
   /** Real mode's scenarios: the named ones, else a default few. */
   realScenarios: ScenarioName[];
@@ -28,6 +31,7 @@ function parseArgs(argv: string[]): Options {
     json: argv.includes('--json'),
     mode: (value('--mode') as Options['mode'] | undefined) ?? (argv.includes('--real') ? 'both' : 'simulated'),
     seeds: (value('--seeds') ?? '1,2,3').split(',').map(Number),
+    realSeeds: (value('--real-seeds') ?? '1').split(',').map(Number),
     scenarios: list('--scenarios', SCENARIOS),
     realScenarios: value('--scenarios') === undefined ? [...REAL_DEFAULT_SCENARIOS] : list('--scenarios', SCENARIOS),
     strategies: list('--strategies', STRATEGIES),
@@ -65,17 +69,23 @@ async function main(): Promise<void> {
     }
   }
   if (options.mode !== 'simulated') {
-    runs.push(...(await runReal(options.realScenarios, options.strategies, (line) => process.stderr.write(`${line}\n`))));
+    const real = await runReal(options.realScenarios, options.strategies, options.realSeeds, (line) => process.stderr.write(`${line}\n`));
+    for (const scenarioName of options.realScenarios) {
+      for (const strategyName of options.strategies) {
+        const rows = real.filter((row) => row.scenario === scenarioName && row.strategy === strategyName);
+        if (rows.length > 0) runs.push(average(rows));
+      }
+    }
   }
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ seeds: options.seeds, runs }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ seeds: options.seeds, real_seeds: options.realSeeds, runs }, null, 2)}\n`);
     return;
   }
   const table = new Table({ style: { head: [], border: [] }, head: ['scenario', 'mode', 'strategy', 'makespan s', 'T* s', 'ratio', '429s/100', 'wasted tok', 'fairness'] });
   for (const row of runs) {
     table.push([row.scenario, row.mode, row.strategy, row.makespan_s, row.lower_bound_s, row.ratio.toFixed(3), row.rate_limited_per_100, row.wasted_tokens, row.fairness ?? '']);
   }
-  process.stdout.write(`${table.toString()}\nseeds: ${options.seeds.join(', ')} (simulated rows are means over the seeds)\n`);
+  process.stdout.write(`${table.toString()}\nseeds: ${options.seeds.join(', ')} simulated, ${options.realSeeds.join(', ')} real (rows are means over the seeds)\n`);
 }
 
 void main().catch((error: unknown) => {

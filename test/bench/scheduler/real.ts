@@ -18,28 +18,30 @@ export const REAL_SCALE: Scale = { calls: 120, requestsPerMinute: 430, tokensPer
 export const REAL_DEFAULT_SCENARIOS: readonly ScenarioName[] = ['single', 'three-users', 'other-tenant'];
 
 const RUN_DEADLINE_MS = 120_000;
-const SEED = 1;
 
-export async function runReal(scenarios: readonly ScenarioName[], strategies: readonly StrategyName[], log: (line: string) => void): Promise<Row[]> {
+/** One row per (scenario, strategy, seed): `seeds` repeat each run with another workload and mock seed. */
+export async function runReal(scenarios: readonly ScenarioName[], strategies: readonly StrategyName[], seeds: readonly number[], log: (line: string) => void): Promise<Row[]> {
   const overhead = await promptOverhead();
   log(`real mode: the server's prompt adds ${overhead} tokens to the question text; scenario prompts are padded to match`);
   const rows: Row[] = [];
   for (const name of scenarios) {
     for (const strategyName of strategies) {
-      const began = performance.now();
-      try {
-        rows.push(await runOne(name, strategyName, overhead));
-        log(`real ${name} ${strategyName}: makespan ${rows.at(-1)!.makespan_s} s (${((performance.now() - began) / 1000).toFixed(1)} s wall)`);
-      } catch (error) {
-        log(`real ${name} ${strategyName}: failed: ${error instanceof Error ? error.message : String(error)}`);
+      for (const seed of seeds) {
+        const began = performance.now();
+        try {
+          rows.push(await runOne(name, strategyName, seed, overhead));
+          log(`real ${name} ${strategyName} seed ${seed}: makespan ${rows.at(-1)!.makespan_s} s (${((performance.now() - began) / 1000).toFixed(1)} s wall)`);
+        } catch (error) {
+          log(`real ${name} ${strategyName} seed ${seed}: failed: ${error instanceof Error ? error.message : String(error)}`);
+        }
       }
     }
   }
   return rows;
 }
 
-async function runOne(name: ScenarioName, strategyName: StrategyName, overhead: number): Promise<Row> {
-  const setup = scenario(name, SEED, REAL_SCALE);
+async function runOne(name: ScenarioName, strategyName: StrategyName, seed: number, overhead: number): Promise<Row> {
+  const setup = scenario(name, seed, REAL_SCALE);
   const mock = await startMockProvider({ ...setup.provider, strip_headers: setup.stripHeaders || strategyName === 'fieldwork-blind' });
   try {
     let started: number;
@@ -52,13 +54,13 @@ async function runOne(name: ScenarioName, strategyName: StrategyName, overhead: 
       finishedAt = mock.engine.stats.last_finished_at ?? performance.now();
       if (contended) fair = progressFairness(run.progress, setup.weights);
     } else {
-      const run = await withDeadline(runClientStrategy(strategyName, setup, mock.url, SEED), RUN_DEADLINE_MS);
+      const run = await withDeadline(runClientStrategy(strategyName, setup, mock.url, seed), RUN_DEADLINE_MS);
       started = run.started;
       finishedAt = Math.max(...run.finished.map((f: Finish) => f.at));
       if (contended) fair = fairness(run.finished, setup.weights);
     }
     // T* counts from the mock's start (its windows are aligned to it); the run starts a moment later.
-    return row({ scenario: name, mode: 'real', strategy: strategyName, seed: SEED }, finishedAt - started, setup, mock.engine, fair);
+    return row({ scenario: name, mode: 'real', strategy: strategyName, seed }, finishedAt - started, setup, mock.engine, fair);
   } finally {
     await mock.close();
   }
@@ -74,7 +76,7 @@ function progressFairness(progress: readonly Progress[], weights: Record<string,
 
 /** Tokens the server's prompt adds around the question text: one call through an unlimited mock. */
 async function promptOverhead(): Promise<number> {
-  const setup = scenario('single', SEED, { ...REAL_SCALE, calls: 1 });
+  const setup = scenario('single', 1, { ...REAL_SCALE, calls: 1 });
   const mock = await startMockProvider({ latency: { ttft_ms: 1, per_token_ms: 0, tail_probability: 0 }, limits: {} });
   try {
     await runServerStrategy(setup, mock.url, false, 0, 30_000);
