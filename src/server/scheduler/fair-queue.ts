@@ -63,16 +63,19 @@ export class FairQueue<T extends FairEntry> {
     return this.serve(user, job, 0);
   }
 
-  /**
-   * Removes the first of the next job's first `depth` entries that `fits`, charged as `shift` does: the job whose
-   * turn it is still goes, with a call that fits where its first one does not (the order of a job's calls is free).
-   */
-  shiftFitting(fits: (entry: T) => boolean, depth: number): T | undefined {
+  /** The first `depth` entries of the job whose turn it is (the order of a job's calls is free). */
+  nextJob(depth: number): readonly T[] {
     const user = smallest(this.users.values());
-    if (!user) return undefined;
-    const job = smallest(user.jobs.values())!;
-    const at = job.entries.slice(0, depth).findIndex(fits);
-    return at < 0 ? undefined : this.serve(user, job, at);
+    if (!user) return [];
+    return smallest(user.jobs.values())!.entries.slice(0, depth);
+  }
+
+  /** Removes an entry of the job whose turn it is (one `nextJob` returned), charged as `shift` does. */
+  shiftEntry(entry: T): T | undefined {
+    const user = smallest(this.users.values());
+    const job = user && smallest(user.jobs.values());
+    const at = job?.entries.indexOf(entry) ?? -1;
+    return at < 0 ? undefined : this.serve(user!, job!, at);
   }
 
   private serve(user: UserFlow<T>, job: Flow<T>, at: number): T {

@@ -30,6 +30,8 @@ const LIMIT_KEY: Record<Dimension, keyof LaneLimits> = {
 /** How long a lane hears nothing about its limits before it raises a learned refill, and by how much a second. */
 const PROBE_QUIET_MS = 2000;
 const PROBE_PER_SECOND = 0.01;
+/** How often a lane waiting for its first reply looks again (a reply also wakes it). */
+const FIRST_REPLY_POLL_MS = 250;
 
 export interface Admissible extends TicketCosts {
   readonly lane: string;
@@ -51,6 +53,8 @@ export class Lane<W extends FairEntry> {
   readonly configured: Partial<Record<Dimension, number>> = {};
   readonly charged: Record<Dimension, number> = { requests: 0, tokens: 0, input_tokens: 0, output_tokens: 0 };
   readonly refill = new Map<Dimension, RefillLearner>();
+  /** What the calls in flight were charged: the most their refunds can give back. */
+  private readonly inflightCharged: Record<Dimension, number> = { requests: 0, tokens: 0, input_tokens: 0, output_tokens: 0 };
   readonly windows = new WindowClock();
   /** Only when neither configuration nor headers say anything: a rate on the calls' total tokens. */
   readonly aimd = new AimdRate();
@@ -106,12 +110,54 @@ export class Lane<W extends FairEntry> {
       const ms = bucket.waitFor(costOn(dimension, ticket), now);
       if (ms > wait.ms) wait = { ms, dimension };
     }
+    if (this.latencyMs === null) {
+      // Before any reply, configured limits may be enforced in windows as short as a second: no more goes out
+      // than a second's share of them (at least one call) until the first reply says how the provider counts.
+      for (const [dimension, perMinute] of Object.entries(this.configured) as [Dimension, number][]) {
+        const sent = this.charged[dimension];
+        if (sent > 0 && sent + costOn(dimension, ticket) > perMinute / 60 && wait.ms < FIRST_REPLY_POLL_MS) wait = { ms: FIRST_REPLY_POLL_MS, dimension };
+      }
+    }
     const blind = this.blindBucket(now);
     if (blind) {
       const ms = blind.waitFor(ticket.tokens, now);
       if (ms > wait.ms) wait = { ms, dimension: 'tokens' };
     }
     return wait;
+  }
+
+  /**
+   * For a lane whose provider enforces fixed windows: when the current window ends, and the least we have charged
+   * in it on any windowed dimension (else null).
+   */
+  currentWindow(now: number): WindowMark | null {
+    let window: WindowMark | null = null;
+    for (const bucket of this.buckets.values()) {
+      if (!(bucket instanceof WindowBucket)) continue;
+      const mark = bucket.mark(now);
+      window = window ? { end: Math.min(window.end, mark.end), used: Math.min(window.used, mark.used) } : mark;
+    }
+    return window;
+  }
+
+  /** Whether the buckets have room now for `first` and `then` together. */
+  fitsBoth(first: TicketCosts, then: TicketCosts, now: number): boolean {
+    for (const [dimension, bucket] of this.buckets) {
+      if (bucket.level(now) + 1e-6 < costOn(dimension, first) + costOn(dimension, then)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Whether the current window could still take all of `calls`: they fit what is left of it and all that the calls
+   * in flight could give back.
+   */
+  couldTakeAll(calls: readonly TicketCosts[], now: number): boolean {
+    for (const [dimension, bucket] of this.buckets) {
+      const total = calls.reduce((sum, call) => sum + costOn(dimension, call), 0);
+      if (total > bucket.level(now) + this.inflightCharged[dimension]) return false;
+    }
+    return true;
   }
 
   /**
@@ -160,6 +206,7 @@ export class Lane<W extends FairEntry> {
     for (const dimension of DIMENSIONS) {
       const cost = costOn(dimension, ticket);
       this.charged[dimension] += cost;
+      this.inflightCharged[dimension] += cost;
       this.averageCost[dimension] = this.averageCost[dimension] === 0 ? cost : this.averageCost[dimension] * 0.95 + cost * 0.05;
       this.buckets.get(dimension)?.take(cost, now);
     }
@@ -174,6 +221,12 @@ export class Lane<W extends FairEntry> {
     const mark: AdmissionMark = { at: now, costs: ticket, charged: { ...this.charged } };
     if (windows) mark.windows = windows;
     return mark;
+  }
+
+  /** A call admitted with `mark` is back, done or failed. */
+  finished(mark: AdmissionMark): void {
+    this.inflight--;
+    for (const dimension of DIMENSIONS) this.inflightCharged[dimension] -= mark.costs ? costOn(dimension, mark.costs) : 0;
   }
 
   onSuccess(ticket: TicketCosts, latencyMs: number, now: number): void {

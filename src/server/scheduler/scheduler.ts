@@ -4,7 +4,7 @@
 // then across the jobs of a user. The scheduler owns retries: providers never retry on their own.
 import { ProviderError, type RateLimitSnapshot } from '../providers/provider';
 import { realClock, type Clock } from './clock';
-import { DIMENSION_WORDS, type Usage } from './dimensions';
+import { DIMENSION_WORDS, type TicketCosts, type Usage } from './dimensions';
 import type { AdmissionMark } from './header-learning';
 import { Lane, type LaneLimits } from './lane';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './retry-policy';
@@ -63,7 +63,11 @@ interface Waiting {
 }
 
 /** How far into a job's queue a window with room left looks for a call that fits. */
-const FIT_DEPTH = 32;
+const FIT_DEPTH = 64;
+/** How long before a window's end (beyond the clock's margin) the call that fills it goes. */
+const FILL_LEAD_MS = 20;
+/** A call expected back within this many latencies before the window's end is not held: its own refund comes in time. */
+const BACK_IN_WINDOW_LATENCIES = 3;
 
 /** Waits shorter than this are not worth a line in the job log. */
 const NOTICE_WAIT_MS = 1000;
@@ -111,7 +115,7 @@ export class Scheduler {
         // What the failure teaches is learned before the lane lets anyone else in.
         if (caught instanceof ProviderError) inflation = this.learnFromFailure(lane, caught, mark, inflation);
       } finally {
-        lane.inflight--;
+        lane.finished(mark);
         this.pump(lane);
       }
       if (!(error instanceof ProviderError) || error.kind === 'fatal' || signal.aborted) throw error;
@@ -225,10 +229,14 @@ export class Scheduler {
       const next = lane.queue.peek();
       if (!next || lane.inflight >= lane.cap()) return;
       const now = this.clock.now();
+      if (lane.windowed && now >= lane.pausedUntil) {
+        const packed = this.packWindow(lane, now);
+        if (packed === 'admitted') continue;
+        if (packed === 'deferred') return;
+      }
       // Costed now, not when queued: the lane's correction of our estimates keeps learning meanwhile.
       const costs = lane.costsOf(next.ticket, next.inflation);
       const wait = lane.wait(costs, now);
-      if (wait.ms > 0 && wait.dimension && lane.windowed && this.admitFitting(lane, now)) continue;
       if (wait.ms > 0) {
         this.wake(lane, wait.ms);
         if (wait.dimension && wait.ms >= NOTICE_WAIT_MS) {
@@ -237,21 +245,49 @@ export class Scheduler {
         return;
       }
       lane.queue.shift();
-      next.signal.removeEventListener('abort', next.onAbort);
-      next.resolve(lane.charge(costs, now));
+      this.admitEntry(next, lane.charge(costs, now));
     }
   }
 
   /**
-   * A window with room left, but not for the next call: a later call of the same job that fits goes instead, so
-   * the window's end does not waste what is left (with windows of a call or two, that is much of each).
+   * Fixed windows: a provider gives back what a finished call did not use only in the window the call finishes in,
+   * and what a window has left at its end is lost. So the call that would fill a window is held until just before
+   * its end, when the refunds of the calls in flight have come in, and then the one or two calls that fill what is
+   * left best go. While a window has room for more, its job's calls go in order, or the largest that fits when the
+   * next one does not (the order of a job's calls is free). Returns 'none' when no call fits now.
    */
-  private admitFitting(lane: Lane<Waiting>, now: number): boolean {
-    const entry = lane.queue.shiftFitting((candidate) => lane.wait(lane.costsOf(candidate.ticket, candidate.inflation), now).ms === 0, FIT_DEPTH);
-    if (!entry) return false;
+  private packWindow(lane: Lane<Waiting>, now: number): 'admitted' | 'deferred' | 'none' {
+    const window = lane.currentWindow(now);
+    if (window === null) return 'none';
+    const candidates = lane.queue.nextJob(FIT_DEPTH).map((entry) => ({ entry, costs: lane.costsOf(entry.ticket, entry.inflation) }));
+    const fitting = candidates.filter((candidate) => lane.wait(candidate.costs, now).ms === 0);
+    if (fitting.length === 0) return 'none';
+    const largest = fitting.reduce((best, candidate) => (candidate.costs.tokens > best.costs.tokens ? candidate : best));
+    const holdUntil = window.end - FILL_LEAD_MS - 2 * lane.windows.marginMs;
+    let chosen = fitting[0] === candidates[0] ? fitting[0]! : largest;
+    if (now < holdUntil) {
+      const last = !candidates.some((other) => other !== chosen && lane.fitsBoth(chosen.costs, other.costs, now));
+      // Worth holding only while refunds may still come in, the window has a charge for them to reduce (the
+      // provider credits no window below zero), the call would not be back well within the window itself (then its
+      // own refund makes room for another), and calls will be left for the next window anyway (else holding only
+      // delays the end of the run).
+      const leftOver = lane.queue.size > candidates.length || !lane.couldTakeAll(candidates.map((candidate) => candidate.costs), now);
+      const backInWindow = lane.latencyMs !== null && now + BACK_IN_WINDOW_LATENCIES * lane.latencyMs < window.end;
+      if (last && !backInWindow && leftOver && lane.inflight > 0 && window.used > 0) {
+        this.wake(lane, holdUntil - now);
+        return 'deferred';
+      }
+    } else {
+      chosen = bestFill(lane, fitting, now);
+    }
+    lane.queue.shiftEntry(chosen.entry);
+    this.admitEntry(chosen.entry, lane.charge(chosen.costs, now));
+    return 'admitted';
+  }
+
+  private admitEntry(entry: Waiting, mark: AdmissionMark): void {
     entry.signal.removeEventListener('abort', entry.onAbort);
-    entry.resolve(lane.charge(lane.costsOf(entry.ticket, entry.inflation), now));
-    return true;
+    entry.resolve(mark);
   }
 
   /** One timer per lane for its earliest wake-up; an earlier need arms another. */
@@ -269,4 +305,26 @@ export class Scheduler {
   private notify(ticket: CallTicket, type: SchedulerNotice['type'], message: string): void {
     this.options.notify?.({ jobId: ticket.jobId, type, lane: ticket.lane, message });
   }
+}
+
+/** The call to send first of the one or two that fill the room left best. */
+function bestFill<C extends { costs: TicketCosts }>(lane: Lane<Waiting>, fitting: C[], now: number): C {
+  let best = fitting[0]!;
+  let bestTotal = 0;
+  for (let i = 0; i < fitting.length; i++) {
+    const a = fitting[i]!;
+    if (a.costs.tokens > bestTotal) {
+      best = a;
+      bestTotal = a.costs.tokens;
+    }
+    for (let j = i + 1; j < fitting.length; j++) {
+      const b = fitting[j]!;
+      const total = a.costs.tokens + b.costs.tokens;
+      if (total > bestTotal && lane.fitsBoth(a.costs, b.costs, now)) {
+        best = a.costs.tokens >= b.costs.tokens ? a : b;
+        bestTotal = total;
+      }
+    }
+  }
+  return best;
 }

@@ -41,6 +41,18 @@ test('a call put back at the head goes next', () => {
   assert.equal(queue.peek()!.id, 2);
 });
 
+test('fair queue: a later call of the job whose turn it is can go first, and is charged to that job', () => {
+  const queue = new FairQueue<FairEntry & { id: number }>();
+  for (let id = 0; id < 4; id++) queue.push({ user: 'u', jobId: 'a', cost: 10 * (id + 1), weight: 1, id });
+  queue.push({ user: 'u', jobId: 'b', cost: 10, weight: 1, id: 9 });
+  assert.deepEqual(queue.nextJob(3).map((entry) => entry.id), [0, 1, 2], "job a's turn, its first three");
+  const third = queue.nextJob(3)[2]!;
+  assert.equal(queue.shiftEntry(third)?.id, 2);
+  assert.equal(queue.size, 4);
+  assert.deepEqual(queue.nextJob(3).map((entry) => entry.id), [9], 'job a was charged 30, so job b goes next');
+  assert.equal(queue.shiftEntry(third), undefined, 'an entry of another job (or gone) is not taken');
+});
+
 test('AIMD: one decrease per episode; retry-after does not stretch the debounce (Inspect\'s bug)', () => {
   const aimd = new AimdRate({ decrease: 0.5, increasePerSecond: 0, debounceMs: 2000, floorShare: 0.1 });
   for (let t = 0; t < 10_000; t += 100) aimd.onAdmitted(t, 100);

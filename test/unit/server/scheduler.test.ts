@@ -74,6 +74,24 @@ test('waiting calls are served round-robin across jobs', async () => {
   assert.deepEqual(order, ['big', 'big', 'small', 'big', 'big'], 'the small job is not stuck behind the big one');
 });
 
+test('before its first reply, a lane with configured limits sends no more than a second of them', async () => {
+  const clock = new VirtualClock();
+  // 6,000 tokens a minute: 100 a second, which holds one call of 60 tokens; a provider with 1-second windows
+  // would turn the second away.
+  const scheduler = new Scheduler({ clock, limitsFor: () => ({ tokensPerMinute: 6000 }) });
+  const started: number[] = [];
+  let reply!: () => void;
+  const first = scheduler.run(ticket('j', 60), () => new Promise<void>((resolve) => { started.push(clock.now()); reply = resolve; }), never);
+  const rest = Array.from({ length: 3 }, () => scheduler.run(ticket('j', 60), async () => { started.push(clock.now()); }, never));
+  await clock.advance(1000);
+  assert.deepEqual(started, [0], 'one call until the provider has answered');
+  reply();
+  await first;
+  await clock.advance(0);
+  assert.equal(started.length, 4, 'then the bucket lets out what it holds');
+  await Promise.all(rest);
+});
+
 test('a 429 pauses the lane until retry-after and the call goes again first', async () => {
   const clock = new VirtualClock();
   const notices: string[] = [];
