@@ -280,7 +280,8 @@ export class Scheduler {
     } else {
       chosen = bestFill(lane, fitting, now);
     }
-    lane.queue.shiftEntry(chosen.entry);
+    // Taken from the queue before it is charged: an entry admitted but left queued would be charged again.
+    if (!lane.queue.shiftEntry(chosen.entry)) return 'none';
     this.admitEntry(chosen.entry, lane.charge(chosen.costs, now));
     return 'admitted';
   }
