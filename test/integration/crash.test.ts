@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { FieldworkClient } from '../../src/client';
-import { isFinished, type Job } from '../../src/protocol';
 import { serve } from '../support/processes';
+import { waitForJob } from '../support/jobs';
 
 const INTERVIEWS = 40 * 60;
 const QUESTIONS = 3;
@@ -25,15 +25,6 @@ const survey = [
   '  - { question_name: c, question_type: free_text, question_text: "Why, about {{ topic }}?", memory: all }',
 ].join('\n');
 
-async function waitFor(client: FieldworkClient, id: string, done: (job: Job) => boolean, timeoutMs: number): Promise<Job> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const job = await client.getJob(id);
-    if (done(job)) return job;
-    if (Date.now() > deadline) throw new Error(`timed out; job is ${JSON.stringify(job.progress)} ${job.status}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 test('SIGKILL mid-job, restart: the job completes with every result once and no call billed twice', { timeout: 120_000 }, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'fieldwork-crash-'));
@@ -41,13 +32,13 @@ test('SIGKILL mid-job, restart: the job completes with every result once and no 
     const first = await serve(dataDir);
     const client1 = new FieldworkClient({ baseUrl: first.url, apiKey: first.apiKey });
     const submitted = await client1.submitJob({ source: { name: 'crash.survey.yaml', text: survey }, files: {} });
-    const midway = await waitFor(client1, submitted.id, (job) => job.progress.interviews_done >= INTERVIEWS * 0.25, 60_000);
+    const midway = await waitForJob(client1, submitted.id, { until: (job) => job.progress.interviews_done >= INTERVIEWS * 0.25, timeoutMs: 60_000 });
     assert.ok(midway.progress.interviews_done < INTERVIEWS, 'the kill lands mid-job');
     await first.stop('SIGKILL');
 
     const second = await serve(dataDir);
     const client2 = new FieldworkClient({ baseUrl: second.url, apiKey: second.apiKey });
-    const job = await waitFor(client2, submitted.id, (j) => isFinished(j.status), 90_000);
+    const job = await waitForJob(client2, submitted.id, { timeoutMs: 90_000 });
     assert.equal(job.status, 'completed', job.error ?? '');
     assert.equal(job.progress.interviews_total, INTERVIEWS);
     assert.equal(job.progress.interviews_done, INTERVIEWS);

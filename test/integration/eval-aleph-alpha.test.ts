@@ -7,10 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FieldworkClient } from '../../src/client';
-import { EVAL_RESULT_COLUMNS, isFinished, RESULT_COLUMNS, type Job, type Result } from '../../src/protocol';
+import { EVAL_RESULT_COLUMNS, RESULT_COLUMNS, type Result } from '../../src/protocol';
 import { startServer, type RunningServer } from '../../src/server/server';
 import { parseServicesConfig } from '../../src/server/services/config';
 import { send, startProviderServer, type ProviderServer } from './providers/provider-server';
+import { waitForJob } from '../support/jobs';
 
 const TOKEN = 'aa-wire-token-6666';
 const EVAL = [
@@ -34,15 +35,6 @@ function vector(text: string): number[] {
   return [0.5, 0.5, 0.7];
 }
 
-async function finished(client: FieldworkClient, id: string): Promise<Job> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const job = await client.getJob(id);
-    if (isFinished(job.status)) return job;
-    if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('evals: log-probability and embedding scorers over Aleph Alpha\'s wire format', () => {
   let wire: ProviderServer;
@@ -107,7 +99,7 @@ describe('evals: log-probability and embedding scorers over Aleph Alpha\'s wire 
     assert.equal(row.cached_calls, 4);
     assert.ok(estimate.notes.some((note) => /Log-probability \(evaluate\) and embedding calls/.test(note)));
 
-    const job = await finished(client, (await client.submitJob(submission)).id);
+    const job = await waitForJob(client, (await client.submitJob(submission)).id);
     assert.equal(job.status, 'completed', job.error ?? '');
 
     const evaluate = wire.requests.filter((r) => r.path === '/evaluate');

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { startServer } from '../../src/server/server';
 import { FieldworkClient } from '../../src/client';
-import { isFinished, type Job, type Result } from '../../src/protocol';
+import type { Result } from '../../src/protocol';
+import { waitForJob } from '../support/jobs';
 
 const SAMPLES = 60;
 const text = [
@@ -22,15 +23,6 @@ const text = [
   '  - { type: model_graded }',
 ].join('\n');
 
-async function waitFor(client: FieldworkClient, id: string, done: (job: Job) => boolean): Promise<Job> {
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const job = await client.getJob(id);
-    if (done(job)) return job;
-    if (Date.now() > deadline) throw new Error(`timed out: ${job.status} ${JSON.stringify(job.progress)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 test('retry of a cancelled eval scores only the missing samples; merged metrics are right', { timeout: 120_000 }, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'fieldwork-eval-retry-'));
@@ -38,9 +30,9 @@ test('retry of a cancelled eval scores only the missing samples; merged metrics 
   try {
     const client = new FieldworkClient({ baseUrl: server.url, apiKey: server.apiKey });
     const job = await client.submitJob({ source: { name: 'retry.eval.yaml', text }, files: {} });
-    await waitFor(client, job.id, (j) => j.progress.interviews_done >= 20);
+    await waitForJob(client, job.id, { until: (j) => j.progress.interviews_done >= 20, timeoutMs: 90_000 });
     await client.cancelJob(job.id);
-    const cancelled = await waitFor(client, job.id, (j) => isFinished(j.status));
+    const cancelled = await waitForJob(client, job.id, { timeoutMs: 90_000 });
     assert.equal(cancelled.status, 'cancelled');
     const doneBefore = cancelled.progress.interviews_done;
     assert.ok(doneBefore < SAMPLES * 2, 'the cancel landed mid-way');
@@ -51,7 +43,7 @@ test('retry of a cancelled eval scores only the missing samples; merged metrics 
     assert.ok((partial[0]?.n ?? 0) > 0 && (partial[0]?.n ?? 0) <= SAMPLES);
 
     await client.retryJob(job.id);
-    const retried = await waitFor(client, job.id, (j) => isFinished(j.status));
+    const retried = await waitForJob(client, job.id, { timeoutMs: 90_000 });
     assert.equal(retried.status, 'completed', retried.error ?? '');
     assert.equal(retried.progress.interviews_done, SAMPLES * 2);
 

@@ -6,18 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../src/server/server';
 import { FieldworkClient, ValidationError, submissionFromFile } from '../../src/client';
-import { isFinished, type Job, type Result } from '../../src/protocol';
+import type { Result } from '../../src/protocol';
 import { ROOT } from '../support/processes';
+import { waitForJob } from '../support/jobs';
 
-async function finished(client: FieldworkClient, id: string, timeoutMs = 60_000): Promise<Job> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const job = await client.getJob(id);
-    if (isFinished(job.status)) return job;
-    if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 async function resultsOf(client: FieldworkClient, id: string): Promise<Result[]> {
   const results: Result[] = [];
@@ -44,7 +36,7 @@ describe('evals on the job server', () => {
     const job = await client.submitJob(submissionFromFile(join(ROOT, 'examples', 'arithmetic.eval.yaml')));
     assert.equal(job.kind, 'eval');
     assert.equal(job.progress.interviews_total, 8 * 3);
-    const done = await finished(client, job.id);
+    const done = await waitForJob(client, job.id);
     assert.equal(done.status, 'completed', done.error ?? '');
     const results = await resultsOf(client, job.id);
     assert.equal(results.length, 24);
@@ -69,7 +61,7 @@ describe('evals on the job server', () => {
   });
 
   test('multiple choice scored by choice; the test model answers with a letter at chance', async () => {
-    const done = await finished(client, (await client.submitJob(submissionFromFile(join(ROOT, 'examples', 'capitals.eval.yaml')))).id);
+    const done = await waitForJob(client, (await client.submitJob(submissionFromFile(join(ROOT, 'examples', 'capitals.eval.yaml')))).id);
     assert.equal(done.status, 'completed', done.error ?? '');
     const results = await resultsOf(client, done.id);
     assert.ok(results.every((r) => /^ANSWER: [A-D]$/.test(r.raw ?? '') && /^[A-D]$/.test(String(r.answer))));
@@ -77,7 +69,7 @@ describe('evals on the job server', () => {
   });
 
   test('a model-graded scorer keeps the grader explanation; the CSV example maps its fields', async () => {
-    const graded = await finished(client, (await client.submitJob(submissionFromFile(join(ROOT, 'examples', 'short-answer.eval.yaml')))).id);
+    const graded = await waitForJob(client, (await client.submitJob(submissionFromFile(join(ROOT, 'examples', 'short-answer.eval.yaml')))).id);
     assert.equal(graded.status, 'completed', graded.error ?? '');
     for (const result of await resultsOf(client, graded.id)) {
       const verdict = result.scores?.['model_graded'];
@@ -87,7 +79,7 @@ describe('evals on the job server', () => {
     assert.deepEqual(graded.metrics?.map((m) => m.scorer), ['model_graded', 'mentions_target']);
     assert.equal(graded.progress.calls_done, 8, 'one answer and one grader call per sample');
 
-    const trivia = await finished(client, (await client.submitJob(submissionFromFile(join(ROOT, 'examples', 'trivia.eval.yaml')))).id);
+    const trivia = await waitForJob(client, (await client.submitJob(submissionFromFile(join(ROOT, 'examples', 'trivia.eval.yaml')))).id);
     assert.equal(trivia.status, 'completed', trivia.error ?? '');
     const results = await resultsOf(client, trivia.id);
     assert.equal(results.length, 5);

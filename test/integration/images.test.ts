@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FieldworkClient, submissionFromFile, ValidationError } from '../../src/client';
-import { isFinished, type Job } from '../../src/protocol';
 import { startServer, type RunningServer } from '../../src/server/server';
 import { parseServicesConfig } from '../../src/server/services/config';
 import { ROOT } from '../support/processes';
 import { send, startProviderServer, type ProviderServer, type SeenRequest } from './providers/provider-server';
+import { waitForJob } from '../support/jobs';
 
 const SWATCH_1 = readFileSync(join(ROOT, 'examples/images/swatch-1.png'));
 const SWATCH_2 = readFileSync(join(ROOT, 'examples/images/swatch-2.png'));
@@ -29,15 +29,6 @@ const survey = (model: string) =>
     '  - { question_name: count, question_type: free_text, question_text: "Scenario {{ n }} has no picture in this question." }',
   ].join('\n');
 
-async function finished(client: FieldworkClient, id: string): Promise<Job> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const job = await client.getJob(id);
-    if (isFinished(job.status)) return job;
-    if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 const openAiReply = (request: SeenRequest, res: Parameters<typeof send>[0]) =>
   send(res, 200, {
@@ -118,7 +109,7 @@ describe('images: a survey that shows pictures, through real wire formats', () =
   it('the client sends the pictures inline as base64; OpenAI receives each as a data URI, the text as "[image 1]"', async () => {
     const submission = submissionFromFile(writeSurvey('oai.survey.yaml', 'oai/gpt-4o-mini'));
     assert.equal(submission.files?.['images/one.png'], `base64:${SWATCH_1.toString('base64')}`);
-    const job = await finished(client, (await client.submitJob(submission)).id);
+    const job = await waitForJob(client, (await client.submitJob(submission)).id);
     assert.equal(job.status, 'completed', job.error ?? '');
 
     const calls = openai.requests.filter((r) => r.path === '/v1/chat/completions');
@@ -141,14 +132,14 @@ describe('images: a survey that shows pictures, through real wire formats', () =
   it('the cache key follows the picture: the same survey is all cache hits, a changed picture is asked again', async () => {
     const path = join(dir, 'oai.survey.yaml');
     const before = openai.requests.length;
-    const rerun = await finished(client, (await client.submitJob(submissionFromFile(path))).id);
+    const rerun = await waitForJob(client, (await client.submitJob(submissionFromFile(path))).id);
     assert.equal(rerun.progress.calls_cached, 4);
     assert.equal(openai.requests.length, before);
     assert.deepEqual(rerun.cost_by_model, [{ model: 'oai/gpt-4o-mini', calls: 4, cached_calls: 4, input_tokens: 0, output_tokens: 0, usd: 0 }]);
 
     writeFileSync(join(dir, 'images/two.png'), Buffer.concat([SWATCH_2, Buffer.from([0])])); // same name, other bytes
     try {
-      const changed = await finished(client, (await client.submitJob(submissionFromFile(path))).id);
+      const changed = await waitForJob(client, (await client.submitJob(submissionFromFile(path))).id);
       assert.equal(changed.progress.calls_cached, 3, 'only the call that shows the changed picture reaches the provider');
       assert.equal(openai.requests.length, before + 1);
     } finally {
@@ -157,7 +148,7 @@ describe('images: a survey that shows pictures, through real wire formats', () =
   });
 
   it('Anthropic receives each picture as a base64 image block before the text', async () => {
-    const job = await finished(client, (await client.submitJob(submissionFromFile(writeSurvey('claude.survey.yaml', 'claude/claude-sonnet-4-20250514')))).id);
+    const job = await waitForJob(client, (await client.submitJob(submissionFromFile(writeSurvey('claude.survey.yaml', 'claude/claude-sonnet-4-20250514')))).id);
     assert.equal(job.status, 'completed', job.error ?? '');
     const blocks = anthropic.requests
       .map((r) => (r.body!.messages as { content: unknown }[])[0]!.content)
@@ -185,7 +176,7 @@ describe('images: a survey that shows pictures, through real wire formats', () =
     });
     assert.equal(openai.requests.length, before, 'nothing reached the provider');
 
-    const job = await finished(client, (await client.submitJob(submissionFromFile(writeSurvey('offline.survey.yaml', 'test')))).id);
+    const job = await waitForJob(client, (await client.submitJob(submissionFromFile(writeSurvey('offline.survey.yaml', 'test')))).id);
     assert.equal(job.status, 'completed', job.error ?? '');
     const results = [];
     for await (const result of client.allResults(job.id)) results.push(result);

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../src/server/server';
 import { startMockProvider, type RunningMock } from '../../src/mock-provider/server';
 import { FieldworkClient } from '../../src/client';
-import { isFinished, type Job, type Result } from '../../src/protocol';
+import type { Result } from '../../src/protocol';
+import { waitForJob } from '../support/jobs';
 
 let dataDir: string;
 let mock: RunningMock;
@@ -44,13 +45,7 @@ test('a job against the rate-limited mock provider completes, every answer valid
     '  - { question_name: thoughts, question_type: free_text, question_text: "What do you think of {{ fruit }}?" }',
   ].join('\n');
   const submitted = await client.submitJob({ source: { name: 'mock.survey.yaml', text }, files: {} });
-  let job: Job = submitted;
-  const deadline = Date.now() + 30_000;
-  while (!isFinished(job.status)) {
-    assert.ok(Date.now() < deadline, `job still ${job.status}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    job = await client.getJob(submitted.id);
-  }
+  const job = await waitForJob(client, submitted.id, { timeoutMs: 30_000 });
   assert.equal(job.status, 'completed');
   const results: Result[] = [];
   for await (const result of client.allResults(job.id)) results.push(result);

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { createServer, connect, type AddressInfo } from 'node:net';
 import { startServer, type RunningServer } from '../../src/server/server';
 import { FieldworkClient, NotFoundError, ValidationError, FieldworkError } from '../../src/client';
-import { isFinished, type Job, type JobEvent, type Result } from '../../src/protocol';
+import type { JobEvent, Result } from '../../src/protocol';
+import { waitForJob } from '../support/jobs';
 
 const small = (extra = '', model = 'test') =>
   [
@@ -23,15 +24,6 @@ const small = (extra = '', model = 'test') =>
 
 const submission = (text: string, files: Record<string, string> = {}) => ({ source: { name: 'small.survey.yaml', text }, files });
 
-async function finished(client: FieldworkClient, id: string, timeoutMs = 30_000): Promise<Job> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const job = await client.getJob(id);
-    if (isFinished(job.status)) return job;
-    if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('job server', () => {
   let dataDir: string;
@@ -57,7 +49,7 @@ describe('job server', () => {
   test('a survey runs to completion with one result per asked or skipped question', async () => {
     const job = await client.submitJob(submission(small()));
     assert.equal(job.progress.interviews_total, 6);
-    const done = await finished(client, job.id);
+    const done = await waitForJob(client, job.id);
     assert.equal(done.status, 'completed');
     assert.equal(done.progress.interviews_done, 6);
     const results: Result[] = [];
@@ -71,12 +63,12 @@ describe('job server', () => {
   });
 
   test('a rerun is answered from the cache at no cost; fresh bypasses the cache', async () => {
-    const again = await finished(client, (await client.submitJob(submission(small()))).id);
+    const again = await waitForJob(client, (await client.submitJob(submission(small()))).id);
     assert.equal(again.progress.calls_cached, again.progress.calls_done);
     assert.equal(again.cost.input_tokens, 0);
     const estimate = await client.estimate(submission(small()));
     assert.equal(estimate.total.cached_calls, estimate.total.calls);
-    const fresh = await finished(client, (await client.submitJob({ ...submission(small()), fresh: true })).id);
+    const fresh = await waitForJob(client, (await client.submitJob({ ...submission(small()), fresh: true })).id);
     assert.equal(fresh.progress.calls_cached, 0);
     assert.ok(fresh.cost.input_tokens > 0);
   });
@@ -186,7 +178,7 @@ describe('job server', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     const cancelling = await client.cancelJob(job.id);
     assert.ok(['cancelling', 'cancelled'].includes(cancelling.status));
-    const done = await finished(client, job.id);
+    const done = await waitForJob(client, job.id);
     assert.equal(done.status, 'cancelled');
     assert.ok(done.progress.interviews_done < 400);
   });
@@ -201,7 +193,7 @@ describe('job server', () => {
     assert.equal(cancelled.cost.usd, 0);
     assert.equal(cancelled.cost.input_tokens, 0);
     assert.equal(cancelled.progress.calls_done, 0);
-    for (const blocker of blockers) await finished(client, blocker.id);
+    for (const blocker of blockers) await waitForJob(client, blocker.id);
   });
 
   test('a partially failed job retried runs only the failed interviews and keeps the rest', async () => {
@@ -210,14 +202,14 @@ describe('job server', () => {
       'scenarios: [{ fruit: apple }, { fruit: pear }, { fruit: plum }]',
       `scenarios: [${Array.from({ length: 15 }, (_, i) => `{ fruit: f${i} }`).join(', ')}]`,
     );
-    const job = await finished(client, (await client.submitJob({ ...submission(flaky), fresh: true })).id);
+    const job = await waitForJob(client, (await client.submitJob({ ...submission(flaky), fresh: true })).id);
     assert.ok(['partially_failed', 'failed'].includes(job.status), job.status);
     assert.ok(job.progress.interviews_failed > 0);
     const doneBefore = job.progress.interviews_done;
     let retried = job;
     for (let round = 0; round < 60 && retried.status !== 'completed'; round++) {
       await client.retryJob(job.id);
-      retried = await finished(client, job.id);
+      retried = await waitForJob(client, job.id);
       assert.ok(retried.progress.interviews_done >= doneBefore, 'finished interviews are kept');
     }
     assert.equal(retried.status, 'completed');
@@ -233,7 +225,7 @@ describe('job server', () => {
   });
 
   test('results export as CSV and JSONL', async () => {
-    const job = await finished(client, (await client.submitJob(submission(small()))).id);
+    const job = await waitForJob(client, (await client.submitJob(submission(small()))).id);
     let csv = '';
     await client.downloadResults(job.id, 'csv', (chunk) => (csv += chunk));
     const lines = csv.trim().split(/\r?\n/);

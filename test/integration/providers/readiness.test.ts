@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FieldworkClient } from '../../../src/client';
-import { isFinished, type Job } from '../../../src/protocol';
+import { waitForJob } from '../../support/jobs';
 import { startServer, type RunningServer } from '../../../src/server/server';
 import { send, startProviderServer, type ProviderServer } from './provider-server';
 
@@ -52,12 +52,7 @@ describe('readiness', () => {
 
   it('a job waits for a starting service, logs that it waits, and completes once it answers', async () => {
     const submitted = await client.submitJob({ source: { name: 'r.survey.yaml', text: SURVEY }, files: {} });
-    let job: Job;
-    const deadline = Date.now() + 60_000;
-    do {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      job = await client.getJob(submitted.id);
-    } while (!isFinished(job.status) && Date.now() < deadline);
+    const job = await waitForJob(client, submitted.id);
     assert.equal(job.status, 'completed', job.error ?? '');
     assert.ok(probes >= 4);
     const { events } = await client.eventPage(job.id, { after: 0, limit: 1000 });

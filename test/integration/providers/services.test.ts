@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { getEncoding } from 'js-tiktoken';
 import { FieldworkClient, ValidationError } from '../../../src/client';
-import { isFinished, type Job } from '../../../src/protocol';
 import { startServer, type RunningServer } from '../../../src/server/server';
 import { parseServicesConfig } from '../../../src/server/services/config';
 import { send, startProviderServer, type ProviderServer } from './provider-server';
+import { waitForJob } from '../../support/jobs';
 
 const KEY = 'sk-wire-test-key-5555';
 const encoding = getEncoding('o200k_base');
@@ -29,15 +29,6 @@ const SURVEY = [
 ].join('\n');
 const submission = (text = SURVEY) => ({ source: { name: 'colours.survey.yaml', text }, files: {} });
 
-async function finished(client: FieldworkClient, id: string): Promise<Job> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const job = await client.getJob(id);
-    if (isFinished(job.status)) return job;
-    if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('services: a job through an OpenAI-compatible service', () => {
   let wire: ProviderServer;
@@ -126,7 +117,7 @@ describe('services: a job through an OpenAI-compatible service', () => {
     assert.equal(model.input_tokens_accuracy, 0.02);
     assert.match(model.price_source, /server config/);
 
-    const job = await finished(client, (await client.submitJob(submission())).id);
+    const job = await waitForJob(client, (await client.submitJob(submission())).id);
     assert.equal(job.status, 'completed', job.error ?? '');
     let input = 0;
     let output = 0;
@@ -146,7 +137,7 @@ describe('services: a job through an OpenAI-compatible service', () => {
     const again = await client.estimate(submission());
     assert.equal(again.models[0]!.cached_calls, 16);
     assert.deepEqual(again.total.usd, { low: 0, expected: 0, high: 0 });
-    const rerun = await finished(client, (await client.submitJob(submission())).id);
+    const rerun = await waitForJob(client, (await client.submitJob(submission())).id);
     assert.equal(rerun.progress.calls_cached, rerun.progress.calls_done);
     assert.equal(rerun.cost.usd, 0);
     assert.equal(wire.requests.length, 16, 'no call reached the provider');
@@ -159,7 +150,7 @@ describe('services: a job through an OpenAI-compatible service', () => {
       return true;
     });
     const before = wire.requests.length;
-    const job = await finished(client, (await client.submitJob(submission(SURVEY.replace('wire/gpt-4o-mini', 'badkey/gpt-4o-mini')))).id);
+    const job = await waitForJob(client, (await client.submitJob(submission(SURVEY.replace('wire/gpt-4o-mini', 'badkey/gpt-4o-mini')))).id);
     assert.equal(job.status, 'failed');
     assert.match(job.error ?? '', /Incorrect API key/);
     // Fatal: never retried. Interviews already in flight may each have made their one call.
