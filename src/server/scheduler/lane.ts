@@ -111,10 +111,10 @@ export class Lane<W extends FairEntry> {
       if (ms > wait.ms) wait = { ms, dimension };
     }
     if (this.latencyMs === null) {
-      // Before any reply, configured limits may be enforced in windows as short as a second: no more goes out
+      // Before any reply, configured limits may be enforced in windows as short as a second: no more is in flight
       // than a second's share of them (at least one call) until the first reply says how the provider counts.
       for (const [dimension, perMinute] of Object.entries(this.configured) as [Dimension, number][]) {
-        const sent = this.charged[dimension];
+        const sent = this.inflightCharged[dimension];
         if (sent > 0 && sent + costOn(dimension, ticket) > perMinute / 60 && wait.ms < FIRST_REPLY_POLL_MS) wait = { ms: FIRST_REPLY_POLL_MS, dimension };
       }
     }

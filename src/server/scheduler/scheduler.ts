@@ -271,9 +271,9 @@ export class Scheduler {
       // provider credits no window below zero), the call would not be back well within the window itself (then its
       // own refund makes room for another), and calls will be left for the next window anyway (else holding only
       // delays the end of the run).
-      const leftOver = lane.queue.size > candidates.length || !lane.couldTakeAll(candidates.map((candidate) => candidate.costs), now);
       const backInWindow = lane.latencyMs !== null && now + BACK_IN_WINDOW_LATENCIES * lane.latencyMs < window.end;
-      if (last && !backInWindow && leftOver && lane.inflight > 0 && window.used > 0) {
+      const leftOver = () => lane.queue.size > candidates.length || !lane.couldTakeAll(candidates.map((candidate) => candidate.costs), now);
+      if (last && !backInWindow && lane.inflight > 0 && window.used > 0 && leftOver()) {
         this.wake(lane, holdUntil - now);
         return 'deferred';
       }

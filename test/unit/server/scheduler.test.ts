@@ -92,6 +92,21 @@ test('before its first reply, a lane with configured limits sends no more than a
   await Promise.all(rest);
 });
 
+test('a first call that fails is no longer in flight: the lane waiting for its first reply goes on', async () => {
+  const clock = new VirtualClock();
+  const scheduler = new Scheduler({ clock, limitsFor: () => ({ tokensPerMinute: 6000 }), retry: { baseDelayMs: 10, maxDelayMs: 10 }, random: () => 0 });
+  let tries = 0;
+  const first = scheduler.run(ticket('j', 60), async () => {
+    if (++tries === 1) throw new ProviderError('transient', 'bad gateway', null, 502);
+    return 'ok';
+  }, never);
+  const second = scheduler.run(ticket('j', 60), async () => 'ok', never);
+  await clock.advance(2000);
+  assert.equal(await first, 'ok');
+  assert.equal(await second, 'ok');
+  assert.equal(tries, 2);
+});
+
 test('a 429 pauses the lane until retry-after and the call goes again first', async () => {
   const clock = new VirtualClock();
   const notices: string[] = [];
