@@ -69,6 +69,8 @@ const FILL_LEAD_MS = 20;
 /** A call expected back within this many latencies before the window's end is not held: its own refund comes in time. */
 const BACK_IN_WINDOW_LATENCIES = 3;
 
+/** A lane waiting for anything looks again at least this often: a wait it cannot bound must not stall it for good. */
+const LONGEST_SLEEP_MS = 60_000;
 /** Waits shorter than this are not worth a line in the job log. */
 const NOTICE_WAIT_MS = 1000;
 
@@ -293,7 +295,7 @@ export class Scheduler {
 
   /** One timer per lane for its earliest wake-up; an earlier need arms another. */
   private wake(lane: Lane<Waiting>, waitMs: number): void {
-    const afterMs = Math.max(1, waitMs);
+    const afterMs = Math.min(LONGEST_SLEEP_MS, Math.max(1, waitMs));
     const at = this.clock.now() + afterMs;
     if (lane.wakeAt <= at) return;
     lane.wakeAt = at;

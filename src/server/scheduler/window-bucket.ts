@@ -6,7 +6,7 @@
 // `remaining` at a call's admission plus what we had charged in that window by then. Refunds of finished calls
 // come back into the window they finish in, as providers credit them.
 import type { Bucket } from './bucket';
-import { SAME_INSTANT_MS, type WindowClock } from './window-learning';
+import type { WindowClock } from './window-learning';
 
 /** Where a window bucket stood when a call was admitted. */
 export interface WindowMark {
@@ -80,7 +80,7 @@ export class WindowBucket implements Bucket {
   /** What our estimate overcharged stays with the window it was charged in; a spent window keeps it. */
   giveBack(refund: number, correction: number, mark: WindowMark | undefined, now: number): void {
     this.roll(now);
-    this.adjust(refund + (mark && Math.abs(mark.end - this.end) < SAME_INSTANT_MS ? correction : 0), now);
+    this.adjust(refund + (mark && this.clock.same(mark.end, this.end) ? correction : 0), now);
   }
 
   clamp(most: number, now: number): void {
@@ -100,10 +100,10 @@ export class WindowBucket implements Bucket {
    */
   observe(end: number, remaining: number, mark: WindowMark | null, chargedSince: number, ceiling: number, now: number): void {
     this.roll(now);
-    if (mark && Math.abs(mark.end - end) < SAME_INSTANT_MS) {
+    if (mark && this.clock.same(mark.end, end)) {
       // The quota follows the latest window we have a reading of: other clients' use changes from window to window.
       const sample = Math.min(ceiling, remaining + mark.used);
-      if (end > this.quotaEnd + SAME_INSTANT_MS) {
+      if (end > this.quotaEnd + this.clock.toleranceMs()) {
         this.quotaEnd = end;
         this.setQuota(sample);
       } else if (sample > this.quota) {
@@ -111,7 +111,7 @@ export class WindowBucket implements Bucket {
       }
     }
     // Only a reading of the window we are in says what is left of it; older ones are spent.
-    if (Math.abs(end - this.end) < SAME_INSTANT_MS) this.current = Math.min(this.current, remaining - chargedSince);
+    if (this.clock.same(end, this.end)) this.current = Math.min(this.current, remaining - chargedSince);
   }
 
   private setQuota(quota: number): void {
@@ -121,7 +121,7 @@ export class WindowBucket implements Bucket {
 
   private roll(now: number): void {
     const end = this.clock.endAt(now);
-    if (Math.abs(end - this.end) < SAME_INSTANT_MS) {
+    if (this.clock.same(end, this.end)) {
       this.end = Math.max(this.end, end);
       return;
     }

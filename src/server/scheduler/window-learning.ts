@@ -16,9 +16,16 @@
 // the minute's rate would need (twice, ending together or a whole number of windows apart), means the limit is
 // counted over a window. Each such message also bounds the window's length: what was used fitted in it, and what was
 // asked for on top did not.
+//
+// A reading's end is our admission time plus the provider's `reset`, which it counted from when the request reached
+// it: early by the request's travel, which can be tens of milliseconds on a loaded machine. Ends closer together
+// than half the shortest window we learn are one end seen through different travel times; the largest such spread
+// is the clock's skew, within which any two ends are the same instant.
 
 /** Two reset instants this close apart are the same window's end (headers round to milliseconds). */
 export const SAME_INSTANT_MS = 20;
+/** The shortest window learned: providers count over a second or more. Ends closer than half of it are one end. */
+export const MIN_WINDOW_MS = 500;
 
 const MIN_MARGIN_MS = 5;
 const MAX_MARGIN_MS = 1000;
@@ -38,6 +45,8 @@ export class WindowClock {
   /** The window's length, once two windows' ends were seen. */
   windowMs: number | null = null;
   marginMs = MIN_MARGIN_MS;
+  /** The widest spread seen between estimates of one window's end. */
+  skewMs = 0;
   private readonly recent: Reading[] = [];
   private readonly ends: number[] = [];
   private anchor: number | null = null;
@@ -117,7 +126,7 @@ export class WindowClock {
    * difference. (A whole window off is a wrong length, which more ends will fix, not a margin.)
    */
   landed(at: number, ourEnd: number, theirEnd: number): void {
-    if (ourEnd <= theirEnd + SAME_INSTANT_MS || at < theirEnd || at - theirEnd > this.lengthMs() / 2) return;
+    if (ourEnd <= theirEnd + this.toleranceMs() || at < theirEnd || at - theirEnd > this.lengthMs() / 2) return;
     this.marginMs = Math.min(MAX_MARGIN_MS, this.lengthMs() / 10, Math.max(this.marginMs * 2, 2 * (at - theirEnd)));
   }
 
@@ -125,7 +134,16 @@ export class WindowClock {
   lengthMs(): number {
     if (this.windowMs !== null) return this.windowMs;
     if (this.anchor === null || this.firstAt === null) return Math.min(60_000, this.longest);
-    return Math.min(this.longest, Math.max(SAME_INSTANT_MS * 5, this.shortest, this.anchor - this.firstAt));
+    return Math.min(this.longest, Math.max(MIN_WINDOW_MS, this.shortest, this.anchor - this.firstAt));
+  }
+
+  /** Whether two readings' ends are the same instant: within the skew seen, never a quarter window apart. */
+  same(a: number, b: number): boolean {
+    return Math.abs(a - b) < this.toleranceMs();
+  }
+
+  toleranceMs(): number {
+    return Math.min(this.lengthMs() / 4, Math.max(SAME_INSTANT_MS, 1.5 * this.skewMs));
   }
 
   /** The end of the window `now` counts in (it turns over a margin after each end). */
@@ -139,10 +157,20 @@ export class WindowClock {
 
   private noteEnd(end: number): void {
     this.anchor = Math.max(this.anchor ?? end, end);
-    if (!this.windowed || this.ends.some((seen) => Math.abs(seen - end) < SAME_INSTANT_MS)) return;
-    this.ends.push(end);
-    this.ends.sort((a, b) => a - b);
-    if (this.ends.length > KEEP) this.ends.shift();
+    if (!this.windowed) return;
+    // Every estimate is early by its request's travel, never late: the latest of one end's estimates is the best.
+    const apart = Math.max(MIN_WINDOW_MS, this.shortest) / 2;
+    const seen = this.ends.findIndex((other) => Math.abs(other - end) < apart);
+    if (seen >= 0) {
+      const other = this.ends[seen]!;
+      this.skewMs = Math.max(this.skewMs, Math.abs(other - end));
+      if (end <= other) return;
+      this.ends[seen] = end;
+    } else {
+      this.ends.push(end);
+      this.ends.sort((a, b) => a - b);
+      if (this.ends.length > KEEP) this.ends.shift();
+    }
     let gap = Infinity;
     for (let i = 1; i < this.ends.length; i++) gap = Math.min(gap, this.ends[i]! - this.ends[i - 1]!);
     if (gap === Infinity) return;
@@ -150,6 +178,6 @@ export class WindowClock {
     let count = Math.max(1, Math.round(span / gap));
     // Ends seen only every other window look like windows twice as long: the messages' bounds say otherwise.
     if (span / count >= this.longest) count = Math.ceil(span / this.longest);
-    this.windowMs = span / count;
+    this.windowMs = Math.max(MIN_WINDOW_MS, span / count);
   }
 }

@@ -171,6 +171,27 @@ test('window clock: a call sent just after the end that still landed before it w
   assert.equal(clock.marginMs, 60, 'half a window off is a wrong length, not a late clock');
 });
 
+test('window clock: ends that differ by their requests\' travel are one end, and a window bucket still turns over', () => {
+  // 1 s windows of 6 requests. Each reading's end is our send time plus the provider's reset, which it counted from
+  // when the request reached it: on a loaded machine the six ends of one window spread over 60 ms.
+  const clock = new WindowClock();
+  const ends = [1_940.7, 1_976.6, 1_950.2, 2_000, 1_961.3, 1_990.4];
+  ends.forEach((end, i) => clock.observe('requests', 1_000 + i, 5 - i, end, 360, 0.006));
+  assert.equal(clock.windowed, true);
+  assert.equal(clock.windowMs, null, `one window's end seen, not a window of tens of milliseconds: ${clock.windowMs}`);
+  assert.ok(clock.skewMs >= 35 && clock.skewMs <= 60, `skew ${clock.skewMs}`);
+  assert.ok(clock.same(1_950, 2_000), 'within the skew: the same instant');
+  const bucket = new WindowBucket(6, clock, 0, 1_100);
+  assert.ok(bucket.waitFor(1, 1_100) > 800, 'the window is spent');
+  assert.equal(bucket.level(2_100), 6, 'the next window opens with the whole quota');
+  // The next window's ends, with the same spread: a length near a second, not the spread.
+  clock.observe('requests', 2_050, 5, 2_962.8, 360, 0.006);
+  clock.observe('requests', 2_051, 4, 3_001.2, 360, 0.006);
+  assert.ok(clock.windowMs !== null && Math.abs(clock.windowMs - 1_000) < 2, `window ${clock.windowMs}`);
+  bucket.take(6, 2_100);
+  assert.equal(bucket.level(3_100), 6, 'and the one after');
+});
+
 test('window clock from 429 messages: room left of the minute, or long waits a whole number of windows apart', () => {
   // 10 s windows of a 60 000-per-minute limit: 9 600 used and 500 more turned away leaves most of the minute.
   const room = new WindowClock();
