@@ -30,6 +30,9 @@ const LIMIT_KEY: Record<Dimension, keyof LaneLimits> = {
 /** How long a lane hears nothing about its limits before it raises a learned refill, and by how much a second. */
 const PROBE_QUIET_MS = 2000;
 const PROBE_PER_SECOND = 0.01;
+/** How many of the latest calls' prompt counts set the scale of our estimates, and how many before any does. */
+const RATIO_SAMPLES = 100;
+const MIN_RATIO_SAMPLES = 5;
 /** How often a lane waiting for its first reply looks again (a reply also wakes it). */
 const FIRST_REPLY_POLL_MS = 250;
 
@@ -65,8 +68,11 @@ export class Lane<W extends FairEntry> {
   /** When the provider last said anything about its limits, and when a quiet lane last raised its refill. */
   private readAt = -Infinity;
   private probedAt = -Infinity;
-  /** What the provider counts ÷ our estimate of a prompt: mean and mean deviation, learned from usage. */
-  private estimateRatio = { mean: 1, deviation: 0, samples: 0 };
+  /** What the provider counted ÷ our estimate of a prompt, for the latest calls (a ring). */
+  private readonly estimateRatios: number[] = [];
+  private estimateRatioAt = 0;
+  /** The largest of them: what a prompt estimate is scaled by. */
+  private estimateScale = 1;
 
   constructor(readonly name: string, limits: LaneLimits | null, ceiling: number, now: number) {
     for (const dimension of DIMENSIONS) {
@@ -161,14 +167,14 @@ export class Lane<W extends FairEntry> {
   }
 
   /**
-   * What a call will be charged: its prompt estimate scaled to what the provider has been counting (a little high,
-   * so a window filled to the brim is not overfilled), times `inflation` when the provider already turned it away.
+   * What a call will be charged: its prompt estimate scaled by the largest ratio of what the provider counted to our
+   * estimate over the latest calls (so a window filled to the brim is not overfilled by a prompt like any of them),
+   * times `inflation` when the provider already turned it away.
    */
   costsOf(ticket: TicketCosts, inflation = 1): TicketCosts {
     const output = ticket.outputTokens ?? 0;
     const input = ticket.inputTokens ?? ticket.tokens - output;
-    const { mean, deviation, samples } = this.estimateRatio;
-    const scale = samples < 5 || this.blind ? 1 : Math.min(2, Math.max(0.5, mean + 3 * deviation));
+    const scale = this.estimateRatios.length < MIN_RATIO_SAMPLES || this.blind ? 1 : this.estimateScale;
     const scaled = Math.ceil(input * scale * inflation);
     return { tokens: scaled + output, inputTokens: scaled, outputTokens: ticket.outputTokens };
   }
@@ -178,10 +184,10 @@ export class Lane<W extends FairEntry> {
     const estimate = ticket.inputTokens ?? ticket.tokens - (ticket.outputTokens ?? 0);
     if (estimate <= 0 || usage.input <= 0) return;
     const ratio = usage.input / estimate;
-    const r = this.estimateRatio;
-    const weight = Math.max(0.05, 1 / ++r.samples);
-    r.mean += weight * (ratio - r.mean);
-    r.deviation += weight * (Math.abs(ratio - r.mean) - r.deviation);
+    if (this.estimateRatios.length < RATIO_SAMPLES) this.estimateRatios.push(ratio);
+    else this.estimateRatios[this.estimateRatioAt] = ratio;
+    this.estimateRatioAt = (this.estimateRatioAt + 1) % RATIO_SAMPLES;
+    this.estimateScale = Math.min(2, Math.max(0.5, Math.max(...this.estimateRatios)));
   }
 
   /**

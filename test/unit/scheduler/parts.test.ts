@@ -9,6 +9,7 @@ import type { Dimension } from '../../../src/server/scheduler/dimensions';
 import { RefillLearner } from '../../../src/server/scheduler/refill-learning';
 import { WindowBucket } from '../../../src/server/scheduler/window-bucket';
 import { WindowClock } from '../../../src/server/scheduler/window-learning';
+import { Lane } from '../../../src/server/scheduler/lane';
 
 test('weighted fair queue: weights 1:1:2 get token shares 1:1:2 while all are backlogged', () => {
   const queue = new FairQueue<FairEntry>();
@@ -190,6 +191,22 @@ test('window clock: ends that differ by their requests\' travel are one end, and
   assert.ok(clock.windowMs !== null && Math.abs(clock.windowMs - 1_000) < 2, `window ${clock.windowMs}`);
   bucket.take(6, 2_100);
   assert.equal(bucket.level(3_100), 6, 'and the one after');
+});
+
+test('prompt estimates are charged at the largest ratio the provider counted over the latest 100 calls', () => {
+  const lane = new Lane('mock/model', { tokensPerMinute: 60_000 }, 256, 0);
+  const ticket = { tokens: 300, inputTokens: 100, outputTokens: 200 };
+  const counted = (ratio: number) => lane.learnEstimate(ticket, { input: Math.round(100 * ratio), output: 50 });
+  [1.0, 1.02, 1.05, 0.97].forEach(counted);
+  assert.deepEqual(lane.costsOf(ticket), ticket, 'too few calls to say: charged as estimated');
+  counted(1.01);
+  assert.equal(lane.costsOf(ticket).inputTokens, 105, 'the largest ratio seen');
+  assert.equal(lane.costsOf(ticket).tokens, 305, 'max_tokens is not scaled');
+  assert.equal(lane.costsOf(ticket, 1.1).inputTokens, Math.ceil(100 * 1.05 * 1.1), 'times the inflation of a call turned away');
+  for (let i = 0; i < 97; i++) counted(1.0);
+  assert.equal(lane.costsOf(ticket).inputTokens, 105, 'the third call is still among the latest 100');
+  counted(1.0);
+  assert.equal(lane.costsOf(ticket).inputTokens, 101, 'now it is not; the largest left is the fifth call\'s 1.01');
 });
 
 test('window clock from 429 messages: room left of the minute, or long waits a whole number of windows apart', () => {
