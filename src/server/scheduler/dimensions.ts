@@ -59,14 +59,5 @@ export function usedOn(dimension: Dimension, usage: Usage): number {
  */
 export function providerChargeOn(dimension: Dimension, charged: TicketCosts, usage: Usage): number {
   if (charged.outputTokens === undefined) return costOn(dimension, charged);
-  switch (dimension) {
-    case 'requests':
-      return 1;
-    case 'tokens':
-      return usage.input + charged.outputTokens;
-    case 'input_tokens':
-      return usage.input;
-    case 'output_tokens':
-      return charged.outputTokens;
-  }
+  return usedOn(dimension, { input: usage.input, output: charged.outputTokens });
 }
