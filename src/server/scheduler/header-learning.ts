@@ -44,7 +44,7 @@ export function learnFromHeaders(lane: LearningBuckets, snapshot: RateLimitSnaps
     const reading: LimitReading = withRemaining(said, lane.windows);
     const configured = lane.configured[dimension];
     const limit = reading.limit !== undefined && reading.limit > 0 ? Math.min(reading.limit, configured ?? Infinity) : undefined;
-    if (learnWindow(lane, dimension, reading, limit, mark, now)) continue;
+    if (learnWindow(lane, dimension, reading, limit, mark, now, said.remaining === undefined)) continue;
     const found = lane.buckets.get(dimension);
     if (found !== undefined && !(found instanceof TokenBucket)) continue;
     let bucket = found;
@@ -81,9 +81,12 @@ function withRemaining(reading: LimitReading, windows: WindowClock | undefined):
 }
 
 /** Feeds a reading to the window clock; once windows are recognised, keeps a window bucket. True when it did. */
-function learnWindow(lane: LearningBuckets, dimension: Dimension, reading: LimitReading, limit: number | undefined, mark: AdmissionMark | null, now: number): boolean {
+function learnWindow(lane: LearningBuckets, dimension: Dimension, reading: LimitReading, limit: number | undefined, mark: AdmissionMark | null, now: number, fromMessage: boolean): boolean {
   const clock = lane.windows;
   if (!clock || reading.remaining === undefined || reading.resetMs === undefined) return false;
+  // A message's wait is until the call fits, not until a bucket is full: two calls of different sizes can name the
+  // same instant with different room left, which is no sign of windows. Only `turnedAway` tells from messages.
+  if (fromMessage && !clock.windowed) return false;
   const existing = lane.buckets.get(dimension);
   const perMinute = limit ?? existing?.capacity ?? Infinity;
   const at = mark?.at ?? now;
