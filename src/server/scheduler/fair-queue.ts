@@ -1,7 +1,8 @@
 // Weighted fair queueing by token cost: across users by their weights, then across the jobs of a user equally.
 // Each user (and each job within a user) keeps a virtual time = cost served ÷ weight; the backlogged one with the
 // smallest virtual time goes next. A user that was idle starts at the smallest virtual time of the busy ones, so
-// idling banks no credit.
+// idling banks no credit. A user stays busy while its calls are in flight: one whose calls were all admitted but
+// have not come back is still owed its share of throughput, and users ahead of it can be told so (`aheadOfBusy`).
 
 export interface FairEntry {
   user: string;
@@ -21,6 +22,8 @@ interface UserFlow<T> {
   order: number;
   weight: number;
   jobs: Map<string, Flow<T>>;
+  /** Calls admitted and not yet back. */
+  inflight: number;
 }
 
 export class FairQueue<T extends FairEntry> {
@@ -33,12 +36,7 @@ export class FairQueue<T extends FairEntry> {
   }
 
   push(entry: T, atHead = false): void {
-    let user = this.users.get(entry.user);
-    if (!user) {
-      user = { vtime: minVtime(this.users.values()), order: this.arrivals++, weight: entry.weight, jobs: new Map() };
-      this.users.set(entry.user, user);
-    }
-    user.weight = entry.weight;
+    const user = this.userFlow(entry);
     let job = user.jobs.get(entry.jobId);
     if (!job) {
       job = { vtime: minVtime(user.jobs.values()), order: this.arrivals++, entries: [] };
@@ -50,14 +48,14 @@ export class FairQueue<T extends FairEntry> {
   }
 
   peek(): T | undefined {
-    const user = smallest(this.users.values());
+    const user = smallest(this.backlogged());
     if (!user) return undefined;
     return smallest(user.jobs.values())?.entries[0];
   }
 
   /** Removes the entry `peek` returned and charges its cost to its user and job. */
   shift(): T | undefined {
-    const user = smallest(this.users.values());
+    const user = smallest(this.backlogged());
     if (!user) return undefined;
     const job = smallest(user.jobs.values())!;
     return this.serve(user, job, 0);
@@ -65,14 +63,14 @@ export class FairQueue<T extends FairEntry> {
 
   /** The first `depth` entries of the job whose turn it is (the order of a job's calls is free). */
   nextJob(depth: number): readonly T[] {
-    const user = smallest(this.users.values());
+    const user = smallest(this.backlogged());
     if (!user) return [];
     return smallest(user.jobs.values())!.entries.slice(0, depth);
   }
 
   /** Removes an entry of the job whose turn it is (one `nextJob` returned), charged as `shift` does. */
   shiftEntry(entry: T): T | undefined {
-    const user = smallest(this.users.values());
+    const user = smallest(this.backlogged());
     const job = user && smallest(user.jobs.values());
     const at = job?.entries.indexOf(entry) ?? -1;
     return at < 0 ? undefined : this.serve(user!, job!, at);
@@ -82,9 +80,35 @@ export class FairQueue<T extends FairEntry> {
     const entry = job.entries.splice(at, 1)[0]!;
     this.count--;
     user.vtime += entry.cost / Math.max(entry.weight, 1e-9);
+    user.inflight++;
     job.vtime += entry.cost;
     this.prune(entry);
     return entry;
+  }
+
+  /** A call admitted without waiting in the queue (nobody else was): charged to its user all the same. */
+  admitted(entry: FairEntry): void {
+    const user = this.userFlow(entry);
+    user.vtime += entry.cost / Math.max(entry.weight, 1e-9);
+    user.inflight++;
+  }
+
+  /** One of `user`'s admitted calls is back (done, failed, or turned away). */
+  returned(userName: string): void {
+    const user = this.users.get(userName);
+    if (!user) return;
+    user.inflight = Math.max(0, user.inflight - 1);
+    if (user.jobs.size === 0 && user.inflight === 0) this.users.delete(userName);
+  }
+
+  /**
+   * Whether `userName` has been served more, for its weight, than another user who has nothing left to queue but
+   * still has calls in flight: going on would take that user's share of the throughput while it waits for them.
+   */
+  aheadOfBusy(userName: string): boolean {
+    const vtime = this.users.get(userName)?.vtime ?? minVtime(this.users.values());
+    for (const [name, user] of this.users) if (name !== userName && user.jobs.size === 0 && user.inflight > 0 && user.vtime < vtime) return true;
+    return false;
   }
 
   remove(entry: T): void {
@@ -100,7 +124,21 @@ export class FairQueue<T extends FairEntry> {
     const user = this.users.get(entry.user)!;
     const job = user.jobs.get(entry.jobId)!;
     if (job.entries.length === 0) user.jobs.delete(entry.jobId);
-    if (user.jobs.size === 0) this.users.delete(entry.user);
+    if (user.jobs.size === 0 && user.inflight === 0) this.users.delete(entry.user);
+  }
+
+  private userFlow(entry: FairEntry): UserFlow<T> {
+    let user = this.users.get(entry.user);
+    if (!user) {
+      user = { vtime: minVtime(this.users.values()), order: this.arrivals++, weight: entry.weight, jobs: new Map(), inflight: 0 };
+      this.users.set(entry.user, user);
+    }
+    user.weight = entry.weight;
+    return user;
+  }
+
+  private *backlogged(): Iterable<UserFlow<T>> {
+    for (const user of this.users.values()) if (user.jobs.size > 0) yield user;
   }
 }
 

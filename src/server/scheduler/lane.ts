@@ -146,6 +146,26 @@ export class Lane<W extends FairEntry> {
     return window;
   }
 
+  /**
+   * How long calls may be held back for fairness at no cost to the run: while some bucket is short of both half its
+   * capacity (below that it loses no refill while calls wait) and all but one of the queued calls (which would wait
+   * for it anyway). 0 when no bucket is, for fixed windows (whose unused quota is lost at their end), and for a
+   * lane that knows no limit at all.
+   */
+  holdMs(now: number): number {
+    if (this.windowed) return 0;
+    const queued = Math.max(0, this.queue.size - 1);
+    let ms = 0;
+    const hold = (bucket: Bucket, perCall: number) => {
+      const short = Math.min(bucket.capacity / 2, queued * perCall) - bucket.level(now);
+      if (short > 0) ms = Math.max(ms, short / bucket.rate);
+    };
+    for (const [dimension, bucket] of this.buckets) hold(bucket, this.averageCost[dimension]);
+    const blind = this.blindBucket(now);
+    if (blind) hold(blind, this.averageCost.tokens);
+    return ms;
+  }
+
   /** Whether the buckets have room now for `first` and `then` together. */
   fitsBoth(first: TicketCosts, then: TicketCosts, now: number): boolean {
     for (const [dimension, bucket] of this.buckets) {

@@ -118,6 +118,7 @@ export class Scheduler {
         if (caught instanceof ProviderError) inflation = this.learnFromFailure(lane, caught, mark, inflation);
       } finally {
         lane.finished(mark);
+        lane.queue.returned(ticket.user);
         this.pump(lane);
       }
       if (!(error instanceof ProviderError) || error.kind === 'fatal' || signal.aborted) throw error;
@@ -199,10 +200,14 @@ export class Scheduler {
   private admit(lane: Lane<Waiting>, ticket: CallTicket, inflation: number, signal: AbortSignal, atHead: boolean): Promise<AdmissionMark> | AdmissionMark {
     signal.throwIfAborted();
     const now = this.clock.now();
-    // Fast path: nobody waiting, room to run, buckets allow it now.
-    if (lane.queue.size === 0 && lane.inflight < lane.cap()) {
+    const weight = this.options.userWeight?.(ticket.user) ?? 1;
+    // Fast path: nobody waiting, room to run, buckets allow it now, and no other user is owed the throughput.
+    if (lane.queue.size === 0 && lane.inflight < lane.cap() && !this.holding(lane, ticket.user, now)) {
       const costs = lane.costsOf(ticket, inflation);
-      if (lane.wait(costs, now).ms === 0) return lane.charge(costs, now);
+      if (lane.wait(costs, now).ms === 0) {
+        lane.queue.admitted({ user: ticket.user, jobId: ticket.jobId, cost: ticket.tokens, weight });
+        return lane.charge(costs, now);
+      }
     }
     return new Promise<AdmissionMark>((resolve, reject) => {
       const entry: Waiting = {
@@ -211,7 +216,7 @@ export class Scheduler {
         user: ticket.user,
         jobId: ticket.jobId,
         cost: ticket.tokens,
-        weight: this.options.userWeight?.(ticket.user) ?? 1,
+        weight,
         resolve,
         reject,
         signal,
@@ -236,6 +241,7 @@ export class Scheduler {
         if (packed === 'admitted') continue;
         if (packed === 'deferred') return;
       }
+      if (this.holding(lane, next.user, now)) return;
       // Costed now, not when queued: the lane's correction of our estimates keeps learning meanwhile.
       const costs = lane.costsOf(next.ticket, next.inflation);
       const wait = lane.wait(costs, now);
@@ -286,6 +292,19 @@ export class Scheduler {
     if (!lane.queue.shiftEntry(chosen.entry)) return 'none';
     this.admitEntry(chosen.entry, lane.charge(chosen.costs, now));
     return 'admitted';
+  }
+
+  /**
+   * Weighted fairness in throughput, not only in admissions: a user who has had its share while another user's
+   * calls are still out waits for them to come back, as long as waiting loses the lane no refill. Wakes the lane
+   * when the hold would start to cost (a returning call wakes it sooner).
+   */
+  private holding(lane: Lane<Waiting>, user: string, now: number): boolean {
+    if (!lane.queue.aheadOfBusy(user)) return false;
+    const ms = lane.holdMs(now);
+    if (ms <= 0) return false;
+    this.wake(lane, ms);
+    return true;
   }
 
   private admitEntry(entry: Waiting, mark: AdmissionMark): void {

@@ -165,3 +165,54 @@ test('a call waiting in the queue is dropped when its signal aborts', async () =
   assert.equal(ran, false);
   assert.deepEqual(scheduler.snapshot()['svc/model'], { inflight: 0, waiting: 0 });
 });
+
+/**
+ * Two users at weights 1 (ana) and 2 (cai) on a lane of 6,000 tokens a minute (100 a second, half full at 3,000),
+ * its bucket emptied first by sixty calls of 100 tokens: cai's three calls and ana's forty, 100 tokens each, all
+ * wait for tokens. Their calls stay out until the test lets them back.
+ */
+async function contendedLane() {
+  const clock = new VirtualClock();
+  const scheduler = new Scheduler({ clock, limitsFor: () => ({ tokensPerMinute: 6000 }), userWeight: (user) => (user === 'cai' ? 2 : 1) });
+  const call = (user: string): CallTicket => ({ lane: 'svc/model', user, jobId: user, tokens: 100 });
+  const warm = Array.from({ length: 60 }, () => scheduler.run(call('x'), () => clock.sleep(100), never));
+  await clock.advance(200);
+  await Promise.all(warm);
+  const started: string[] = [];
+  const out: Record<string, (() => void)[]> = { ana: [], cai: [] };
+  const run = (user: 'ana' | 'cai') => scheduler.run(call(user), () => new Promise<void>((resolve) => { started.push(user); out[user]!.push(resolve); }), never);
+  const runs = [...Array.from({ length: 3 }, () => run('cai')), ...Array.from({ length: 40 }, () => run('ana'))];
+  const letBack = (user: string) => out[user]!.splice(0).forEach((resolve) => resolve());
+  const finish = async () => {
+    for (let i = 0; i < 60 && started.length < runs.length; i++) {
+      letBack('ana');
+      letBack('cai');
+      await clock.advance(1000);
+    }
+    letBack('ana');
+    await Promise.all(runs);
+  };
+  return { clock, started, letBack, finish };
+}
+
+test('a user who had its share waits while the calls of a user with a larger weight are still out', async () => {
+  const { clock, started, letBack, finish } = await contendedLane();
+  await clock.advance(10_000);
+  // One call a second, cai's weight twice ana's: cai's three are out by 4 s, with ana's share beside them.
+  assert.deepEqual(started, ['cai', 'ana', 'cai', 'cai', 'ana'], 'ana waits for cai although the bucket holds tokens');
+  letBack('cai');
+  await clock.advance(0);
+  assert.equal(started.length, 10, "cai's calls back: the 500 tokens saved meanwhile let ana's next five go at once");
+  await finish();
+  assert.equal(started.length, 43);
+});
+
+test("the wait for another user's calls ends when it would cost the lane refill (its bucket half full)", async () => {
+  const { clock, started, finish } = await contendedLane();
+  await clock.advance(30_000);
+  assert.equal(started.length, 5, 'still waiting for cai at 30 s');
+  await clock.advance(7000);
+  // Half full at 36 s: from then on ana goes at the lane's rate, one call a second, while cai is still out.
+  assert.deepEqual(started.slice(5), ['ana', 'ana', 'ana'], 'by 37 s the bucket has had 3,000 tokens and ana goes on');
+  await finish();
+});
