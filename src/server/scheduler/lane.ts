@@ -67,6 +67,9 @@ export class Lane<W extends FairEntry> {
   private largestCall = 1;
   /** When the provider last said anything about its limits, and when a quiet lane last raised its refill. */
   private readAt = -Infinity;
+  /** When the call whose reply carried the latest reading was admitted, and whether a 429 message was the reading. */
+  private readFrom = -Infinity;
+  private readFromMessage = false;
   private probedAt = -Infinity;
   /** What the provider counted ÷ our estimate of a prompt, for the latest calls (a ring). */
   private readonly estimateRatios: number[] = [];
@@ -263,6 +266,8 @@ export class Lane<W extends FairEntry> {
 
   learn(snapshot: RateLimitSnapshot, mark: AdmissionMark | null, now: number): void {
     this.readAt = now;
+    if (mark) this.readFrom = mark.at;
+    this.readFromMessage = Object.values(snapshot).some((reading) => reading?.remaining === undefined && reading?.used !== undefined);
     learnFromHeaders(this, snapshot, mark, now);
   }
 
@@ -290,7 +295,11 @@ export class Lane<W extends FairEntry> {
       if (window) window.used -= cost;
       const bucket = this.buckets.get(dimension);
       // A token bucket keeps the charge: the 429's `remaining` clamps it next, and given back it lets calls in first.
-      if (bucket && !(bucket instanceof TokenBucket)) bucket.giveBack(0, cost, window, now);
+      // But a 429 message read since this call went out set the bucket net of it, as if the provider had counted it:
+      // kept, it would be charged twice. (Headers come with every reply and correct such a margin soon; a lane that
+      // hears only 429s would keep it for good, and a burst that ends in several 429s leaves seconds of refill.)
+      const countedSince = this.readFromMessage && this.readAt >= mark.at && this.readFrom <= mark.at;
+      if (bucket && (!(bucket instanceof TokenBucket) || countedSince)) bucket.giveBack(0, cost, window, now);
     }
     this.blindBucket(now)?.adjust(ticket.tokens, now);
   }

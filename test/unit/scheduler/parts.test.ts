@@ -252,6 +252,30 @@ test("429 messages from a continuous bucket: two calls of different sizes told t
   assert.equal(lane.buckets.get('tokens')!.capacity, 60_000);
 });
 
+test('a call turned away after a 429 message counted it as sent gets its charge back; one sent after the message keeps it', () => {
+  // A lane that hears only 429s: three calls of 500 tokens go out at 0, 1 and 2 ms; the provider turns the first
+  // away at 10 ms with 200 of 60,000 left. Its bucket is set net of the two calls sent since: about -790.
+  const lane = new Lane('mock/model', null, 256, 0);
+  const ticket = { tokens: 500, inputTokens: 300, outputTokens: 200 };
+  const [a, b, c] = [0, 1, 2].map((at) => lane.charge(ticket, at));
+  const message = { tokens: { limit: 60_000, used: 59_800, requested: 500 } };
+  lane.refund(a!, 10);
+  lane.learn(message, a!, 10);
+  const tokens = lane.buckets.get('tokens')!;
+  assert.ok(Math.abs(tokens.level(10) - -790) < 1, `level ${tokens.level(10)}`);
+  // The second is turned away too: the provider never counted it, and the message read at 10 ms took it off.
+  lane.refund(b!, 11);
+  assert.ok(Math.abs(tokens.level(11) - -289) < 1, `given back: level ${tokens.level(11)}`);
+  // A call sent after the latest message was charged only by taking from the bucket: turned away, it keeps that
+  // charge until a reading says otherwise (given back, it would let calls in before the provider has room).
+  lane.learn(message, b!, 12);
+  const d = lane.charge(ticket, 13);
+  const before = tokens.level(13);
+  lane.refund(d, 13);
+  assert.equal(tokens.level(13), before);
+  lane.finished(c!);
+});
+
 test('window bucket: the quota is spent at once, comes back whole at the window end, and follows what the provider leaves us', () => {
   // 10 s windows of 10 000 tokens; our first reading says 3 000 of them were already taken by someone else.
   const clock = new WindowClock();
