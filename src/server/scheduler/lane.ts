@@ -296,8 +296,9 @@ export class Lane<W extends FairEntry> {
       const bucket = this.buckets.get(dimension);
       // A token bucket keeps the charge: the 429's `remaining` clamps it next, and given back it lets calls in first.
       // But a 429 message read since this call went out set the bucket net of it, as if the provider had counted it:
-      // kept, it would be charged twice. (Headers come with every reply and correct such a margin soon; a lane that
-      // hears only 429s would keep it for good, and a burst that ends in several 429s leaves seconds of refill.)
+      // kept, it would be charged twice. (A lane that hears only 429s finds the limit when its first burst ends in
+      // several of them, and their charges were seconds of refill; with headers it knows the limit from the first
+      // reply, and giving every such charge back let calls in ahead of another tenant on the key.)
       const countedSince = this.readFromMessage && this.readAt >= mark.at && this.readFrom <= mark.at;
       if (bucket && (!(bucket instanceof TokenBucket) || countedSince)) bucket.giveBack(0, cost, window, now);
     }
