@@ -79,8 +79,7 @@ export class FairQueue<T extends FairEntry> {
   private serve(user: UserFlow<T>, job: Flow<T>, at: number): T {
     const entry = job.entries.splice(at, 1)[0]!;
     this.count--;
-    user.vtime += entry.cost / Math.max(entry.weight, 1e-9);
-    user.inflight++;
+    this.charge(user, entry);
     job.vtime += entry.cost;
     this.prune(entry);
     return entry;
@@ -88,7 +87,10 @@ export class FairQueue<T extends FairEntry> {
 
   /** A call admitted without waiting in the queue (nobody else was): charged to its user all the same. */
   admitted(entry: FairEntry): void {
-    const user = this.userFlow(entry);
+    this.charge(this.userFlow(entry), entry);
+  }
+
+  private charge(user: UserFlow<T>, entry: FairEntry): void {
     user.vtime += entry.cost / Math.max(entry.weight, 1e-9);
     user.inflight++;
   }

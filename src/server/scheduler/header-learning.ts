@@ -32,6 +32,11 @@ export interface AdmissionMark {
   windows?: Partial<Record<Dimension, WindowMark>>;
 }
 
+/** A reading from a 429's message: it says what was used, not what remains. */
+export function fromMessage(reading: LimitReading | undefined): boolean {
+  return reading !== undefined && reading.remaining === undefined && reading.used !== undefined;
+}
+
 export function learnFromHeaders(lane: LearningBuckets, snapshot: RateLimitSnapshot, mark: AdmissionMark | null, now: number): void {
   for (const dimension of DIMENSIONS) {
     const said = snapshot[dimension];
@@ -44,7 +49,7 @@ export function learnFromHeaders(lane: LearningBuckets, snapshot: RateLimitSnaps
     const reading: LimitReading = withRemaining(said, lane.windows);
     const configured = lane.configured[dimension];
     const limit = reading.limit !== undefined && reading.limit > 0 ? Math.min(reading.limit, configured ?? Infinity) : undefined;
-    if (learnWindow(lane, dimension, reading, limit, mark, now, said.remaining === undefined)) continue;
+    if (learnWindow(lane, dimension, reading, limit, mark, now, fromMessage(said))) continue;
     const found = lane.buckets.get(dimension);
     if (found !== undefined && !(found instanceof TokenBucket)) continue;
     let bucket = found;

@@ -7,7 +7,7 @@ import { TokenBucket, type Bucket } from './bucket';
 import { ConcurrencyCap } from './concurrency';
 import { costOn, DIMENSIONS, providerChargeOn, usedOn, type Dimension, type TicketCosts, type Usage } from './dimensions';
 import { FairQueue, type FairEntry } from './fair-queue';
-import { learnFromHeaders, type AdmissionMark } from './header-learning';
+import { fromMessage, learnFromHeaders, type AdmissionMark } from './header-learning';
 import { RefillLearner } from './refill-learning';
 import { WindowBucket, type WindowMark } from './window-bucket';
 import { WindowClock } from './window-learning';
@@ -266,8 +266,9 @@ export class Lane<W extends FairEntry> {
 
   learn(snapshot: RateLimitSnapshot, mark: AdmissionMark | null, now: number): void {
     this.readAt = now;
-    if (mark) this.readFrom = mark.at;
-    this.readFromMessage = Object.values(snapshot).some((reading) => reading?.remaining === undefined && reading?.used !== undefined);
+    // Without a mark, a reading takes everything charged so far as counted: none of it is charged since.
+    this.readFrom = mark?.at ?? Infinity;
+    this.readFromMessage = Object.values(snapshot).some(fromMessage);
     learnFromHeaders(this, snapshot, mark, now);
   }
 
@@ -287,6 +288,12 @@ export class Lane<W extends FairEntry> {
   refund(mark: AdmissionMark, now: number): void {
     const ticket = mark.costs;
     if (!ticket) return;
+    // A token bucket keeps the charge: the 429's `remaining` clamps it next, and given back it lets calls in first.
+    // But a 429 message read since this call went out set the bucket net of it, as if the provider had counted it:
+    // kept, it would be charged twice. (A lane that hears only 429s finds the limit when its first burst ends in
+    // several of them, and their charges were seconds of refill; with headers it knows the limit from the first
+    // reply, and giving every such charge back let calls in ahead of another tenant on the key.)
+    const countedSince = this.readFromMessage && this.readAt >= mark.at && this.readFrom <= mark.at;
     for (const dimension of DIMENSIONS) {
       const cost = costOn(dimension, ticket);
       this.charged[dimension] -= cost;
@@ -294,12 +301,6 @@ export class Lane<W extends FairEntry> {
       const window = mark.windows?.[dimension];
       if (window) window.used -= cost;
       const bucket = this.buckets.get(dimension);
-      // A token bucket keeps the charge: the 429's `remaining` clamps it next, and given back it lets calls in first.
-      // But a 429 message read since this call went out set the bucket net of it, as if the provider had counted it:
-      // kept, it would be charged twice. (A lane that hears only 429s finds the limit when its first burst ends in
-      // several of them, and their charges were seconds of refill; with headers it knows the limit from the first
-      // reply, and giving every such charge back let calls in ahead of another tenant on the key.)
-      const countedSince = this.readFromMessage && this.readAt >= mark.at && this.readFrom <= mark.at;
       if (bucket && (!(bucket instanceof TokenBucket) || countedSince)) bucket.giveBack(0, cost, window, now);
     }
     this.blindBucket(now)?.adjust(ticket.tokens, now);
