@@ -9,8 +9,10 @@ import { costOn, DIMENSIONS, providerChargeOn, usedOn, type Dimension, type Tick
 import { FairQueue, type FairEntry } from './fair-queue';
 import { fromMessage, learnFromHeaders, type AdmissionMark } from './header-learning';
 import { RefillLearner } from './refill-learning';
+import { RefundForecast } from './refund-forecast';
 import { WindowBucket, type WindowMark } from './window-bucket';
 import { WindowClock } from './window-learning';
+import { planWindow } from './window-plan';
 
 export interface LaneLimits {
   requestsPerMinute?: number | undefined;
@@ -58,6 +60,9 @@ export class Lane<W extends FairEntry> {
   readonly refill = new Map<Dimension, RefillLearner>();
   /** What the calls in flight were charged: the most their refunds can give back. */
   private readonly inflightCharged: Record<Dimension, number> = { requests: 0, tokens: 0, input_tokens: 0, output_tokens: 0 };
+  /** The calls in flight, as admitted, and what the latest calls back gave back and when. */
+  private readonly outstanding = new Set<AdmissionMark>();
+  private readonly returns = new RefundForecast();
   readonly windows = new WindowClock();
   /** Only when neither configuration nor headers say anything: a rate on the calls' total tokens. */
   readonly aimd = new AimdRate();
@@ -169,6 +174,28 @@ export class Lane<W extends FairEntry> {
     return ms;
   }
 
+  /**
+   * For a lane whose provider enforces fixed windows, before the window's last calls go at `fillAt`: which of `calls`
+   * (in queue order) to send now, or -1 to hold them all till then. Planned on the windowed dimension with room for
+   * the fewest calls; only calls the buckets have room for now are sent.
+   */
+  planWindow(calls: readonly TicketCosts[], fillAt: number, now: number): number {
+    let plan: { dimension: Dimension; bucket: WindowBucket; room: number } | null = null;
+    for (const [dimension, bucket] of this.buckets) {
+      if (!(bucket instanceof WindowBucket) || this.averageCost[dimension] <= 0) continue;
+      const room = bucket.level(now) / this.averageCost[dimension];
+      if (!plan || room < plan.room) plan = { dimension, bucket, room };
+    }
+    if (!plan) return -1;
+    const { dimension, bucket } = plan;
+    // A call gives back the part of its max_tokens it did not write, on the dimensions that charged it.
+    const refunded = dimension === 'tokens' || dimension === 'output_tokens';
+    const inFlight = [...this.outstanding].map((mark) => ({ at: mark.at, allowance: refunded && mark.costs ? costOn('output_tokens', mark.costs) : 0 }));
+    const refunds = this.returns.outlook(inFlight, now, fillAt);
+    const canGo = calls.map((call) => this.wait(call, now).ms === 0);
+    return planWindow(bucket.level(now), bucket.mark(now).used, refunds, calls.map((call) => costOn(dimension, call)), canGo);
+  }
+
   /** Whether the buckets have room now for `first` and `then` together. */
   fitsBoth(first: TicketCosts, then: TicketCosts, now: number): boolean {
     for (const [dimension, bucket] of this.buckets) {
@@ -249,12 +276,14 @@ export class Lane<W extends FairEntry> {
     for (const [dimension, bucket] of this.buckets) if (bucket instanceof WindowBucket) (windows ??= {})[dimension] = bucket.mark(now);
     const mark: AdmissionMark = { at: now, costs: ticket, charged: { ...this.charged } };
     if (windows) mark.windows = windows;
+    this.outstanding.add(mark);
     return mark;
   }
 
   /** A call admitted with `mark` is back, done or failed. */
   finished(mark: AdmissionMark): void {
     this.inflight--;
+    this.outstanding.delete(mark);
     for (const dimension of DIMENSIONS) this.inflightCharged[dimension] -= mark.costs ? costOn(dimension, mark.costs) : 0;
   }
 
@@ -277,6 +306,8 @@ export class Lane<W extends FairEntry> {
     // The ledger is net of refunds: the provider refunded this call too, and a `remaining` read before the refund
     // must not take it back (a slow call's reply would otherwise stall the lane for its whole latency's refunds).
     for (const dimension of DIMENSIONS) this.charged[dimension] -= costOn(dimension, ticket) - usedOn(dimension, usage);
+    const allowance = ticket.outputTokens ?? 0;
+    if (mark && allowance > 0 && this.outstanding.delete(mark)) this.returns.observe(now - mark.at, (allowance - usage.output) / allowance);
     for (const [dimension, bucket] of this.buckets) {
       const providerCharge = providerChargeOn(dimension, ticket, usage);
       bucket.giveBack(providerCharge - usedOn(dimension, usage), costOn(dimension, ticket) - providerCharge, mark?.windows?.[dimension], now);

@@ -274,16 +274,18 @@ export class Scheduler {
     const holdUntil = window.end - FILL_LEAD_MS - 2 * lane.windows.marginMs;
     let chosen = fitting[0] === candidates[0] ? fitting[0]! : largest;
     if (now < holdUntil) {
-      const last = !candidates.some((other) => other !== chosen && lane.fitsBoth(chosen.costs, other.costs, now));
-      // Worth holding only while refunds may still come in, the window has a charge for them to reduce (the
-      // provider credits no window below zero), the call would not be back well within the window itself (then its
-      // own refund makes room for another), and calls will be left for the next window anyway (else holding only
-      // delays the end of the run).
+      // Planned only while refunds may still come in, the calls would not be back well within the window themselves
+      // (then their own refunds make room for more), and calls will be left for the next window anyway (else holding
+      // only delays the end of the run).
       const backInWindow = lane.latencyMs !== null && now + BACK_IN_WINDOW_LATENCIES * lane.latencyMs < window.end;
       const leftOver = () => lane.queue.size > candidates.length || !lane.couldTakeAll(candidates.map((candidate) => candidate.costs), now);
-      if (last && !backInWindow && lane.inflight > 0 && window.used > 0 && leftOver()) {
-        this.wake(lane, holdUntil - now);
-        return 'deferred';
+      if (!backInWindow && lane.inflight > 0 && leftOver()) {
+        const pick = lane.planWindow(candidates.map((candidate) => candidate.costs), holdUntil, now);
+        if (pick < 0) {
+          this.wake(lane, holdUntil - now);
+          return 'deferred';
+        }
+        chosen = candidates[pick]!;
       }
     } else {
       chosen = bestFill(lane, fitting, now);
