@@ -1,7 +1,8 @@
 // Weighted fair queueing by token cost: across users by their weights, then across the jobs of a user equally.
 // Each user (and each job within a user) keeps a virtual time = cost served ÷ weight; the backlogged one with the
 // smallest virtual time goes next. A user that was idle starts at the smallest virtual time of the busy ones, so
-// idling banks no credit. A user stays busy while its calls are in flight: one whose calls were all admitted but
+// idling banks no credit; but only calls that came back count as served there, so a user arriving while another's
+// first calls are out is not put behind them (throughput, not admissions, is what is shared). A user stays busy while its calls are in flight: one whose calls were all admitted but
 // have not come back is still owed its share of throughput, and users ahead of it can be told so (`aheadOfBusy`).
 
 export interface FairEntry {
@@ -22,8 +23,9 @@ interface UserFlow<T> {
   order: number;
   weight: number;
   jobs: Map<string, Flow<T>>;
-  /** Calls admitted and not yet back. */
+  /** Calls admitted and not yet back, and their cost ÷ weight. */
   inflight: number;
+  out: number;
 }
 
 export class FairQueue<T extends FairEntry> {
@@ -92,14 +94,16 @@ export class FairQueue<T extends FairEntry> {
 
   private charge(user: UserFlow<T>, entry: FairEntry): void {
     user.vtime += entry.cost / Math.max(entry.weight, 1e-9);
+    user.out += entry.cost / Math.max(entry.weight, 1e-9);
     user.inflight++;
   }
 
-  /** One of `user`'s admitted calls is back (done, failed, or turned away). */
-  returned(userName: string): void {
+  /** One of `user`'s admitted calls, of `cost`, is back (done, failed, or turned away). */
+  returned(userName: string, cost: number): void {
     const user = this.users.get(userName);
     if (!user) return;
     user.inflight = Math.max(0, user.inflight - 1);
+    user.out = user.inflight === 0 ? 0 : Math.max(0, user.out - cost / Math.max(user.weight, 1e-9));
     if (user.jobs.size === 0 && user.inflight === 0) this.users.delete(userName);
   }
 
@@ -108,7 +112,7 @@ export class FairQueue<T extends FairEntry> {
    * still has calls in flight: going on would take that user's share of the throughput while it waits for them.
    */
   aheadOfBusy(userName: string): boolean {
-    const vtime = this.users.get(userName)?.vtime ?? minVtime(this.users.values());
+    const vtime = this.users.get(userName)?.vtime ?? servedVtime(this.users.values());
     for (const [name, user] of this.users) if (name !== userName && user.jobs.size === 0 && user.inflight > 0 && user.vtime < vtime) return true;
     return false;
   }
@@ -132,7 +136,7 @@ export class FairQueue<T extends FairEntry> {
   private userFlow(entry: FairEntry): UserFlow<T> {
     let user = this.users.get(entry.user);
     if (!user) {
-      user = { vtime: minVtime(this.users.values()), order: this.arrivals++, weight: entry.weight, jobs: new Map(), inflight: 0 };
+      user = { vtime: servedVtime(this.users.values()), order: this.arrivals++, weight: entry.weight, jobs: new Map(), inflight: 0, out: 0 };
       this.users.set(entry.user, user);
     }
     user.weight = entry.weight;
@@ -147,6 +151,13 @@ export class FairQueue<T extends FairEntry> {
 function minVtime(flows: Iterable<{ vtime: number }>): number {
   let min = Infinity;
   for (const flow of flows) min = Math.min(min, flow.vtime);
+  return min === Infinity ? 0 : min;
+}
+
+/** Where a user arriving now starts: the smallest virtual time of the others' calls that came back. */
+function servedVtime(users: Iterable<UserFlow<unknown>>): number {
+  let min = Infinity;
+  for (const user of users) min = Math.min(min, user.vtime - user.out);
   return min === Infinity ? 0 : min;
 }
 

@@ -118,7 +118,7 @@ export class Scheduler {
         if (caught instanceof ProviderError) inflation = this.learnFromFailure(lane, caught, mark, inflation);
       } finally {
         lane.finished(mark);
-        lane.queue.returned(ticket.user);
+        lane.queue.returned(ticket.user, ticket.tokens);
         this.pump(lane);
       }
       if (!(error instanceof ProviderError) || error.kind === 'fatal' || signal.aborted) throw error;

@@ -35,6 +35,21 @@ test('fair queue: within a user, jobs share equally; a newcomer banks no credit 
   assert.deepEqual(order, ['big', 'small', 'big', 'small', 'big', 'small', 'big', 'small']);
 });
 
+test("fair queue: a user arriving while another's calls are out goes ahead until both have had as much back", () => {
+  const queue = new FairQueue<FairEntry>();
+  for (let i = 0; i < 10; i++) queue.push({ user: 'ana', jobId: 'a', cost: 10, weight: 1 });
+  for (let i = 0; i < 4; i++) queue.shift();
+  // Ana's first four are out, none back: Ben has had as much as she has.
+  for (let i = 0; i < 10; i++) queue.push({ user: 'ben', jobId: 'b', cost: 10, weight: 1 });
+  assert.deepEqual(Array.from({ length: 6 }, () => queue.shift()!.user), ['ben', 'ben', 'ben', 'ben', 'ana', 'ben']);
+  // Once everything is back, a newcomer starts level with them: being idle banks no credit.
+  for (let i = 0; i < 5; i++) queue.returned('ana', 10);
+  for (let i = 0; i < 5; i++) queue.returned('ben', 10);
+  queue.push({ user: 'cai', jobId: 'c', cost: 10, weight: 1 });
+  queue.push({ user: 'cai', jobId: 'c', cost: 10, weight: 1 });
+  assert.deepEqual(Array.from({ length: 4 }, () => queue.shift()!.user), ['ana', 'ben', 'cai', 'ana']);
+});
+
 test('a call put back at the head goes next', () => {
   const queue = new FairQueue<FairEntry & { id: number }>();
   queue.push({ user: 'u', jobId: 'j', cost: 1, weight: 1, id: 1 });
