@@ -7,10 +7,17 @@
 // lower of β × rate and the goodput of the last minute, so one episode fixes a rate far too high; a minute, not
 // the time since the last episode, because a provider with fixed windows serves nothing between a window's 429
 // and its end, and that lull is not its rate.
+//
+// How deep a decrease goes follows how many of the latest calls were turned away (as DCTCP does with marks): over a
+// bucket's limit most calls meet 429s and the rate drops by the full step, but under fixed windows a rate well
+// within the limit still meets a rare 429 when two large calls share a window, and halving for each kept a quiet
+// provider with 1 s windows at half its limit.
 
 export interface AimdOptions {
-  /** Multiplicative decrease per episode. */
+  /** Multiplicative decrease per episode, at its deepest (when most of the latest calls were turned away). */
   decrease: number;
+  /** How many of the latest calls' outcomes set the depth of a decrease. */
+  outcomes: number;
   /** Additive increase per second, as a share of the rate set at the last decrease. */
   increasePerSecond: number;
   /** Shortest time between two decreases. */
@@ -19,7 +26,7 @@ export interface AimdOptions {
   floorShare: number;
 }
 
-export const DEFAULT_AIMD: AimdOptions = { decrease: 0.8, increasePerSecond: 0.01, debounceMs: 2000, floorShare: 0.3 };
+export const DEFAULT_AIMD: AimdOptions = { decrease: 0.8, outcomes: 20, increasePerSecond: 0.01, debounceMs: 2000, floorShare: 0.3 };
 
 const WINDOW_MS = 60_000;
 
@@ -29,6 +36,8 @@ export class AimdRate {
   private episodeAt = -Infinity;
   private readonly admitted: { at: number; cost: number }[] = [];
   private readonly served: { at: number; cost: number }[] = [];
+  /** The latest calls' outcomes: true for a 429. */
+  private readonly outcomes: boolean[] = [];
   private started: number | null = null;
   episodes = 0;
 
@@ -48,12 +57,14 @@ export class AimdRate {
   }
 
   onSuccess(cost: number, now: number): void {
+    this.note(false);
     this.served.push({ at: now, cost });
     while (this.served.length > 0 && this.served[0]!.at < now - WINDOW_MS) this.served.shift();
   }
 
   /** A 429: returns true when it starts a new episode (and the rate was lowered). */
   onRateLimited(now: number, debounceMs = this.options.debounceMs): boolean {
+    this.note(true);
     if (now - this.episodeAt < debounceMs) return false;
     const current = this.rate(now);
     if (current === null) {
@@ -63,10 +74,17 @@ export class AimdRate {
     } else {
       const since = Math.min(WINDOW_MS, now - (this.started ?? now));
       const measured = since >= debounceMs ? this.served.reduce((sum, call) => sum + (call.at >= now - since ? call.cost : 0), 0) / since : Infinity;
-      this.base = Math.max(current * this.options.floorShare, Math.min(current * this.options.decrease, measured));
+      // 1 − the share of the latest calls turned away, but no deeper than the full step.
+      const decrease = Math.max(this.options.decrease, 1 - this.outcomes.filter(Boolean).length / this.outcomes.length);
+      this.base = Math.max(current * this.options.floorShare, Math.min(current * decrease, measured));
     }
     this.episodeAt = now;
     this.episodes++;
     return true;
+  }
+
+  private note(rejected: boolean): void {
+    this.outcomes.push(rejected);
+    if (this.outcomes.length > this.options.outcomes) this.outcomes.shift();
   }
 }

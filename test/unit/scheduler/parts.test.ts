@@ -70,7 +70,7 @@ test('fair queue: a later call of the job whose turn it is can go first, and is 
 });
 
 test('AIMD: one decrease per episode; retry-after does not stretch the debounce (Inspect\'s bug)', () => {
-  const aimd = new AimdRate({ decrease: 0.5, increasePerSecond: 0, debounceMs: 2000, floorShare: 0.1 });
+  const aimd = new AimdRate({ decrease: 0.5, outcomes: 20, increasePerSecond: 0, debounceMs: 2000, floorShare: 0.1 });
   for (let t = 0; t < 10_000; t += 100) aimd.onAdmitted(t, 100);
   assert.equal(aimd.onRateLimited(10_000), true, 'the first 429 starts an episode');
   const first = aimd.rate(10_000)!;
@@ -85,11 +85,28 @@ test('AIMD: one decrease per episode; retry-after does not stretch the debounce 
 });
 
 test('AIMD: the rate grows additively between episodes', () => {
-  const aimd = new AimdRate({ decrease: 0.8, increasePerSecond: 0.01, debounceMs: 2000, floorShare: 0.3 });
+  const aimd = new AimdRate({ decrease: 0.8, outcomes: 20, increasePerSecond: 0.01, debounceMs: 2000, floorShare: 0.3 });
   aimd.onAdmitted(0, 1000);
   aimd.onRateLimited(1000);
   const base = aimd.rate(1000)!;
   assert.ok(Math.abs(aimd.rate(11_000)! - base * 1.1) < 1e-12);
+});
+
+test('AIMD: a decrease goes as deep as the share of the latest calls turned away, down to the full step', () => {
+  const episode = (rejected: number) => {
+    const aimd = new AimdRate({ decrease: 0.8, outcomes: 20, increasePerSecond: 0, debounceMs: 2000, floorShare: 0.3 });
+    aimd.onAdmitted(0, 60_000);
+    aimd.onRateLimited(1000);
+    const before = aimd.rate(1000)!;
+    // Of the latest 20 calls, `rejected` met 429s (all but the last within the first episode's debounce).
+    for (let i = 1; i < rejected; i++) assert.equal(aimd.onRateLimited(2000), false);
+    for (let i = 0; i < 20 - rejected; i++) aimd.onSuccess(1e9, 61_000 + i);
+    assert.equal(aimd.onRateLimited(64_000), true);
+    return aimd.rate(64_000)! / before;
+  };
+  assert.ok(Math.abs(episode(1) - 0.95) < 1e-9, `one 429 in 20 calls: ${episode(1)}`);
+  assert.ok(Math.abs(episode(2) - 0.9) < 1e-9, `two in 20: ${episode(2)}`);
+  assert.ok(Math.abs(episode(10) - 0.8) < 1e-9, `half of them: the full step, ${episode(10)}`);
 });
 
 test("Little's law: calls in flight = rate × latency, with headroom, between a floor and the ceiling", () => {
