@@ -19,10 +19,6 @@ export class RefundForecast {
   private readonly shares: number[] = [];
   private next = 0;
 
-  get samples(): number {
-    return this.latencies.length;
-  }
-
   observe(latencyMs: number, share: number): void {
     const at = this.latencies.length < SAMPLES ? this.latencies.length : this.next;
     this.latencies[at] = latencyMs;

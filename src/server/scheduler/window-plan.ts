@@ -15,7 +15,7 @@ export interface RefundOutlook {
 const TIE = 1;
 /**
  * How many of the first waiting calls a choice looks at. Choosing from all of them drains the sizes each window
- * favours, and later windows find none left (1 s windows, simulated: 1.08 of T* against 1.068 with 8).
+ * favours, and later windows find none left (1 s windows, simulated: 1.087 of T* choosing from 64, 1.069 from 8).
  */
 const CHOICES = 8;
 
