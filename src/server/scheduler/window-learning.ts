@@ -5,6 +5,12 @@
 // can line up two instants by chance). One clock serves all of a lane's dimensions: a provider turns its windows
 // over together, and two clocks drifting apart would hold each other's calls back.
 //
+// A window that holds only one call (a 1 s window of a few hundred tokens) never shows `remaining` falling at one
+// instant. Its ends still fall on a lattice: a window's length apart, each named by readings with less than a
+// window to go and less left than a window's share of the minute's limit. A continuous bucket cannot do both: with
+// that little left, it is a whole bucket's refill (a minute, for a per-minute limit) from full. So five ends on a
+// lattice, with every reading among them that close to its end and that low, mean windows too.
+//
 // The clock is anchored on the latest end a reading named and extrapolated by the window's length: the shortest
 // gap between two ends seen, refined over the whole span of ends (headers round to milliseconds). Before two ends
 // are seen, the span from our first call to the first end is a lower bound. A time counts in a window until a
@@ -31,6 +37,8 @@ const MIN_MARGIN_MS = 5;
 const MAX_MARGIN_MS = 1000;
 /** Readings kept for recognising windows, and ends kept for the length. */
 const KEEP = 64;
+/** Distinct ends on a lattice that mean windows. */
+const LATTICE_ENDS = 5;
 
 interface Reading {
   dimension: string;
@@ -56,6 +64,8 @@ export class WindowClock {
   private longest = Infinity;
   /** 429 messages whose wait was too long for the minute's rate: their ends. */
   private readonly slowEnds: { at: number; end: number }[] = [];
+  /** Per dimension, the latest distinct ends its readings named, each with their longest wait and most left. */
+  private readonly lattices = new Map<string, { end: number; wait: number; remaining: number; fullRate: number }[]>();
 
   /** A call went out at `at`: the first window cannot have started later. */
   sent(at: number): void {
@@ -116,8 +126,39 @@ export class WindowClock {
       }
       this.recent.push(reading);
       if (this.recent.length > KEEP) this.recent.shift();
+      if (!this.windowed && this.onLattice(dimension, at, remaining, resetAt, fullRate)) {
+        this.windowed = true;
+        for (const point of this.lattices.get(dimension)!) this.noteEnd(point.end);
+      }
     }
     this.noteEnd(resetAt);
+  }
+
+  /** Whether the latest distinct ends of `dimension`'s readings lie on a lattice, as windows' ends do (see above). */
+  private onLattice(dimension: string, at: number, remaining: number, end: number, fullRate: number): boolean {
+    let lattice = this.lattices.get(dimension);
+    if (!lattice) this.lattices.set(dimension, (lattice = []));
+    const wait = end - at;
+    const same = lattice.find((point) => Math.abs(point.end - end) < SAME_INSTANT_MS);
+    if (same) {
+      same.wait = Math.max(same.wait, wait);
+      same.remaining = Math.max(same.remaining, remaining);
+    } else {
+      lattice.push({ end, wait, remaining, fullRate });
+      lattice.sort((a, b) => a.end - b.end);
+      if (lattice.length > LATTICE_ENDS) lattice.shift();
+    }
+    if (lattice.length < LATTICE_ENDS) return false;
+    let gap = Infinity;
+    for (let i = 1; i < lattice.length; i++) gap = Math.min(gap, lattice[i]!.end - lattice[i - 1]!.end);
+    if (gap < MIN_WINDOW_MS) return false;
+    const first = lattice[0]!.end;
+    const span = lattice[lattice.length - 1]!.end - first;
+    const length = span / Math.round(span / gap);
+    return lattice.every((point) => {
+      const off = (point.end - first) / length;
+      return Math.abs(off - Math.round(off)) * length < SAME_INSTANT_MS && point.wait <= length + SAME_INSTANT_MS && point.remaining <= length * point.fullRate;
+    });
   }
 
   /**

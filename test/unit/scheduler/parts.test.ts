@@ -193,6 +193,29 @@ test('window clock: reset instants that stand still while remaining falls mean w
   assert.equal(drop.windowed, false);
 });
 
+test('window clock: windows that hold one call each are recognised from ends on a lattice, low remaining and short waits', () => {
+  // 1 s windows of 716 tokens (43,000 a minute): one call per window, so remaining never falls at one instant.
+  const rate = 43_000 / 60_000;
+  const windows = new WindowClock();
+  for (let k = 1; k <= 5; k++) {
+    assert.equal(windows.windowed, false, `${k - 1} ends seen`);
+    const end = 1192 + k * 1000;
+    windows.observe('requests', end - 700, 6, end + 1, 430, 430 / 60_000);
+    windows.observe('tokens', end - 700, 300, end + 1, 43_000, rate);
+  }
+  assert.equal(windows.windowed, true, 'five ends a second apart');
+  assert.ok(Math.abs(windows.lengthMs() - 1000) < 1, `length ${windows.lengthMs()}`);
+  // A per-minute bucket with a call every second: ends on a lattice too, but with so little left it is a minute
+  // from full, not less than a second.
+  const busy = new WindowClock();
+  for (let k = 1; k <= 10; k++) busy.observe('tokens', k * 1000, 300, k * 1000 + (43_000 - 300) / rate, 43_000, rate);
+  assert.equal(busy.windowed, false);
+  // Nearly full, it is less than a second from full, but has far more left than a second's share.
+  const idle = new WindowClock();
+  for (let k = 1; k <= 10; k++) idle.observe('tokens', k * 1000, 42_800, k * 1000 + 200 / rate, 43_000, rate);
+  assert.equal(idle.windowed, false);
+});
+
 test('window clock: a call sent just after the end that still landed before it widens the margin', () => {
   const clock = new WindowClock();
   clock.observe('requests', 0, 9, 1_000, 600, 0.01);
