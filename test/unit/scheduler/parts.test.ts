@@ -248,20 +248,20 @@ test('window clock: ends that differ by their requests\' travel are one end, and
   assert.equal(bucket.level(3_100), 6, 'and the one after');
 });
 
-test('prompt estimates are charged at the largest ratio the provider counted over the latest 100 calls', () => {
+test('prompt estimates are charged at the 90th percentile of the ratios the provider counted over the latest 100 calls', () => {
   const lane = new Lane('mock/model', { tokensPerMinute: 60_000 }, 256, 0);
   const ticket = { tokens: 300, inputTokens: 100, outputTokens: 200 };
   const counted = (ratio: number) => lane.learnEstimate(ticket, { input: Math.round(100 * ratio), output: 50 });
   [1.0, 1.02, 1.05, 0.97].forEach(counted);
   assert.deepEqual(lane.costsOf(ticket), ticket, 'too few calls to say: charged as estimated');
   counted(1.01);
-  assert.equal(lane.costsOf(ticket).inputTokens, 105, 'the largest ratio seen');
+  assert.equal(lane.costsOf(ticket).inputTokens, 105, 'with few calls, the largest ratio seen');
   assert.equal(lane.costsOf(ticket).tokens, 305, 'max_tokens is not scaled');
   assert.equal(lane.costsOf(ticket, 1.1).inputTokens, Math.ceil(100 * 1.05 * 1.1), 'times the inflation of a call turned away');
-  for (let i = 0; i < 97; i++) counted(1.0);
-  assert.equal(lane.costsOf(ticket).inputTokens, 105, 'the third call is still among the latest 100');
-  counted(1.0);
-  assert.equal(lane.costsOf(ticket).inputTokens, 101, 'now it is not; the largest left is the fifth call\'s 1.01');
+  for (let i = 0; i < 95; i++) counted(1.0);
+  assert.equal(lane.costsOf(ticket).inputTokens, 100, 'three large ratios of 100 are not covered');
+  for (let i = 0; i < 15; i++) counted(1.03);
+  assert.equal(lane.costsOf(ticket).inputTokens, 103, 'fifteen of the latest 100 are: the first calls are gone');
 });
 
 test('window clock from 429 messages: room left of the minute, or long waits a whole number of windows apart', () => {
