@@ -2,8 +2,9 @@
 // Each user (and each job within a user) keeps a virtual time = cost served ÷ weight; the backlogged one with the
 // smallest virtual time goes next. A user that was idle starts at the smallest virtual time of the busy ones, so
 // idling banks no credit; but only calls that came back count as served there, so a user arriving while another's
-// first calls are out is not put behind them (throughput, not admissions, is what is shared). A user stays busy while its calls are in flight: one whose calls were all admitted but
-// have not come back is still owed its share of throughput, and users ahead of it can be told so (`aheadOfBusy`).
+// first calls are out is not put behind them (throughput, not admissions, is what is shared). A user stays busy
+// while its calls are in flight: one whose calls were all admitted but have not come back is still owed its share
+// of throughput, and users ahead of it can be told so (`aheadOfBusy`).
 
 export interface FairEntry {
   user: string;

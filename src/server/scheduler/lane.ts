@@ -182,9 +182,9 @@ export class Lane<W extends FairEntry> {
   /**
    * For a lane whose provider enforces fixed windows, before the window's last calls go at `fillAt`: which of `calls`
    * (in queue order) to send now, or -1 to hold them all till then. Planned on the windowed dimension with room for
-   * the fewest calls; only calls the buckets have room for now are sent.
+   * the fewest calls; only calls that `canGo` (the buckets have room for them now) are sent.
    */
-  planWindow(calls: readonly TicketCosts[], fillAt: number, now: number): number {
+  planWindow(calls: readonly TicketCosts[], canGo: readonly boolean[], fillAt: number, now: number): number {
     let plan: { dimension: Dimension; bucket: WindowBucket; room: number } | null = null;
     for (const [dimension, bucket] of this.buckets) {
       if (!(bucket instanceof WindowBucket) || this.averageCost[dimension] <= 0) continue;
@@ -197,7 +197,6 @@ export class Lane<W extends FairEntry> {
     const refunded = dimension === 'tokens' || dimension === 'output_tokens';
     const inFlight = [...this.outstanding].map((mark) => ({ at: mark.at, allowance: refunded && mark.costs ? costOn('output_tokens', mark.costs) : 0 }));
     const refunds = this.returns.outlook(inFlight, now, fillAt);
-    const canGo = calls.map((call) => this.wait(call, now).ms === 0);
     return planWindow(bucket.level(now), bucket.mark(now).used, refunds, calls.map((call) => costOn(dimension, call)), canGo);
   }
 

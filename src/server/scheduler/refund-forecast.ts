@@ -39,7 +39,7 @@ export class RefundForecast {
       spread.push(this.refunds(call, now - call.at, until - call.at));
       most += call.allowance;
     }
-    if (spread.length === 0 || most === 0) return { step: 1, chances: [1] };
+    if (spread.length === 0) return { step: 1, chances: [1] };
     // The sum's distribution on a grid of at most a few hundred steps.
     const step = Math.max(1, most / GRID);
     let sum = [1];

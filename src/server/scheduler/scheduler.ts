@@ -280,7 +280,8 @@ export class Scheduler {
       const backInWindow = lane.latencyMs !== null && now + BACK_IN_WINDOW_LATENCIES * lane.latencyMs < window.end;
       const leftOver = () => lane.queue.size > candidates.length || !lane.couldTakeAll(candidates.map((candidate) => candidate.costs), now);
       if (!backInWindow && lane.inflight > 0 && leftOver()) {
-        const pick = lane.planWindow(candidates.map((candidate) => candidate.costs), holdUntil, now);
+        const canGo = candidates.map((candidate) => fitting.includes(candidate));
+        const pick = lane.planWindow(candidates.map((candidate) => candidate.costs), canGo, holdUntil, now);
         if (pick < 0) {
           this.wake(lane, holdUntil - now);
           return 'deferred';
