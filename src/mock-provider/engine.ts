@@ -17,7 +17,17 @@ export interface MockCall {
 }
 
 export type MockOutcome =
-  | { kind: 'reply'; afterMs: number; status: number; headers: Headers; body: unknown; raw?: string; finish?: (now: number) => void }
+  | {
+      kind: 'reply';
+      afterMs: number;
+      /** When a streamed reply's headers go out (its first token); the whole reply comes at `afterMs`. */
+      headersAfterMs?: number;
+      status: number;
+      headers: Headers;
+      body: unknown;
+      raw?: string;
+      finish?: (now: number) => void;
+    }
   | { kind: 'hang'; afterMs: number };
 
 /** Time a rejection or an injected error takes to come back. */
@@ -68,7 +78,9 @@ export class MockEngine {
     const [low, high] = this.config.output_share;
     const outputTokens = Math.max(1, Math.round(call.maxTokens * (low + (high - low) * this.random())));
     const { latency } = this.config;
-    const afterMs = (latency.ttft_ms + latency.per_token_ms * outputTokens) * heavyTail(this.random, latency.tail_probability, 1.5, latency.tail_cap);
+    const slowness = heavyTail(this.random, latency.tail_probability, 1.5, latency.tail_cap);
+    const afterMs = (latency.ttft_ms + latency.per_token_ms * outputTokens) * slowness;
+    const headersAfterMs = latency.ttft_ms * slowness;
     const used: Costs = admissionCosts(call.inputTokens, outputTokens);
     const finish = (at: number) => {
       this.limiter.correct(at, charged, used);
@@ -79,10 +91,10 @@ export class MockEngine {
     const id = String(this.nextId++).padStart(8, '0');
     if (this.random() < this.config.faults.malformed) {
       this.stats.faults.malformed = (this.stats.faults.malformed ?? 0) + 1;
-      return { kind: 'reply', afterMs, status: 200, headers, body: null, raw: '{"choices": [{"message": {"content": "tru', finish };
+      return { kind: 'reply', afterMs, headersAfterMs, status: 200, headers, body: null, raw: '{"choices": [{"message": {"content": "tru', finish };
     }
     const text = mockAnswer(outputTokens);
-    return { kind: 'reply', afterMs, status: 200, headers, body: replyBody(call.flavor, call.model, id, text, call.inputTokens, outputTokens, false), finish };
+    return { kind: 'reply', afterMs, headersAfterMs, status: 200, headers, body: replyBody(call.flavor, call.model, id, text, call.inputTokens, outputTokens, false), finish };
   }
 
   private fault(name: string, outcome: MockOutcome): MockOutcome {

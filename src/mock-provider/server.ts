@@ -5,18 +5,20 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { mockConfig, type MockConfig, type MockConfigInput } from './config';
 import { countTokens, MockEngine, type MockOutcome } from './engine';
-import type { Flavor } from './wire';
+import { streamReply, type Flavor } from './wire';
 
 const Content = z.union([z.string(), z.array(z.looseObject({ type: z.string(), text: z.string().optional() }))]);
 const Message = z.looseObject({ role: z.string(), content: Content });
 const ChatRequest = z.looseObject({
   model: z.string().min(1),
+  stream: z.boolean().optional(),
   messages: z.array(Message).min(1),
   max_tokens: z.int().positive().optional(),
   max_completion_tokens: z.int().positive().optional(),
 });
 const MessagesRequest = z.looseObject({
   model: z.string().min(1),
+  stream: z.boolean().optional(),
   system: z.union([z.string(), z.array(z.looseObject({ text: z.string().optional() }))]).optional(),
   messages: z.array(Message).min(1),
   max_tokens: z.int().positive(),
@@ -69,13 +71,28 @@ export async function startMockProvider(input: MockConfigInput | MockConfig = {}
     const call = flavor === 'openai' ? chatCall(json) : messagesCall(json);
     if ('error' in call) return send(res, 400, {}, { error: { message: call.error, type: 'invalid_request_error' } });
     const key = keyLabel(req);
-    const outcome = engine.handle(performance.now(), Date.now(), { flavor, key, ...call });
-    deliver(res, outcome);
+    const { stream, ...asked } = call;
+    const outcome = engine.handle(performance.now(), Date.now(), { flavor, key, ...asked });
+    deliver(res, outcome, stream ? flavor : null);
   }
 
-  function deliver(res: ServerResponse, outcome: MockOutcome): void {
+  /** `stream`: the flavor of events a streamed reply is sent as (errors are never streamed). */
+  function deliver(res: ServerResponse, outcome: MockOutcome, stream: Flavor | null): void {
     if (outcome.kind === 'hang') {
       later(outcome.afterMs, () => res.socket?.destroy());
+      return;
+    }
+    if (stream && outcome.status === 200) {
+      // Headers and the first token together; the rest (and the provider's correction) when the reply is done.
+      const events = streamReply(stream, outcome.raw === undefined ? outcome.body : null);
+      later(outcome.headersAfterMs ?? 0, () => {
+        if (res.destroyed) return;
+        res.writeHead(200, { ...outcome.headers, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }).write(events.first);
+        later(outcome.afterMs - (outcome.headersAfterMs ?? 0), () => {
+          outcome.finish?.(performance.now());
+          if (!res.destroyed) res.end(events.rest);
+        });
+      });
       return;
     }
     later(outcome.afterMs, () => {
@@ -106,7 +123,14 @@ export async function startMockProvider(input: MockConfigInput | MockConfig = {}
   };
 }
 
-function chatCall(json: unknown): { model: string; inputTokens: number; maxTokens: number } | { error: string } {
+interface AskedCall {
+  model: string;
+  inputTokens: number;
+  maxTokens: number;
+  stream: boolean;
+}
+
+function chatCall(json: unknown): AskedCall | { error: string } {
   const parsed = ChatRequest.safeParse(json);
   if (!parsed.success) return { error: `not a chat completion request: ${parsed.error.issues[0]?.message ?? 'invalid'}` };
   const body = parsed.data;
@@ -114,15 +138,21 @@ function chatCall(json: unknown): { model: string; inputTokens: number; maxToken
     model: body.model,
     inputTokens: countTokens(body.messages.map((message) => textOf(message.content))),
     maxTokens: body.max_completion_tokens ?? body.max_tokens ?? DEFAULT_MAX_TOKENS,
+    stream: body.stream === true,
   };
 }
 
-function messagesCall(json: unknown): { model: string; inputTokens: number; maxTokens: number } | { error: string } {
+function messagesCall(json: unknown): AskedCall | { error: string } {
   const parsed = MessagesRequest.safeParse(json);
   if (!parsed.success) return { error: `not a messages request: ${parsed.error.issues[0]?.message ?? 'invalid'}` };
   const body = parsed.data;
   const system = typeof body.system === 'string' ? body.system : (body.system ?? []).map((block) => block.text ?? '').join('');
-  return { model: body.model, inputTokens: countTokens([system, ...body.messages.map((message) => textOf(message.content))]), maxTokens: body.max_tokens };
+  return {
+    model: body.model,
+    inputTokens: countTokens([system, ...body.messages.map((message) => textOf(message.content))]),
+    maxTokens: body.max_tokens,
+    stream: body.stream === true,
+  };
 }
 
 function textOf(content: z.infer<typeof Content>): string {

@@ -113,3 +113,53 @@ export function replyBody(flavor: Flavor, model: string, id: string, text: strin
     usage: { input_tokens: inputTokens, output_tokens: outputTokens },
   };
 }
+
+/**
+ * A reply as a stream of server-sent events, the way each API streams it: `first` goes out with the headers and the
+ * first token, `rest` when the reply is done. A malformed reply (no body) breaks off inside an event.
+ */
+export function streamReply(flavor: Flavor, body: unknown): { first: string; rest: string } {
+  return flavor === 'openai' ? openAiStream(body as OpenAiBody | null) : anthropicStream(body as AnthropicBody | null);
+}
+
+interface OpenAiBody {
+  id: string;
+  created: number;
+  model: string;
+  choices: { message: { content: string }; finish_reason: string }[];
+  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+}
+
+interface AnthropicBody {
+  id: string;
+  model: string;
+  content: { type: 'text'; text: string }[];
+  stop_reason: string;
+  usage: { input_tokens: number; output_tokens: number };
+}
+
+const sse = (data: unknown, event?: string) => `${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(data)}\n\n`;
+
+function openAiStream(body: OpenAiBody | null): { first: string; rest: string } {
+  const head = { id: body?.id ?? 'chatcmpl-malformed', object: 'chat.completion.chunk', created: body?.created ?? Math.floor(Date.now() / 1000), model: body?.model ?? 'mock' };
+  const chunk = (delta: Record<string, unknown>, finish: string | null) => sse({ ...head, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], usage: null });
+  const first = chunk({ role: 'assistant', content: '', refusal: null }, null);
+  if (!body) return { first, rest: `data: {"id": "${head.id}", "choices": [{"index": 0, "delta": {"content": "tru\n\n` };
+  const choice = body.choices[0]!;
+  const rest = chunk({ content: choice.message.content }, null) + chunk({}, choice.finish_reason) + sse({ ...head, choices: [], usage: body.usage }) + 'data: [DONE]\n\n';
+  return { first, rest };
+}
+
+function anthropicStream(body: AnthropicBody | null): { first: string; rest: string } {
+  const message = { id: body?.id ?? 'msg_malformed', type: 'message', role: 'assistant', model: body?.model ?? 'mock', content: [], stop_reason: null, stop_sequence: null };
+  const first =
+    sse({ type: 'message_start', message: { ...message, usage: { input_tokens: body?.usage.input_tokens ?? 0, output_tokens: 1 } } }, 'message_start') +
+    sse({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }, 'content_block_start');
+  if (!body) return { first, rest: `event: content_block_delta\ndata: {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "tru\n\n` };
+  const rest =
+    sse({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: body.content.map((block) => block.text).join('') } }, 'content_block_delta') +
+    sse({ type: 'content_block_stop', index: 0 }, 'content_block_stop') +
+    sse({ type: 'message_delta', delta: { stop_reason: body.stop_reason, stop_sequence: null }, usage: { output_tokens: body.usage.output_tokens } }, 'message_delta') +
+    sse({ type: 'message_stop' }, 'message_stop');
+  return { first, rest };
+}

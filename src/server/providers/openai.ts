@@ -1,9 +1,9 @@
 // OpenAI-compatible chat completions: OpenAI, Azure OpenAI's v1 endpoint, vLLM, Ollama (/v1), llama.cpp's server…
 // POST {base}/chat/completions with a bearer key (or Azure's `api-key`), organization/project headers from config.
 import { z } from 'zod';
-import { ProviderError, type CallReply, type CallRequest, type ImageInput, type Provider } from './provider';
-import { openAiLimits } from './rate-limit-headers';
-import { errorDetails, failure, Wire, type Endpoint } from './wire';
+import { ProviderError, type CallReply, type CallRequest, type ImageInput, type Provider, type RateLimitSnapshot } from './provider';
+import { openAiLimits, type HeaderBag } from './rate-limit-headers';
+import { errorDetails, failure, Wire, type Endpoint, type StreamEvent } from './wire';
 
 /** Our own parameters (the test model's) never reach a provider. */
 export const LOCAL_PARAMETERS = new Set(['latency_ms', 'failure_rate']);
@@ -16,9 +16,19 @@ const ChatCompletion = z.object({
   usage: z.object({ prompt_tokens: z.number().int().nonnegative(), completion_tokens: z.number().int().nonnegative() }).nullish(),
 });
 
+/** One chunk of a streamed chat completion; the last carries the usage and no choices. */
+const ChatChunk = z.object({
+  model: z.string().optional(),
+  choices: z.array(z.object({ delta: z.object({ content: z.string().nullish(), refusal: z.string().nullish() }).nullish(), finish_reason: z.string().nullish() })).default([]),
+  usage: z.object({ prompt_tokens: z.number().int().nonnegative(), completion_tokens: z.number().int().nonnegative() }).nullish(),
+  error: z.object({ message: z.string().optional(), code: z.union([z.string(), z.number()]).nullish(), type: z.string().nullish() }).loose().optional(),
+});
+
 export interface OpenAiOptions extends Endpoint {
   /** `bearer` (OpenAI and most hosts) or `api-key` (Azure's header). */
   auth?: 'bearer' | 'api-key';
+  /** Stream replies (the default): the rate-limit headers then come with the first token, not the last. */
+  stream?: boolean;
 }
 
 export class OpenAiProvider implements Provider {
@@ -31,11 +41,15 @@ export class OpenAiProvider implements Provider {
   }
 
   async call(request: CallRequest): Promise<CallReply> {
-    const reply = await this.wire.send('POST', '/chat/completions', chatBody(request), this.authHeaders(), request.signal);
+    const stream = this.options.stream ?? true;
+    const body = stream ? { ...chatBody(request), stream: true, stream_options: { include_usage: true } } : chatBody(request);
+    const onHeaders = request.onLimits ? (headers: HeaderBag) => request.onLimits!(openAiLimits(headers) ?? null) : undefined;
+    const reply = await this.wire.send('POST', '/chat/completions', body, this.authHeaders(), request.signal, { stream, ...(onHeaders ? { onHeaders } : {}) });
     const limits = openAiLimits(reply.headers) ?? null;
     if (reply.status < 200 || reply.status >= 300) {
       throw failure({ wire: this.wire, status: reply.status, headers: reply.headers, ...errorDetails(reply), limits });
     }
+    if (reply.events) return this.fromStream(reply.events, reply.status, limits);
     const parsed = ChatCompletion.safeParse(reply.json);
     if (!parsed.success) {
       throw new ProviderError('transient', `${this.service}: the reply is not a chat completion: ${this.wire.redact(reply.text.slice(0, 200))}`, null, reply.status);
@@ -56,6 +70,43 @@ export class OpenAiProvider implements Provider {
 
   close(): Promise<void> {
     return this.wire.close();
+  }
+
+  /** A streamed reply put together: its text from the deltas, its usage from the last chunk. */
+  private fromStream(events: readonly StreamEvent[], status: number, limits: RateLimitSnapshot | null): CallReply {
+    let text = '';
+    let refusal = '';
+    let model: string | null = null;
+    let usage: { prompt_tokens: number; completion_tokens: number } | null = null;
+    let done = false;
+    for (const event of events) {
+      if (event.data === '[DONE]') {
+        done = true;
+        break;
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(event.data);
+      } catch {
+        throw new ProviderError('transient', `${this.service}: a streamed chunk is not JSON: ${this.wire.redact(event.data.slice(0, 200))}`, null, status);
+      }
+      const chunk = ChatChunk.safeParse(json);
+      if (!chunk.success) {
+        throw new ProviderError('transient', `${this.service}: a streamed chunk is not a chat completion chunk: ${this.wire.redact(event.data.slice(0, 200))}`, null, status);
+      }
+      if (chunk.data.error) {
+        // An error after the headers: the provider broke off; another try may succeed.
+        throw new ProviderError('transient', `${this.service}: the stream broke off: ${this.wire.redact(chunk.data.error.message ?? event.data.slice(0, 200))}`, null, status);
+      }
+      model ??= chunk.data.model ?? null;
+      const delta = chunk.data.choices[0]?.delta;
+      text += delta?.content ?? '';
+      refusal += delta?.refusal ?? '';
+      if (chunk.data.usage) usage = chunk.data.usage;
+    }
+    if (!done) throw new ProviderError('transient', `${this.service}: the stream ended before [DONE]`, null, status);
+    if (text === '' && refusal !== '') throw new ProviderError('fatal', `${this.service}: the model refused: ${refusal}`, null, status);
+    return { text, input_tokens: usage?.prompt_tokens ?? 0, output_tokens: usage?.completion_tokens ?? 0, model_version: model, limits: limits ?? undefined };
   }
 
   private authHeaders(): Record<string, string> {

@@ -17,6 +17,8 @@ export interface CallRequest {
   signal: AbortSignal;
   /** Images shown with the user prompt, in order; only providers with the `images` capability receive any. */
   images?: readonly ImageInput[] | undefined;
+  /** Told the reply's rate-limit headers as soon as they arrive (a streamed reply's come with its first token). */
+  onLimits?: ((limits: RateLimitSnapshot | null) => void) | undefined;
 }
 
 /** An image as the provider receives it: bytes in base64, with their media type. */

@@ -1,5 +1,6 @@
 // What every HTTP provider shares: one undici Agent per service, JSON in and out, and the mapping of
 // failures (status, headers, the provider's message) onto the scheduler's error kinds. No retries here.
+import { createParser } from 'eventsource-parser';
 import { Agent, errors as undiciErrors, request } from 'undici';
 import { ProviderError, type RateLimitSnapshot } from './provider';
 import { limitsInMessage, retryAfterMs, retryHintInMessage, type HeaderBag } from './rate-limit-headers';
@@ -20,9 +21,23 @@ export interface Endpoint {
 export interface WireReply {
   status: number;
   headers: HeaderBag;
-  /** Parsed JSON, or null when the body was not JSON. */
+  /** Parsed JSON, or null when the body was not JSON (or was a stream). */
   json: unknown;
   text: string;
+  /** A streamed reply's server-sent events, in order (null when the reply was not a stream). */
+  events: StreamEvent[] | null;
+}
+
+export interface StreamEvent {
+  event: string | undefined;
+  data: string;
+}
+
+export interface SendOptions {
+  /** Ask for server-sent events; a server that answers with plain JSON instead is read as before. */
+  stream?: boolean;
+  /** Told the reply's headers as soon as they arrive, before its body. */
+  onHeaders?: (headers: HeaderBag) => void;
 }
 
 /** Replies with a retry-after this long are a daily quota, not a rate limit: waiting is no use. */
@@ -41,7 +56,7 @@ export class Wire {
     });
   }
 
-  async send(method: 'GET' | 'POST', path: string, body: unknown, headers: Record<string, string>, signal: AbortSignal): Promise<WireReply> {
+  async send(method: 'GET' | 'POST', path: string, body: unknown, headers: Record<string, string>, signal: AbortSignal, options: SendOptions = {}): Promise<WireReply> {
     const url = joinUrl(this.endpoint.baseUrl, path);
     let response;
     try {
@@ -53,12 +68,27 @@ export class Wire {
           ...this.endpoint.headers,
           ...headers,
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          accept: 'application/json',
+          accept: options.stream ? 'text/event-stream' : 'application/json',
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (error) {
       throw this.networkFailure(error, signal);
+    }
+    const replyHeaders = response.headers as HeaderBag;
+    const ok = response.statusCode >= 200 && response.statusCode < 300;
+    if (ok) options.onHeaders?.(replyHeaders);
+    const contentType = String(replyHeaders['content-type'] ?? '');
+    if (options.stream && ok && contentType.startsWith('text/event-stream')) {
+      const events: StreamEvent[] = [];
+      const parser = createParser({ onEvent: (event) => events.push({ event: event.event, data: event.data }) });
+      const decoder = new TextDecoder();
+      try {
+        for await (const chunk of response.body) parser.feed(decoder.decode(chunk as Buffer, { stream: true }));
+      } catch (error) {
+        throw this.networkFailure(error, signal);
+      }
+      return { status: response.statusCode, headers: replyHeaders, json: null, text: '', events };
     }
     let text: string;
     try {
@@ -72,7 +102,7 @@ export class Wire {
     } catch {
       json = null;
     }
-    return { status: response.statusCode, headers: response.headers as HeaderBag, json, text };
+    return { status: response.statusCode, headers: replyHeaders, json, text, events: null };
   }
 
   /** Removes the key from any text that may leave this process (a provider may echo it in an error). */

@@ -91,7 +91,7 @@ export class CallPath {
     const started = performance.now();
     const reply = await this.scheduler.run(
       ticket,
-      (attempt) =>
+      (attempt, early) =>
         provider.call({
           service: input.model.service,
           model: input.model.model,
@@ -103,6 +103,7 @@ export class CallPath {
           answer_format: input.answer_format,
           attempt,
           signal: input.signal,
+          onLimits: early,
           ...(images.length > 0 ? { images: images.map((image) => ({ media_type: image.media_type, data: image.data })) } : {}),
         }),
       input.signal,

@@ -86,6 +86,8 @@ export class Lane<W extends FairEntry> {
   private estimateRatioAt = 0;
   /** The largest of them: what a prompt estimate is scaled by. */
   private estimateScale = 1;
+  /** The largest of them: what a window's last calls are scaled by, which nothing read after can correct. */
+  private estimateTop = 1;
 
   constructor(readonly name: string, limits: LaneLimits | null, ceiling: number, now: number) {
     for (const dimension of DIMENSIONS) {
@@ -200,6 +202,12 @@ export class Lane<W extends FairEntry> {
     return planWindow(bucket.level(now), bucket.mark(now).used, refunds, calls.map((call) => costOn(dimension, call)), canGo);
   }
 
+  /** Whether a windowed dimension has a reading from inside the current window (a streamed reply's headers). */
+  readInWindow(now: number): boolean {
+    for (const bucket of this.buckets.values()) if (bucket instanceof WindowBucket && bucket.read(now)) return true;
+    return false;
+  }
+
   /** Whether the buckets have room now for `first` and `then` together. */
   fitsBoth(first: TicketCosts, then: TicketCosts, now: number): boolean {
     for (const [dimension, bucket] of this.buckets) {
@@ -225,11 +233,13 @@ export class Lane<W extends FairEntry> {
    * counted to our estimate over the latest calls (the largest, until there are ten), times `inflation` when the
    * provider already turned it away. A window filled to the brim overflows only when the calls that share it are
    * mostly among the largest tenth, and a call turned away comes back charged at what the provider said it lacked.
+   * A window's `last` calls are scaled by the largest ratio: once the readings of the calls before them are in, they
+   * alone carry the window's margin, and a 429 then loses what was left of the window.
    */
-  costsOf(ticket: TicketCosts, inflation = 1): TicketCosts {
+  costsOf(ticket: TicketCosts, inflation = 1, last = false): TicketCosts {
     const output = ticket.outputTokens ?? 0;
     const input = ticket.inputTokens ?? ticket.tokens - output;
-    const scale = this.estimateRatios.length < MIN_RATIO_SAMPLES || this.blind ? 1 : this.estimateScale;
+    const scale = this.estimateRatios.length < MIN_RATIO_SAMPLES || this.blind ? 1 : last ? this.estimateTop : this.estimateScale;
     const scaled = Math.ceil(input * scale * inflation);
     return { tokens: scaled + output, inputTokens: scaled, outputTokens: ticket.outputTokens };
   }
@@ -244,6 +254,7 @@ export class Lane<W extends FairEntry> {
     this.estimateRatioAt = (this.estimateRatioAt + 1) % RATIO_SAMPLES;
     const sorted = [...this.estimateRatios].sort((a, b) => a - b);
     this.estimateScale = Math.min(2, Math.max(0.5, sorted[Math.min(sorted.length - 1, Math.floor(RATIO_QUANTILE * sorted.length))]!));
+    this.estimateTop = Math.min(2, Math.max(0.5, sorted[sorted.length - 1]!));
   }
 
   /**
@@ -265,12 +276,15 @@ export class Lane<W extends FairEntry> {
   }
 
   charge(ticket: TicketCosts, now: number): AdmissionMark {
+    let windows: Partial<Record<Dimension, WindowMark>> | undefined;
     for (const dimension of DIMENSIONS) {
       const cost = costOn(dimension, ticket);
       this.charged[dimension] += cost;
       this.inflightCharged[dimension] += cost;
       this.averageCost[dimension] = this.averageCost[dimension] === 0 ? cost : this.averageCost[dimension] * 0.95 + cost * 0.05;
-      this.buckets.get(dimension)?.take(cost, now);
+      const bucket = this.buckets.get(dimension);
+      if (bucket instanceof WindowBucket) (windows ??= {})[dimension] = bucket.admit(cost, now);
+      else bucket?.take(cost, now);
     }
     this.largestCall = Math.max(this.largestCall, ticket.tokens);
     this.windows.sent(now);
@@ -278,8 +292,6 @@ export class Lane<W extends FairEntry> {
     this.aimd.onAdmitted(now, ticket.tokens);
     this.blindBucket(now)?.take(ticket.tokens, now);
     this.inflight++;
-    let windows: Partial<Record<Dimension, WindowMark>> | undefined;
-    for (const [dimension, bucket] of this.buckets) if (bucket instanceof WindowBucket) (windows ??= {})[dimension] = bucket.mark(now);
     const mark: AdmissionMark = { at: now, costs: ticket, charged: { ...this.charged } };
     if (windows) mark.windows = windows;
     this.outstanding.add(mark);

@@ -29,6 +29,9 @@ export interface Outcome {
   limits?: RateLimitSnapshot | null | undefined;
 }
 
+/** Called by a call that streams with its reply's rate-limit headers, as soon as they arrive. */
+export type EarlyLimits = (limits: RateLimitSnapshot | null | undefined) => void;
+
 export interface SchedulerNotice {
   jobId: string;
   type: 'rate_limited' | 'retried';
@@ -91,7 +94,7 @@ export class Scheduler {
    * Runs `attempt` when the lane admits it, retrying as the failure's kind says.
    * Fatal provider errors and anything that is not a ProviderError are thrown at once.
    */
-  async run<T>(ticket: CallTicket, attempt: (attemptNumber: number) => Promise<T>, signal: AbortSignal, outcome?: (result: T) => Outcome): Promise<T> {
+  async run<T>(ticket: CallTicket, attempt: (attemptNumber: number, early: EarlyLimits) => Promise<T>, signal: AbortSignal, outcome?: (result: T) => Outcome): Promise<T> {
     const lane = this.lane(ticket.lane);
     let failures = 0;
     let rateLimited = 0;
@@ -102,14 +105,22 @@ export class Scheduler {
       this.marks.set(ticket, mark);
       const started = this.clock.now();
       let error: unknown;
+      // A streamed reply's headers come with its first token: read then, not again when the reply is done.
+      let readEarly = false;
+      const early: EarlyLimits = (limits) => {
+        if (!limits || readEarly) return;
+        readEarly = true;
+        lane.learn(limits, mark, this.clock.now());
+        this.pump(lane);
+      };
       try {
-        const result = await attempt(attemptNumber);
+        const result = await attempt(attemptNumber, early);
         const finished = this.clock.now();
         lane.onSuccess(ticket, finished - started, finished);
         // Learned before the lane lets anyone else in: this reply's headers may say the bucket is not what we thought.
         if (outcome) {
           const { usage, limits } = outcome(result);
-          this.reconcile(ticket, usage, limits);
+          this.reconcile(ticket, usage, readEarly ? null : limits);
         }
         return result;
       } catch (caught) {
@@ -289,7 +300,18 @@ export class Scheduler {
         chosen = candidates[pick]!;
       }
     } else {
-      chosen = bestFill(lane, fitting, now);
+      // With readings from inside the window, the last calls alone carry its margin: they are charged the largest ratio.
+      const last = !lane.readInWindow(now)
+        ? fitting
+        : candidates
+        .map((candidate) => ({ entry: candidate.entry, costs: lane.costsOf(candidate.entry.ticket, candidate.entry.inflation, true) }))
+        .filter((candidate) => lane.wait(candidate.costs, now).ms === 0);
+      if (last.length === 0) {
+        // None fits at the largest ratio: the window's end (or a refund before it) decides.
+        this.wake(lane, window.end + lane.windows.marginMs - now);
+        return 'deferred';
+      }
+      chosen = bestFill(lane, last, now);
     }
     // Taken from the queue before it is charged: an entry admitted but left queued would be charged again.
     if (!lane.queue.shiftEntry(chosen.entry)) return 'none';

@@ -5,6 +5,10 @@
 // The quota is what the window leaves for us (the provider's allowance less what other clients of the key take):
 // `remaining` at a call's admission plus what we had charged in that window by then. Refunds of finished calls
 // come back into the window they finish in, as providers credit them.
+//
+// What is left of the window is what we charged it from our estimates, until the provider says better: a streamed
+// reply's headers come with its first token, inside the window, and say what remained after it exactly. From
+// them the margin our prompt estimates carry comes back before the window's last calls go.
 import type { Bucket } from './bucket';
 import type { WindowClock } from './window-learning';
 
@@ -12,9 +16,29 @@ import type { WindowClock } from './window-learning';
 export interface WindowMark {
   end: number;
   used: number;
+  /** The call's place among the window's admissions, when the bucket admitted it. */
+  slot?: WindowSlot;
 }
 
+/** One call admitted in the current window: what we charged it, and what the provider said remained after it. */
+export interface WindowSlot {
+  at: number;
+  /** Its place in the order of everything this bucket saw (calls sent, refunds seen). */
+  seq: number;
+  cost: number;
+  remaining?: number;
+}
+
+/**
+ * A refund seen this soon after a call went out may have reached the provider before that call did: at least this,
+ * or twice the clock's margin (which widens as calls are seen to take longer to reach the provider).
+ */
+const REFUND_GUARD_MS = 25;
+/** Calls sent this close together may reach the provider in either order. */
+const REORDER_MS = 250;
+
 export class WindowBucket implements Bucket {
+  /** What is left of the window by our own charges, estimates and refunds. */
   private current: number;
   /** Our charges in the current window, net of refunds. */
   private used: number;
@@ -22,6 +46,14 @@ export class WindowBucket implements Bucket {
   private end: number;
   /** The window whose readings set `quota` last (none yet: the quota is a first guess). */
   private quotaEnd = -Infinity;
+  /** The calls admitted in the current window, in the order they went, and the refunds seen in it. */
+  private slots: WindowSlot[] = [];
+  private refunds: { at: number; seq: number; amount: number }[] = [];
+  private seq = 0;
+  /** What the readings say is left (null: to be worked out again; -Infinity: they say nothing). */
+  private said: number | null = null;
+  /** A 429 said the window was spent without saying how: no reading before it counts this window. */
+  private spent = false;
 
   constructor(
     private quota: number,
@@ -50,7 +82,13 @@ export class WindowBucket implements Bucket {
 
   level(now: number): number {
     this.roll(now);
-    return this.current;
+    return Math.max(this.current, Math.min(this.quota, this.readings()));
+  }
+
+  /** Whether the provider has said, inside this window, what remained after one of our calls. */
+  read(now: number): boolean {
+    this.roll(now);
+    return this.readings() > -Infinity;
   }
 
   /** 0 when the window has room; else the time until the next one opens (above the quota: a whole window). */
@@ -59,7 +97,7 @@ export class WindowBucket implements Bucket {
     const next = this.end + this.clock.marginMs;
     // Between the end and the margin after it a call could land in either window: wait it out.
     if (now >= this.end) return Math.max(1, next - now);
-    const needed = Math.min(amount, this.quota) - this.current;
+    const needed = Math.min(amount, this.quota) - this.level(now);
     return needed <= 1e-6 * Math.max(1, this.quota) ? 0 : Math.max(1, next - now);
   }
 
@@ -67,6 +105,15 @@ export class WindowBucket implements Bucket {
     this.roll(now);
     this.current -= amount;
     this.used += amount;
+  }
+
+  /** Charges a call admitted now; its mark keeps its place among the window's calls. */
+  admit(amount: number, now: number): WindowMark {
+    this.take(amount, now);
+    const slot: WindowSlot = { at: now, seq: this.seq++, cost: amount };
+    this.slots.push(slot);
+    this.said = null;
+    return { end: this.end, used: this.used, slot };
   }
 
   /** A refund (or an overrun) lands in the window it happens in; the provider never credits below zero use. */
@@ -80,12 +127,18 @@ export class WindowBucket implements Bucket {
   /** What our estimate overcharged stays with the window it was charged in; a spent window keeps it. */
   giveBack(refund: number, correction: number, mark: WindowMark | undefined, now: number): void {
     this.roll(now);
-    this.adjust(refund + (mark && this.clock.same(mark.end, this.end) ? correction : 0), now);
+    const sameWindow = mark !== undefined && this.clock.same(mark.end, this.end);
+    if (sameWindow && mark.slot) mark.slot.cost -= correction;
+    if (refund !== 0) this.refunds.push({ at: now, seq: this.seq++, amount: refund });
+    this.said = null;
+    this.adjust(refund + (sameWindow ? correction : 0), now);
   }
 
   clamp(most: number, now: number): void {
     this.roll(now);
     this.current = Math.min(this.current, most);
+    this.spent = true;
+    this.said = null;
   }
 
   /** A lower ceiling on the quota (a configured limit, or the provider's own per-minute limit over the window). */
@@ -111,7 +164,53 @@ export class WindowBucket implements Bucket {
       }
     }
     // Only a reading of the window we are in says what is left of it; older ones are spent.
-    if (this.clock.same(end, this.end)) this.current = Math.min(this.current, remaining - chargedSince);
+    if (!this.clock.same(end, this.end)) return;
+    this.current = Math.min(this.current, remaining - chargedSince);
+    if (mark?.slot && this.slots.includes(mark.slot)) {
+      mark.slot.remaining = remaining;
+      this.said = null;
+    }
+  }
+
+  /**
+   * What the provider's readings of this window say is left. A reading counts the calls that went well before it,
+   * and those that went about together with it that read higher (the provider admitted them first); the calls it
+   * may not have counted are charged as we estimated them, and the refunds seen since it are added. The reading that
+   * leaves the least to our estimates says it (the provider's latest, usually with nothing left to estimate).
+   */
+  private readings(): number {
+    if (this.said !== null) return this.said;
+    const guard = this.guardMs();
+    let best = { estimated: Infinity, left: -Infinity };
+    if (!this.spent) {
+      for (const read of this.slots) {
+        if (!hasReading(read)) continue;
+        let estimated = 0;
+        for (const slot of this.slots) if (slot !== read && !this.countedIn(slot, read)) estimated += slot.cost;
+        let left = read.remaining - estimated;
+        // Seen after it went and long enough after: the provider gave it back after admitting this call.
+        for (const refund of this.refunds) if (refund.seq > read.seq && refund.at > read.at + guard) left += refund.amount;
+        if (estimated < best.estimated || (estimated === best.estimated && left < best.left)) best = { estimated, left };
+      }
+    }
+    this.said = best.left;
+    return best.left;
+  }
+
+  private guardMs(): number {
+    return Math.max(REFUND_GUARD_MS, 2 * this.clock.marginMs);
+  }
+
+  /** Whether the provider had admitted `slot` when it read `read` out. */
+  private countedIn(slot: WindowSlot, read: WindowSlot & { remaining: number }): boolean {
+    if (slot.at < read.at - REORDER_MS) return true;
+    if (slot.at > read.at + REORDER_MS || slot.remaining === undefined || slot.remaining <= read.remaining) return false;
+    // Read higher, so admitted first: by more than the refunds seen after either went out could have raised the later.
+    const first = Math.min(slot.seq, read.seq);
+    const until = Math.max(slot.at, read.at) + REORDER_MS + this.guardMs();
+    let between = 0;
+    for (const refund of this.refunds) if (refund.seq > first && refund.at <= until) between += Math.max(0, refund.amount);
+    return slot.remaining > read.remaining + between;
   }
 
   private setQuota(quota: number): void {
@@ -133,5 +232,13 @@ export class WindowBucket implements Bucket {
     this.end = end;
     this.current = this.quota;
     this.used = 0;
+    this.slots = [];
+    this.refunds = [];
+    this.said = null;
+    this.spent = false;
   }
+}
+
+function hasReading(slot: WindowSlot): slot is WindowSlot & { remaining: number } {
+  return slot.remaining !== undefined;
 }

@@ -48,6 +48,8 @@ export const ServiceEntry = z
       .optional(),
     readiness: z.union([z.literal(false), z.strictObject({ path: z.string().default('/models'), timeout_s: z.number().positive().max(3600).default(120) })]).optional(),
     timeout_s: z.number().positive().max(3600).optional(),
+    /** OpenAI and Anthropic replies are streamed unless this is false (for a server that cannot stream). */
+    stream: z.boolean().optional(),
   });
 export type ServiceEntry = z.infer<typeof ServiceEntry>;
 

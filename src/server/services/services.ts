@@ -178,9 +178,9 @@ export class ServiceSet {
     const endpoint = { service: entry.name, baseUrl, apiKey: apiKey || null, headers: entry.headers ?? {}, timeoutMs: (entry.timeout_s ?? DEFAULT_TIMEOUT_S) * 1000 };
     const provider =
       entry.provider === 'openai'
-        ? new OpenAiProvider({ ...endpoint, ...(entry.auth ? { auth: entry.auth } : {}) })
+        ? new OpenAiProvider({ ...endpoint, ...(entry.auth ? { auth: entry.auth } : {}), ...(entry.stream === undefined ? {} : { stream: entry.stream }) })
         : entry.provider === 'anthropic'
-          ? new AnthropicProvider(endpoint)
+          ? new AnthropicProvider({ ...endpoint, ...(entry.stream === undefined ? {} : { stream: entry.stream }) })
           : new AlephAlphaProvider(endpoint);
     // Local servers start slowly (a model loading): probe them unless told not to; cloud APIs only when asked.
     const readinessConfig = entry.readiness ?? (isLocal(baseUrl) ? { path: entry.provider === 'aleph-alpha' ? '/models_available' : '/models', timeout_s: 120 } : false);

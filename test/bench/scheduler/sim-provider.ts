@@ -2,7 +2,7 @@
 // call fails or succeeds exactly as the same call over HTTP would.
 import { MockEngine, type MockCall } from '../../../src/mock-provider/engine';
 import type { MockConfig } from '../../../src/mock-provider/config';
-import { ProviderError, type CallReply } from '../../../src/server/providers/provider';
+import { ProviderError, type CallReply, type RateLimitSnapshot } from '../../../src/server/providers/provider';
 import { anthropicLimits, openAiLimits, type HeaderBag } from '../../../src/server/providers/rate-limit-headers';
 import { errorDetails, failure, Wire } from '../../../src/server/providers/wire';
 import type { EventClock } from './event-clock';
@@ -15,16 +15,23 @@ export class SimProvider {
     this.engine = new MockEngine(config, clock.now());
   }
 
-  async call(call: MockCall): Promise<CallReply> {
+  /** `early`: a streamed call, told its headers with its first token. */
+  async call(call: MockCall, early?: (limits: RateLimitSnapshot | null) => void): Promise<CallReply> {
     const outcome = this.engine.handle(this.clock.now(), Date.now(), call);
-    await this.clock.sleep(outcome.afterMs);
+    const readFirst = early && outcome.kind === 'reply' && outcome.status === 200 && outcome.headersAfterMs !== undefined ? outcome.headersAfterMs : null;
+    if (readFirst !== null && outcome.kind === 'reply') {
+      await this.clock.sleep(readFirst);
+      const headers = outcome.headers as HeaderBag;
+      early!((call.flavor === 'openai' ? openAiLimits(headers) : anthropicLimits(headers)) ?? null);
+    }
+    await this.clock.sleep(outcome.afterMs - (readFirst ?? 0));
     if (outcome.kind === 'hang') throw new ProviderError('transient', 'mock: no reply in time');
     outcome.finish?.(this.clock.now());
     const headers = outcome.headers as HeaderBag;
     const limits = (call.flavor === 'openai' ? openAiLimits(headers) : anthropicLimits(headers)) ?? null;
     if (outcome.status !== 200) {
       const text = JSON.stringify(outcome.body);
-      throw failure({ wire: this.wire, status: outcome.status, headers, ...errorDetails({ status: outcome.status, headers, json: outcome.body, text }), limits });
+      throw failure({ wire: this.wire, status: outcome.status, headers, ...errorDetails({ status: outcome.status, headers, json: outcome.body, text, events: null }), limits });
     }
     if (outcome.raw !== undefined) throw new ProviderError('transient', 'mock: malformed reply', null, 200);
     const usage = (outcome.body as { usage: { prompt_tokens: number; completion_tokens: number } }).usage;

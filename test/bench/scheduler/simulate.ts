@@ -35,7 +35,7 @@ export async function simulate(name: ScenarioName, strategyName: StrategyName, s
       known: setup.known,
       weights: setup.weights,
       random: seededRandom(seed * 31 + 5),
-      call: (call) => sim.call({ flavor: 'openai', model: 'model', inputTokens: call.inputTokens, maxTokens: call.maxTokens, key: call.user }),
+      call: (call, early) => sim.call({ flavor: 'openai', model: 'model', inputTokens: call.inputTokens, maxTokens: call.maxTokens, key: call.user }, early),
       done: (call, reply) => finished.push({ user: call.user, at: clock.now(), tokens: reply.input_tokens + reply.output_tokens }),
     }),
   );

@@ -1,6 +1,6 @@
 // The strategies compared: three peers' (as their docs and code describe them) and ours in three situations.
 // Each runs every call of a workload to completion against `call`, on the given clock.
-import { ProviderError, type CallReply } from '../../../src/server/providers/provider';
+import { ProviderError, type CallReply, type RateLimitSnapshot } from '../../../src/server/providers/provider';
 import type { Clock } from '../../../src/server/scheduler/clock';
 import { Scheduler, type CallTicket, type LaneLimits } from '../../../src/server/scheduler/scheduler';
 import type { SimCall } from './scenarios';
@@ -14,7 +14,8 @@ export interface RunContext {
   known: LaneLimits;
   weights: Record<string, number>;
   random: () => number;
-  call(call: SimCall): Promise<CallReply>;
+  /** `early`: the call streams, and is told its reply's rate-limit headers with its first token. */
+  call(call: SimCall, early?: (limits: RateLimitSnapshot | null) => void): Promise<CallReply>;
   done(call: SimCall, reply: CallReply): void;
 }
 
@@ -215,7 +216,7 @@ async function fieldwork(ctx: RunContext, limits: LaneLimits | null): Promise<vo
         inputTokens: call.estimatedInput,
         outputTokens: call.maxTokens,
       };
-      const reply = await scheduler.run(ticket, () => ctx.call(call), never, (done) => ({ usage: { input: done.input_tokens, output: done.output_tokens }, limits: done.limits }));
+      const reply = await scheduler.run(ticket, (_attempt, early) => ctx.call(call, early), never, (done) => ({ usage: { input: done.input_tokens, output: done.output_tokens }, limits: done.limits }));
       ctx.done(call, reply);
     }),
   );

@@ -90,6 +90,7 @@ describe('Anthropic messages (wire)', () => {
           ],
         },
       ],
+      stream: true,
     });
     assert.equal(reply.text, 'Fine, thanks.');
     assert.equal(reply.input_tokens, 18);

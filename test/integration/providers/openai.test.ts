@@ -93,6 +93,8 @@ describe('OpenAI-compatible provider (wire)', () => {
         { role: 'system', content: 'You are a tester.' },
         { role: 'user', content: 'How are you?' },
       ],
+      stream: true,
+      stream_options: { include_usage: true },
     });
     assert.deepEqual(reply, {
       text: 'Fine, thanks.',

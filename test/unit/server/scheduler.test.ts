@@ -216,3 +216,27 @@ test("the wait for another user's calls ends when it would cost the lane refill 
   assert.deepEqual(started.slice(5), ['ana', 'ana', 'ana'], 'by 37 s the bucket has had 3,000 tokens and ana goes on');
   await finish();
 });
+
+test('a streamed reply\'s limits are learned when its headers come, before the reply, and not again after it', async () => {
+  const clock = new VirtualClock();
+  const scheduler = new Scheduler({ clock });
+  let finish!: () => void;
+  let told!: () => void;
+  const headersIn = new Promise<void>((resolve) => (told = resolve));
+  const run = scheduler.run(
+    { ...ticket('j'), inputTokens: 50, outputTokens: 50 },
+    async (_attempt, early) => {
+      early({ tokens: { limit: 6_000, remaining: 5_000, resetMs: 10_000 } });
+      told();
+      await new Promise<void>((resolve) => (finish = resolve));
+      return 'done';
+    },
+    never,
+    () => ({ usage: { input: 50, output: 20 }, limits: { tokens: { limit: 600_000, remaining: 1, resetMs: 10 } } }),
+  );
+  await headersIn;
+  assert.equal(scheduler.laneState('svc/model')?.perMinute.tokens, 6_000, 'learned while the reply is still coming');
+  finish();
+  assert.equal(await run, 'done');
+  assert.equal(scheduler.laneState('svc/model')?.perMinute.tokens, 6_000, 'the same headers are not read twice');
+});
