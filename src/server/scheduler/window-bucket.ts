@@ -36,6 +36,8 @@ export interface WindowSlot {
 const REFUND_GUARD_MS = 25;
 /** Calls sent this close together may reach the provider in either order. */
 const REORDER_MS = 250;
+/** How many of a window's latest readings are weighed. */
+const CANDIDATES = 16;
 
 export class WindowBucket implements Bucket {
   /** What is left of the window by our own charges, estimates and refunds. */
@@ -182,16 +184,23 @@ export class WindowBucket implements Bucket {
     if (this.said !== null) return this.said;
     const guard = this.guardMs();
     let best = { estimated: Infinity, left: -Infinity };
-    if (!this.spent) {
-      for (const read of this.slots) {
-        if (!hasReading(read)) continue;
-        let estimated = 0;
-        for (const slot of this.slots) if (slot !== read && !this.countedIn(slot, read)) estimated += slot.cost;
-        let left = read.remaining - estimated;
-        // Seen after it went and long enough after: the provider gave it back after admitting this call.
-        for (const refund of this.refunds) if (refund.seq > read.seq && refund.at > read.at + guard) left += refund.amount;
-        if (estimated < best.estimated || (estimated === best.estimated && left < best.left)) best = { estimated, left };
+    // The latest readings only, and only the calls sent since a little before each: a window of a fast lane holds
+    // thousands of calls, and this runs whenever one goes or comes back.
+    for (let r = this.slots.length - 1, seen = 0; r >= 0 && seen < CANDIDATES && !this.spent; r--) {
+      const read = this.slots[r]!;
+      if (!hasReading(read)) continue;
+      seen++;
+      let estimated = 0;
+      for (let i = this.slots.length - 1; i >= 0 && this.slots[i]!.at >= read.at - REORDER_MS; i--) {
+        const slot = this.slots[i]!;
+        if (slot !== read && !this.countedIn(slot, read)) estimated += slot.cost;
       }
+      let left = read.remaining - estimated;
+      // Seen after it went and long enough after: the provider gave it back after admitting this call.
+      for (let j = this.refunds.length - 1; j >= 0 && this.refunds[j]!.seq > read.seq; j--) {
+        if (this.refunds[j]!.at > read.at + guard) left += this.refunds[j]!.amount;
+      }
+      if (estimated < best.estimated || (estimated === best.estimated && left < best.left)) best = { estimated, left };
     }
     this.said = best.left;
     return best.left;
@@ -209,7 +218,9 @@ export class WindowBucket implements Bucket {
     const first = Math.min(slot.seq, read.seq);
     const until = Math.max(slot.at, read.at) + REORDER_MS + this.guardMs();
     let between = 0;
-    for (const refund of this.refunds) if (refund.seq > first && refund.at <= until) between += Math.max(0, refund.amount);
+    for (let j = this.refunds.length - 1; j >= 0 && this.refunds[j]!.seq > first; j--) {
+      if (this.refunds[j]!.at <= until) between += Math.max(0, this.refunds[j]!.amount);
+    }
     return slot.remaining > read.remaining + between;
   }
 
