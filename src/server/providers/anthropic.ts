@@ -86,29 +86,20 @@ export class AnthropicProvider implements Provider {
     let output = 0;
     let stopped = false;
     for (const event of events) {
-      let json: unknown;
-      try {
-        json = JSON.parse(event.data);
-      } catch {
-        throw new ProviderError('transient', `${this.service}: a streamed event is not JSON: ${this.wire.redact(event.data.slice(0, 200))}`, null, status);
-      }
-      const data = StreamData.safeParse(json);
-      if (!data.success) {
-        throw new ProviderError('transient', `${this.service}: a streamed event is not a message event: ${this.wire.redact(event.data.slice(0, 200))}`, null, status);
-      }
-      const { type } = data.data;
+      const data = this.wire.eventData(event, StreamData, 'a message event', status);
+      const { type } = data;
       if (type === 'error') {
         // Overload can come mid-stream, after a 200: back off as for a 529.
-        const kind = data.data.error?.type === 'overloaded_error' ? 'overloaded' : 'transient';
-        throw new ProviderError(kind, `${this.service}: the stream broke off: ${this.wire.redact(data.data.error?.message ?? event.data.slice(0, 200))}`, null, status);
+        const kind = data.error?.type === 'overloaded_error' ? 'overloaded' : 'transient';
+        throw new ProviderError(kind, `${this.service}: the stream broke off: ${this.wire.redact(data.error?.message ?? event.data.slice(0, 200))}`, null, status);
       }
-      if (type === 'message_start' && data.data.message) {
-        model = data.data.message.model ?? null;
-        input = data.data.message.usage.input_tokens;
-      } else if (type === 'content_block_delta' && data.data.delta?.type === 'text_delta') {
-        text += data.data.delta.text ?? '';
-      } else if (type === 'message_delta' && data.data.usage) {
-        output = data.data.usage.output_tokens;
+      if (type === 'message_start' && data.message) {
+        model = data.message.model ?? null;
+        input = data.message.usage.input_tokens;
+      } else if (type === 'content_block_delta' && data.delta?.type === 'text_delta') {
+        text += data.delta.text ?? '';
+      } else if (type === 'message_delta' && data.usage) {
+        output = data.usage.output_tokens;
       } else if (type === 'message_stop') {
         stopped = true;
       }

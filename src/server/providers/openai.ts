@@ -84,25 +84,16 @@ export class OpenAiProvider implements Provider {
         done = true;
         break;
       }
-      let json: unknown;
-      try {
-        json = JSON.parse(event.data);
-      } catch {
-        throw new ProviderError('transient', `${this.service}: a streamed chunk is not JSON: ${this.wire.redact(event.data.slice(0, 200))}`, null, status);
-      }
-      const chunk = ChatChunk.safeParse(json);
-      if (!chunk.success) {
-        throw new ProviderError('transient', `${this.service}: a streamed chunk is not a chat completion chunk: ${this.wire.redact(event.data.slice(0, 200))}`, null, status);
-      }
-      if (chunk.data.error) {
+      const chunk = this.wire.eventData(event, ChatChunk, 'a chat completion chunk', status);
+      if (chunk.error) {
         // An error after the headers: the provider broke off; another try may succeed.
-        throw new ProviderError('transient', `${this.service}: the stream broke off: ${this.wire.redact(chunk.data.error.message ?? event.data.slice(0, 200))}`, null, status);
+        throw new ProviderError('transient', `${this.service}: the stream broke off: ${this.wire.redact(chunk.error.message ?? event.data.slice(0, 200))}`, null, status);
       }
-      model ??= chunk.data.model ?? null;
-      const delta = chunk.data.choices[0]?.delta;
+      model ??= chunk.model ?? null;
+      const delta = chunk.choices[0]?.delta;
       text += delta?.content ?? '';
       refusal += delta?.refusal ?? '';
-      if (chunk.data.usage) usage = chunk.data.usage;
+      if (chunk.usage) usage = chunk.usage;
     }
     if (!done) throw new ProviderError('transient', `${this.service}: the stream ended before [DONE]`, null, status);
     if (text === '' && refusal !== '') throw new ProviderError('fatal', `${this.service}: the model refused: ${refusal}`, null, status);

@@ -2,6 +2,7 @@
 // failures (status, headers, the provider's message) onto the scheduler's error kinds. No retries here.
 import { createParser } from 'eventsource-parser';
 import { Agent, errors as undiciErrors, request } from 'undici';
+import type { z } from 'zod';
 import { ProviderError, type RateLimitSnapshot } from './provider';
 import { limitsInMessage, retryAfterMs, retryHintInMessage, type HeaderBag } from './rate-limit-headers';
 
@@ -103,6 +104,20 @@ export class Wire {
       json = null;
     }
     return { status: response.statusCode, headers: replyHeaders, json, text, events: null };
+  }
+
+  /** One streamed event's data, as `schema` says it must be; else a transient failure naming `what` it should be. */
+  eventData<S extends z.ZodType>(event: StreamEvent, schema: S, what: string, status: number): z.infer<S> {
+    const said = () => this.redact(event.data.slice(0, 200));
+    let json: unknown;
+    try {
+      json = JSON.parse(event.data);
+    } catch {
+      throw new ProviderError('transient', `${this.endpoint.service}: a streamed event is not JSON: ${said()}`, null, status);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw new ProviderError('transient', `${this.endpoint.service}: a streamed event is not ${what}: ${said()}`, null, status);
+    return parsed.data;
   }
 
   /** Removes the key from any text that may leave this process (a provider may echo it in an error). */

@@ -84,7 +84,7 @@ export class Lane<W extends FairEntry> {
   /** What the provider counted ÷ our estimate of a prompt, for the latest calls (a ring). */
   private readonly estimateRatios: number[] = [];
   private estimateRatioAt = 0;
-  /** The largest of them: what a prompt estimate is scaled by. */
+  /** Their 90th percentile: what a prompt estimate is scaled by. */
   private estimateScale = 1;
   /** The largest of them: what a window's last calls are scaled by, which nothing read after can correct. */
   private estimateTop = 1;

@@ -304,8 +304,8 @@ export class Scheduler {
       const last = !lane.readInWindow(now)
         ? fitting
         : candidates
-        .map((candidate) => ({ entry: candidate.entry, costs: lane.costsOf(candidate.entry.ticket, candidate.entry.inflation, true) }))
-        .filter((candidate) => lane.wait(candidate.costs, now).ms === 0);
+            .map((candidate) => ({ entry: candidate.entry, costs: lane.costsOf(candidate.entry.ticket, candidate.entry.inflation, true) }))
+            .filter((candidate) => lane.wait(candidate.costs, now).ms === 0);
       if (last.length === 0) {
         // None fits at the largest ratio: the window's end (or a refund before it) decides.
         this.wake(lane, window.end + lane.windows.marginMs - now);

@@ -5,7 +5,7 @@ import { AlephAlphaProvider } from '../../../src/server/providers/aleph-alpha';
 import { AnthropicProvider } from '../../../src/server/providers/anthropic';
 import { ProviderError, type CallRequest, type Provider } from '../../../src/server/providers/provider';
 import type { Question } from '../../../src/spec';
-import { replyWith, startProviderServer, type ProviderServer } from './provider-server';
+import { callFailure, replyWith, startProviderServer, type ProviderServer } from './provider-server';
 
 const KEY = 'secret-key-abcdef123456';
 const question = { question_name: 'q', question_type: 'free_text', question_text: 'Hi?' } as unknown as Question;
@@ -23,14 +23,9 @@ const call = (overrides: Partial<CallRequest> = {}): CallRequest => ({
 });
 
 async function kindOf(provider: Provider, request: CallRequest): Promise<ProviderError> {
-  try {
-    await provider.call(request);
-  } catch (error) {
-    assert.ok(error instanceof ProviderError);
-    assert.ok(!error.message.includes(KEY), 'the key never appears in an error');
-    return error;
-  }
-  assert.fail('the call succeeded');
+  const error = await callFailure(provider, request);
+  assert.ok(!error.message.includes(KEY), 'the key never appears in an error');
+  return error;
 }
 
 describe('Anthropic messages (wire)', () => {

@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { OpenAiProvider } from '../../../src/server/providers/openai';
-import { ProviderError, type CallRequest } from '../../../src/server/providers/provider';
+import type { CallRequest } from '../../../src/server/providers/provider';
 import type { Question } from '../../../src/spec';
-import { replyWith, startProviderServer, type ProviderServer } from './provider-server';
+import { callFailure, replyWith, startProviderServer, type ProviderServer } from './provider-server';
 
 const KEY = 'sk-test-0123456789abcdef';
 const question = { question_name: 'q', question_type: 'free_text', question_text: 'Hi?' } as unknown as Question;
@@ -42,15 +42,7 @@ const rateHeaders = {
   'x-ratelimit-reset-tokens': '30ms',
 };
 
-async function failureOf(provider: OpenAiProvider, request = call()): Promise<ProviderError> {
-  try {
-    await provider.call(request);
-  } catch (error) {
-    assert.ok(error instanceof ProviderError, `expected a ProviderError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('the call succeeded');
-}
+const failureOf = (provider: OpenAiProvider, request = call()) => callFailure(provider, request);
 
 describe('OpenAI-compatible provider (wire)', () => {
   let server: ProviderServer;

@@ -1,6 +1,8 @@
 // A real HTTP server on loopback that plays a provider: each test scripts its replies and reads the requests it got.
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import assert from 'node:assert/strict';
+import { ProviderError, type CallRequest, type Provider } from '../../../src/server/providers/provider';
 
 export interface SeenRequest {
   method: string;
@@ -59,3 +61,14 @@ export const replyWith =
   (status: number, body: unknown, headers: Record<string, string> = {}): Reply =>
   (_req, res) =>
     send(res, status, body, headers);
+
+/** The ProviderError a call fails with; fails the test if it succeeds or fails otherwise. */
+export async function callFailure(provider: Provider, request: CallRequest): Promise<ProviderError> {
+  try {
+    await provider.call(request);
+  } catch (error) {
+    assert.ok(error instanceof ProviderError, `expected a ProviderError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('the call succeeded');
+}

@@ -6,8 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { startMockProvider, type RunningMock } from '../../../src/mock-provider/server';
 import { AnthropicProvider } from '../../../src/server/providers/anthropic';
 import { OpenAiProvider } from '../../../src/server/providers/openai';
-import { ProviderError, type CallRequest, type Provider, type RateLimitSnapshot } from '../../../src/server/providers/provider';
-import { startProviderServer, type ProviderServer } from './provider-server';
+import type { CallRequest, Provider, RateLimitSnapshot } from '../../../src/server/providers/provider';
+import { callFailure, startProviderServer, type ProviderServer } from './provider-server';
 
 function call(overrides: Partial<CallRequest> = {}): CallRequest {
   return {
@@ -23,15 +23,7 @@ function call(overrides: Partial<CallRequest> = {}): CallRequest {
   };
 }
 
-async function failureOf(provider: Provider, request = call()): Promise<ProviderError> {
-  try {
-    await provider.call(request);
-  } catch (error) {
-    assert.ok(error instanceof ProviderError, `expected a ProviderError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('the call succeeded');
-}
+const failureOf = (provider: Provider, request = call()) => callFailure(provider, request);
 
 /** A reply as server-sent events, written at once. */
 const events = (text: string) => (_req: unknown, res: ServerResponse) => {
