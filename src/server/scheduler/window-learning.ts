@@ -9,7 +9,10 @@
 // instant. Its ends still fall on a lattice: a window's length apart, each named by readings with less than a
 // window to go and less left than a window's share of the minute's limit. A continuous bucket cannot do both: with
 // that little left, it is a whole bucket's refill (a minute, for a per-minute limit) from full. So five ends on a
-// lattice, with every reading among them that close to its end and that low, mean windows too.
+// lattice, with every reading among them that close to its end and that low, mean windows too. A reading that states
+// its limit says as much alone: a continuous bucket's reset is when it is full again, so what remains plus the refill
+// until then is its whole limit, and less than half of that means the reset is a window's end.
+// That one reading is the first call's, a round trip into the run, where five ends were five windows.
 //
 // The clock is anchored on the latest end a reading named and extrapolated by the window's length: the shortest
 // gap between two ends seen, refined over the whole span of ends (headers round to milliseconds). Before two ends
@@ -37,6 +40,8 @@ const MIN_MARGIN_MS = 5;
 const MAX_MARGIN_MS = 1000;
 /** Readings kept for recognising windows, and ends kept for the length. */
 const KEEP = 64;
+/** A reading whose remaining and refill until its reset add up to less than the limit ÷ this means windows. */
+const FULL_TOO_SOON = 2;
 /** Distinct ends on a lattice that mean windows. */
 const LATTICE_ENDS = 5;
 
@@ -114,8 +119,11 @@ export class WindowClock {
     return length > this.shortest - SAME_INSTANT_MS && length < this.longest + SAME_INSTANT_MS;
   }
 
-  /** One reading taken at admission time `at`; `fullRate` is the dimension's limit per ms. */
-  observe(dimension: string, at: number, remaining: number, resetAt: number, limit: number, fullRate: number): void {
+  /**
+   * One reading taken at admission time `at`; `fullRate` is the dimension's limit per ms, and `stated` the limit the
+   * reading itself gave, if any.
+   */
+  observe(dimension: string, at: number, remaining: number, resetAt: number, limit: number, fullRate: number, stated?: number): void {
     this.sent(at);
     const reading: Reading = { dimension, at, remaining, resetAt, limit };
     if (!this.windowed) {
@@ -126,6 +134,7 @@ export class WindowClock {
       }
       this.recent.push(reading);
       if (this.recent.length > KEEP) this.recent.shift();
+      if (!this.windowed && stated !== undefined && fullTooSoon(at, remaining, resetAt, stated)) this.windowed = true;
       if (!this.windowed && this.onLattice(dimension, at, remaining, resetAt, fullRate)) {
         this.windowed = true;
         for (const point of this.lattices.get(dimension)!) this.noteEnd(point.end);
@@ -221,4 +230,15 @@ export class WindowClock {
     if (span / count >= this.longest) count = Math.ceil(span / this.longest);
     this.windowMs = Math.max(MIN_WINDOW_MS, span / count);
   }
+}
+
+/**
+ * Whether a reading says its bucket is full again far sooner than a continuous bucket of the `stated` per-minute
+ * limit could be: what remains plus what refills until `resetAt` is under half the limit. A continuous
+ * bucket's reset is when it is full, so the two add up to its limit. Half leaves room for rounding: Anthropic
+ * rounds what remains to thousands and its reset to seconds, which moves the sum by at most 1,000 tokens and a
+ * second's refill, under half of any limit above 2,100 a minute.
+ */
+export function fullTooSoon(at: number, remaining: number, resetAt: number, stated: number): boolean {
+  return stated > 0 && remaining + ((resetAt - at) * stated) / 60_000 < stated / FULL_TOO_SOON;
 }

@@ -216,6 +216,32 @@ test('window clock: windows that hold one call each are recognised from ends on 
   assert.equal(idle.windowed, false);
 });
 
+test('window clock: one reading that states its limit and would be full again too soon for a continuous bucket means windows', () => {
+  // 1 s windows of 1,000 tokens (60,000 a minute): the first call's reading, 607 left and full again in 600 ms.
+  const windows = new WindowClock();
+  windows.observe('tokens', 0, 607, 1_000, 60_000, 1, 60_000);
+  assert.equal(windows.windowed, true, 'a continuous bucket with 607 of 60,000 left is a minute from full');
+  assert.equal(windows.lengthMs(), 1_000);
+  // The same numbers without a stated limit (a limit from configuration only) wait for the lattice.
+  const unstated = new WindowClock();
+  unstated.observe('tokens', 0, 607, 1_000, 60_000, 1);
+  assert.equal(unstated.windowed, false);
+  // Continuous buckets, nearly empty or nearly full: remaining and the refill until full add up to the limit.
+  const empty = new WindowClock();
+  empty.observe('tokens', 0, 300, 59_700, 60_000, 1, 60_000);
+  const full = new WindowClock();
+  full.observe('tokens', 0, 59_800, 200, 60_000, 1, 60_000);
+  assert.equal(empty.windowed || full.windowed, false);
+  // Anthropic rounds what remains down to thousands and its reset to seconds: 999 of 4,000 left reads as 0, full in 45 s.
+  const rounded = new WindowClock();
+  rounded.observe('tokens', 0, 0, 45_000, 4_000, 4_000 / 60_000, 4_000);
+  assert.equal(rounded.windowed, false);
+  // A limit that halved: what remains may exceed the new limit, and the bucket is full at once.
+  const halved = new WindowClock();
+  halved.observe('tokens', 0, 31_000, 0, 30_000, 0.5, 30_000);
+  assert.equal(halved.windowed, false);
+});
+
 test('window clock: a call sent just after the end that still landed before it widens the margin', () => {
   const clock = new WindowClock();
   clock.observe('requests', 0, 9, 1_000, 600, 0.01);
