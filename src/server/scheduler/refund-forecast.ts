@@ -19,6 +19,11 @@ export class RefundForecast {
   private readonly shares: number[] = [];
   private next = 0;
 
+  /** Whether any call came back yet: before that, the forecast knows nothing (not that nothing comes back). */
+  get known(): boolean {
+    return this.latencies.length > 0;
+  }
+
   observe(latencyMs: number, share: number): void {
     const at = this.latencies.length < SAMPLES ? this.latencies.length : this.next;
     this.latencies[at] = latencyMs;

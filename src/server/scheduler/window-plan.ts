@@ -66,9 +66,11 @@ export function expectedLoss(level: number, used: number, take: number, refunds:
 
 /**
  * Which of `costs` (the waiting calls' costs, in queue order) to send now, or -1 to hold them all until the window's
- * last moment. Only calls that `canGo` (the window has room for them now) are sent.
+ * last moment. Only calls that `canGo` (the window has room for them now) are sent. On a tie, holding wins only
+ * when `refundsKnown`: before any call is back the outlook says no refund comes, which is not knowledge, and holding
+ * on it only idles the window while its refunds find nothing charged to reduce.
  */
-export function planWindow(level: number, used: number, refunds: RefundOutlook, costs: readonly number[], canGo: readonly boolean[]): number {
+export function planWindow(level: number, used: number, refunds: RefundOutlook, costs: readonly number[], canGo: readonly boolean[], refundsKnown = true): number {
   const sorted = [...costs].sort((a, b) => a - b);
   // What the last calls leave of a room, from the calls but the one sent now (by room, for each choice).
   const leftoverWithout = (skip: number) => {
@@ -89,7 +91,7 @@ export function planWindow(level: number, used: number, refunds: RefundOutlook, 
     if (!canGo[i] || cost > level || seen.has(cost)) continue;
     seen.add(cost);
     const loss = expectedLoss(level, used, cost, refunds, leftoverWithout(sorted.indexOf(cost)));
-    if (loss < bestLoss - TIE) {
+    if (loss < bestLoss - TIE || (!refundsKnown && best < 0 && loss <= bestLoss + TIE)) {
       best = i;
       bestLoss = loss;
     }

@@ -280,8 +280,10 @@ test('prompt estimates are charged at the 90th percentile of the ratios the prov
   const counted = (ratio: number) => lane.learnEstimate(ticket, { input: Math.round(100 * ratio), output: 50 });
   [1.0, 1.02, 1.05, 0.97].forEach(counted);
   assert.deepEqual(lane.costsOf(ticket), ticket, 'too few calls to say: charged as estimated');
+  assert.equal(lane.costsOf(ticket, 1, true).inputTokens, Math.ceil(100 * 1.1), 'but a window\'s last calls, which nothing corrects, a tenth more');
   counted(1.01);
   assert.equal(lane.costsOf(ticket).inputTokens, 105, 'with few calls, the largest ratio seen');
+  assert.equal(lane.costsOf(ticket, 1, true).inputTokens, 105, 'and for the last calls too');
   assert.equal(lane.costsOf(ticket).tokens, 305, 'max_tokens is not scaled');
   assert.equal(lane.costsOf(ticket, 1.1).inputTokens, Math.ceil(100 * 1.05 * 1.1), 'times the inflation of a call turned away');
   for (let i = 0; i < 95; i++) counted(1.0);
@@ -379,4 +381,19 @@ test('window bucket: the quota is spent at once, comes back whole at the window 
   bucket.observe(10_000, 0, mark, 0, 10_000, 10_011);
   bucket.giveBack(0, 500, mark, 10_012);
   assert.equal(bucket.level(10_012), 7_000);
+});
+
+test('before the first reply, no more than a second\'s share is in flight, until a streamed reply\'s headers show windows', () => {
+  const lane = new Lane('mock/model', { tokensPerMinute: 60_000 }, 256, 0);
+  const first = { tokens: 600, inputTokens: 400, outputTokens: 200 };
+  const mark = lane.charge(first, 0);
+  const next = { tokens: 450, inputTokens: 250, outputTokens: 200 };
+  assert.ok(lane.wait(next, 10).ms > 0, '600 + 450 in flight is more than a second of 60,000 a minute');
+  // The first call's headers, 400 ms in: 9,400 left and full again at 10 s, where a continuous bucket of 60,000 a
+  // minute would need 50 s: 10 s windows, whose bucket knows what is left of each.
+  lane.learn({ tokens: { limit: 60_000, remaining: 9_400, resetMs: 10_000 } }, mark, 400);
+  assert.equal(lane.windowed, true);
+  assert.equal(lane.latencyMs, null, 'no reply has come back');
+  assert.equal(lane.wait(next, 410).ms, 0, 'the window has room for it');
+  assert.ok(lane.wait({ tokens: 9_500, inputTokens: 9_300, outputTokens: 200 }, 410).ms > 9_000, 'not for more than it has left');
 });

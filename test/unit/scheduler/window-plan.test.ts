@@ -38,6 +38,15 @@ test('a window with nothing charged yet sends a call: held, the refunds on their
   assert.equal(planWindow(1000, 0, certain(300), costs, [true, true, false, false]), 0, 'of the calls that can go now');
 });
 
+test('before any call is back, a tie between holding and sending sends: an empty outlook is not knowledge', () => {
+  // No refunds forecast: 554 now and 438 at the end leave what 554 + 438 at the end would, so the losses tie.
+  const costs = [554, 465, 438];
+  assert.equal(planWindow(1000, 0, certain(0), costs, all(costs)), -1, 'with refunds known to be none, the window holds');
+  assert.equal(planWindow(1000, 0, certain(0), costs, all(costs), false), 0, 'knowing nothing yet, the queue head goes');
+  // Of the calls that can go now: 465 would leave 535, which 438 fills to 97; 438 leaves 562 for 554, as holding would.
+  assert.equal(planWindow(1000, 0, certain(0), costs, [false, true, true], false), 2);
+});
+
 test('refund forecast: what a call in flight gives back by a time, given how long it has been out', () => {
   const forecast = new RefundForecast();
   // Half the calls come back after 1 s with half their max_tokens unused, half after 3 s with a tenth unused.
