@@ -41,11 +41,12 @@ const MIN_RATIO_SAMPLES = 5;
  */
 const RATIO_QUANTILE = 0.9;
 /**
- * What a window's last calls are scaled by before any call is back to show how far off our estimates run: nothing
- * read later corrects them (1 s windows, seeds 1-6, with the two changes that came with it: 429s per 100 calls 0.29
- * -> 0.05).
+ * What a windowed lane scales its prompt estimates by before five calls are back to show how far off they run: the
+ * calls that share a window go out together, before any reading can correct them (1 s windows, seeds 1-6, with the
+ * two changes that came with it: 429s per 100 calls 0.29 -> 0.04; a continuous bucket's readings correct its first
+ * burst, and a margin there cost 0.3% of makespan).
  */
-const UNLEARNED_LAST_SCALE = 1.1;
+const UNLEARNED_WINDOW_SCALE = 1.1;
 /** How often a lane waiting for its first reply looks again (a reply also wakes it). */
 const FIRST_REPLY_POLL_MS = 250;
 
@@ -240,17 +241,17 @@ export class Lane<W extends FairEntry> {
    * counted to our estimate over the latest calls (the largest, until there are ten), times `inflation` when the
    * provider already turned it away. A window filled to the brim overflows only when the calls that share it are
    * mostly among the largest tenth, and a call turned away comes back charged at what the provider said it lacked.
-   * A window's `last` calls are scaled by the largest ratio (by a tenth more, before five calls are back): once the
-   * readings of the calls before them are in, they alone carry the window's margin, and a 429 then loses what was
-   * left of the window.
+   * A window's `last` calls are scaled by the largest ratio: once the readings of the calls before them are in, they
+   * alone carry the window's margin, and a 429 then loses what was left of the window. Before five calls are back, a
+   * windowed lane scales every call by a tenth.
    */
   costsOf(ticket: TicketCosts, inflation = 1, last = false): TicketCosts {
     const output = ticket.outputTokens ?? 0;
     const input = ticket.inputTokens ?? ticket.tokens - output;
     const learned = this.estimateRatios.length >= MIN_RATIO_SAMPLES;
     let scale = 1;
-    if (last) scale = learned ? this.estimateTop : UNLEARNED_LAST_SCALE;
-    else if (learned) scale = this.estimateScale;
+    if (learned) scale = last ? this.estimateTop : this.estimateScale;
+    else if (this.windowed) scale = UNLEARNED_WINDOW_SCALE;
     if (this.blind) scale = 1;
     const scaled = Math.ceil(input * scale * inflation);
     return { tokens: scaled + output, inputTokens: scaled, outputTokens: ticket.outputTokens };
