@@ -96,7 +96,7 @@ function learnWindow(lane: LearningBuckets, dimension: Dimension, reading: Limit
   const perMinute = limit ?? existing?.capacity ?? Infinity;
   const at = mark?.at ?? now;
   const end = at + reading.resetMs;
-  clock.observe(dimension, at, reading.remaining, end, reading.limit ?? perMinute, perMinute / 60_000, fromMessage ? undefined : reading.limit);
+  clock.observe(dimension, at, reading.remaining, end, reading.limit ?? perMinute, perMinute / 60_000, reading.limit);
   if (!clock.windowed) return false;
   const window = mark?.windows?.[dimension];
   if (window) clock.landed(at, window.end, end);

@@ -176,11 +176,12 @@ export class ServiceSet {
           ? `service "${entry.name}" has no key: name the environment variable that holds it with api_key_env in the server config.`
           : null;
     const endpoint = { service: entry.name, baseUrl, apiKey: apiKey || null, headers: entry.headers ?? {}, timeoutMs: (entry.timeout_s ?? DEFAULT_TIMEOUT_S) * 1000 };
+    const streaming = entry.stream === undefined ? {} : { stream: entry.stream };
     const provider =
       entry.provider === 'openai'
-        ? new OpenAiProvider({ ...endpoint, ...(entry.auth ? { auth: entry.auth } : {}), ...(entry.stream === undefined ? {} : { stream: entry.stream }) })
+        ? new OpenAiProvider({ ...endpoint, ...(entry.auth ? { auth: entry.auth } : {}), ...streaming })
         : entry.provider === 'anthropic'
-          ? new AnthropicProvider({ ...endpoint, ...(entry.stream === undefined ? {} : { stream: entry.stream }) })
+          ? new AnthropicProvider({ ...endpoint, ...streaming })
           : new AlephAlphaProvider(endpoint);
     // Local servers start slowly (a model loading): probe them unless told not to; cloud APIs only when asked.
     const readinessConfig = entry.readiness ?? (isLocal(baseUrl) ? { path: entry.provider === 'aleph-alpha' ? '/models_available' : '/models', timeout_s: 120 } : false);
