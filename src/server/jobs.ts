@@ -208,8 +208,15 @@ export class CoreJobManager implements JobManager {
     return this.runs.size;
   }
 
-  /** A scheduler notice for a job's log, at most one per kind every few seconds with a count of the rest. */
+  /**
+   * A scheduler notice for a job's log, at most one per kind every few seconds with a count of the rest. What a lane
+   * came to believe about its limits is rare and always said, as a rate-limit line.
+   */
   notice(notice: SchedulerNotice): void {
+    if (notice.type === 'limits') {
+      this.emit({ job_id: notice.jobId, type: 'rate_limited', message: notice.message, data: { lane: notice.lane } });
+      return;
+    }
     const key = `${notice.jobId}\u0000${notice.type}`;
     const now = Date.now();
     const state = this.notices.get(key);

@@ -74,6 +74,8 @@ export class ProviderError extends Error {
     readonly status: number | null = null,
     /** Rate-limit headers on the failed reply, else the limit its 429 message names, when there was either. */
     readonly limits: RateLimitSnapshot | null = null,
+    /** `retryAfterMs` is a hint from the 429's message ("try again in 644ms"), not a retry-after header. */
+    readonly retryAfterHinted = false,
   ) {
     super(message);
     this.name = 'ProviderError';

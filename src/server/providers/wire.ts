@@ -177,7 +177,7 @@ export function failure(facts: FailureFacts): ProviderError {
       return fatal(`a quota that resets in ${Math.round(after / 3_600_000)} h: waiting is no use`);
     }
     // Without headers, the message may still name the limit (and what is used of it).
-    return new ProviderError('rate_limited', said, after, status, limits ?? limitsInMessage(facts.message, after));
+    return new ProviderError('rate_limited', said, after, status, limits ?? limitsInMessage(facts.message, after), after !== null && retryAfterMs(headers) === null);
   }
   if (status === 529 || status === 503 || code === 'overloaded_error') {
     return new ProviderError('overloaded', said, after, status, limits);

@@ -7,6 +7,8 @@
 import type { LimitReading, RateLimitSnapshot } from '../providers/provider';
 import { TokenBucket, type Bucket } from './bucket';
 import { DIMENSIONS, type Dimension, type TicketCosts } from './dimensions';
+import type { ModelTrust } from './model-trust';
+import { ReadingBucket } from './reading-bucket';
 import { RefillLearner } from './refill-learning';
 import { WindowBucket, type WindowMark } from './window-bucket';
 import type { WindowClock } from './window-learning';
@@ -21,6 +23,9 @@ export interface LearningBuckets {
   refill?: Map<Dimension, RefillLearner>;
   /** Whether the provider enforces fixed windows, and when they turn over: learned when present. */
   windows?: WindowClock;
+  /** Whether each dimension's model still agrees with the provider; and what to do when one does not. */
+  trust?: ModelTrust;
+  dropModel?(dimension: Dimension, reason: string, reading: LimitReading | undefined, mark: AdmissionMark | null, now: number): void;
 }
 
 /** Where a call's admission left the lane: its time, the running totals of charges, and its window buckets. */
@@ -42,6 +47,21 @@ export function learnFromHeaders(lane: LearningBuckets, snapshot: RateLimitSnaps
     const said = snapshot[dimension];
     if (!said) continue;
     const { limit: stated, used, requested, resetMs } = said;
+    const current = lane.buckets.get(dimension);
+    if (current instanceof ReadingBucket) {
+      if (said.remaining !== undefined) {
+        const chargedSince = mark ? lane.charged[dimension] - mark.charged[dimension] : 0;
+        current.read(mark?.at ?? now, said.remaining, resetMs, chargedSince, mark?.charged[dimension] ?? lane.charged[dimension], now);
+      }
+      continue;
+    }
+    if (lane.trust && lane.dropModel && mark && said.remaining !== undefined && !fromMessage(said)) {
+      const reason = lane.trust.reading(dimension, mark.at, said.remaining, mark.charged[dimension]);
+      if (reason) {
+        lane.dropModel(dimension, reason, said, mark, now);
+        continue;
+      }
+    }
     if (lane.windows && stated !== undefined && used !== undefined && requested !== undefined && resetMs !== undefined) {
       const at = mark?.at ?? now;
       lane.windows.turnedAway(at, at + resetMs, stated, used, requested);
@@ -109,9 +129,14 @@ function learnWindow(lane: LearningBuckets, dimension: Dimension, reading: Limit
     // Recognised in the first window we use: everything we charged so far went into it.
     const quota = Math.min(ceiling, reading.remaining + (mark?.charged[dimension] ?? 0));
     bucket = new WindowBucket(quota, clock, reading.remaining - chargedSince, now);
+    if (fromMessage || !lane.trust || lane.trust.readingsOf(dimension) === 0) bucket.unchecked();
     lane.buckets.set(dimension, bucket);
   }
   bucket.limitQuota(ceiling, now);
   bucket.observe(end, reading.remaining, window ?? null, chargedSince, ceiling, now);
+  if (bucket.contradicted && lane.trust && lane.dropModel) {
+    const reason = lane.trust.windowContradicted(dimension);
+    if (reason) lane.dropModel(dimension, reason, reading, mark, now);
+  }
   return true;
 }

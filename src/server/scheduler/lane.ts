@@ -1,13 +1,17 @@
 // One lane per (service, model): its buckets on every limited dimension, the 429 pause, the fair queue of waiting
 // calls, and the concurrency cap. Limits come from configuration, else from the provider's headers or its 429
 // messages, else from AIMD.
-import type { RateLimitSnapshot } from '../providers/provider';
+import type { LimitReading, RateLimitSnapshot } from '../providers/provider';
 import { AimdRate } from './aimd';
 import { TokenBucket, type Bucket } from './bucket';
 import { ConcurrencyCap } from './concurrency';
-import { costOn, DIMENSIONS, providerChargeOn, usedOn, type Dimension, type TicketCosts, type Usage } from './dimensions';
+import { costOn, DIMENSION_WORDS, DIMENSIONS, providerChargeOn, usedOn, type Dimension, type TicketCosts, type Usage } from './dimensions';
 import { FairQueue, type FairEntry } from './fair-queue';
+import { RateGuard, type RetryAfter } from './guard';
 import { fromMessage, learnFromHeaders, type AdmissionMark } from './header-learning';
+import { ModelTrust } from './model-trust';
+import { ReadingBucket } from './reading-bucket';
+import { rejectedOn } from './rejection';
 import { RefillLearner } from './refill-learning';
 import { RefundForecast } from './refund-forecast';
 import { WindowBucket, type WindowMark } from './window-bucket';
@@ -49,6 +53,8 @@ const RATIO_QUANTILE = 0.9;
 const UNLEARNED_WINDOW_SCALE = 1.1;
 /** How often a lane waiting for its first reply looks again (a reply also wakes it). */
 const FIRST_REPLY_POLL_MS = 250;
+/** Readings of a dimension that show how the provider counts it, before a first burst larger than a second's share. */
+const FIRST_BURST_READINGS = 4;
 
 export interface Admissible extends TicketCosts {
   readonly lane: string;
@@ -62,7 +68,14 @@ export interface Wait {
 
 export class Lane<W extends FairEntry> {
   inflight = 0;
-  pausedUntil = 0;
+  /** Safety that does not depend on the models: the pause after a 429, the send ceiling, conservative mode. */
+  readonly guard = new RateGuard();
+  /** Whether each dimension's model still agrees with the provider. */
+  readonly trust = new ModelTrust();
+  /** What the lane came to believe and why, for the job log of the call that taught it (drained by the scheduler). */
+  readonly words: string[] = [];
+  /** When the provider last admitted one of our calls. */
+  admittedAt = -Infinity;
   /** When the lane's pending wake-up fires (Infinity: none). */
   wakeAt = Infinity;
   readonly queue = new FairQueue<W>();
@@ -106,9 +119,18 @@ export class Lane<W extends FairEntry> {
     this.concurrency = new ConcurrencyCap(limits?.maxConcurrency ?? ceiling);
   }
 
+  get pausedUntil(): number {
+    return this.guard.pausedUntil;
+  }
+
   /** Neither configured nor learned from headers: AIMD decides the rate. */
   get blind(): boolean {
     return this.buckets.size === 0;
+  }
+
+  /** A model dropped with no readings to replace it: AIMD decides the rate under what is configured. */
+  private get aimdFallback(): boolean {
+    return this.blind || [...this.trust.dropped.keys()].some((dimension) => !(this.buckets.get(dimension) instanceof ReadingBucket));
   }
 
   /** The provider enforces fixed windows on some dimension (learned from its headers). */
@@ -128,24 +150,22 @@ export class Lane<W extends FairEntry> {
       if (dimension === 'output_tokens' && this.averageCost.output_tokens === 0) continue;
       burst = Math.min(burst, bucket.capacity / Math.max(this.averageCost[dimension], 1));
     }
-    return this.concurrency.cap(this.callsPerMs(), burst === Infinity ? 0 : burst);
+    return Math.min(this.guard.inflightCap(), this.concurrency.cap(this.callsPerMs(), burst === Infinity ? 0 : burst));
   }
 
   /** Milliseconds until a call may start, by the pause and the buckets, and what it waits for. */
   wait(ticket: TicketCosts, now: number): Wait {
-    let wait: Wait = { ms: Math.max(0, this.pausedUntil - now), dimension: null };
+    let wait: Wait = { ms: this.guard.wait(now), dimension: null };
     for (const [dimension, bucket] of this.buckets) {
       const ms = bucket.waitFor(costOn(dimension, ticket), now);
       if (ms > wait.ms) wait = { ms, dimension };
     }
-    if (this.latencyMs === null && !this.windowed) {
-      // Before any reply, configured limits may be enforced in windows as short as a second: no more is in flight
-      // than a second's share of them (at least one call) until the first reply says how the provider counts, or a
-      // streamed reply's headers show windows (whose bucket then knows what is left of each).
-      for (const [dimension, perMinute] of Object.entries(this.configured) as [Dimension, number][]) {
-        const sent = this.inflightCharged[dimension];
-        if (sent > 0 && sent + costOn(dimension, ticket) > perMinute / 60 && wait.ms < FIRST_REPLY_POLL_MS) wait = { ms: FIRST_REPLY_POLL_MS, dimension };
-      }
+    // Until the provider's readings have shown how it counts a dimension (a few of them, or windows recognised), its
+    // limit may be enforced in windows as short as a second: no more is in flight than a second's share of it (at
+    // least one call). Its headers may state it per minute while counting a tenth of it over ten seconds.
+    for (const [dimension, perMinute] of this.firstBurstLimits()) {
+      const sent = this.inflightCharged[dimension];
+      if (sent > 0 && sent + costOn(dimension, ticket) > perMinute / 60 && wait.ms < FIRST_REPLY_POLL_MS) wait = { ms: FIRST_REPLY_POLL_MS, dimension };
     }
     const blind = this.blindBucket(now);
     if (blind) {
@@ -153,6 +173,22 @@ export class Lane<W extends FairEntry> {
       if (ms > wait.ms) wait = { ms, dimension: 'tokens' };
     }
     return wait;
+  }
+
+  /** The per-minute limits the first burst is bounded by: those configured or stated, on dimensions not yet read enough. */
+  private firstBurstLimits(): [Dimension, number][] {
+    const out: [Dimension, number][] = [];
+    for (const dimension of DIMENSIONS) {
+      const bucket = this.buckets.get(dimension);
+      if (bucket instanceof WindowBucket || bucket instanceof ReadingBucket) continue;
+      const perMinute = this.configured[dimension] ?? bucket?.capacity;
+      if (perMinute === undefined) continue;
+      const read = this.trust.readingsOf(dimension);
+      // A provider whose replies carry no readings has nothing more to show after the first reply.
+      if (read >= FIRST_BURST_READINGS || (read === 0 && this.latencyMs !== null)) continue;
+      out.push([dimension, perMinute]);
+    }
+    return out;
   }
 
   /**
@@ -289,6 +325,7 @@ export class Lane<W extends FairEntry> {
   }
 
   charge(ticket: TicketCosts, now: number): AdmissionMark {
+    this.guard.sent(now);
     let windows: Partial<Record<Dimension, WindowMark>> | undefined;
     for (const dimension of DIMENSIONS) {
       const cost = costOn(dimension, ticket);
@@ -318,6 +355,13 @@ export class Lane<W extends FairEntry> {
     for (const dimension of DIMENSIONS) this.inflightCharged[dimension] -= mark.costs ? costOn(dimension, mark.costs) : 0;
   }
 
+  /** The provider admitted the call sent at `sentAt`: its headers or its reply came back. */
+  admitted(sentAt: number, now: number): void {
+    this.admittedAt = now;
+    const words = this.guard.admitted(sentAt, now, this.concurrency.cap(this.callsPerMs(), 0));
+    if (words) this.words.push(words);
+  }
+
   onSuccess(ticket: TicketCosts, latencyMs: number, now: number): void {
     this.concurrency.observeLatency(latencyMs);
     this.concurrency.onSuccess();
@@ -329,6 +373,7 @@ export class Lane<W extends FairEntry> {
     // Without a mark, a reading takes everything charged so far as counted: none of it is charged since.
     this.readFrom = mark?.at ?? Infinity;
     this.readFromMessage = Object.values(snapshot).some(fromMessage);
+    for (const dimension of DIMENSIONS) if (fromMessage(snapshot[dimension])) this.trust.taught(dimension, now);
     learnFromHeaders(this, snapshot, mark, now);
   }
 
@@ -369,23 +414,53 @@ export class Lane<W extends FairEntry> {
   }
 
   /**
-   * A 429: the provider says the bucket is empty. Pause the lane until its retry-after (with a little jitter);
-   * without one, empty our buckets so they wait a refill. A blind lane lowers its rate, once per episode.
+   * A 429 for the call admitted with `mark`. The guard pauses the lane (retry-after, else a backoff), caps its sends
+   * at what went before and, on a burst, turns it conservative. The dimensions the provider named (or, when it named
+   * none, every dimension we model) take a strike against their models; a model struck often enough is dropped. A lane without headers empties its buckets to wait a refill, and a blind one lowers its rate.
    */
-  onRateLimited(retryAfterMs: number | null, learned: boolean, now: number, random: () => number): void {
-    if (learned && this.windowed) {
-      // The headers already said what is left of the window; refunds may reopen it before it ends.
-    } else if (retryAfterMs !== null) {
-      this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs + random() * Math.min(250, 0.1 * retryAfterMs + 20));
-    } else if (!learned) {
-      for (const bucket of this.buckets.values()) bucket.clamp(0, now);
-      this.pausedUntil = Math.max(this.pausedUntil, now + 50 + random() * 100);
+  onRateLimited(retryAfter: RetryAfter, snapshot: RateLimitSnapshot | null, mark: AdmissionMark, now: number, random: () => number): void {
+    const verdict = this.guard.rateLimited(mark.at, retryAfter, now, random());
+    if (verdict.words) this.words.push(verdict.words);
+    for (const dimension of rejectedOn(snapshot, mark, this.buckets.keys())) {
+      const bucket = this.buckets.get(dimension);
+      if (bucket instanceof ReadingBucket) {
+        bucket.rejected(verdict.until, now);
+        continue;
+      }
+      if (!bucket) continue;
+      const reason = this.trust.rejected(dimension, mark.at, now, this.guard.recentSends(now));
+      if (reason) this.dropModel(dimension, reason, snapshot?.[dimension], mark, now, verdict.until);
     }
-    if (this.blind) {
+    if (snapshot === null) {
+      for (const bucket of this.buckets.values()) if (bucket instanceof TokenBucket) bucket.clamp(0, now);
+    }
+    if (this.aimdFallback) {
       // A fixed debounce from the episode's first 429, long enough for the calls already in flight to come back.
       this.aimd.onRateLimited(now, Math.max(2000, 2 * (this.latencyMs ?? 1000)));
       this.blindBucket(now)?.clamp(0, now);
     }
+  }
+
+  /**
+   * Drops a dimension's model, contradicted by the provider, for a reading bucket that believes only its readings
+   * (when it sends them; else AIMD decides the rate under what is configured). Says so in the job log.
+   */
+  dropModel(dimension: Dimension, reason: string, reading: LimitReading | undefined, mark: AdmissionMark | null, now: number, until = now): void {
+    const old = this.buckets.get(dimension);
+    const stated = reading?.limit ?? old?.capacity;
+    const perMinute = Math.min(stated ?? Infinity, this.configured[dimension] ?? Infinity);
+    const words = `${DIMENSION_WORDS[dimension]}: ${reason}: model dropped`;
+    if (this.trust.readingsOf(dimension) === 0 || perMinute === Infinity) {
+      this.words.push(`${words}, honouring retry-after and finding the rate by AIMD`);
+      return;
+    }
+    const scale = this.trust.scale(dimension);
+    const at = mark?.at ?? now;
+    const chargedSince = mark ? this.charged[dimension] - mark.charged[dimension] : 0;
+    const room = reading?.remaining !== undefined && !fromMessage(reading) ? reading.remaining / scale - chargedSince : 0;
+    const resetAt = Math.max(until, reading?.resetMs !== undefined ? at + reading.resetMs : now);
+    this.buckets.set(dimension, new ReadingBucket(perMinute / 60_000, scale, room, resetAt, now, this.configured[dimension]));
+    this.words.push(`${words}, honouring retry-after and sending only what its readings say is left${scale > 1.05 ? ` (÷${scale.toFixed(1)})` : ''}`);
   }
 
   /**
@@ -419,7 +494,7 @@ export class Lane<W extends FairEntry> {
 
   /** The AIMD bucket, its rate brought up to date; null while the lane has real limits or no 429 yet. */
   private blindBucket(now: number | null): TokenBucket | null {
-    if (!this.blind) return null;
+    if (!this.aimdFallback) return null;
     if (now === null) return this.aimdBucket;
     const rate = this.aimd.rate(now);
     if (rate === null) return null;

@@ -4,15 +4,18 @@ import type { ProviderError } from '../providers/provider';
 export interface RetryPolicy {
   /** Tries of a call that fails with transient or overload errors. */
   maxAttempts: number;
-  /** Tries of a call that keeps meeting rate limits (they say "wait", not "broken"). */
-  maxRateLimitedAttempts: number;
+  /**
+   * How long a call keeps meeting rate limits before it fails, counted from its first 429 or from the lane's latest
+   * admitted call, whichever is later: while the provider admits calls, a rate limit says "wait", never "broken".
+   */
+  rateLimitPatienceMs: number;
   baseDelayMs: number;
   maxDelayMs: number;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxAttempts: 5,
-  maxRateLimitedAttempts: 30,
+  rateLimitPatienceMs: 10 * 60_000,
   baseDelayMs: 500,
   maxDelayMs: 30_000,
 };

@@ -34,7 +34,7 @@ export type EarlyLimits = (limits: RateLimitSnapshot | null | undefined) => void
 
 export interface SchedulerNotice {
   jobId: string;
-  type: 'rate_limited' | 'retried';
+  type: 'rate_limited' | 'retried' | 'limits';
   lane: string;
   message: string;
 }
@@ -97,7 +97,7 @@ export class Scheduler {
   async run<T>(ticket: CallTicket, attempt: (attemptNumber: number, early: EarlyLimits) => Promise<T>, signal: AbortSignal, outcome?: (result: T) => Outcome): Promise<T> {
     const lane = this.lane(ticket.lane);
     let failures = 0;
-    let rateLimited = 0;
+    let limitedSince: number | null = null;
     let atHead = false;
     let inflation = 1;
     for (let attemptNumber = 0; ; attemptNumber++) {
@@ -108,14 +108,18 @@ export class Scheduler {
       // A streamed reply's headers come with its first token: read then, not again when the reply is done.
       let readEarly = false;
       const early: EarlyLimits = (limits) => {
-        if (!limits || readEarly) return;
+        if (readEarly) return;
         readEarly = true;
-        lane.learn(limits, mark, this.clock.now());
+        // Headers with a 200 mean the provider admitted the call.
+        lane.admitted(mark.at, this.clock.now());
+        if (limits) lane.learn(limits, mark, this.clock.now());
+        this.say(lane, ticket);
         this.pump(lane);
       };
       try {
         const result = await attempt(attemptNumber, early);
         const finished = this.clock.now();
+        if (!readEarly) lane.admitted(mark.at, finished);
         lane.onSuccess(ticket, finished - started, finished);
         // Learned before the lane lets anyone else in: this reply's headers may say the bucket is not what we thought.
         if (outcome) {
@@ -128,6 +132,7 @@ export class Scheduler {
         // What the failure teaches is learned before the lane lets anyone else in.
         if (caught instanceof ProviderError) inflation = this.learnFromFailure(lane, caught, mark, inflation);
       } finally {
+        this.say(lane, ticket);
         lane.finished(mark);
         lane.queue.returned(ticket.user, ticket.tokens);
         this.pump(lane);
@@ -135,8 +140,10 @@ export class Scheduler {
       if (!(error instanceof ProviderError) || error.kind === 'fatal' || signal.aborted) throw error;
       const now = this.clock.now();
       if (error.kind === 'rate_limited') {
-        if (++rateLimited >= this.retry.maxRateLimitedAttempts) throw error;
-        lane.onRateLimited(error.retryAfterMs, error.limits !== null, now, this.random);
+        lane.onRateLimited({ ms: error.retryAfterMs, hinted: error.retryAfterHinted }, error.limits, mark, now, this.random);
+        this.say(lane, ticket);
+        limitedSince ??= now;
+        if (now - Math.max(limitedSince, lane.admittedAt) > this.retry.rateLimitPatienceMs) throw error;
         const pause = Math.max(0, lane.pausedUntil - now);
         this.notify(ticket, 'rate_limited', `${ticket.lane}: rate limited${pause > 0 ? `, pausing ${(pause / 1000).toFixed(1)} s` : ''}: ${error.message}`);
         atHead = true;
@@ -347,6 +354,11 @@ export class Scheduler {
       if (lane.wakeAt === at) lane.wakeAt = Infinity;
       this.pump(lane);
     });
+  }
+
+  /** What the lane came to believe since, in the log of the job whose call taught it. */
+  private say(lane: Lane<Waiting>, ticket: CallTicket): void {
+    while (lane.words.length > 0) this.notify(ticket, 'limits', `${lane.name}: ${lane.words.shift()!}`);
   }
 
   private notify(ticket: CallTicket, type: SchedulerNotice['type'], message: string): void {

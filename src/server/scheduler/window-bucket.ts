@@ -56,6 +56,27 @@ export class WindowBucket implements Bucket {
   private said: number | null = null;
   /** A 429 said the window was spent without saying how: no reading before it counts this window. */
   private spent = false;
+  /**
+   * Whether a window has been seen to come back whole at its end. Until then a new window lets out only one call
+   * and waits for its reading: a sliding window looks like a fixed one until its first end, where
+   * only the oldest calls leave it, and a whole window's burst there would meet a wall of 429s.
+   */
+  private confirmed = false;
+  private awaiting = false;
+  /** An unconfirmed window's one call has not gone yet. */
+  private probeOpen = false;
+  /** A reading from the first new window said it did not come back whole. */
+  contradicted = false;
+
+  /** A provider that sends no headers cannot show a window whole: its 429s, not a reading, must say otherwise. */
+  unchecked(): void {
+    this.confirmed = true;
+    if (this.probeOpen) {
+      this.probeOpen = false;
+      this.awaiting = false;
+      this.current = this.quota - this.used;
+    }
+  }
 
   constructor(
     private quota: number,
@@ -84,6 +105,7 @@ export class WindowBucket implements Bucket {
 
   level(now: number): number {
     this.roll(now);
+    if (this.probeOpen) return this.quota;
     return Math.max(this.current, Math.min(this.quota, this.readings()));
   }
 
@@ -105,6 +127,10 @@ export class WindowBucket implements Bucket {
 
   take(amount: number, now: number): void {
     this.roll(now);
+    if (this.probeOpen) {
+      this.probeOpen = false;
+      this.current = amount;
+    }
     this.current -= amount;
     this.used += amount;
   }
@@ -155,6 +181,16 @@ export class WindowBucket implements Bucket {
    */
   observe(end: number, remaining: number, mark: WindowMark | null, chargedSince: number, ceiling: number, now: number): void {
     this.roll(now);
+    if (this.awaiting && mark && this.clock.same(end, this.end) && this.clock.same(mark.end, this.end)) {
+      this.awaiting = false;
+      // Whole again: what it says is left and what we had charged in it add up to (nearly) the last quota.
+      if (remaining + mark.used >= 0.8 * this.quota) {
+        this.confirmed = true;
+        this.current = this.quota - this.used;
+      } else {
+        this.contradicted = true;
+      }
+    }
     if (mark && this.clock.same(mark.end, end)) {
       // The quota follows the latest window we have a reading of: other clients' use changes from window to window.
       const sample = Math.min(ceiling, remaining + mark.used);
@@ -241,7 +277,12 @@ export class WindowBucket implements Bucket {
       return;
     }
     this.end = end;
-    this.current = this.quota;
+    // A window that ended with no reading from inside it (calls slower than the window) cannot be checked this way:
+    // the strikes of 429s are left to catch a wrong model there.
+    if (this.awaiting) this.confirmed = true;
+    this.current = this.confirmed ? this.quota : 0;
+    this.awaiting = !this.confirmed;
+    this.probeOpen = !this.confirmed;
     this.used = 0;
     this.slots = [];
     this.refunds = [];

@@ -44,7 +44,6 @@ export async function runServerStrategy(
     env: { MOCK_KEY: 'sk-bench-server' },
     services: { services: [{ name: 'mock', provider: 'openai', base_url: `${mockUrl}/v1`, api_key_env: 'MOCK_KEY', readiness: false, ...(limits ? { limits } : {}) }] },
     // The benchmark waits out every 429: a job must not fail for meeting the limit it is measuring.
-    retry: { maxRateLimitedAttempts: 10_000 },
     userWeight: (user) => setup.weights[user] ?? 1,
   });
   const progress: Progress[] = [];

@@ -203,7 +203,6 @@ async function fieldwork(ctx: RunContext, limits: LaneLimits | null): Promise<vo
     limitsFor: () => limits,
     userWeight: (user) => ctx.weights[user] ?? 1,
     random: ctx.random,
-    retry: { maxRateLimitedAttempts: 10_000 },
   });
   const never = new AbortController().signal;
   await Promise.all(

@@ -374,11 +374,31 @@ test('window bucket: the quota is spent at once, comes back whole at the window 
   assert.equal(bucket.waitFor(3_500, 2_000), 0, 'a refund in the same window reopens it');
   bucket.take(3_500, 2_000);
   assert.equal(bucket.waitFor(1, 10_001), 4, 'between the end and the margin, nothing goes');
-  assert.equal(bucket.level(10_010), 7_000, 'the whole quota once the window turned over');
+  // A sliding window looks like a fixed one until its first end: the first new window lets out only the largest call
+  // we sent until a reading from inside it shows the window came back whole.
+  assert.equal(bucket.waitFor(7_000, 10_010), 0, 'one call, of any size');
+  const probe = bucket.admit(4_000, 10_010);
+  assert.ok(bucket.waitFor(1, 10_020) > 0, 'and no more, until a reading from the new window');
+  bucket.observe(20_000, 3_000, probe, 0, 10_000, 10_400);
+  assert.equal(bucket.contradicted, false);
+  assert.equal(bucket.level(10_400), 3_000, 'whole again: the rest of the quota');
+  assert.equal(bucket.level(20_010), 7_000, 'the whole quota once the next window turned over');
   // A reading from a window already over says nothing about this one; our estimate's excess stays with it too.
-  bucket.observe(10_000, 0, mark, 0, 10_000, 10_011);
-  bucket.giveBack(0, 500, mark, 10_012);
-  assert.equal(bucket.level(10_012), 7_000);
+  bucket.observe(10_000, 0, mark, 0, 10_000, 20_011);
+  bucket.giveBack(0, 500, mark, 20_012);
+  assert.equal(bucket.level(20_012), 7_000);
+});
+
+test('window bucket: a window that does not come back whole at its first end is contradicted (a sliding window)', () => {
+  const clock = new WindowClock();
+  clock.observe('tokens', 0, 9_000, 10_000, 60_000, 1);
+  clock.observe('tokens', 0, 5_000, 10_000, 60_000, 1);
+  const bucket = new WindowBucket(10_000, clock, 10_000, 50);
+  bucket.take(9_000, 50);
+  const probe = bucket.admit(500, 10_010);
+  // Only the oldest call left a sliding window: 1,000 are left, not the 9,500 a fixed one would have.
+  bucket.observe(20_000, 500, probe, 0, 10_000, 10_400);
+  assert.equal(bucket.contradicted, true);
 });
 
 test('before the first reply, no more than a second\'s share is in flight, until a streamed reply\'s headers show windows', () => {

@@ -1,0 +1,155 @@
+// A lane's safety, which does not depend on what its models believe. Whatever the buckets say:
+// - every 429 pauses the lane at least until its retry-after (or, without one, a backoff that doubles while 429s
+//   keep coming), with a little jitter. A wait named only in the 429's message ("try again in 57s") is when that
+//   call would fit if nothing came back meanwhile, while the refunds of calls in flight often reopen a window sooner:
+//   the lane pauses for it or the backoff, whichever is shorter, so 429s that keep coming still stretch the pause to it;
+// - after a 429 the lane never sends faster than it did before it: in any span of GUARD_SPAN_MS, no more calls than
+//   went in the span before the 429 (set again by every later 429 episode, raised slowly while calls go through);
+// - a burst of 429s (several within a second, or a large share of the latest calls) is a sign the models are wrong:
+//   the lane goes conservative — after the pause, two calls out at a time and one more for every call the provider
+//   admits (doubling each round trip, as TCP's slow start), until it is back where it was — and says so in the log.
+// A 429 says the whole key is spent, not one call: the pause holds every call of the lane, where a naive client
+// (ten connections, each waiting what its own 429 said) keeps sending on the other nine.
+
+/** Within this span, this many 429s are a burst. */
+const BURST_MS = 1_000;
+const BURST_COUNT = 3;
+/** Or this share of the latest outcomes. */
+const OUTCOMES = 20;
+const BURST_SHARE = 0.3;
+/** The span the send ceiling counts calls over: a minute, as limits are stated (a window of a minute bursts at its start). */
+export const GUARD_SPAN_MS = 60_000;
+/** Each second of calls going through raises the ceiling by this share (how fast to go is the models' business). */
+const INCREASE_PER_SECOND = 0.05;
+/** A backoff when a 429 names no wait: from this, doubling per consecutive 429, capped. */
+const BACKOFF_MS = 1_000;
+const BACKOFF_CAP_MS = 30_000;
+/** Conservative mode's first window, and where it ends when no ceiling says (the naive client's connections). */
+const FIRST_WINDOW = 2;
+const NAIVE_CONNECTIONS = 10;
+
+/** When a 429 says to try again: a retry-after header, or a hint in its message; null ms when it says nothing. */
+export interface RetryAfter {
+  ms: number | null;
+  hinted: boolean;
+}
+
+export interface RateLimitedVerdict {
+  /** Until when the lane pauses. */
+  until: number;
+  /** Words for the job log when the lane changed its mind (null: nothing new to say). */
+  words: string | null;
+  /** The 429 was part of a burst. */
+  burst: boolean;
+}
+
+export class RateGuard {
+  pausedUntil = 0;
+  /** In conservative mode: how many calls may be out at once (null: not conservative). */
+  private window: number | null = null;
+  private readonly sends: number[] = [];
+  private readonly rejections: number[] = [];
+  private readonly outcomes: boolean[] = [];
+  /** At most this many calls in any GUARD_SPAN_MS (null until the first 429). */
+  private ceiling: number | null = null;
+  private ceilingAt = 0;
+  /** The first send after the latest decrease: a 429 of a call sent before it is the same episode. */
+  private episodeFrom = -Infinity;
+  private consecutive = 0;
+  private firstSentAt = Infinity;
+
+  get conservative(): boolean {
+    return this.window !== null;
+  }
+
+  /** Calls the guard lets be out at once (Infinity: no bound of its own); a call coming back wakes the lane. */
+  inflightCap(): number {
+    return this.window ?? Infinity;
+  }
+
+  /** Calls sent in the latest GUARD_SPAN_MS. */
+  recentSends(now: number): number {
+    while (this.sends.length > 0 && this.sends[0]! <= now - GUARD_SPAN_MS) this.sends.shift();
+    return this.sends.length;
+  }
+
+  sent(now: number): void {
+    this.firstSentAt = Math.min(this.firstSentAt, now);
+    this.sends.push(now);
+    while (this.sends.length > 0 && this.sends[0]! <= now - GUARD_SPAN_MS) this.sends.shift();
+  }
+
+  /**
+   * The provider admitted a call (its reply or its headers came back); `usual` is how many calls the lane would keep
+   * out without the guard.
+   */
+  admitted(sentAt: number, now: number, usual: number): string | null {
+    this.note(false);
+    this.consecutive = 0;
+    if (this.ceiling !== null && now > this.ceilingAt) {
+      this.ceiling *= 1 + (INCREASE_PER_SECOND * (now - this.ceilingAt)) / 1000;
+      this.ceilingAt = now;
+      // Far above what the lane sends, the ceiling holds nothing back: gone until the next 429.
+      if (this.ceiling > 4 * Math.max(NAIVE_CONNECTIONS, this.recentSends(now))) this.ceiling = null;
+    }
+    if (this.window === null || sentAt < this.episodeFrom) return null;
+    this.window += 1;
+    if (this.window < Math.min(usual, this.ceilingWindow())) return null;
+    this.window = null;
+    return 'the provider admits calls again: leaving conservative mode';
+  }
+
+  /**
+   * A 429 for a call sent at `sentAt`, with the provider's wait if it gave one; `jitter` in [0, 1).
+   */
+  rateLimited(sentAt: number, retryAfter: RetryAfter, now: number, jitter: number): RateLimitedVerdict {
+    this.note(true);
+    this.rejections.push(now);
+    while (this.rejections.length > 0 && this.rejections[0]! < now - BURST_MS) this.rejections.shift();
+    const backoff = Math.min(BACKOFF_CAP_MS, BACKOFF_MS * 2 ** this.consecutive);
+    const wait = retryAfter.ms === null ? backoff : retryAfter.hinted ? Math.min(retryAfter.ms, backoff) : retryAfter.ms;
+    this.consecutive++;
+    this.pausedUntil = Math.max(this.pausedUntil, now + wait + jitter * Math.min(250, 0.1 * wait + 20));
+    const newEpisode = sentAt >= this.episodeFrom;
+    if (newEpisode) {
+      // Never faster than before the 429: as many calls per span as went in the span before it, then less.
+      // (At least the naive client's ten a span: a lane that had sent one call must still get on.)
+      // A lane younger than the span had its rate over its life so far.
+      const span = Math.max(1_000, Math.min(GUARD_SPAN_MS, now - this.firstSentAt));
+      this.ceiling = Math.max(NAIVE_CONNECTIONS, (this.recentSends(now) * GUARD_SPAN_MS) / span);
+      this.ceilingAt = now;
+      this.episodeFrom = now;
+    }
+    const rejected = this.outcomes.filter(Boolean).length;
+    const burst = this.rejections.length >= BURST_COUNT || (this.outcomes.length >= OUTCOMES / 2 && rejected / this.outcomes.length >= BURST_SHARE);
+    let words: string | null = null;
+    if (burst && this.window === null) {
+      this.window = FIRST_WINDOW;
+      this.episodeFrom = now;
+      words = `${this.rejections.length} 429s within ${BURST_MS / 1000} s (${rejected} of the latest ${this.outcomes.length} calls): conservative mode, honouring retry-after, two calls out at a time, one more with every call the provider admits`;
+    } else if (this.window !== null && newEpisode) {
+      this.window = FIRST_WINDOW;
+    }
+    return { until: this.pausedUntil, words, burst };
+  }
+
+  /** Milliseconds until the guard lets another call go (0: now). */
+  wait(now: number): number {
+    const paused = Math.max(0, this.pausedUntil - now);
+    if (paused > 0) return paused;
+    if (this.ceiling === null) return 0;
+    while (this.sends.length > 0 && this.sends[0]! <= now - GUARD_SPAN_MS) this.sends.shift();
+    if (this.sends.length < Math.floor(this.ceiling)) return 0;
+    return Math.max(1, this.sends[this.sends.length - Math.floor(this.ceiling)]! + GUARD_SPAN_MS - now);
+  }
+
+  /** What the ceiling would let out at once; conservative mode ends when its window reaches it. */
+  private ceilingWindow(): number {
+    return this.ceiling === null ? NAIVE_CONNECTIONS : Math.max(1, Math.floor(this.ceiling));
+  }
+
+  private note(rejected: boolean): void {
+    this.outcomes.push(rejected);
+    if (this.outcomes.length > OUTCOMES) this.outcomes.shift();
+  }
+}
