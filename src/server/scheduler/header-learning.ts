@@ -21,8 +21,8 @@ export interface LearningBuckets {
   charged: Record<Dimension, number>;
   /** The refill we really get per dimension (another tenant takes part): learned when present. */
   refill?: Map<Dimension, RefillLearner>;
-  /** Whether the provider enforces fixed windows, and when they turn over: learned when present. */
-  windows?: WindowClock;
+  /** Per dimension, whether the provider enforces fixed windows on it, and when they turn over: learned when present. */
+  windowsOf?(dimension: Dimension): WindowClock;
   /** Whether each dimension's model still agrees with the provider; and what to do when one does not. */
   trust?: ModelTrust;
   dropModel?(dimension: Dimension, reason: string, reading: LimitReading | undefined, mark: AdmissionMark | null, now: number): void;
@@ -42,7 +42,7 @@ export function fromMessage(reading: LimitReading | undefined): boolean {
   return reading !== undefined && reading.remaining === undefined && reading.used !== undefined;
 }
 
-export function learnFromHeaders(lane: LearningBuckets, snapshot: RateLimitSnapshot, mark: AdmissionMark | null, now: number): void {
+export function learnFromHeaders(lane: LearningBuckets, snapshot: RateLimitSnapshot, mark: AdmissionMark | null, now: number, admitted = true): void {
   for (const dimension of DIMENSIONS) {
     const said = snapshot[dimension];
     if (!said) continue;
@@ -51,7 +51,7 @@ export function learnFromHeaders(lane: LearningBuckets, snapshot: RateLimitSnaps
     if (current instanceof ReadingBucket) {
       if (said.remaining !== undefined) {
         const chargedSince = mark ? lane.charged[dimension] - mark.charged[dimension] : 0;
-        current.read(mark?.at ?? now, said.remaining, resetMs, chargedSince, mark?.charged[dimension] ?? lane.charged[dimension], now);
+        current.read(mark?.at ?? now, said.remaining, resetMs, chargedSince, admitted);
       }
       continue;
     }
@@ -62,11 +62,12 @@ export function learnFromHeaders(lane: LearningBuckets, snapshot: RateLimitSnaps
         continue;
       }
     }
-    if (lane.windows && stated !== undefined && used !== undefined && requested !== undefined && resetMs !== undefined) {
+    const clock = lane.windowsOf?.(dimension);
+    if (clock && stated !== undefined && used !== undefined && requested !== undefined && resetMs !== undefined) {
       const at = mark?.at ?? now;
-      lane.windows.turnedAway(at, at + resetMs, stated, used, requested);
+      clock.turnedAway(at, at + resetMs, stated, used, requested);
     }
-    const reading: LimitReading = withRemaining(said, lane.windows);
+    const reading: LimitReading = withRemaining(said, clock);
     const configured = lane.configured[dimension];
     const limit = reading.limit !== undefined && reading.limit > 0 ? Math.min(reading.limit, configured ?? Infinity) : undefined;
     if (learnWindow(lane, dimension, reading, limit, mark, now, fromMessage(said))) continue;
@@ -107,7 +108,7 @@ function withRemaining(reading: LimitReading, windows: WindowClock | undefined):
 
 /** Feeds a reading to the window clock; once windows are recognised, keeps a window bucket. True when it did. */
 function learnWindow(lane: LearningBuckets, dimension: Dimension, reading: LimitReading, limit: number | undefined, mark: AdmissionMark | null, now: number, fromMessage: boolean): boolean {
-  const clock = lane.windows;
+  const clock = lane.windowsOf?.(dimension);
   if (!clock || reading.remaining === undefined || reading.resetMs === undefined) return false;
   // A message's wait is until the call fits, not until a bucket is full: two calls of different sizes can name the
   // same instant with different room left, which is no sign of windows. Only `turnedAway` tells from messages.

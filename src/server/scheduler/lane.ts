@@ -88,7 +88,9 @@ export class Lane<W extends FairEntry> {
   /** The calls in flight, as admitted, and what the latest calls back gave back and when. */
   private readonly outstanding = new Set<AdmissionMark>();
   private readonly returns = new RefundForecast();
-  readonly windows = new WindowClock();
+  /** One window clock per dimension: a provider may count requests over 10 s and tokens over a minute. */
+  private readonly clocks = new Map<Dimension, WindowClock>();
+  private firstSentAt = Infinity;
   /** Only when neither configuration nor headers say anything: a rate on the calls' total tokens. */
   readonly aimd = new AimdRate();
   private aimdBucket: TokenBucket | null = null;
@@ -117,6 +119,23 @@ export class Lane<W extends FairEntry> {
       this.buckets.set(dimension, new TokenBucket(perMinute, perMinute / 60_000, now));
     }
     this.concurrency = new ConcurrencyCap(limits?.maxConcurrency ?? ceiling);
+  }
+
+  windowsOf(dimension: Dimension): WindowClock {
+    let clock = this.clocks.get(dimension);
+    if (!clock) {
+      this.clocks.set(dimension, (clock = new WindowClock()));
+      // The first window cannot have started after our first call: its length is bounded from there.
+      if (this.firstSentAt < Infinity) clock.sent(this.firstSentAt);
+    }
+    return clock;
+  }
+
+  /** How long after a window's end a call may still land in it, on the windowed dimension that says longest. */
+  get windowMarginMs(): number {
+    let margin = 0;
+    for (const [dimension, bucket] of this.buckets) if (bucket instanceof WindowBucket) margin = Math.max(margin, this.windowsOf(dimension).marginMs);
+    return margin;
   }
 
   get pausedUntil(): number {
@@ -313,15 +332,19 @@ export class Lane<W extends FairEntry> {
   shortfall(mark: AdmissionMark, snapshot: RateLimitSnapshot): number {
     const costs = mark.costs;
     if (!costs) return 1;
+    // A 429 that names another dimension (requests) says nothing about how the provider counts this prompt.
+    const named = rejectedOn(snapshot, mark, []);
     let factor = 1;
     for (const dimension of ['tokens', 'input_tokens'] as const) {
+      if (named.length > 0 && !named.includes(dimension)) continue;
       const remaining = snapshot[dimension]?.remaining;
       const charged = costOn(dimension, costs);
       const input = costs.inputTokens ?? charged;
       if (remaining === undefined || charged > remaining || input <= 0) continue;
       factor = Math.max(factor, (remaining + 1 - (charged - input)) / input);
     }
-    return factor;
+    // Never more than twice our estimate: a reading that far off is about something else.
+    return Math.min(2, factor);
   }
 
   charge(ticket: TicketCosts, now: number): AdmissionMark {
@@ -337,7 +360,8 @@ export class Lane<W extends FairEntry> {
       else bucket?.take(cost, now);
     }
     this.largestCall = Math.max(this.largestCall, ticket.tokens);
-    this.windows.sent(now);
+    this.firstSentAt = Math.min(this.firstSentAt, now);
+    for (const clock of this.clocks.values()) clock.sent(now);
     this.probe(now);
     this.aimd.onAdmitted(now, ticket.tokens);
     this.blindBucket(now)?.take(ticket.tokens, now);
@@ -368,13 +392,14 @@ export class Lane<W extends FairEntry> {
     this.aimd.onSuccess(ticket.tokens, now);
   }
 
-  learn(snapshot: RateLimitSnapshot, mark: AdmissionMark | null, now: number): void {
+  /** A reading; `admitted` is false when it came with a 429 (the call was turned away). */
+  learn(snapshot: RateLimitSnapshot, mark: AdmissionMark | null, now: number, admitted = true): void {
     this.readAt = now;
     // Without a mark, a reading takes everything charged so far as counted: none of it is charged since.
     this.readFrom = mark?.at ?? Infinity;
     this.readFromMessage = Object.values(snapshot).some(fromMessage);
     for (const dimension of DIMENSIONS) if (fromMessage(snapshot[dimension])) this.trust.taught(dimension, now);
-    learnFromHeaders(this, snapshot, mark, now);
+    learnFromHeaders(this, snapshot, mark, now, admitted);
   }
 
   /** Gives back what a call was charged beyond what it used (or charges the excess). */

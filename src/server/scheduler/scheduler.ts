@@ -185,7 +185,7 @@ export class Scheduler {
       // Turned away with room we thought enough: the provider counts this prompt larger than we do.
       inflation = Math.max(inflation, lane.shortfall(mark, error.limits));
     }
-    lane.learn(error.limits, mark, now);
+    lane.learn(error.limits, mark, now, error.kind !== 'rate_limited');
     return inflation;
   }
 
@@ -289,7 +289,7 @@ export class Scheduler {
     const fitting = candidates.filter((candidate) => lane.wait(candidate.costs, now).ms === 0);
     if (fitting.length === 0) return 'none';
     const largest = fitting.reduce((best, candidate) => (candidate.costs.tokens > best.costs.tokens ? candidate : best));
-    const holdUntil = window.end - FILL_LEAD_MS - 2 * lane.windows.marginMs;
+    const holdUntil = window.end - FILL_LEAD_MS - 2 * lane.windowMarginMs;
     let chosen = fitting[0] === candidates[0] ? fitting[0]! : largest;
     if (now < holdUntil) {
       // Planned only while refunds may still come in, the calls would not be back well within the window themselves
@@ -315,7 +315,7 @@ export class Scheduler {
             .filter((candidate) => lane.wait(candidate.costs, now).ms === 0);
       if (last.length === 0) {
         // None fits at the largest ratio: the window's end (or a refund before it) decides.
-        this.wake(lane, window.end + lane.windows.marginMs - now);
+        this.wake(lane, window.end + lane.windowMarginMs - now);
         return 'deferred';
       }
       chosen = bestFill(lane, last, now);

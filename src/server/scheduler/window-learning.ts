@@ -2,8 +2,8 @@
 // clock. A window's end is the same instant for every call in it, while `remaining` falls. A continuous bucket's
 // "full at" instant moves later by whatever is taken from it (÷ its rate), so an earlier reading with more
 // remaining and the same instant means windows, as long as the limit did not change in between (a halved limit
-// can line up two instants by chance). One clock serves all of a lane's dimensions: a provider turns its windows
-// over together, and two clocks drifting apart would hold each other's calls back.
+// can line up two instants by chance). Each dimension of a lane has its own clock: a provider may count requests
+// over ten seconds and tokens over a minute (one clock fed both once measured a 50 s window, then 500 ms, then 60.8 s).
 //
 // A window that holds only one call (a 1 s window of a few hundred tokens) never shows `remaining` falling at one
 // instant. Its ends still fall on a lattice: a window's length apart, each named by readings with less than a

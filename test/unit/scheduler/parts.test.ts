@@ -324,11 +324,12 @@ test('window clock from 429 messages: room left of the minute, or long waits a w
 test("429 messages from a continuous bucket: two calls of different sizes told to come back at one instant are not windows", () => {
   // A bucket's wait lasts until the call fits, so a smaller call after a larger one can name the same instant with
   // less left. Read as a window's end, the falling room would look like windows (it once did).
-  const lane = { buckets: new Map<Dimension, TokenBucket>(), configured: {} as Partial<Record<Dimension, number>>, charged: { requests: 0, tokens: 0, input_tokens: 0, output_tokens: 0 }, windows: new WindowClock() };
+  const clock = new WindowClock();
+  const lane = { buckets: new Map<Dimension, TokenBucket>(), configured: {} as Partial<Record<Dimension, number>>, charged: { requests: 0, tokens: 0, input_tokens: 0, output_tokens: 0 }, windowsOf: (_dimension: Dimension) => clock };
   const mark = (at: number) => ({ at, charged: { requests: 0, tokens: 0, input_tokens: 0, output_tokens: 0 } });
   learnFromHeaders(lane, { tokens: { limit: 60_000, used: 59_702, requested: 559, resetMs: 261 } }, mark(7_630), 7_700);
   learnFromHeaders(lane, { tokens: { limit: 60_000, used: 59_873, requested: 382, resetMs: 255 } }, mark(7_639), 7_700);
-  assert.equal(lane.windows.windowed, false);
+  assert.equal(lane.windowsOf('tokens').windowed, false);
   assert.ok(lane.buckets.get('tokens') instanceof TokenBucket);
   assert.equal(lane.buckets.get('tokens')!.capacity, 60_000);
 });

@@ -91,25 +91,37 @@ test('trust: 429s where the model predicted room drop it only when they are many
   assert.ok(trust.dropped.has('tokens'), 'more than 5% of the calls');
 });
 
-test('reading bucket: room is what the provider says, in our units, less what we sent since; after the reset one call reads again', () => {
-  // Requests: 150 a window reported per minute (÷6); 60 left said at 1 s, 10 sent since.
+test('reading bucket: room is what the provider says, in our units, less what we sent since; with none left, one call reads again', () => {
+  // Requests: 150 a 10 s window reported per minute (÷6); 60 left said at 1 s, 10 sent since.
   const bucket = new ReadingBucket(900 / 60_000, 6, 0, 0, 0);
-  bucket.read(1_000, 360, 9_000, 10, 100, 1_100);
+  bucket.read(1_000, 360, 9_000, 10);
   assert.equal(bucket.level(1_100), 50);
   bucket.take(50, 1_100);
-  assert.ok(bucket.waitFor(1, 1_200) > 8_000, 'nothing left until the reset: no refill it has not seen');
-  assert.equal(bucket.waitFor(1, 10_001), 0, 'the reset passed: one call goes to read again');
-  bucket.take(1, 10_001);
-  assert.ok(bucket.waitFor(1, 10_002) > 0, 'and no more until its reading');
-  bucket.read(10_001, 6 * 40, 1_000, 0, 151, 10_400);
+  assert.equal(bucket.waitFor(1, 1_100), 0, 'one call may go early, to see whether room comes back continuously');
+  bucket.take(1, 1_100);
+  assert.equal(bucket.waitFor(1, 1_101), 250, 'and no more until its reading or its 429');
+  bucket.rejected(10_000, 1_120);
+  assert.ok(bucket.waitFor(1, 1_200) > 8_000, 'turned away: from now on, nothing until the reset');
+  assert.equal(bucket.waitFor(1, 10_001), 4, 'a few ms after the reset (the oldest call may still count at the instant)');
+  assert.equal(bucket.waitFor(1, 10_005), 0, 'then one call goes to read again');
+  bucket.take(1, 10_005);
+  assert.ok(bucket.waitFor(1, 10_006) > 0);
+  bucket.read(10_005, 6 * 40, 1_000, 0);
   assert.equal(bucket.level(10_400), 40);
-  bucket.rejected(12_000, 10_400);
-  assert.equal(bucket.level(10_400), 0, 'a 429 empties it');
+  // A continuous bucket admits the early call: its reading says what came back.
+  const continuous = new ReadingBucket(600 / 60_000, 1, 0, 0, 0);
+  continuous.read(0, 1, 60_000, 1);
+  assert.equal(continuous.waitFor(1, 50), 50, 'a call\'s worth at the stated rate');
+  continuous.take(1, 100);
+  continuous.read(100, 2, 60_000, 1);
+  assert.equal(continuous.level(100), 1);
+  continuous.take(1, 100);
+  assert.equal(continuous.waitFor(1, 150), 50, 'early calls work here: they go on');
 });
 
 test('reading bucket: a configured limit is a ceiling readings cannot raise', () => {
   const bucket = new ReadingBucket(600 / 60_000, 1, 0, 0, 0, 600);
-  bucket.read(0, 5_000, 1_000, 0, 0, 0);
+  bucket.read(0, 5_000, 1_000, 0);
   assert.equal(bucket.level(0), 600);
 });
 
