@@ -4,6 +4,7 @@ import { JobStatus, ResultFormat } from '../protocol';
 import type { ServeOptions } from './commands/serve';
 import type { RunOptions } from './commands/run';
 import type { MockProviderOptions } from './commands/mock-provider';
+import { PRESETS } from '../mock-provider/presets';
 
 type Remote = { server?: string | undefined };
 
@@ -179,7 +180,9 @@ export function buildProgram(handlers: Handlers, options: ProgramOptions): Comma
     .addOption(new Option('--mode <mode>', 'enforcement').choices(['bucket', 'window-1s', 'window-10s', 'window-60s']))
     .addOption(new Option('--seed <n>', 'seed for latency, lengths and faults').argParser(positiveInt))
     .option('--strip-headers', 'send no rate-limit headers', false)
-    .option('--config <file>', 'JSON config: limits, latency, faults, other tenant, limit changes')
+    .option('--config <file>', 'JSON config: limits, enforcement per dimension, latency, faults, other tenant, limit changes')
+    .addOption(new Option('--preset <name>', 'a provider as it counts its limits (the config file and flags change it)').choices(PRESETS).conflicts('randomProvider'))
+    .addOption(new Option('--random-provider <seed>', 'a provider drawn at random from this seed: kinds, windows, headers, 429s').argParser(positiveInt))
     .action(async (o: MockProviderOptions) => done(handlers.mockProvider ? await handlers.mockProvider(o) : 2));
 
   return program;

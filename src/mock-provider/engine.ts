@@ -1,10 +1,10 @@
 // The mock provider's behaviour without a transport: given a call at a time, what the provider answers and when.
 // The HTTP server and the benchmark's simulation both drive this, so a simulated run is what the wire would do.
-import type { MockConfig } from './config';
+import type { MockConfig, RetryAfterForm } from './config';
 import { admissionCosts, ProviderLimiter, type Costs } from './limiter';
 import { heavyTail, seededRandom } from './random';
 import { MockStats } from './stats';
-import { errorBody, limitHeaders, rateLimitBody, replyBody, type Flavor, type Headers } from './wire';
+import { concurrencyBody, errorBody, limitHeaders, rateLimitBody, replyBody, retryAfterHeaders, type Flavor, type Headers } from './wire';
 
 export interface MockCall {
   flavor: Flavor;
@@ -38,6 +38,8 @@ export class MockEngine {
   readonly limiter: ProviderLimiter;
   private readonly random: () => number;
   private nextId = 1;
+  /** Calls admitted and not yet finished, by admission, with when each is due back. */
+  private readonly inflight = new Map<number, number>();
 
   constructor(readonly config: MockConfig, start: number) {
     this.limiter = new ProviderLimiter(config, start);
@@ -59,6 +61,8 @@ export class MockEngine {
     }
 
     const charged = admissionCosts(call.inputTokens, call.maxTokens);
+    const busy = this.config.concurrency;
+    if (busy && this.inflight.size >= busy.max) return this.tooMany(now, call, charged.tokens, busy.max, busy.status);
     const admission = this.limiter.admit(now, charged);
     if (!admission.admitted) {
       this.stats.rejected++;
@@ -66,9 +70,9 @@ export class MockEngine {
       this.stats.rejected_by_dimension[admission.dimension] = (this.stats.rejected_by_dimension[admission.dimension] ?? 0) + 1;
       this.stats.tokens_charged_to_rejected += charged.tokens;
       const headers: Headers = this.config.strip_headers ? {} : limitHeaders(call.flavor, admission.state, wallNow);
-      // Anthropic always says retry-after on a 429; OpenAI says it in the message.
-      if (call.flavor === 'anthropic' && !this.config.strip_headers) headers['retry-after'] = String(Math.max(1, Math.ceil(admission.retryAfterMs / 1000)));
-      return { kind: 'reply', afterMs: QUICK_MS, status: 429, headers, body: rateLimitBody(call.flavor, call.model, admission, this.config.quiet_rate_limits) };
+      if (!this.config.strip_headers) Object.assign(headers, retryAfterHeaders(this.retryForm(call.flavor), admission.retryAfterMs));
+      const body = rateLimitBody(call.flavor, call.model, admission, this.config.quiet_rate_limits, this.hint());
+      return { kind: 'reply', afterMs: QUICK_MS, status: 429, headers, body };
     }
 
     this.stats.admitted++;
@@ -82,9 +86,13 @@ export class MockEngine {
     const afterMs = (latency.ttft_ms + latency.per_token_ms * outputTokens) * slowness;
     const headersAfterMs = latency.ttft_ms * slowness;
     const used: Costs = admissionCosts(call.inputTokens, outputTokens);
+    this.inflight.set(admission.id, now + afterMs);
     const finish = (at: number) => {
-      this.limiter.correct(at, charged, used);
+      this.inflight.delete(admission.id);
+      this.limiter.correct(at, charged, used, admission.id);
       this.stats.tokens_used += used.tokens;
+      this.stats.input_tokens_used += used.input_tokens;
+      this.stats.output_tokens_used += used.output_tokens;
       this.stats.last_finished_at = at;
     };
     const headers = this.config.strip_headers ? {} : limitHeaders(call.flavor, admission.state, wallNow);
@@ -95,6 +103,33 @@ export class MockEngine {
     }
     const text = mockAnswer(outputTokens);
     return { kind: 'reply', afterMs, headersAfterMs, status: 200, headers, body: replyBody(call.flavor, call.model, id, text, call.inputTokens, outputTokens, false), finish };
+  }
+
+  /** How a 429 says when to retry: as configured, else as each provider does (Anthropic a header, OpenAI its message). */
+  private retryForm(flavor: Flavor): RetryAfterForm {
+    return this.config.retry_after ?? (flavor === 'anthropic' ? 'seconds' : 'message');
+  }
+
+  /** The message's retry hint: the provider's own when unconfigured, else only when the form is `message`. */
+  private hint(): 'exact' | 'none' | undefined {
+    const form = this.config.retry_after;
+    return form === undefined ? undefined : form === 'message' ? 'exact' : 'none';
+  }
+
+  /** Too many calls in flight: turned away at once, a 429 saying when the next call is due back, or a 503. */
+  private tooMany(now: number, call: MockCall, tokens: number, max: number, status: 429 | 503): MockOutcome {
+    if (status === 503) {
+      this.stats.busy++;
+      return { kind: 'reply', afterMs: QUICK_MS, status, headers: {}, body: errorBody(call.flavor, status) };
+    }
+    this.stats.rejected++;
+    this.stats.key(call.key).rejected++;
+    this.stats.rejected_by_dimension.concurrency = (this.stats.rejected_by_dimension.concurrency ?? 0) + 1;
+    this.stats.tokens_charged_to_rejected += tokens;
+    const wait = Math.max(1, Math.min(...this.inflight.values()) - now);
+    const form = this.retryForm(call.flavor);
+    const headers = this.config.strip_headers ? {} : retryAfterHeaders(form, wait);
+    return { kind: 'reply', afterMs: QUICK_MS, status, headers, body: concurrencyBody(call.flavor, call.model, max, form === 'message' ? wait : null) };
   }
 
   private fault(name: string, outcome: MockOutcome): MockOutcome {

@@ -11,8 +11,13 @@ export class MockStats {
   /** Tokens charged at admission to calls that ran, and after correction. */
   tokens_charged = 0;
   tokens_used = 0;
+  /** Of `tokens_used`, the prompts' and the replies' (for providers that limit them apart). */
+  input_tokens_used = 0;
+  output_tokens_used = 0;
   /** Tokens the rejected calls asked for (charged too when `charge_rejected` is set). */
   tokens_charged_to_rejected = 0;
+  /** Calls turned away with 503 for too many in flight. */
+  busy = 0;
   faults: Record<string, number> = {};
   per_key: Record<string, KeyStats> = {};
   first_admitted_at: number | null = null;

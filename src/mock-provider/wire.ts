@@ -1,4 +1,5 @@
 // Reply bodies and headers exactly as OpenAI's chat completions and Anthropic's messages API send them.
+import type { RetryAfterForm } from './config';
 import type { Dimension, LimitState } from './limiter';
 
 export type Flavor = 'openai' | 'anthropic';
@@ -24,16 +25,24 @@ export function limitHeaders(flavor: Flavor, state: LimitState, wallNow: number)
       if (!name) continue;
       headers[`x-ratelimit-limit-${name}`] = String(Math.round(reading.limit));
       headers[`x-ratelimit-remaining-${name}`] = String(Math.floor(reading.remaining));
-      headers[`x-ratelimit-reset-${name}`] = goDuration(reading.resetMs);
+      if (reading.resetMs !== undefined) headers[`x-ratelimit-reset-${name}`] = goDuration(reading.resetMs);
     } else {
       const name = ANTHROPIC_NAMES[dimension];
       // Anthropic rounds token counts down to thousands; requests are exact.
       const remaining = dimension === 'requests' ? Math.floor(reading.remaining) : Math.floor(reading.remaining / 1000) * 1000;
       headers[`anthropic-ratelimit-${name}-limit`] = String(Math.round(reading.limit));
       headers[`anthropic-ratelimit-${name}-remaining`] = String(remaining);
-      headers[`anthropic-ratelimit-${name}-reset`] = new Date(wallNow + reading.resetMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      if (reading.resetMs !== undefined) headers[`anthropic-ratelimit-${name}-reset`] = new Date(wallNow + reading.resetMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
     }
   }
+  return headers;
+}
+
+/** `retry-after` in whole seconds (rounded up, at least 1) and Azure's `retry-after-ms` (rounded up), as asked. */
+export function retryAfterHeaders(form: RetryAfterForm, ms: number): Headers {
+  const headers: Headers = {};
+  if (form === 'seconds' || form === 'both') headers['retry-after'] = String(Math.max(1, Math.ceil(ms / 1000)));
+  if (form === 'ms' || form === 'both') headers['retry-after-ms'] = String(Math.max(1, Math.ceil(ms)));
   return headers;
 }
 
@@ -49,7 +58,13 @@ export function rateLimitBody(
   model: string,
   rejection: { dimension: Dimension; limit: number; used: number; requested: number; retryAfterMs: number },
   quiet = false,
+  /**
+   * "Please try again in …": `rounded` as OpenAI writes it (to the nearest millisecond), `exact` rounded up so a
+   * call sent then fits, `none` without. Anthropic's messages carry no hint unless asked.
+   */
+  hint: 'rounded' | 'exact' | 'none' = flavor === 'openai' ? 'rounded' : 'none',
 ): unknown {
+  const tryAgain = hint === 'none' ? '' : ` Please try again in ${goDuration(hint === 'exact' ? Math.ceil(rejection.retryAfterMs) : rejection.retryAfterMs)}.`;
   if (quiet) {
     const message = `Requests to ${model} have exceeded the rate limit of your current tier. Please retry later.`;
     return flavor === 'openai' ? { error: { message, type: 'rate_limit', param: null, code: '429' } } : { type: 'error', error: { type: 'rate_limit_error', message } };
@@ -59,7 +74,7 @@ export function rateLimitBody(
       error: {
         message:
           `Rate limit reached for ${model} in organization org-mock on ${OPENAI_UNITS[rejection.dimension]}: Limit ${Math.round(rejection.limit)}, ` +
-          `Used ${rejection.used}, Requested ${rejection.requested}. Please try again in ${goDuration(rejection.retryAfterMs)}. ` +
+          `Used ${rejection.used}, Requested ${rejection.requested}.${tryAgain} ` +
           'Visit https://platform.openai.com/account/rate-limits to learn more.',
         type: rejection.dimension === 'requests' ? 'requests' : 'tokens',
         param: null,
@@ -71,9 +86,17 @@ export function rateLimitBody(
     type: 'error',
     error: {
       type: 'rate_limit_error',
-      message: `This request would exceed the rate limit for your organization of ${Math.round(rejection.limit)} ${ANTHROPIC_NAMES[rejection.dimension]} per minute. For details, refer to: https://docs.claude.com/en/api/rate-limits.`,
+      message: `This request would exceed the rate limit for your organization of ${Math.round(rejection.limit)} ${ANTHROPIC_NAMES[rejection.dimension]} per minute.${tryAgain} For details, refer to: https://docs.claude.com/en/api/rate-limits.`,
     },
   };
+}
+
+/** A 429 for too many calls in flight, as gateways word it; it names no rate limit. */
+export function concurrencyBody(flavor: Flavor, model: string, max: number, retryAfterMs: number | null): unknown {
+  const message = `Too many concurrent requests to ${model}: at most ${max} at a time.${retryAfterMs === null ? '' : ` Please try again in ${goDuration(Math.ceil(retryAfterMs))}.`}`;
+  return flavor === 'openai'
+    ? { error: { message, type: 'requests', param: null, code: 'concurrency_limit_exceeded' } }
+    : { type: 'error', error: { type: 'rate_limit_error', message } };
 }
 
 export function errorBody(flavor: Flavor, status: number): unknown {

@@ -22,7 +22,8 @@ export class ConcurrencyCap {
     return this.latencyMs;
   }
 
-  onSuccess(): void {
+  /** The provider admitted a call (its headers or its reply came back): one more may be out (twice as many a round trip). */
+  onAdmitted(): void {
     this.slowStart = Math.min(this.ceiling, this.slowStart + 1);
   }
 
@@ -34,7 +35,9 @@ export class ConcurrencyCap {
     // Until a first reply, even configured limits are not let out at once: the provider may enforce them in
     // windows, share them with others, or not have them at all, and its first replies say which (one round trip).
     if (callsPerMs === null || this.latencyMs === null) return Math.min(this.ceiling, this.slowStart);
-    return Math.min(this.ceiling, Math.max(littlesLawCap(callsPerMs, this.latencyMs), Math.ceil(burstCalls)));
+    // Nor after it all at once: a provider may also limit calls at once, and a whole bucket's burst would find out
+    // with hundreds of calls turned away. The slow start keeps doubling each round trip until the burst fits.
+    return Math.min(this.ceiling, this.slowStart, Math.max(littlesLawCap(callsPerMs, this.latencyMs), Math.ceil(burstCalls)));
   }
 }
 

@@ -24,6 +24,12 @@ const INCREASE_PER_SECOND = 0.05;
 /** A backoff when a 429 names no wait: from this, doubling per consecutive 429, capped. */
 const BACKOFF_MS = 1_000;
 const BACKOFF_CAP_MS = 30_000;
+/**
+ * Calls admitted without a refusal for too many at once before one more may go out together: at first, and at most
+ * (each refusal of one more doubles it).
+ */
+const CONCURRENCY_PROBE = 50;
+const MAX_CONCURRENCY_PROBE = 1_600;
 /** Conservative mode's first window, and where it ends when no ceiling says (the naive client's connections). */
 const FIRST_WINDOW = 2;
 const NAIVE_CONNECTIONS = 10;
@@ -57,6 +63,11 @@ export class RateGuard {
   private episodeFrom = -Infinity;
   private consecutive = 0;
   private firstSentAt = Infinity;
+  /** The most calls out at once the provider took (null: no sign of such a limit), and since when. */
+  private concurrency: number | null = null;
+  private concurrencyAt = -Infinity;
+  private admittedSince = 0;
+  private probeEvery = CONCURRENCY_PROBE;
 
   get conservative(): boolean {
     return this.window !== null;
@@ -64,7 +75,24 @@ export class RateGuard {
 
   /** Calls the guard lets be out at once (Infinity: no bound of its own); a call coming back wakes the lane. */
   inflightCap(): number {
-    return this.window ?? Infinity;
+    return Math.min(this.window ?? Infinity, this.concurrency ?? Infinity);
+  }
+
+  /**
+   * A call sent with `others` calls out was turned away for too many at once: no more than that go out together from
+   * now on (one more after CONCURRENCY_PROBE calls admitted without another such refusal). Says so the first time.
+   */
+  overCapacity(others: number, now: number): string | null {
+    const cap = Math.max(1, others);
+    this.concurrencyAt = now;
+    this.admittedSince = 0;
+    // One more at once was tried and refused again: try it half as often.
+    if (this.concurrency !== null && cap >= this.concurrency - 1) this.probeEvery = Math.min(MAX_CONCURRENCY_PROBE, this.probeEvery * 2);
+    if (this.concurrency !== null && this.concurrency <= cap) return null;
+    const first = this.concurrency === null;
+    this.concurrency = cap;
+    if (!first) return null;
+    return `turned away with ${others} other calls out, though every limit it reports had room: at most ${cap} calls at once`;
   }
 
   /** Calls sent in the latest GUARD_SPAN_MS. */
@@ -86,6 +114,10 @@ export class RateGuard {
   admitted(sentAt: number, now: number, usual: number): string | null {
     this.note(false);
     this.consecutive = 0;
+    if (this.concurrency !== null && ++this.admittedSince >= this.probeEvery) {
+      this.concurrency++;
+      this.admittedSince = 0;
+    }
     if (this.ceiling !== null && now > this.ceilingAt) {
       this.ceiling *= 1 + (INCREASE_PER_SECOND * (now - this.ceilingAt)) / 1000;
       this.ceilingAt = now;
@@ -106,11 +138,12 @@ export class RateGuard {
     this.note(true);
     this.rejections.push(now);
     while (this.rejections.length > 0 && this.rejections[0]! < now - BURST_MS) this.rejections.shift();
-    const backoff = Math.min(BACKOFF_CAP_MS, BACKOFF_MS * 2 ** this.consecutive);
-    const wait = retryAfter.ms === null ? backoff : retryAfter.hinted ? Math.min(retryAfter.ms, backoff) : retryAfter.ms;
-    this.consecutive++;
-    this.pausedUntil = Math.max(this.pausedUntil, now + wait + jitter * Math.min(250, 0.1 * wait + 20));
+    // The backoff doubles with each episode, not with each call of one burst that comes back turned away.
     const newEpisode = sentAt >= this.episodeFrom;
+    const step = newEpisode ? this.consecutive++ : Math.max(0, this.consecutive - 1);
+    const backoff = Math.min(BACKOFF_CAP_MS, BACKOFF_MS * 2 ** step);
+    const wait = retryAfter.ms === null ? backoff : retryAfter.hinted ? Math.min(retryAfter.ms, backoff) : retryAfter.ms;
+    this.pausedUntil = Math.max(this.pausedUntil, now + wait + jitter * Math.min(250, 0.1 * wait + 20));
     if (newEpisode) {
       // Never faster than before the 429: as many calls per span as went in the span before it, then less.
       // (At least the naive client's ten a span: a lane that had sent one call must still get on.)

@@ -6,7 +6,7 @@
 // read the same way, for providers that send no headers.
 import type { LimitReading, RateLimitSnapshot } from '../providers/provider';
 import { TokenBucket, type Bucket } from './bucket';
-import { DIMENSIONS, type Dimension, type TicketCosts } from './dimensions';
+import { DIMENSION_WORDS, DIMENSIONS, type Dimension, type TicketCosts } from './dimensions';
 import type { ModelTrust } from './model-trust';
 import { ReadingBucket } from './reading-bucket';
 import { RefillLearner } from './refill-learning';
@@ -26,6 +26,8 @@ export interface LearningBuckets {
   /** Whether each dimension's model still agrees with the provider; and what to do when one does not. */
   trust?: ModelTrust;
   dropModel?(dimension: Dimension, reason: string, reading: LimitReading | undefined, mark: AdmissionMark | null, now: number): void;
+  /** What the lane came to believe, for the job log. */
+  say?(words: string): void;
 }
 
 /** Where a call's admission left the lane: its time, the running totals of charges, and its window buckets. */
@@ -35,6 +37,8 @@ export interface AdmissionMark {
   costs?: TicketCosts;
   charged: Record<Dimension, number>;
   windows?: Partial<Record<Dimension, WindowMark>>;
+  /** How many other calls of the lane were in flight when it went. */
+  inflight?: number;
 }
 
 /** A reading from a 429's message: it says what was used, not what remains. */
@@ -132,6 +136,7 @@ function learnWindow(lane: LearningBuckets, dimension: Dimension, reading: Limit
     bucket = new WindowBucket(quota, clock, reading.remaining - chargedSince, now);
     if (fromMessage || !lane.trust || lane.trust.readingsOf(dimension) === 0) bucket.unchecked();
     lane.buckets.set(dimension, bucket);
+    lane.say?.(`${DIMENSION_WORDS[dimension]}: counted in windows of about ${(clock.lengthMs() / 1000).toFixed(1)} s (${fromMessage ? 'from 429 messages' : 'from the headers'}), ${Math.round(quota)} a window`);
   }
   bucket.limitQuota(ceiling, now);
   bucket.observe(end, reading.remaining, window ?? null, chargedSince, ceiling, now);

@@ -6,6 +6,7 @@ import { AimdRate } from './aimd';
 import { TokenBucket, type Bucket } from './bucket';
 import { ConcurrencyCap } from './concurrency';
 import { costOn, DIMENSION_WORDS, DIMENSIONS, providerChargeOn, usedOn, type Dimension, type TicketCosts, type Usage } from './dimensions';
+import { EstimateScale } from './estimate-scale';
 import { FairQueue, type FairEntry } from './fair-queue';
 import { RateGuard, type RetryAfter } from './guard';
 import { fromMessage, learnFromHeaders, type AdmissionMark } from './header-learning';
@@ -36,14 +37,6 @@ const LIMIT_KEY: Record<Dimension, keyof LaneLimits> = {
 /** How long a lane hears nothing about its limits before it raises a learned refill, and by how much a second. */
 const PROBE_QUIET_MS = 2000;
 const PROBE_PER_SECOND = 0.01;
-/** How many of the latest calls' prompt counts set the scale of our estimates, and how many before any does. */
-const RATIO_SAMPLES = 100;
-const MIN_RATIO_SAMPLES = 5;
-/**
- * Which of them a prompt estimate is scaled to cover. The largest, used before, cost 1 s windows 0.6% of makespan for
- * 0.03 fewer 429s per 100 calls (configured; 0.11 fewer with headers).
- */
-const RATIO_QUANTILE = 0.9;
 /**
  * What a windowed lane scales its prompt estimates by before five calls are back to show how far off they run: the
  * calls that share a window go out together, before any reading can correct them (1 s windows, seeds 1-6, with the
@@ -54,7 +47,7 @@ const UNLEARNED_WINDOW_SCALE = 1.1;
 /** How often a lane waiting for its first reply looks again (a reply also wakes it). */
 const FIRST_REPLY_POLL_MS = 250;
 /** Readings of a dimension that show how the provider counts it, before a first burst larger than a second's share. */
-const FIRST_BURST_READINGS = 4;
+const FIRST_BURST_READINGS = 7;
 
 export interface Admissible extends TicketCosts {
   readonly lane: string;
@@ -103,13 +96,8 @@ export class Lane<W extends FairEntry> {
   private readFrom = -Infinity;
   private readFromMessage = false;
   private probedAt = -Infinity;
-  /** What the provider counted ÷ our estimate of a prompt, for the latest calls (a ring). */
-  private readonly estimateRatios: number[] = [];
-  private estimateRatioAt = 0;
-  /** Their 90th percentile: what a prompt estimate is scaled by. */
-  private estimateScale = 1;
-  /** The largest of them: what a window's last calls are scaled by, which nothing read after can correct. */
-  private estimateTop = 1;
+  /** How far the provider's count of our prompts runs from our estimates. */
+  private readonly estimates = new EstimateScale();
 
   constructor(readonly name: string, limits: LaneLimits | null, ceiling: number, now: number) {
     for (const dimension of DIMENSIONS) {
@@ -303,9 +291,8 @@ export class Lane<W extends FairEntry> {
   costsOf(ticket: TicketCosts, inflation = 1, last = false): TicketCosts {
     const output = ticket.outputTokens ?? 0;
     const input = ticket.inputTokens ?? ticket.tokens - output;
-    const learned = this.estimateRatios.length >= MIN_RATIO_SAMPLES;
     let scale = 1;
-    if (learned) scale = last ? this.estimateTop : this.estimateScale;
+    if (this.estimates.learned) scale = this.estimates.factor(last);
     else if (this.windowed) scale = UNLEARNED_WINDOW_SCALE;
     if (this.blind) scale = 1;
     const scaled = Math.ceil(input * scale * inflation);
@@ -314,15 +301,7 @@ export class Lane<W extends FairEntry> {
 
   /** Learns how far our prompt estimates are from what the provider counted. */
   learnEstimate(ticket: TicketCosts, usage: Usage): void {
-    const estimate = ticket.inputTokens ?? ticket.tokens - (ticket.outputTokens ?? 0);
-    if (estimate <= 0 || usage.input <= 0) return;
-    const ratio = usage.input / estimate;
-    if (this.estimateRatios.length < RATIO_SAMPLES) this.estimateRatios.push(ratio);
-    else this.estimateRatios[this.estimateRatioAt] = ratio;
-    this.estimateRatioAt = (this.estimateRatioAt + 1) % RATIO_SAMPLES;
-    const sorted = [...this.estimateRatios].sort((a, b) => a - b);
-    this.estimateScale = Math.min(2, Math.max(0.5, sorted[Math.min(sorted.length - 1, Math.floor(RATIO_QUANTILE * sorted.length))]!));
-    this.estimateTop = Math.min(2, Math.max(0.5, sorted[sorted.length - 1]!));
+    this.estimates.learn(ticket.inputTokens ?? ticket.tokens - (ticket.outputTokens ?? 0), usage.input);
   }
 
   /**
@@ -365,8 +344,8 @@ export class Lane<W extends FairEntry> {
     this.probe(now);
     this.aimd.onAdmitted(now, ticket.tokens);
     this.blindBucket(now)?.take(ticket.tokens, now);
+    const mark: AdmissionMark = { at: now, costs: ticket, charged: { ...this.charged }, inflight: this.inflight };
     this.inflight++;
-    const mark: AdmissionMark = { at: now, costs: ticket, charged: { ...this.charged } };
     if (windows) mark.windows = windows;
     this.outstanding.add(mark);
     return mark;
@@ -375,20 +354,25 @@ export class Lane<W extends FairEntry> {
   /** A call admitted with `mark` is back, done or failed. */
   finished(mark: AdmissionMark): void {
     this.inflight--;
+    for (const bucket of this.buckets.values()) if (bucket instanceof ReadingBucket) bucket.settled(mark.at);
     this.outstanding.delete(mark);
     for (const dimension of DIMENSIONS) this.inflightCharged[dimension] -= mark.costs ? costOn(dimension, mark.costs) : 0;
+  }
+
+  say(words: string): void {
+    this.words.push(words);
   }
 
   /** The provider admitted the call sent at `sentAt`: its headers or its reply came back. */
   admitted(sentAt: number, now: number): void {
     this.admittedAt = now;
+    this.concurrency.onAdmitted();
     const words = this.guard.admitted(sentAt, now, this.concurrency.cap(this.callsPerMs(), 0));
     if (words) this.words.push(words);
   }
 
   onSuccess(ticket: TicketCosts, latencyMs: number, now: number): void {
     this.concurrency.observeLatency(latencyMs);
-    this.concurrency.onSuccess();
     this.aimd.onSuccess(ticket.tokens, now);
   }
 
@@ -446,15 +430,24 @@ export class Lane<W extends FairEntry> {
   onRateLimited(retryAfter: RetryAfter, snapshot: RateLimitSnapshot | null, mark: AdmissionMark, now: number, random: () => number): void {
     const verdict = this.guard.rateLimited(mark.at, retryAfter, now, random());
     if (verdict.words) this.words.push(verdict.words);
-    for (const dimension of rejectedOn(snapshot, mark, this.buckets.keys())) {
-      const bucket = this.buckets.get(dimension);
-      if (bucket instanceof ReadingBucket) {
-        bucket.rejected(verdict.until, now);
-        continue;
+    const named = rejectedOn(snapshot, mark, []);
+    const reported = snapshot !== null && Object.values(snapshot).some((reading) => reading?.remaining !== undefined);
+    const readable = DIMENSIONS.some((dimension) => this.trust.readingsOf(dimension) > 0);
+    if ((reported && named.length === 0) || (snapshot === null && readable)) {
+      // Every limit it reports had room for the call, or a provider that reports its limits said nothing of them on
+      // this 429: not a rate limit but too many calls at once (a gateway's limit in front of it).
+      this.overCapacity(mark, now);
+    } else {
+      for (const dimension of named.length > 0 ? named : [...this.buckets.keys()]) {
+        const bucket = this.buckets.get(dimension);
+        if (bucket instanceof ReadingBucket) {
+          bucket.rejected(verdict.until, now);
+          continue;
+        }
+        if (!bucket) continue;
+        const reason = this.trust.rejected(dimension, mark.at, now, this.guard.recentSends(now));
+        if (reason) this.dropModel(dimension, reason, snapshot?.[dimension], mark, now, verdict.until);
       }
-      if (!bucket) continue;
-      const reason = this.trust.rejected(dimension, mark.at, now, this.guard.recentSends(now));
-      if (reason) this.dropModel(dimension, reason, snapshot?.[dimension], mark, now, verdict.until);
     }
     if (snapshot === null) {
       for (const bucket of this.buckets.values()) if (bucket instanceof TokenBucket) bucket.clamp(0, now);
@@ -464,6 +457,12 @@ export class Lane<W extends FairEntry> {
       this.aimd.onRateLimited(now, Math.max(2000, 2 * (this.latencyMs ?? 1000)));
       this.blindBucket(now)?.clamp(0, now);
     }
+  }
+
+  /** The provider turned a call away for too many at once (a 429 its limits do not explain, or a 503 overload). */
+  overCapacity(mark: AdmissionMark, now: number): void {
+    const words = this.guard.overCapacity(mark.inflight ?? this.inflight, now);
+    if (words) this.words.push(words);
   }
 
   /**

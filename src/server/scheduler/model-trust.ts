@@ -11,9 +11,9 @@ import type { Dimension } from './dimensions';
 const PAIR_MS = 500;
 /** Pairs weighed, and how many before the scale says anything. */
 const PAIRS = 12;
-const MIN_PAIRS = 3;
+const MIN_PAIRS = 6;
 /** `remaining` falling this many times faster than we send means it counts in other units (or for other clients). */
-const SCALE_DROP = 1.5;
+const SCALE_DROP = 1.8;
 /** 429s on a dimension within this span where its model predicted room, how many, and on what share of the calls sent. */
 export const STRIKE_MS = 10_000;
 const STRIKES = 3;

@@ -18,8 +18,12 @@ import type { WindowMark } from './window-bucket';
 const PROBE_WAIT_MS = 250;
 /** Without a reset, how long after a reading nothing left means "read again". */
 const NO_RESET_MS = 1_000;
-/** A call sent to read again goes this long after the reset: at the instant itself the oldest call may still count. */
+/**
+ * A call sent to read again goes this long after the reset, at first: at the instant itself the oldest call may still
+ * count, and the provider's clock runs a request's travel behind ours. Each such call turned away doubles it.
+ */
 const RESET_MARGIN_MS = 5;
+const MAX_RESET_MARGIN_MS = 1_000;
 
 export class ReadingBucket implements Bucket {
   private room: number;
@@ -34,6 +38,7 @@ export class ReadingBucket implements Bucket {
   private earlyWorks: boolean | null = null;
   /** The most any reading left: the largest burst the provider has shown it allows. */
   private most: number;
+  private marginMs = RESET_MARGIN_MS;
 
   constructor(
     /** The stated (or configured) per-minute limit, per ms, in our units. */
@@ -68,7 +73,7 @@ export class ReadingBucket implements Bucket {
     if (this.room + 1e-6 >= needed) return 0;
     // A call sent to read again is out: its reading (or its 429) decides.
     if (this.probedAt > this.readAt) return PROBE_WAIT_MS;
-    let next = this.resetAt + RESET_MARGIN_MS;
+    let next = this.resetAt + this.marginMs;
     if (this.earlyWorks !== false && this.limitPerMs > 0) next = Math.min(next, Math.max(this.readAt, this.probedAt) + (needed - this.room) / this.limitPerMs);
     return Math.max(0, next - now);
   }
@@ -112,12 +117,21 @@ export class ReadingBucket implements Bucket {
     }
   }
 
+  /**
+   * The call admitted at `at` is back, however it ended: a call sent to read again that brought no reading (an error,
+   * a 429 for something else) no longer holds the next one back.
+   */
+  settled(at: number): void {
+    if (at === this.probedAt && this.readAt < at) this.readAt = at;
+  }
+
   /** A 429 on this dimension: nothing is left until `until`; a call sent early to read again was too early. */
   rejected(until: number, _now: number): void {
     this.room = Math.min(this.room, 0);
     this.resetAt = Math.max(this.resetAt, until);
     if (this.probedAt >= this.readAt) {
       if (this.probeEarly) this.earlyWorks = false;
+      else this.marginMs = Math.min(MAX_RESET_MARGIN_MS, this.marginMs * 2);
       this.readAt = this.probedAt;
     }
   }

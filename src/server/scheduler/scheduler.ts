@@ -98,6 +98,7 @@ export class Scheduler {
     const lane = this.lane(ticket.lane);
     let failures = 0;
     let limitedSince: number | null = null;
+    let failedSince: number | null = null;
     let atHead = false;
     let inflation = 1;
     for (let attemptNumber = 0; ; attemptNumber++) {
@@ -150,8 +151,15 @@ export class Scheduler {
         this.pump(lane);
         continue;
       }
-      // Overload and transient failures back off this call only: the limit is not to blame.
-      if (++failures >= this.retry.maxAttempts) throw error;
+      // Overload and transient failures back off this call only: the limit is not to blame. An overload with other
+      // calls out may be a limit on calls at once, and while the provider admits other calls it is no reason to fail.
+      failedSince ??= now;
+      if (error.kind === 'overloaded') {
+        lane.overCapacity(mark, now);
+        this.say(lane, ticket);
+      }
+      const admitting = error.kind === 'overloaded' && lane.admittedAt > failedSince && now - failedSince < this.retry.rateLimitPatienceMs;
+      if (++failures >= this.retry.maxAttempts && !admitting) throw error;
       const delay = retryDelayMs(error, failures - 1, this.retry, this.random);
       this.notify(ticket, 'retried', `${ticket.lane}: retrying in ${(delay / 1000).toFixed(1)} s (try ${failures + 1} of ${this.retry.maxAttempts}): ${error.message}`);
       await this.clock.sleep(delay, signal);

@@ -9,6 +9,9 @@ interface Timer {
   cancelled: boolean;
 }
 
+/** Far more timers than any run that gets anywhere sets (a full run sets tens of thousands). */
+const MAX_TIMERS = 5_000_000;
+
 export class EventClock implements Clock {
   private time = 0;
   private seq = 0;
@@ -21,6 +24,8 @@ export class EventClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
+      // A wait of NaN would never come due and stall the run with no word of why.
+      if (Number.isNaN(ms)) return reject(new Error('sleep(NaN): a strategy computed no wait'));
       const timer: Timer = { at: this.time + Math.max(0, ms), seq: this.seq++, resolve, cancelled: false };
       this.push(timer);
       signal?.addEventListener('abort', () => {
@@ -33,6 +38,7 @@ export class EventClock implements Clock {
   /** Runs timers until `work` settles; throws if it is stuck with nothing left to wait for. */
   async run<T>(work: Promise<T>, limitMs = 24 * 3_600_000): Promise<T> {
     let done = false;
+    let timers = 0;
     let result: { ok: true; value: T } | { ok: false; error: unknown } | null = null;
     work.then((value) => ((result = { ok: true, value }), (done = true)), (error: unknown) => ((result = { ok: false, error }), (done = true)));
     while (!done) {
@@ -45,6 +51,8 @@ export class EventClock implements Clock {
         throw new Error(`simulation stuck at ${(this.time / 1000).toFixed(1)} s: nothing left to wait for`);
       }
       if (next.at > limitMs) throw new Error('simulation ran past its time limit');
+      // A strategy that waits a millisecond at a time for what never comes would burn minutes before the time limit.
+      if (++timers > MAX_TIMERS) throw new Error(`simulation spun: ${MAX_TIMERS} timers by ${(this.time / 1000).toFixed(1)} s`);
       this.time = Math.max(this.time, next.at);
       if (!next.cancelled) next.resolve();
     }

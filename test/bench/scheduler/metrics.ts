@@ -1,22 +1,27 @@
 // The benchmark's columns: the lower bound T*, and Jain's fairness index while users contend.
-import type { ProviderLimiter, Dimension } from '../../../src/mock-provider/limiter';
+import { modeRule, type ProviderLimiter, type Dimension } from '../../../src/mock-provider/limiter';
 import type { MockConfig } from '../../../src/mock-provider/config';
 
 /**
  * T* = max over dimensions of the time to serve the work beyond the initial burst at the rate in force:
  * burst + ∫₀ᵀ rate(t) dt = work, with the other tenant's share taken out and any limit change applied.
  * With fixed windows the allowance arrives in steps, one window's worth at each window's start, so the same
- * integral is a step function: T* is the start of the first window by which the allowances cover the work.
+ * integral is a step function: T* is the start of the first window by which the allowances cover the work. Each
+ * dimension is taken as its rule counts it: a bucket (holding its window's worth) as a rate, any windowed kind
+ * (fixed, sliding log or counter, which admit at most an allowance per window) as steps.
  */
 export function lowerBoundMs(config: MockConfig, limiter: ProviderLimiter, work: Partial<Record<Dimension, number>>): number {
   const share = 1 - config.other_tenant_share;
-  const windowMs = config.mode === 'bucket' ? 60_000 : Number(config.mode.slice('window-'.length, -1)) * 1000;
   let worst = 0;
   for (const dimension of limiter.limitedDimensions()) {
+    const rule = config.enforcement[dimension] ?? modeRule(config.mode);
+    const bucket = rule.kind === 'bucket';
+    const windowMs = rule.window_s * 1000;
     // A bucket starts full (the tenant only takes its share of the refill); a window starts with the tenant's share gone.
-    const burst = config.mode === 'bucket' ? limiter.limit(dimension, 0) : (limiter.limit(dimension, 0) * windowMs * share) / 60_000;
+    const full = windowMs === 60_000 ? limiter.limit(dimension, 0) : (limiter.limit(dimension, 0) * windowMs) / 60_000;
+    const burst = bucket ? full : (limiter.limit(dimension, 0) * windowMs * share) / 60_000;
     let remaining = (work[dimension] ?? 0) - burst;
-    if (config.mode !== 'bucket' && config.limit_changes.length === 0) {
+    if (!bucket && config.limit_changes.length === 0) {
       worst = Math.max(worst, windowMs * Math.max(0, Math.ceil(remaining / burst)));
       continue;
     }

@@ -1,6 +1,7 @@
 // Real mode, the peers' strategies: they are client-side strategies, so they drive the HTTP mock provider directly
-// through the same OpenAI-compatible provider code the server uses (undici, the real header and error parsing).
+// through the same OpenAI or Anthropic provider code the server uses (undici, the real header and error parsing).
 import { seededRandom } from '../../../src/mock-provider/random';
+import { AnthropicProvider } from '../../../src/server/providers/anthropic';
 import { OpenAiProvider } from '../../../src/server/providers/openai';
 import { realClock } from '../../../src/server/scheduler/clock';
 import type { Scenario } from './scenarios';
@@ -18,10 +19,12 @@ export function padText(tokens: number, tag: string): string {
   return `${tag} ${'lorem ipsum dolor sit amet '.repeat(Math.ceil(chars / 27))}`.slice(0, chars);
 }
 
-export async function runClientStrategy(name: StrategyName, setup: Scenario, mockUrl: string, seed: number): Promise<{ started: number; finished: Finish[] }> {
-  const provider = new OpenAiProvider({ service: 'mock', baseUrl: `${mockUrl}/v1`, apiKey: 'sk-bench-client', headers: {}, timeoutMs: 120_000 });
+export async function runClientStrategy(name: StrategyName, setup: Scenario, mockUrl: string, seed: number): Promise<{ started: number; finished: Finish[]; failed: number }> {
+  const endpoint = { service: 'mock', baseUrl: `${mockUrl}/v1`, apiKey: 'sk-bench-client', headers: {}, timeoutMs: 120_000 };
+  const provider = setup.flavor === 'anthropic' ? new AnthropicProvider(endpoint) : new OpenAiProvider(endpoint);
   const never = new AbortController().signal;
   const finished: Finish[] = [];
+  let failed = 0;
   const started = performance.now();
   try {
     await strategy(name)({
@@ -42,9 +45,10 @@ export async function runClientStrategy(name: StrategyName, setup: Scenario, moc
           signal: never,
         }),
       done: (call, reply) => finished.push({ user: call.user, at: performance.now(), tokens: reply.input_tokens + reply.output_tokens }),
+      failed: () => failed++,
     });
   } finally {
     await provider.close();
   }
-  return { started, finished };
+  return { started, finished, failed };
 }

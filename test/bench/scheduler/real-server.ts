@@ -35,15 +35,26 @@ export async function runServerStrategy(
   configured: boolean,
   overheadTokens: number,
   deadlineMs: number,
-): Promise<{ started: number; progress: Progress[] }> {
+): Promise<{ started: number; progress: Progress[]; failed: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'fieldwork-bench-'));
-  const limits = configured ? { '*': { requests_per_minute: setup.known.requestsPerMinute, tokens_per_minute: setup.known.tokensPerMinute } } : undefined;
+  const known = setup.known;
+  const limits = configured
+    ? {
+        '*': {
+          requests_per_minute: known.requestsPerMinute,
+          tokens_per_minute: known.tokensPerMinute,
+          input_tokens_per_minute: known.inputTokensPerMinute,
+          output_tokens_per_minute: known.outputTokensPerMinute,
+        },
+      }
+    : undefined;
+  const provider = setup.flavor === 'anthropic' ? 'anthropic' : 'openai';
   const server = await startServer({
     dataDir,
     port: 0,
     env: { MOCK_KEY: 'sk-bench-server' },
-    services: { services: [{ name: 'mock', provider: 'openai', base_url: `${mockUrl}/v1`, api_key_env: 'MOCK_KEY', readiness: false, ...(limits ? { limits } : {}) }] },
-    // The benchmark waits out every 429: a job must not fail for meeting the limit it is measuring.
+    services: { services: [{ name: 'mock', provider, base_url: `${mockUrl}/v1`, api_key_env: 'MOCK_KEY', readiness: false, ...(limits ? { limits } : {}) }] },
+    // The server's own retry policy: a call it gives up on fails, and is counted, while the job goes on.
     userWeight: (user) => setup.weights[user] ?? 1,
   });
   const progress: Progress[] = [];
@@ -62,6 +73,7 @@ export async function runServerStrategy(
     );
     // Poll every job: billed tokens over time give the fairness while users contend.
     const finished = new Set<string>();
+    let failed = 0;
     while (finished.size < jobs.length) {
       if (performance.now() - started > deadlineMs) throw new Error(`real run over ${deadlineMs / 1000} s`);
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -70,13 +82,16 @@ export async function runServerStrategy(
       now.forEach((job: Job, i) => {
         if (finished.has(job.id)) return;
         if (isFinished(job.status)) {
-          if (job.status !== 'completed') throw new Error(`job ${job.id} ${job.status}: ${job.error ?? ''}`);
+          // A job whose calls failed is still a run: only a job that failed for another reason is not.
+          const callsFailed = job.status === 'partially_failed' || (job.status === 'failed' && job.progress.calls_failed > 0);
+          if (job.status !== 'completed' && !callsFailed) throw new Error(`job ${job.id} ${job.status}: ${job.error ?? ''}`);
+          failed += job.progress.calls_failed;
           finished.add(job.id);
         }
         progress.push({ user: users[i]!, at, tokens: job.cost.input_tokens + job.cost.output_tokens, done: isFinished(job.status) });
       });
     }
-    return { started, progress };
+    return { started, progress, failed };
   } finally {
     await Promise.all(clients.map((client) => client.close()));
     await server.close();

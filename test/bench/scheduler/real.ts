@@ -47,20 +47,23 @@ async function runOne(name: ScenarioName, strategyName: StrategyName, seed: numb
     let started: number;
     let finishedAt: number;
     let fair: number | null = null;
+    let failed: number;
     const contended = Object.keys(setup.weights).length > 1;
     if (strategyName.startsWith('fieldwork-')) {
       const run = await runServerStrategy(setup, mock.url, strategyName === 'fieldwork-configured', overhead, RUN_DEADLINE_MS);
       started = run.started;
+      failed = run.failed;
       finishedAt = mock.engine.stats.last_finished_at ?? performance.now();
       if (contended) fair = progressFairness(run.progress, setup.weights);
     } else {
       const run = await withDeadline(runClientStrategy(strategyName, setup, mock.url, seed), RUN_DEADLINE_MS);
       started = run.started;
-      finishedAt = Math.max(...run.finished.map((f: Finish) => f.at));
+      failed = run.failed;
+      finishedAt = run.finished.length > 0 ? Math.max(...run.finished.map((f: Finish) => f.at)) : performance.now();
       if (contended) fair = fairness(run.finished, setup.weights);
     }
     // T* counts from the mock's start (its windows are aligned to it); the run starts a moment later.
-    return row({ scenario: name, mode: 'real', strategy: strategyName, seed }, finishedAt - started, setup, mock.engine, fair);
+    return row({ scenario: name, mode: 'real', strategy: strategyName, seed }, finishedAt - started, setup, mock.engine, fair, failed);
   } finally {
     await mock.close();
   }

@@ -2,7 +2,9 @@
 // simulated size; the real-time mode uses smaller limits and faster latency so a run takes under a minute).
 import { mockConfig, type EnforcementMode, type MockConfig } from '../../../src/mock-provider/config';
 import { seededRandom } from '../../../src/mock-provider/random';
+import type { Flavor } from '../../../src/mock-provider/wire';
 import type { LaneLimits } from '../../../src/server/scheduler/scheduler';
+import { isZoo, ZOO_SCENARIOS, zooScenario, type ZooName } from './zoo';
 
 export interface SimCall {
   user: string;
@@ -23,10 +25,18 @@ export interface Scenario {
   calls: SimCall[];
   /** Providers in this scenario send no rate-limit headers. */
   stripHeaders: boolean;
+  /** Which API the calls go to: OpenAI's chat completions or Anthropic's messages (its headers name input and output tokens). */
+  flavor: Flavor;
 }
 
+/** The default set: the mock's own shapes. */
 export const SCENARIOS = ['single', 'unknown-limits', 'three-users', 'other-tenant', 'limit-drop', 'window-1s', 'window-10s', 'window-60s'] as const;
-export type ScenarioName = (typeof SCENARIOS)[number];
+export type ScenarioName = (typeof SCENARIOS)[number] | ZooName;
+export const ALL_SCENARIOS: readonly ScenarioName[] = [...SCENARIOS, ...ZOO_SCENARIOS];
+
+export function isScenario(name: string): name is ScenarioName {
+  return (SCENARIOS as readonly string[]).includes(name) || isZoo(name);
+}
 
 export interface Scale {
   calls: number;
@@ -39,6 +49,7 @@ export interface Scale {
 export const SIMULATED_SCALE: Scale = { calls: 1200, requestsPerMinute: 600, tokensPerMinute: 60_000, latency: 1 };
 
 export function scenario(name: ScenarioName, seed: number, scale: Scale = SIMULATED_SCALE): Scenario {
+  if (isZoo(name)) return zooScenario(name, seed, scale);
   const random = seededRandom(seed * 7919 + 17);
   const users = name === 'three-users' ? ['ana', 'ben', 'cai'] : ['ana'];
   const weights: Record<string, number> = name === 'three-users' ? { ana: 1, ben: 1, cai: 2 } : { ana: 1 };
@@ -63,5 +74,5 @@ export function scenario(name: ScenarioName, seed: number, scale: Scale = SIMULA
     latency: { ttft_ms: 400 * scale.latency, per_token_ms: 15 * scale.latency, tail_probability: 0.05, tail_cap: 10 },
     output_share: [0.3, 0.8],
   });
-  return { name, provider, known: { requestsPerMinute: limits.requests_per_minute, tokensPerMinute: limits.tokens_per_minute }, weights, calls, stripHeaders: name === 'unknown-limits' };
+  return { name, provider, known: { requestsPerMinute: limits.requests_per_minute, tokensPerMinute: limits.tokens_per_minute }, weights, calls, stripHeaders: name === 'unknown-limits', flavor: 'openai' };
 }

@@ -34,8 +34,11 @@ export class SimProvider {
       throw failure({ wire: this.wire, status: outcome.status, headers, ...errorDetails({ status: outcome.status, headers, json: outcome.body, text, events: null }), limits });
     }
     if (outcome.raw !== undefined) throw new ProviderError('transient', 'mock: malformed reply', null, 200);
-    const usage = (outcome.body as { usage: { prompt_tokens: number; completion_tokens: number } }).usage;
-    return { text: '', input_tokens: usage.prompt_tokens, output_tokens: usage.completion_tokens, model_version: null, limits: limits ?? undefined };
+    // OpenAI's usage names prompt and completion tokens, Anthropic's input and output.
+    const usage = (outcome.body as { usage: { prompt_tokens?: number; completion_tokens?: number; input_tokens?: number; output_tokens?: number } }).usage;
+    const input = usage.prompt_tokens ?? usage.input_tokens ?? 0;
+    const output = usage.completion_tokens ?? usage.output_tokens ?? 0;
+    return { text: '', input_tokens: input, output_tokens: output, model_version: null, limits: limits ?? undefined };
   }
 
   close(): Promise<void> {

@@ -2,6 +2,7 @@
 import { seededRandom } from '../../../src/mock-provider/random';
 import { EventClock } from './event-clock';
 import { jain, lowerBoundMs } from './metrics';
+import { tightBoundMs } from './tight-bound';
 import type { MockConfig } from '../../../src/mock-provider/config';
 import type { MockEngine } from '../../../src/mock-provider/engine';
 import { scenario, type Scenario, type ScenarioName } from './scenarios';
@@ -15,6 +16,11 @@ export interface Row {
   makespan_s: number;
   lower_bound_s: number;
   ratio: number;
+  /** The makespan of a zero-latency client sending each call as early as the mock's exact rules allow (tight-bound.ts). */
+  tight_bound_s: number;
+  ratio_tight: number;
+  /** Calls the strategy gave up on. */
+  failed_calls: number;
   rate_limited_per_100: number;
   wasted_tokens: number;
   fairness: number | null;
@@ -28,6 +34,7 @@ export async function simulate(name: ScenarioName, strategyName: StrategyName, s
   const clock = new EventClock();
   const sim = new SimProvider(clock, { ...setup.provider, strip_headers: setup.stripHeaders || strategyName === 'fieldwork-blind' });
   const finished: { user: string; at: number; tokens: number }[] = [];
+  let failed = 0;
   await clock.run(
     strategy(strategyName)({
       clock,
@@ -35,14 +42,26 @@ export async function simulate(name: ScenarioName, strategyName: StrategyName, s
       known: setup.known,
       weights: setup.weights,
       random: seededRandom(seed * 31 + 5),
-      call: (call, early) => sim.call({ flavor: 'openai', model: 'model', inputTokens: call.inputTokens, maxTokens: call.maxTokens, key: call.user }, early),
+      call: (call, early) => sim.call({ flavor: setup.flavor, model: 'model', inputTokens: call.inputTokens, maxTokens: call.maxTokens, key: call.user }, early),
       done: (call, reply) => finished.push({ user: call.user, at: clock.now(), tokens: reply.input_tokens + reply.output_tokens }),
+      failed: () => failed++,
     }),
   );
   await sim.close();
-  const makespan = Math.max(...finished.map((f) => f.at));
+  // Failed calls are not done: the makespan is the last call that was (or the end, if none was).
+  const makespan = finished.length > 0 ? Math.max(...finished.map((f) => f.at)) : clock.now();
   const fair = Object.keys(setup.weights).length > 1 ? fairness(finished, setup.weights) : null;
-  return row({ scenario: name, mode: 'simulated', strategy: strategyName, seed }, makespan, setup, sim.engine, fair);
+  return row({ scenario: name, mode: 'simulated', strategy: strategyName, seed }, makespan, setup, sim.engine, fair, failed, tightBound(name, seed, setup));
+}
+
+const tightBounds = new Map<string, number>();
+
+/** The same for every strategy on a scenario and seed (unless a run changes the provider's limits): computed once. */
+function tightBound(name: string, seed: number, setup: Scenario): number {
+  const key = `${name}/${seed}/${JSON.stringify([setup.provider.limits, setup.provider.enforcement, setup.provider.mode, setup.provider.other_tenant_share, setup.provider.limit_changes])}`;
+  let bound = tightBounds.get(key);
+  if (bound === undefined) tightBounds.set(key, (bound = tightBoundMs(setup)));
+  return bound;
 }
 
 /** One row of the table, from what the mock provider saw: its admissions set T*, its rejections the waste. */
@@ -52,9 +71,12 @@ export function row(
   setup: Scenario,
   engine: MockEngine,
   fair: number | null,
+  failed: number,
+  tightMs: number = tightBoundMs(setup),
 ): Row {
   const stats = engine.stats;
-  const lower = lowerBoundMs(setup.provider, engine.limiter, { requests: stats.admitted, tokens: stats.tokens_used });
+  const work = { requests: stats.admitted, tokens: stats.tokens_used, input_tokens: stats.input_tokens_used, output_tokens: stats.output_tokens_used };
+  const lower = lowerBoundMs(setup.provider, engine.limiter, work);
   return {
     scenario: id.scenario,
     mode: id.mode,
@@ -62,6 +84,9 @@ export function row(
     makespan_s: round(makespanMs / 1000, 1),
     lower_bound_s: round(lower / 1000, 1),
     ratio: round(makespanMs / lower, 3),
+    tight_bound_s: round(tightMs / 1000, 1),
+    ratio_tight: round(makespanMs / tightMs, 3),
+    failed_calls: failed,
     rate_limited_per_100: round((100 * stats.rejected) / setup.calls.length, 2),
     wasted_tokens: stats.tokens_charged_to_rejected,
     fairness: fair === null ? null : round(fair, 3),

@@ -1,11 +1,11 @@
-// The strategies compared: three peers' (as their docs and code describe them) and ours in three situations.
-// Each runs every call of a workload to completion against `call`, on the given clock.
+// The strategies compared: three peers' (as their docs and code describe them), a naive client, and ours in three
+// situations. Each runs every call of a workload against `call`, on the given clock, until it is done or given up on.
 import { ProviderError, type CallReply, type RateLimitSnapshot } from '../../../src/server/providers/provider';
 import type { Clock } from '../../../src/server/scheduler/clock';
 import { Scheduler, type CallTicket, type LaneLimits } from '../../../src/server/scheduler/scheduler';
 import type { SimCall } from './scenarios';
 
-export const STRATEGIES = ['fixed-backoff', 'aimd', 'cookbook', 'fieldwork-configured', 'fieldwork-headers', 'fieldwork-blind'] as const;
+export const STRATEGIES = ['fixed-backoff', 'aimd', 'cookbook', 'honour-retry-after', 'fieldwork-configured', 'fieldwork-headers', 'fieldwork-blind'] as const;
 export type StrategyName = (typeof STRATEGIES)[number];
 
 export interface RunContext {
@@ -17,6 +17,8 @@ export interface RunContext {
   /** `early`: the call streams, and is told its reply's rate-limit headers with its first token. */
   call(call: SimCall, early?: (limits: RateLimitSnapshot | null) => void): Promise<CallReply>;
   done(call: SimCall, reply: CallReply): void;
+  /** The strategy gave up on the call (the peers never do). */
+  failed(call: SimCall, error: unknown): void;
 }
 
 export function strategy(name: StrategyName): (ctx: RunContext) => Promise<void> {
@@ -27,6 +29,8 @@ export function strategy(name: StrategyName): (ctx: RunContext) => Promise<void>
       return inspectAimd;
     case 'cookbook':
       return cookbook;
+    case 'honour-retry-after':
+      return honourRetryAfter;
     case 'fieldwork-configured':
       return (ctx) => fieldwork(ctx, ctx.known);
     case 'fieldwork-headers':
@@ -153,8 +157,9 @@ async function cookbook(ctx: RunContext): Promise<void> {
   const wakeup = new Wakeup();
   const refill = () => {
     const now = ctx.clock.now();
-    requests = Math.min(rpm, requests + ((now - updated) * rpm) / 60_000);
-    tokens = Math.min(tpm, tokens + ((now - updated) * tpm) / 60_000);
+    // A limit it was not told (Anthropic's are on input and output tokens) does not pace it.
+    if (Number.isFinite(rpm)) requests = Math.min(rpm, requests + ((now - updated) * rpm) / 60_000);
+    if (Number.isFinite(tpm)) tokens = Math.min(tpm, tokens + ((now - updated) * tpm) / 60_000);
     updated = now;
   };
   for (;;) {
@@ -167,13 +172,17 @@ async function cookbook(ctx: RunContext): Promise<void> {
     const cost = call.estimatedInput + call.maxTokens;
     for (;;) {
       const sinceLimit = ctx.clock.now() - lastRateLimit;
-      if (sinceLimit < 15_000) {
+      // A rest of the pause too small to move the clock (rounding) would spin here for good: the pause is over.
+      if (sinceLimit < 15_000 && ctx.clock.now() + (15_000 - sinceLimit) > ctx.clock.now()) {
         await ctx.clock.sleep(15_000 - sinceLimit);
         continue;
       }
       refill();
       if (requests >= 1 && tokens >= Math.min(cost, tpm)) break;
-      const waitMs = Math.max(((1 - requests) * 60_000) / rpm, ((Math.min(cost, tpm) - tokens) * 60_000) / tpm, 1);
+      const waits = [1];
+      if (Number.isFinite(rpm)) waits.push(((1 - requests) * 60_000) / rpm);
+      if (Number.isFinite(tpm)) waits.push(((Math.min(cost, tpm) - tokens) * 60_000) / tpm);
+      const waitMs = Math.max(...waits);
       await ctx.clock.sleep(waitMs);
     }
     requests -= 1;
@@ -196,7 +205,35 @@ async function cookbook(ctx: RunContext): Promise<void> {
   }
 }
 
-/** (d)–(f) Fieldwork's scheduler: limits configured, or learned from headers, or blind (AIMD). */
+/**
+ * (d) A naive client: ten connections, each retrying its call after what the provider's retry-after says
+ * (`retry-after-ms`, `retry-after`, or OpenAI's "try again in" hint), else after 0.5 s × 2ⁿ capped at 8 s, drawn
+ * from its upper half; it never gives up.
+ */
+async function honourRetryAfter(ctx: RunContext): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < ctx.calls.length) {
+      const call = ctx.calls[next++]!;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          ctx.done(call, await ctx.call(call));
+          break;
+        } catch (error) {
+          if (!retryable(error)) throw error;
+          const backoff = Math.min(8000, 500 * 2 ** attempt);
+          await ctx.clock.sleep(error.retryAfterMs ?? backoff / 2 + (ctx.random() * backoff) / 2);
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 10 }, worker));
+}
+
+/**
+ * (e)–(g) Fieldwork's scheduler: limits configured, or learned from headers, or blind (AIMD), with the scheduler's
+ * own retry policy: a call it gives up on is counted as failed, and the others go on.
+ */
 async function fieldwork(ctx: RunContext, limits: LaneLimits | null): Promise<void> {
   const scheduler = new Scheduler({
     clock: ctx.clock,
@@ -215,8 +252,12 @@ async function fieldwork(ctx: RunContext, limits: LaneLimits | null): Promise<vo
         inputTokens: call.estimatedInput,
         outputTokens: call.maxTokens,
       };
-      const reply = await scheduler.run(ticket, (_attempt, early) => ctx.call(call, early), never, (done) => ({ usage: { input: done.input_tokens, output: done.output_tokens }, limits: done.limits }));
-      ctx.done(call, reply);
+      try {
+        const reply = await scheduler.run(ticket, (_attempt, early) => ctx.call(call, early), never, (done) => ({ usage: { input: done.input_tokens, output: done.output_tokens }, limits: done.limits }));
+        ctx.done(call, reply);
+      } catch (error) {
+        ctx.failed(call, error);
+      }
     }),
   );
 }

@@ -105,4 +105,11 @@ describe('command line', () => {
     assert.deepEqual(calls, [['mockProvider', { port: 0, rpm: 60, tpm: 6000, mode: 'window-10s', stripHeaders: false, config: 'mock.json' }]]);
     assert.match(await usageError(['mock-provider', '--mode', 'hourly']), /invalid|Allowed choices/i);
   });
+
+  it('parses mock-provider: a preset or a random provider, not both', async () => {
+    assert.equal(((await parsed(['mock-provider', '--preset', 'sliding-gateway'])).calls[0]?.[1] as { preset?: string }).preset, 'sliding-gateway');
+    assert.equal(((await parsed(['mock-provider', '--random-provider', '7'])).calls[0]?.[1] as { randomProvider?: number }).randomProvider, 7);
+    assert.match(await usageError(['mock-provider', '--preset', 'acme']), /invalid|Allowed choices/i);
+    assert.match(await usageError(['mock-provider', '--preset', 'azure', '--random-provider', '1']), /cannot be used with/i);
+  });
 });

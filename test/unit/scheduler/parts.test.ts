@@ -114,11 +114,13 @@ test("Little's law: calls in flight = rate × latency, with headroom, between a 
   assert.equal(littlesLawCap(0.1 / 1000, 500), 4);
   const cap = new ConcurrencyCap(50);
   assert.equal(cap.cap(null, 0), 8, 'slow start before any rate is known');
-  cap.onSuccess();
+  cap.onAdmitted();
   assert.equal(cap.cap(null, 0), 9);
   cap.observeLatency(3000);
+  assert.equal(cap.cap(1 / 1000, 20), 9, 'not a full bucket at once: the slow start goes on after the first reply');
+  for (let i = 0; i < 100; i++) cap.onAdmitted();
   assert.equal(cap.cap(10 / 1000, 0), 50, 'never above the ceiling');
-  assert.equal(cap.cap(1 / 1000, 20), 20, 'a full bucket may go out at once');
+  assert.equal(cap.cap(1 / 1000, 20), 20, 'a full bucket may go out at once, once the slow start has reached it');
 });
 
 test('headers: limit sets a bucket, remaining clamps it, carrying forward what was charged since the call was admitted', () => {

@@ -175,8 +175,9 @@ async function contendedLane() {
   const clock = new VirtualClock();
   const scheduler = new Scheduler({ clock, limitsFor: () => ({ tokensPerMinute: 6000 }), userWeight: (user) => (user === 'cai' ? 2 : 1) });
   const call = (user: string): CallTicket => ({ lane: 'svc/model', user, jobId: user, tokens: 100 });
+  // 60 calls of 100 ms empty the bucket: 8, then 16, 32 and the last 4 as the slow start doubles each round trip.
   const warm = Array.from({ length: 60 }, () => scheduler.run(call('x'), () => clock.sleep(100), never));
-  await clock.advance(200);
+  await clock.advance(400);
   await Promise.all(warm);
   const started: string[] = [];
   const out: Record<string, (() => void)[]> = { ana: [], cai: [] };
