@@ -76,6 +76,15 @@ export class TokenBucket implements Bucket {
     this.current = Math.min(this.current, most);
   }
 
+  /**
+   * At least `least` available now (never above capacity), when that is far more than we thought (a quarter of the
+   * capacity): a window that turned over. Small differences are our estimates' error, and only lower the level.
+   */
+  raise(least: number, now: number): void {
+    this.refill(now);
+    if (least - this.current > this.cap / 4) this.current = Math.min(this.cap, least);
+  }
+
   /** A new limit: what was taken stays taken. */
   reconfigure(capacity: number, ratePerMs: number, now: number): void {
     this.refill(now);

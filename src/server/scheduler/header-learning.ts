@@ -46,6 +46,9 @@ export function fromMessage(reading: LimitReading | undefined): boolean {
   return reading !== undefined && reading.remaining === undefined && reading.used !== undefined;
 }
 
+/** The admission time of the latest reading each continuous bucket was set from. */
+const latestRead = new WeakMap<TokenBucket, number>();
+
 export function learnFromHeaders(lane: LearningBuckets, snapshot: RateLimitSnapshot, mark: AdmissionMark | null, now: number, admitted = true): void {
   for (const dimension of DIMENSIONS) {
     const said = snapshot[dimension];
@@ -96,7 +99,14 @@ export function learnFromHeaders(lane: LearningBuckets, snapshot: RateLimitSnaps
     }
     const since = mark ? Math.max(0, now - mark.at) : 0;
     const chargedSince = mark ? lane.charged[dimension] - mark.charged[dimension] : 0;
-    bucket.clamp(reading.remaining + since * bucket.rate - chargedSince, now);
+    const left = reading.remaining + since * bucket.rate - chargedSince;
+    // The latest reading may also say there is far more than we thought: a window that turned over, with no reset
+    // header to show it. Older readings only ever lower the level.
+    if (mark && admitted && mark.at >= (latestRead.get(bucket) ?? -Infinity)) {
+      latestRead.set(bucket, mark.at);
+      bucket.raise(left, now);
+    }
+    bucket.clamp(left, now);
   }
 }
 
