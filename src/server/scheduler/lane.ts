@@ -431,9 +431,15 @@ export class Lane<W extends FairEntry> {
     const verdict = this.guard.rateLimited(mark.at, retryAfter, now, random());
     if (verdict.words) this.words.push(verdict.words);
     const named = rejectedOn(snapshot, mark, []);
+    // Plenty of room on every reported limit (twice what the call asked: our estimate of a prompt may be a little
+    // short of the provider's count) — nothing there explains the 429.
     const reported = snapshot !== null && Object.values(snapshot).some((reading) => reading?.remaining !== undefined);
+    const roomy = reported && DIMENSIONS.every((dimension) => {
+      const remaining = snapshot[dimension]?.remaining;
+      return remaining === undefined || !mark.costs || remaining >= 2 * costOn(dimension, mark.costs) + 1;
+    });
     const readable = DIMENSIONS.some((dimension) => this.trust.readingsOf(dimension) > 0);
-    if ((reported && named.length === 0) || (snapshot === null && readable)) {
+    if ((roomy && named.length === 0) || (snapshot === null && readable)) {
       // Every limit it reports had room for the call, or a provider that reports its limits said nothing of them on
       // this 429: not a rate limit but too many calls at once (a gateway's limit in front of it).
       this.overCapacity(mark, now);
