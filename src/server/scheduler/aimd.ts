@@ -29,13 +29,35 @@ export interface AimdOptions {
 export const DEFAULT_AIMD: AimdOptions = { decrease: 0.8, outcomes: 20, increasePerSecond: 0.01, debounceMs: 2000, floorShare: 0.3 };
 
 const WINDOW_MS = 60_000;
+/** Calls are summed into bins this long: a fast lane admits thousands a second, and a minute of them each is memory. */
+const BIN_MS = 100;
+
+/** What was admitted (or served) over the latest minute, in bins of BIN_MS. */
+class RecentSums {
+  private readonly bins: { at: number; cost: number }[] = [];
+
+  add(at: number, cost: number): void {
+    const start = Math.floor(at / BIN_MS) * BIN_MS;
+    const last = this.bins[this.bins.length - 1];
+    if (last && last.at === start) last.cost += cost;
+    else this.bins.push({ at: start, cost });
+    while (this.bins.length > 0 && this.bins[0]!.at < at - WINDOW_MS) this.bins.shift();
+  }
+
+  /** The sum of the bins that start at or after `from`. */
+  since(from: number): number {
+    let sum = 0;
+    for (let i = this.bins.length - 1; i >= 0 && this.bins[i]!.at >= from; i--) sum += this.bins[i]!.cost;
+    return sum;
+  }
+}
 
 export class AimdRate {
   /** Tokens per ms at the last decrease; null until the first 429. */
   private base: number | null = null;
   private episodeAt = -Infinity;
-  private readonly admitted: { at: number; cost: number }[] = [];
-  private readonly served: { at: number; cost: number }[] = [];
+  private readonly admitted = new RecentSums();
+  private readonly served = new RecentSums();
   /** The latest calls' outcomes: true for a 429. */
   private readonly outcomes: boolean[] = [];
   private started: number | null = null;
@@ -52,14 +74,12 @@ export class AimdRate {
 
   onAdmitted(now: number, cost: number): void {
     this.started ??= now;
-    this.admitted.push({ at: now, cost });
-    while (this.admitted.length > 0 && this.admitted[0]!.at < now - WINDOW_MS) this.admitted.shift();
+    this.admitted.add(now, cost);
   }
 
   onSuccess(cost: number, now: number): void {
     this.note(false);
-    this.served.push({ at: now, cost });
-    while (this.served.length > 0 && this.served[0]!.at < now - WINDOW_MS) this.served.shift();
+    this.served.add(now, cost);
   }
 
   /** A 429: returns true when it starts a new episode (and the rate was lowered). */
@@ -69,11 +89,11 @@ export class AimdRate {
     const current = this.rate(now);
     if (current === null) {
       const since = Math.max(1000, Math.min(WINDOW_MS, now - (this.started ?? now)));
-      const recent = this.admitted.reduce((sum, call) => sum + call.cost, 0);
+      const recent = this.admitted.since(-Infinity);
       this.base = Math.max(recent / since, 1e-6);
     } else {
       const since = Math.min(WINDOW_MS, now - (this.started ?? now));
-      const measured = since >= debounceMs ? this.served.reduce((sum, call) => sum + (call.at >= now - since ? call.cost : 0), 0) / since : Infinity;
+      const measured = since >= debounceMs ? this.served.since(now - since) / since : Infinity;
       // 1 − the share of the latest calls turned away, but no deeper than the full step.
       const decrease = Math.max(this.options.decrease, 1 - this.outcomes.filter(Boolean).length / this.outcomes.length);
       this.base = Math.max(current * this.options.floorShare, Math.min(current * decrease, measured));
