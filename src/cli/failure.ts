@@ -6,9 +6,9 @@ import { formatSpecIssue } from './local-check';
 
 export const EXIT = {
   ok: 0,
-  /** The job failed, partially failed or was cancelled; or an unexpected error. */
+  /** The job failed, partially failed or was cancelled, or does not exist; or an unexpected error. */
   failed: 1,
-  /** A bad file, argument or id. */
+  /** A bad file or argument. */
   badInput: 2,
   /** The server could not be reached or refused the key. */
   unreachable: 3,
@@ -27,7 +27,9 @@ export function exitCodeForStatus(status: JobStatus): number {
 
 export function exitCodeForError(error: unknown): number {
   if (error instanceof AuthError || error instanceof ConnectionError || error instanceof TimeoutError) return EXIT.unreachable;
-  if (error instanceof UsageError || error instanceof ValidationError || error instanceof NotFoundError) return EXIT.badInput;
+  if (error instanceof UsageError || error instanceof ValidationError) return EXIT.badInput;
+  // A job that does not exist is not a bad file: 2 would tell a script that the survey needs fixing.
+  if (error instanceof NotFoundError) return EXIT.failed;
   if (isAbort(error)) return EXIT.interrupted;
   return EXIT.failed;
 }

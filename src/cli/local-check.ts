@@ -1,12 +1,21 @@
 // Reads and checks a survey file on this machine before anything is sent, so mistakes show with their line and column.
+import { statSync } from 'node:fs';
 import { toSubmission } from '../client';
 import type { JobSubmission, SpecIssue } from '../protocol';
-import { formatIssue, isEvalFileName, loadEvalFiles, loadSurveyFiles, parseEval, parseSurvey, type LoadedSurvey } from '../spec';
+import { formatIssue, isEvalFileName, loadEvalFiles, loadSurveyFiles, MAX_SOURCE_BYTES, maxQuestionsSetting, parseEval, parseSurvey, type LoadedSurvey } from '../spec';
 import { UsageError } from './failure';
 
 export type LocalCheck = { ok: true; submission: JobSubmission } | { ok: false; issues: string[] };
 
-export function checkSurveyFile(path: string, opts: { fresh?: boolean } = {}): LocalCheck {
+/** `env`: where FIELDWORK_MAX_QUESTIONS is read (the same limit a server started there would apply). */
+export function checkSurveyFile(path: string, opts: { fresh?: boolean; env?: NodeJS.ProcessEnv } = {}): LocalCheck {
+  let maxQuestions: number;
+  try {
+    maxQuestions = maxQuestionsSetting((opts.env ?? process.env).FIELDWORK_MAX_QUESTIONS);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  refuseTooLarge(path);
   let loaded: LoadedSurvey;
   try {
     loaded = isEvalFileName(path) ? loadEvalFiles(path) : loadSurveyFiles(path);
@@ -14,7 +23,7 @@ export function checkSurveyFile(path: string, opts: { fresh?: boolean } = {}): L
     throw new UsageError(`cannot read ${path}: ${readReason(error)} — check the path`, { cause: error });
   }
   // `*.eval.{yaml,yml,json}` is an eval; anything else is read as a survey.
-  const parsed = isEvalFileName(path) ? parseEval(loaded.source, loaded.readFile) : parseSurvey(loaded.source, loaded.readFile);
+  const parsed = isEvalFileName(path) ? parseEval(loaded.source, loaded.readFile) : parseSurvey(loaded.source, loaded.readFile, { maxQuestions });
   if (!parsed.ok) return { ok: false, issues: parsed.issues.map((issue) => formatIssue(issue)) };
   return { ok: true, submission: toSubmission(loaded, opts) };
 }
@@ -22,6 +31,25 @@ export function checkSurveyFile(path: string, opts: { fresh?: boolean } = {}): L
 /** One issue reported by the server, in the same form as local ones. */
 export function formatSpecIssue(issue: SpecIssue): string {
   return formatIssue(issue);
+}
+
+/**
+ * A file over the size limit is not a wrong path: say its size, the limit and where the bulk belongs. Whether the
+ * file can be read at all is left to the load, which says why not.
+ */
+function refuseTooLarge(path: string): void {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch {
+    return;
+  }
+  if (size <= MAX_SOURCE_BYTES) return;
+  const mb = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  const what = isEvalFileName(path)
+    ? 'eval files are limited to LIMIT. Move the samples into a dataset file (CSV or JSONL) beside it and name it with `dataset: { file: FILE }`'
+    : 'survey files are limited to LIMIT. Move the scenarios into a CSV or JSONL file beside it and name it with `scenarios: FILE`';
+  throw new UsageError(`${path} is ${mb(size)}; ${what.replace('LIMIT', mb(MAX_SOURCE_BYTES))}`);
 }
 
 function readReason(error: unknown): string {

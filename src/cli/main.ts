@@ -3,7 +3,7 @@ import { CommanderError } from 'commander';
 import { cacheClear, cacheStats } from './commands/cache';
 import { estimateCommand } from './commands/estimate';
 import { jobsCancel, jobsList, jobsLogs, jobsResults, jobsRetry, jobsShow } from './commands/jobs';
-import { keysCreate } from './commands/keys';
+import { keysCreate, keysList, keysRevoke } from './commands/keys';
 import { loginCommand, logoutCommand } from './commands/login';
 import { runCommand } from './commands/run';
 import { serveCommand } from './commands/serve';
@@ -17,6 +17,8 @@ export function handlersFor(cli: Cli): Handlers {
   return {
     serve: (o) => serveCommand(cli, o),
     keysCreate: (o) => keysCreate(cli, o),
+    keysList: (o) => keysList(cli, o),
+    keysRevoke: (target, o) => keysRevoke(cli, target, o),
     cacheStats: (o) => cacheStats(cli, o),
     cacheClear: (o) => cacheClear(cli, o),
     run: (file, o) => runCommand(cli, file, o),

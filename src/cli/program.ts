@@ -11,7 +11,9 @@ type Remote = { server?: string | undefined };
 /** What each command does once its arguments are parsed; main.ts wires the real ones, tests wire fakes. */
 export interface Handlers {
   serve(opts: ServeOptions): Promise<number>;
-  keysCreate(opts: { user: string; dataDir: string }): Promise<number>;
+  keysCreate(opts: { user: string; dataDir: string; init: boolean }): Promise<number>;
+  keysList(opts: { dataDir: string; json: boolean }): Promise<number>;
+  keysRevoke(target: string, opts: { dataDir: string }): Promise<number>;
   cacheStats(opts: { dataDir: string; json: boolean }): Promise<number>;
   cacheClear(opts: { dataDir: string }): Promise<number>;
   run(file: string, opts: RunOptions): Promise<number>;
@@ -55,22 +57,24 @@ export function buildProgram(handlers: Handlers, options: ProgramOptions): Comma
     .option('--host <host>', 'address to listen on (loopback unless you mean otherwise)', '127.0.0.1')
     .option('--data-dir <dir>', 'where jobs, results and the cache are kept', options.defaultDataDir)
     .addOption(new Option('--max-interviews <n>', 'largest job accepted, in interviews').argParser(positiveInt))
+    .addOption(new Option('--max-body-mb <n>', 'largest request accepted, in MB: a survey with the files it carries (default 64)').argParser(positiveInt))
     .option('--config <file>', 'services config (YAML): providers, base URLs, key variables, prices, limits (default: FIELDWORK_CONFIG)')
     .addOption(new Option('--idle-exit-after <seconds>', 'stop when no job runs and no request comes for this long').argParser(positiveInt))
-    .action(async (o: { port: number; host: string; dataDir: string; maxInterviews?: number; config?: string; idleExitAfter?: number }) =>
+    .action(async (o: { port: number; host: string; dataDir: string; maxInterviews?: number; maxBodyMb?: number; config?: string; idleExitAfter?: number }) =>
       done(
         await handlers.serve({
           port: o.port,
           host: o.host,
           dataDir: o.dataDir,
           maxInterviews: o.maxInterviews,
+          ...(o.maxBodyMb !== undefined ? { maxBodyMb: o.maxBodyMb } : {}),
           ...(o.config !== undefined ? { config: o.config } : {}),
           ...(o.idleExitAfter !== undefined ? { idleExitAfter: o.idleExitAfter } : {}),
         }),
       ),
     );
 
-  const cache = program.command('cache').description("the server's shared cache of model calls");
+  const cache = program.command('cache').description("the server's cache of model calls (every user's and team's)");
   cache
     .command('stats')
     .description('how many calls are cached, and their size')
@@ -83,13 +87,28 @@ export function buildProgram(handlers: Handlers, options: ProgramOptions): Comma
     .option('--data-dir <dir>', "the server's data directory", options.defaultDataDir)
     .action(async (o: { dataDir: string }) => done(await handlers.cacheClear({ dataDir: o.dataDir })));
 
-  const keys = program.command('keys').description('manage API keys of a local server');
+  const keys = program.command('keys').description("manage the API keys in a server's data directory (also while it runs)");
   keys
     .command('create')
     .description('create an API key for a user (shown once)')
     .requiredOption('--user <name>', 'who the key belongs to')
     .option('--data-dir <dir>', "the server's data directory", options.defaultDataDir)
-    .action(async (o: { user: string; dataDir: string }) => done(await handlers.keysCreate({ user: o.user, dataDir: o.dataDir })));
+    .option('--init', 'create the data directory if it holds no Fieldwork data yet', false)
+    .action(async (o: { user: string; dataDir: string; init: boolean }) =>
+      done(await handlers.keysCreate({ user: o.user, dataDir: o.dataDir, init: o.init })),
+    );
+  keys
+    .command('list')
+    .description('every key: id, user, created, last used, revoked (never the key itself)')
+    .option('--data-dir <dir>', "the server's data directory", options.defaultDataDir)
+    .option('--json', 'print the list as JSON', false)
+    .action(async (o: { dataDir: string; json: boolean }) => done(await handlers.keysList({ dataDir: o.dataDir, json: o.json })));
+  keys
+    .command('revoke')
+    .description('revoke a key by its id, or every key of a user by name; refused from the next request on')
+    .argument('<name-or-id>', 'a user name, or a key id (key_…) from `keys list`')
+    .option('--data-dir <dir>', "the server's data directory", options.defaultDataDir)
+    .action(async (target: string, o: { dataDir: string }) => done(await handlers.keysRevoke(target, { dataDir: o.dataDir })));
 
   program
     .command('run')

@@ -15,9 +15,12 @@ import {
   type ModelInfo,
   type Result,
   type ResultFormat,
+  type ServerLimits,
+  wholeMegabytes,
 } from '../protocol';
+import { ValidationError } from './errors';
 import { followEvents } from './event-stream';
-import { Transport } from './transport';
+import { JsonText, Transport } from './transport';
 
 export interface ClientOptions {
   baseUrl: string;
@@ -46,8 +49,13 @@ export type ResultSink = NodeJS.WritableStream | ((chunk: string) => void);
 
 export const CLIENT_VERSION = '0.1.0';
 
+/** The smallest body limit a server can have (`--max-body-mb 1`): smaller uploads are never checked first. */
+const MIN_BODY_LIMIT = 1024 * 1024;
+
 export class FieldworkClient {
   private readonly transport: Transport;
+  /** The server's limits once asked (see serverLimits). */
+  private limits: Promise<ServerLimits | null> | null = null;
 
   constructor(options: ClientOptions) {
     this.transport = new Transport({
@@ -64,8 +72,41 @@ export class FieldworkClient {
     return this.transport.origin;
   }
 
-  health(opts: CallOptions = {}): Promise<Health> {
-    return this.transport.json({ method: 'GET', path: '/v1/health', idempotent: true, ...opts }, Health);
+  async health(opts: CallOptions = {}): Promise<Health> {
+    const health = await this.transport.json({ method: 'GET', path: '/v1/health', idempotent: true, ...opts }, Health);
+    this.limits = Promise.resolve(health.limits ?? null);
+    return health;
+  }
+
+  /** What the server refuses, from /v1/health (asked once); null when the server does not say or cannot be asked. */
+  serverLimits(opts: CallOptions = {}): Promise<ServerLimits | null> {
+    this.limits ??= this.health(opts).then(
+      (health) => health.limits ?? null,
+      () => {
+        // Asked again next time; the request itself will say what is wrong with the server.
+        this.limits = null;
+        return null;
+      },
+    );
+    return this.limits;
+  }
+
+  /**
+   * The submission as JSON, refused before it is sent when it is larger than the server accepts. A body within the
+   * smallest limit a server can be given (--max-body-mb 1) needs no question to the server.
+   */
+  private async upload(submission: JobSubmission, opts: CallOptions): Promise<JsonText> {
+    const text = JSON.stringify(submission);
+    const bytes = Buffer.byteLength(text);
+    const limits = bytes > MIN_BODY_LIMIT || this.limits ? await this.serverLimits(opts) : null;
+    if (limits && bytes > limits.max_body_bytes) {
+      throw new ValidationError(
+        `${submission.source.name} with the files it names comes to ${wholeMegabytes(bytes)}; the server at ${this.baseUrl} accepts at most ` +
+          `${wholeMegabytes(limits.max_body_bytes)} per request — make the scenario files smaller or split the survey, or start the server with a larger --max-body-mb`,
+        { status: 413 },
+      );
+    }
+    return new JsonText(text);
   }
 
   async models(opts: CallOptions = {}): Promise<ModelInfo[]> {
@@ -74,18 +115,20 @@ export class FieldworkClient {
   }
 
   /** Side-effect free on the server, so retried like a GET. */
-  estimate(submission: JobSubmission, opts: CallOptions = {}): Promise<Estimate> {
-    return this.transport.json({ method: 'POST', path: '/v1/estimates', body: submission, idempotent: true, ...opts }, Estimate);
+  async estimate(submission: JobSubmission, opts: CallOptions = {}): Promise<Estimate> {
+    const body = await this.upload(submission, opts);
+    return this.transport.json({ method: 'POST', path: '/v1/estimates', body, idempotent: true, ...opts }, Estimate);
   }
 
   /** The idempotency key (generated when not given) makes this POST safe to retry: the server answers the same job. */
-  submitJob(submission: JobSubmission, opts: CallOptions & { idempotencyKey?: string } = {}): Promise<Job> {
+  async submitJob(submission: JobSubmission, opts: CallOptions & { idempotencyKey?: string } = {}): Promise<Job> {
     const { idempotencyKey = randomUUID(), ...call } = opts;
+    const body = await this.upload(submission, call);
     return this.transport.json(
       {
         method: 'POST',
         path: '/v1/jobs',
-        body: submission,
+        body,
         headers: { 'idempotency-key': idempotencyKey },
         idempotent: true,
         ...call,

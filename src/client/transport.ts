@@ -39,6 +39,11 @@ export interface RequestSpec {
   timeoutMs?: number | undefined;
 }
 
+/** A body already serialized (to measure it before sending): sent as is. */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 /** A reply whose body the caller reads as a stream (SSE, CSV downloads). */
 export interface OpenReply {
   status: number;
@@ -160,7 +165,7 @@ export class Transport {
     };
     let body: string | undefined;
     if (spec.body !== undefined) {
-      body = JSON.stringify(spec.body);
+      body = spec.body instanceof JsonText ? spec.body.text : JSON.stringify(spec.body);
       headers['content-type'] = 'application/json';
     }
     const reply = await request(url, {

@@ -1,10 +1,10 @@
 // Survey and eval files: which is which, parsing a document's text, and the submission for a file on disk.
 // Shared by CodeLens, diagnostics and commands; no vscode import.
 import { readFileSync, statSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, normalize } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { toSubmission } from '../client';
 import type { JobSubmission } from '../protocol';
-import { loadEvalFiles, loadSurveyFiles, parseEval, parseSurvey, MAX_SCENARIO_FILE_BYTES, type SpecIssue } from '../spec';
+import { loadEvalFiles, loadSurveyFiles, parseEval, parseSurvey, resolveInsideFolder, MAX_SCENARIO_FILE_BYTES, type SpecIssue } from '../spec';
 import { specKind, type SpecKind } from './spec-kind';
 
 export { specKind, type SpecKind };
@@ -13,9 +13,9 @@ export { specKind, type SpecKind };
 export function specIssues(kind: SpecKind, path: string, text: string): SpecIssue[] {
   const source = { name: basename(path), text };
   const readFile = (relative: string): string | undefined => {
-    if (isAbsolute(relative) || normalize(relative).split(/[\\/]/).includes('..')) return undefined;
-    const file = join(dirname(path), relative);
     try {
+      // A path or link that leads out of the folder throws OutsideFolderError: the parser says so at its line.
+      const file = resolveInsideFolder(dirname(path), relative);
       if (statSync(file).size > MAX_SCENARIO_FILE_BYTES) throw new Error(`${relative} is too large`);
       return readFileSync(file, 'utf8');
     } catch (error) {

@@ -4,3 +4,4 @@ export * from './result';
 export * from './estimate';
 export * from './server';
 export * from './metrics';
+export * from './limits';

@@ -1,11 +1,14 @@
 // Health, models and errors on the /v1 API.
 import { z } from 'zod';
+import { ServerLimits } from './limits';
 
 export const Health = z.object({
   status: z.literal('ok'),
   version: z.string(),
   user: z.string(),
   jobs_running: z.number().int().nonnegative(),
+  /** What this server refuses; absent from servers older than the field. */
+  limits: ServerLimits.optional(),
 });
 export type Health = z.infer<typeof Health>;
 

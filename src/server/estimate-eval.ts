@@ -4,18 +4,19 @@
 // on their own rows ("<grader> (grader)"): the rubric plus the input, a typical output and the target.
 import type { CompiledEval, ModelSpec } from '../spec';
 import type { Estimate, ModelEstimate, Range } from '../protocol';
-import type { Pricing } from './pricing';
+import { priceSource, type Pricing } from './pricing';
 import { approximateTokens } from './providers/test-model';
 import { cacheKey } from './runner/call-path';
 import { scoringCalls, withScoringCalls } from './estimate-scoring';
-import type { Store } from './store/store';
+import type { CacheScope, Store } from './store/store';
 
 const EXACT_LIMIT = 2000;
 const CHOICE_OUTPUT: Range = { low: 2, expected: 10, high: 80 };
 const OPEN_OUTPUT: Range = { low: 2, expected: 40, high: 300 };
 const GRADER_OUTPUT: Range = { low: 20, expected: 120, high: 400 };
 
-export function estimateEval(compiled: CompiledEval, store: Store, pricing: Pricing, fresh: boolean): Estimate {
+/** `scope`: the cache of the user who asks (see CacheScope): only their own cached calls count as cached. */
+export function estimateEval(compiled: CompiledEval, store: Store, pricing: Pricing, fresh: boolean, scope: CacheScope): Estimate {
   const { samples, models, epochs, scorers } = compiled.task;
   const step = Math.max(1, samples.length / EXACT_LIMIT);
   const picked = Array.from({ length: Math.min(samples.length, EXACT_LIMIT) }, (_, k) => Math.floor(k * step));
@@ -33,7 +34,7 @@ export function estimateEval(compiled: CompiledEval, store: Store, pricing: Pric
       const prompts = compiled.prompts(index);
       const typical = compiled.sample(index).choices ? CHOICE_OUTPUT : OPEN_OUTPUT;
       for (let epoch = 0; epoch < epochs.count; epoch++) {
-        if (!fresh && store.hasCachedCall(cacheKey(model, prompts, epoch))) {
+        if (!fresh && store.hasCachedCall(scope, cacheKey(model, prompts, epoch))) {
           cached++;
           continue;
         }
@@ -60,7 +61,7 @@ export function estimateEval(compiled: CompiledEval, store: Store, pricing: Pric
     notes.push(`Scorer "${scorer.name}" makes one grader call per output; grader calls are estimated without the cache.`);
   });
   const typical = (index: number): Range => (compiled.sample(index).choices ? CHOICE_OUTPUT : OPEN_OUTPUT);
-  const scoring = scoringCalls(compiled, picked, scale, typical, store, fresh);
+  const scoring = scoringCalls(compiled, picked, scale, typical, store, fresh, scope);
   for (const extra of scoring) {
     let at = rows.findIndex((r) => r.model === extra.model.label);
     if (at < 0) at = rows.push(row(extra.model.label, extra.model, 0, 0, 0, { low: 0, expected: 0, high: 0 }, 1, pricing)) - 1;
@@ -105,7 +106,7 @@ function row(label: string, model: ModelSpec, calls: number, cached: number, inp
     input_tokens: inputTokens,
     output_tokens: tokens,
     usd,
-    price_source: price ? `${price.source}, as of ${price.as_of}` : 'unknown: no price for this model on this server',
+    price_source: price ? priceSource(price) : 'unknown: no price for this model on this server',
     token_source: 'characters / 4 approximation',
   };
 }

@@ -6,7 +6,7 @@ import type { CompiledEval, ModelSpec } from '../spec';
 import type { ModelEstimate, Range } from '../protocol';
 import { approximateTokens } from './providers/test-model';
 import { scoringCacheKey } from './runner/call-path';
-import type { Store } from './store/store';
+import type { CacheScope, Store } from './store/store';
 
 export interface ScoringCallCount {
   model: ModelSpec;
@@ -23,6 +23,7 @@ export function scoringCalls(
   typicalOutput: (sampleIndex: number) => Range,
   store: Store,
   fresh: boolean,
+  scope: CacheScope,
 ): ScoringCallCount[] {
   const { models, epochs, scorers } = compiled.task;
   const counts = new Map<string, ScoringCallCount & { seen: Set<string> }>();
@@ -31,7 +32,7 @@ export function scoringCalls(
     if (!entry) counts.set(model.label, (entry = { model, calls: 0, cached_calls: 0, input_tokens: 0, seen: new Set() }));
     entry.calls++;
     // An output is not known before the run: its embedding is never in the cache.
-    if (key !== null && (entry.seen.has(key) || (!fresh && store.hasCachedCall(key)))) entry.cached_calls++;
+    if (key !== null && (entry.seen.has(key) || (!fresh && store.hasCachedCall(scope, key)))) entry.cached_calls++;
     else entry.input_tokens += tokens;
     if (key !== null) entry.seen.add(key);
   };

@@ -4,13 +4,19 @@
 // output tokens come from typical reply lengths per question type, capped by max_tokens.
 import { surveyShowsImages, type AnswerRecord, type CompiledSurvey, type InterviewRef, type Question } from '../spec';
 import type { Estimate, ModelEstimate, Range } from '../protocol';
-import type { Store } from './store/store';
-import type { Pricing } from './pricing';
+import type { CacheScope, Store } from './store/store';
+import { priceSource, type Pricing } from './pricing';
 import { cacheKey } from './runner/call-path';
+import { TimeSlice } from './time-slice';
 import { tokenCounter } from './tokens';
 
 /** Interviews rendered per model before switching to an even sample. */
 const EXACT_LIMIT = 2000;
+/**
+ * Prompts rendered per estimate, over all models: with many questions, fewer interviews are sampled, so the work of
+ * an estimate is bounded whatever the survey's interviews × questions.
+ */
+const RENDER_BUDGET = 50_000;
 
 /** Typical reply lengths in tokens (answer plus the optional comment), by question type. */
 const OUTPUT_TOKENS: Record<string, Range> = {
@@ -29,13 +35,16 @@ const OUTPUT_TOKENS: Record<string, Range> = {
 };
 const WITHOUT_COMMENT_SHARE = 0.35;
 
-export function estimateJob(survey: CompiledSurvey, store: Store, pricing: Pricing, fresh: boolean): Estimate {
+/** `scope`: the cache of the user who asks (see CacheScope): only their own cached calls count as cached. */
+export async function estimateJob(survey: CompiledSurvey, store: Store, pricing: Pricing, fresh: boolean, scope: CacheScope): Promise<Estimate> {
   const { models, questions, agents, scenarios, iterations } = survey.survey;
   const perModel = agents.length * scenarios.length * iterations;
+  const sampled = Math.max(1, Math.min(EXACT_LIMIT, Math.floor(RENDER_BUDGET / Math.max(1, questions.length * models.length))));
+  const slice = new TimeSlice();
   const hasSkipRules = questions.some((q) => q.skip_if || q.stop_if);
   const notes: string[] = [
     'Output tokens are typical reply lengths per question type (low / expected / high), capped by max_tokens; reasoning models may spend more on hidden reasoning.',
-    'Calls already in the server\'s cache cost nothing and are counted in cached_calls, not in tokens or USD.',
+    'Calls already in your cache on the server (yours, or your team\'s) cost nothing and are counted in cached_calls, not in tokens or USD.',
   ];
   if (hasSkipRules) notes.push('Skip and stop rules may leave questions unasked: calls and costs are upper bounds where answers are not yet in the cache.');
   if (questions.some((q) => q.memory !== undefined && q.memory !== 'none') || survey.survey.memory === 'all')
@@ -43,10 +52,11 @@ export function estimateJob(survey: CompiledSurvey, store: Store, pricing: Prici
   if (surveyShowsImages(survey.survey)) {
     notes.push('Images are not in the input tokens: providers bill each image apart, by its size (roughly 85–1,600 tokens per image at OpenAI and Anthropic).');
   }
-  if (perModel > EXACT_LIMIT) notes.push(`Large job: prompts of ${EXACT_LIMIT} evenly spaced interviews per model were rendered and scaled up.`);
+  if (perModel > sampled) notes.push(`Large job: prompts of ${sampled.toLocaleString('en-US')} evenly spaced interviews per model were rendered and scaled up.`);
 
-  const estimates: ModelEstimate[] = models.map((model, modelIndex) => {
-    const sample = sampleInterviews(survey, modelIndex, perModel);
+  const estimates: ModelEstimate[] = [];
+  for (const [modelIndex, model] of models.entries()) {
+    const sample = sampleInterviews(survey, modelIndex, perModel, sampled);
     const counter = tokenCounter(pricing.providerOf(model.service), model.service, model.model);
     let inputTokens = 0;
     let cachedCalls = 0;
@@ -58,6 +68,8 @@ export function estimateJob(survey: CompiledSurvey, store: Store, pricing: Prici
       const answers = new Map<string, AnswerRecord>();
       let known = true;
       for (let index = 0; index < questions.length; index++) {
+        // Each step renders (and, the first time, compiles) a question: a slice ends between any two.
+        await slice.yield();
         const question = questions[index]!;
         if (known && survey.shouldSkip(ref, index, answers)) {
           answers.set(question.question_name, { answer: null, comment: null });
@@ -65,7 +77,7 @@ export function estimateJob(survey: CompiledSurvey, store: Store, pricing: Prici
         }
         const prompts = survey.prompts(ref, index, answers);
         calls++;
-        const hit = fresh ? null : store.getCachedCall(cacheKey(model, prompts, ref.iteration));
+        const hit = fresh ? null : store.getCachedCall(scope, cacheKey(model, prompts, ref.iteration));
         if (hit && known) {
           cachedCalls++;
           const parsed = survey.parseAnswer(index, hit.raw);
@@ -95,18 +107,18 @@ export function estimateJob(survey: CompiledSurvey, store: Store, pricing: Prici
           high: (input * price.input_per_mtok + outputTokensRange.high * price.output_per_mtok) / 1e6,
         }
       : null;
-    return {
+    estimates.push({
       model: model.label,
       calls: totalCalls,
       cached_calls: Math.min(totalCalls, Math.round(cachedCalls * scale)),
       input_tokens: input,
       output_tokens: outputTokensRange,
       usd,
-      price_source: price ? `${price.source}, as of ${price.as_of}` : 'unknown: no price for this model on this server',
+      price_source: price ? priceSource(price) : 'unknown: no price for this model on this server',
       token_source: counter.source,
       input_tokens_accuracy: counter.accuracy,
-    };
-  });
+    });
+  }
 
   const sum = (pick: (m: ModelEstimate) => number) => estimates.reduce((total, m) => total + pick(m), 0);
   const allPriced = estimates.every((m) => m.usd !== null);
@@ -144,11 +156,11 @@ function outputTokens(question: Question, maxTokens: unknown): Range {
 }
 
 /** The interviews of one model, all of them or an even sample. */
-function sampleInterviews(survey: CompiledSurvey, modelIndex: number, perModel: number): InterviewRef[] {
+function sampleInterviews(survey: CompiledSurvey, modelIndex: number, perModel: number, limit: number): InterviewRef[] {
   const { models, iterations } = survey.survey;
-  const step = Math.max(1, perModel / EXACT_LIMIT);
+  const step = Math.max(1, perModel / limit);
   const refs: InterviewRef[] = [];
-  for (let k = 0; k < Math.min(perModel, EXACT_LIMIT); k++) {
+  for (let k = 0; k < Math.min(perModel, limit); k++) {
     // Index within this model's interviews → global index (iteration fastest, then model).
     const local = Math.floor(k * step);
     const iteration = local % iterations;

@@ -18,8 +18,13 @@ export function compileEvalSubmission(submission: Pick<JobSubmission, 'source' |
   const files = submission.files ?? {};
   const parsed = parseEval(submission.source, (name) => (Object.hasOwn(files, name) ? files[name] : undefined));
   if (!parsed.ok) throw new JobError('invalid_spec', summarize(parsed.issues), parsed.issues);
-  checkEvalServices(parsed.value, options);
-  const compiled = new CompiledEval(parsed.value);
+  return compileEvalTask(parsed.value, options);
+}
+
+/** An eval already parsed (by a spec worker) → ready to run, with the checks only a server can make. */
+export function compileEvalTask(task: EvalTask, options: EvalCompileOptions): CompiledEval {
+  checkEvalServices(task, options);
+  const compiled = new CompiledEval(task);
   if (compiled.interviewCount > options.maxInterviews) {
     throw new JobError(
       'too_large',
@@ -86,9 +91,9 @@ export class FinishedMetrics {
   }
 }
 
-function summarize(issues: SpecIssue[]): string {
+export function summarize(issues: SpecIssue[], noun = 'eval'): string {
   const first = issues[0];
-  if (!first) return 'The eval is not valid.';
+  if (!first) return `The ${noun} is not valid.`;
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more problems)` : '';
   return `${first.file}:${first.line}:${first.column} ${first.message}${more}`;
 }

@@ -5,7 +5,7 @@ import type { SpecIssue } from '../spec';
 /** Thrown by the core; the HTTP layer maps each kind to a problem+json status. */
 export class JobError extends Error {
   constructor(
-    readonly kind: 'not_found' | 'invalid_spec' | 'invalid_request' | 'too_large' | 'conflict',
+    readonly kind: 'not_found' | 'invalid_spec' | 'invalid_request' | 'too_large' | 'conflict' | 'busy',
     message: string,
     readonly issues: SpecIssue[] = [],
   ) {
@@ -15,9 +15,12 @@ export class JobError extends Error {
 }
 
 export interface JobManager {
-  /** Validates, stores and queues a job. Same owner + idempotency key returns the existing job with created=false. */
-  submit(owner: string, submission: JobSubmission, idempotencyKey: string | null): { job: Job; created: boolean };
-  estimate(owner: string, submission: JobSubmission): Estimate;
+  /**
+   * Validates, stores and queues a job. Same owner + idempotency key returns the existing job with created=false.
+   * Asynchronous: the file is parsed and checked off the event loop.
+   */
+  submit(owner: string, submission: JobSubmission, idempotencyKey: string | null): Promise<{ job: Job; created: boolean }>;
+  estimate(owner: string, submission: JobSubmission): Promise<Estimate>;
   /** The job if it exists and belongs to owner, else throws not_found (never reveals other users' jobs). */
   get(owner: string, id: string): Job;
   cancel(owner: string, id: string): Job;

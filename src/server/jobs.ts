@@ -1,5 +1,5 @@
 // The server's core: accepts jobs, runs them, keeps their log, and resumes them after a restart.
-import { CompiledSurvey, imageFiles, parseSurvey, surveyShowsImages, type SpecIssue, type Survey } from '../spec';
+import type { CompiledSurvey, Survey } from '../spec';
 import type { Estimate, Job, JobEvent, JobSubmission, ModelInfo } from '../protocol';
 import { JobSubmission as JobSubmissionSchema, isFinished } from '../protocol';
 import { JobError, type JobManager } from './job-manager';
@@ -10,14 +10,16 @@ import type { Scheduler, SchedulerNotice } from './scheduler/scheduler';
 import { CallPath } from './runner/call-path';
 import { JobRun, type RunOutcome } from './runner/job-run';
 import { estimateJob } from './estimate';
-import { isEvalFileName, type CompiledEval } from '../spec';
+import type { CompiledEval } from '../spec';
 import type { MetricsReport } from '../protocol';
 import { ScoringCalls } from './runner/call-path';
 import type { InterviewPlan } from './runner/job-run';
 import { evalPlan, surveyPlan } from './runner/plans';
 import { compileEvalSubmission, evalQueuedMessage, FinishedMetrics } from './eval-job';
+import { renderProblem, SubmissionCompiler, type SpecChecker } from './compile-submission';
 import { estimateEval } from './estimate-eval';
 import { newJobId } from './ids';
+import { userScope, type CacheScopeOf } from './cache-scope';
 
 export interface CoreOptions {
   store: Store;
@@ -28,10 +30,16 @@ export interface CoreOptions {
   catalog?: ServiceCatalog;
   /** Largest job accepted, in interviews. */
   maxInterviews: number;
+  /** Most questions per survey. */
+  maxQuestions: number;
+  /** Where submitted files are parsed and checked: the spec pool's workers, off the event loop. */
+  specs: SpecChecker;
   /** Jobs running at once; more wait as queued. */
   maxRunningJobs: number;
   /** Interviews in flight per job. */
   interviewsInFlight: number;
+  /** Whose call cache a user reads and fills (src/server/cache-scope.ts); each user their own by default. */
+  cacheScope?: CacheScopeOf;
   log: (line: string) => void;
 }
 
@@ -43,6 +51,8 @@ export interface ServiceCatalog {
 
 const PROGRESS_EVERY_MS = 500;
 const NOTICE_EVERY_MS = 2000;
+/** How long a job waits to be compiled again when the spec pool was full. */
+const BUSY_RETRY_MS = 1000;
 
 export class CoreJobManager implements JobManager {
   private readonly runs = new Map<string, JobRun>();
@@ -55,11 +65,24 @@ export class CoreJobManager implements JobManager {
   private readonly callPath: CallPath;
   private readonly scoringCalls: ScoringCalls;
   private readonly finishedMetrics: FinishedMetrics;
+  private readonly compiler: SubmissionCompiler;
+  /** Jobs being compiled before they run: they count against maxRunningJobs like running ones. */
+  private readonly starting = new Map<string, Promise<void>>();
   private closing = false;
+  private readonly scopeOf: CacheScopeOf;
 
   constructor(private readonly options: CoreOptions) {
-    this.callPath = new CallPath(options.store, options.scheduler, options.providers, options.pricing);
-    this.scoringCalls = new ScoringCalls(options.store, options.scheduler, options.providers, options.pricing);
+    this.scopeOf = options.cacheScope ?? userScope;
+    const catalog = options.catalog;
+    this.compiler = new SubmissionCompiler({
+      specs: options.specs,
+      providers: options.providers,
+      refusal: catalog ? (model, needsImages) => catalog.refusal(model, needsImages) : null,
+      maxInterviews: options.maxInterviews,
+      maxQuestions: options.maxQuestions,
+    });
+    this.callPath = new CallPath(options.store, options.scheduler, options.providers, options.pricing, this.scopeOf);
+    this.scoringCalls = new ScoringCalls(options.store, options.scheduler, options.providers, options.pricing, this.scopeOf);
     this.finishedMetrics = new FinishedMetrics(options.store);
   }
 
@@ -78,14 +101,17 @@ export class CoreJobManager implements JobManager {
     }
   }
 
-  submit(owner: string, submission: JobSubmission, idempotencyKey: string | null): { job: Job; created: boolean } {
-    if (idempotencyKey) {
-      const existing = this.options.store.findJobByIdempotencyKey(owner, idempotencyKey);
-      if (existing) return { job: toWire(existing), created: false };
-    }
+  async submit(owner: string, submission: JobSubmission, idempotencyKey: string | null): Promise<{ job: Job; created: boolean }> {
+    const existing = () => (idempotencyKey ? this.options.store.findJobByIdempotencyKey(owner, idempotencyKey) : null);
+    const before = existing();
+    if (before) return { job: toWire(before), created: false };
     const accepted = JobSubmissionSchema.parse(submission);
-    if (isEvalFileName(accepted.source.name)) return this.submitEval(owner, accepted, idempotencyKey);
-    const survey = this.compile(accepted);
+    const compiled = await this.compiler.compile(accepted);
+    // The same key may have been submitted again while this one was being checked.
+    const meanwhile = existing();
+    if (meanwhile) return { job: toWire(meanwhile), created: false };
+    if (compiled.kind === 'eval') return this.submitEval(owner, accepted, idempotencyKey, compiled.compiled);
+    const survey = compiled.survey;
     const id = newJobId();
     const stored = this.options.store.insertJob({
       id,
@@ -108,14 +134,22 @@ export class CoreJobManager implements JobManager {
     return { job: toWire(this.options.store.getJob(id) ?? stored), created: true };
   }
 
-  estimate(_owner: string, submission: JobSubmission): Estimate {
+  async estimate(owner: string, submission: JobSubmission): Promise<Estimate> {
+    // Counted in the owner's own cache: another user's calls are neither shown as cached nor reused.
+    const scope = this.scopeOf(owner);
     const accepted = JobSubmissionSchema.parse(submission);
-    if (isEvalFileName(accepted.source.name)) {
-      const compiled = this.compileEval(accepted);
-      return estimateEval(compiled, this.options.store, this.options.pricing, accepted.fresh ?? compiled.task.fresh);
+    const compiled = await this.compiler.compile(accepted);
+    try {
+      if (compiled.kind === 'eval') {
+        const task = compiled.compiled;
+        return estimateEval(task, this.options.store, this.options.pricing, accepted.fresh ?? task.task.fresh, scope);
+      }
+      const survey = compiled.survey;
+      return await estimateJob(survey, this.options.store, this.options.pricing, accepted.fresh ?? survey.survey.fresh, scope);
+    } catch (error) {
+      // A template that runs into a render limit with some interview's data is a problem with the file.
+      throw renderProblem(error);
     }
-    const survey = this.compile(accepted);
-    return estimateJob(survey, this.options.store, this.options.pricing, accepted.fresh ?? survey.survey.fresh);
   }
 
   get(owner: string, id: string): Job {
@@ -198,7 +232,7 @@ export class CoreJobManager implements JobManager {
         id: provider.service,
         service: provider.service,
         provider: provider.service,
-        price: price ? { input_per_mtok: price.input_per_mtok, output_per_mtok: price.output_per_mtok, as_of: price.as_of } : null,
+        price: price ? { input_per_mtok: price.input_per_mtok, output_per_mtok: price.output_per_mtok, as_of: price.as_of ?? 'undated' } : null,
         capabilities: provider.service === 'test' ? ['offline', 'deterministic'] : [],
       };
     });
@@ -212,7 +246,8 @@ export class CoreJobManager implements JobManager {
    * A scheduler notice for a job's log, at most one per kind every few seconds with a count of the rest. What a lane
    * came to believe about its limits is rare and always said, as a rate-limit line.
    */
-  notice(notice: SchedulerNotice): void {
+  notice(raw: SchedulerNotice): void {
+    const notice = { ...raw, message: namedAsInSurveys(raw.message, raw.lane) };
     if (notice.type === 'limits') {
       this.emit({ job_id: notice.jobId, type: 'rate_limited', message: notice.message, data: { lane: notice.lane } });
       return;
@@ -234,48 +269,10 @@ export class CoreJobManager implements JobManager {
   async close(): Promise<void> {
     this.closing = true;
     for (const run of this.runs.values()) run.halt('stop');
-    await Promise.allSettled([...this.settling.values()]);
+    await Promise.allSettled([...this.starting.values(), ...this.settling.values()]);
   }
 
-  private compile(submission: ReturnType<typeof JobSubmissionSchema.parse>): CompiledSurvey {
-    const { files } = submission;
-    const parsed = parseSurvey(submission.source, (name) => (Object.hasOwn(files, name) ? files[name] : undefined));
-    if (!parsed.ok) throw new JobError('invalid_spec', summarize(parsed.issues), parsed.issues);
-    this.checkServices(parsed.value);
-    const images = imageFiles(parsed.value.scenarios, files);
-    if (!images.ok) throw new JobError('invalid_spec', images.message);
-    const survey = new CompiledSurvey(parsed.value, images.images);
-    if (survey.interviewCount > this.options.maxInterviews) {
-      throw new JobError(
-        'too_large',
-        `This job has ${survey.interviewCount.toLocaleString('en-US')} interviews; this server accepts at most ${this.options.maxInterviews.toLocaleString('en-US')}. Split it, or start the server with a larger --max-interviews.`,
-      );
-    }
-    return survey;
-  }
-
-  private checkServices(survey: Survey): void {
-    if (this.options.catalog) {
-      const needsImages = surveyShowsImages(survey);
-      for (const model of survey.models) {
-        const refusal = this.options.catalog.refusal(model, needsImages);
-        if (refusal) throw new JobError('invalid_spec', refusal);
-      }
-      return;
-    }
-    const offered = [...this.options.providers.keys()];
-    for (const model of survey.models) {
-      if (!this.options.providers.has(model.service)) {
-        throw new JobError(
-          'invalid_spec',
-          `model "${model.label}": this server has no service "${model.service}" (it offers: ${offered.join(', ')}). Use one of those, or configure the service on the server.`,
-        );
-      }
-    }
-  }
-
-  private submitEval(owner: string, accepted: StoredJob['submission'], idempotencyKey: string | null): { job: Job; created: boolean } {
-    const compiled = this.compileEval(accepted);
+  private submitEval(owner: string, accepted: StoredJob['submission'], idempotencyKey: string | null, compiled: CompiledEval): { job: Job; created: boolean } {
     const id = newJobId();
     const stored = this.options.store.insertJob({
       id,
@@ -293,12 +290,9 @@ export class CoreJobManager implements JobManager {
     return { job: toWire(this.options.store.getJob(id) ?? stored), created: true };
   }
 
+  /** Synchronous, for reading a finished eval's metrics; jobs to run are compiled through the spec pool. */
   private compileEval(submission: StoredJob['submission']): CompiledEval {
-    return compileEvalSubmission(submission, {
-      providers: this.options.providers,
-      refusal: (model) => this.options.catalog?.refusal(model, false) ?? null,
-      maxInterviews: this.options.maxInterviews,
-    });
+    return compileEvalSubmission(submission, this.compiler.evalOptions());
   }
 
   private owned(owner: string, id: string): StoredJob {
@@ -308,46 +302,62 @@ export class CoreJobManager implements JobManager {
   }
 
   private enqueue(id: string): void {
-    if (this.closing || this.waiting.includes(id) || this.runs.has(id)) return;
+    if (this.closing || this.waiting.includes(id) || this.runs.has(id) || this.starting.has(id)) return;
     this.waiting.push(id);
     queueMicrotask(() => this.startWaiting());
   }
 
   private startWaiting(): void {
-    while (!this.closing && this.runs.size < this.options.maxRunningJobs && this.waiting.length > 0) {
+    while (!this.closing && this.runs.size + this.starting.size < this.options.maxRunningJobs && this.waiting.length > 0) {
       const id = this.waiting.shift()!;
       const job = this.options.store.getJob(id);
       if (!job || isFinished(job.status)) continue;
-      this.start(job);
+      const starting = this.start(job).finally(() => {
+        this.starting.delete(id);
+        this.startWaiting();
+      });
+      this.starting.set(id, starting);
     }
   }
 
-  private start(job: StoredJob): void {
+  /** Compiles a queued (or resumed) job in the spec pool, then runs it unless it was cancelled meanwhile. */
+  private async start(job: StoredJob): Promise<void> {
     let plan: InterviewPlan;
     try {
-      plan = job.kind === 'eval' ? evalPlan(this.compileEval(job.submission), this.scoringCalls) : surveyPlan(this.compile(job.submission));
+      plan =
+        job.kind === 'eval'
+          ? evalPlan(await this.compiler.eval(job.submission), this.scoringCalls)
+          : surveyPlan(await this.compiler.survey(job.submission));
     } catch (error) {
+      if (this.closing) return;
+      if (error instanceof JobError && error.kind === 'busy') {
+        // The pool is full of other files: this job waits its turn again rather than fail.
+        setTimeout(() => this.enqueue(job.id), BUSY_RETRY_MS).unref();
+        return;
+      }
       this.finishWith(job.id, 'failed', `The stored job no longer validates: ${error instanceof Error ? error.message : String(error)}`);
       return;
     }
-    const resumed = job.status === 'running';
-    this.options.store.setJobStatus(job.id, 'running', { started: !resumed });
-    if (!resumed) this.emit({ job_id: job.id, type: 'started', message: 'Started.' });
-    this.progressState.set(job.id, { at: Date.now(), calls: job.progress.calls_done });
-    const run = new JobRun(job, plan, this.options.store, this.callPath, {
+    const current = this.options.store.getJob(job.id);
+    if (this.closing || !current || isFinished(current.status)) return;
+    const resumed = current.status === 'running';
+    this.options.store.setJobStatus(current.id, 'running', { started: !resumed });
+    if (!resumed) this.emit({ job_id: current.id, type: 'started', message: 'Started.' });
+    this.progressState.set(current.id, { at: Date.now(), calls: current.progress.calls_done });
+    const run = new JobRun(current, plan, this.options.store, this.callPath, {
       concurrency: this.options.interviewsInFlight,
       batchSize: 500,
-      onProgress: () => this.progress(job.id, false),
+      onProgress: () => this.progress(current.id, false),
     });
-    this.runs.set(job.id, run);
+    this.runs.set(current.id, run);
     const settled = run
       .run()
       .then(
-        (outcome) => this.settle(job.id, outcome),
-        (error: unknown) => this.settle(job.id, { kind: 'fatal', message: `internal error: ${error instanceof Error ? error.message : String(error)}` }),
+        (outcome) => this.settle(current.id, outcome),
+        (error: unknown) => this.settle(current.id, { kind: 'fatal', message: `internal error: ${error instanceof Error ? error.message : String(error)}` }),
       )
-      .finally(() => this.settling.delete(job.id));
-    this.settling.set(job.id, settled);
+      .finally(() => this.settling.delete(current.id));
+    this.settling.set(current.id, settled);
   }
 
   private settle(id: string, outcome: RunOutcome): void {
@@ -385,7 +395,8 @@ export class CoreJobManager implements JobManager {
     this.emit({
       job_id: id,
       type: 'progress',
-      message: `${p.interviews_done + p.interviews_failed} / ${p.interviews_total} interviews, ${Math.round(callsPerSecond)} calls/s, $${job.cost.usd.toFixed(4)}`,
+      // Done and failed apart: "1 / 1 interviews" for a job whose only interview failed read as success.
+      message: `${p.interviews_done} / ${p.interviews_total} interviews done${p.interviews_failed > 0 ? `, ${p.interviews_failed} failed` : ''}, ${Math.round(callsPerSecond)} calls/s, $${job.cost.usd.toFixed(4)}`,
       data: { progress: p, cost: job.cost, calls_per_second: Math.round(callsPerSecond * 10) / 10 },
     });
   }
@@ -404,14 +415,15 @@ export class CoreJobManager implements JobManager {
   }
 }
 
+/**
+ * A scheduler message names its lane as `service/model`; the built-in model's lane is `test/test`, which surveys and
+ * the model list call `test`. The log uses the name the user wrote.
+ */
+function namedAsInSurveys(message: string, lane: string): string {
+  return lane === 'test/test' ? message.split(lane).join('test') : message;
+}
+
 function toWire(job: StoredJob): Job {
   const { submission: _submission, idempotency_key: _key, ...wire } = job;
   return wire;
-}
-
-function summarize(issues: SpecIssue[]): string {
-  const first = issues[0];
-  if (!first) return 'The survey is not valid.';
-  const more = issues.length > 1 ? ` (and ${issues.length - 1} more problems)` : '';
-  return `${first.file}:${first.line}:${first.column} ${first.message}${more}`;
 }

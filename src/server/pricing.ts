@@ -7,8 +7,14 @@ import { PRICE_TABLES, priceKey } from './prices';
 export interface Price {
   input_per_mtok: number;
   output_per_mtok: number;
-  as_of: string;
+  /** The date the price was taken; null when the server config gives none. */
+  as_of: string | null;
   source: string;
+}
+
+/** Where a price comes from and how old it is, in words for an estimate. */
+export function priceSource(price: Price): string {
+  return price.as_of === null ? `${price.source}, undated` : `${price.source}, as of ${price.as_of}`;
 }
 
 export type ProviderKind = 'openai' | 'anthropic' | 'aleph-alpha' | 'test';

@@ -1,9 +1,16 @@
 // Starts a job server: SQLite store in the data directory, the built-in providers, the /v1 API on loopback.
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// A data directory is served by one process at a time: the server takes its lease (store/lease.ts) before it
+// resumes or accepts any job, and names itself in the owner file so that commands pointed at the directory
+// talk to it instead of starting a second server on the same jobs.
+import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { DEFAULT_MAX_BODY_BYTES, type ServerLimits } from '../protocol';
+import { maxQuestionsSetting } from '../spec';
 import { createApp } from './http/app';
+import { serverSpecPool } from './spec-pool/pool';
+import { apiKeyPath, dbPath, prepareDatabaseFiles, readApiKeyFile, removeOwnerFile, writeOwnerFile, writePrivateFile } from './data-dir';
+import { acquireLease, type LeaseOwner } from './store/lease';
 import { openSqliteStore } from './store/sqlite';
 import type { Store } from './store/store';
 import { CoreJobManager } from './jobs';
@@ -11,6 +18,7 @@ import { Scheduler } from './scheduler/scheduler';
 import type { RetryPolicy } from './scheduler/retry-policy';
 import { loadServicesConfig, type ServicesFile } from './services/config';
 import { ServiceSet } from './services/services';
+import { cacheScopes } from './cache-scope';
 import { VERSION } from './version';
 
 export interface ServerOptions {
@@ -20,7 +28,10 @@ export interface ServerOptions {
   /** 0 picks a free port. */
   port?: number;
   maxInterviews?: number;
+  /** Largest request body (default DEFAULT_MAX_BODY_BYTES, 64 MB): `fieldwork serve --max-body-mb`. */
   maxBodyBytes?: number;
+  /** Most questions per survey; else FIELDWORK_MAX_QUESTIONS; else DEFAULT_MAX_QUESTIONS (2,000). */
+  maxQuestions?: number;
   maxRunningJobs?: number;
   interviewsInFlight?: number;
   /** Backoff of failed calls; tests shorten it. */
@@ -34,6 +45,15 @@ export interface ServerOptions {
   log?: (line: string) => void;
   /** A user's share of a contended lane relative to others (default 1): the scheduler's weighted fair queueing. */
   userWeight?: (user: string) => number;
+  /** Pick up the jobs a previous process left unfinished (default true); a server started only to read does not. */
+  resume?: boolean;
+  /** What the owner file and a refused second server call this one, e.g. "fieldwork serve". */
+  command?: string;
+  /**
+   * Called after the server stopped itself because another process took its data directory over — possible only
+   * across machines sharing the directory, when this one stopped renewing its lease (it hung).
+   */
+  onLeaseLost?: (owner: LeaseOwner | null) => void;
 }
 
 export interface RunningServer {
@@ -46,69 +66,139 @@ export interface RunningServer {
 }
 
 export const DEFAULT_MAX_INTERVIEWS = 1_000_000;
+const DEFAULT_COMMAND = 'a Fieldwork server';
 
+/**
+ * Throws DataDirOwnedError (store/lease.ts) when another live process serves the data directory: nothing of its
+ * jobs is touched then.
+ */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const log = options.log ?? (() => {});
-  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-  const store = openSqliteStore(join(options.dataDir, 'fieldwork.db'));
-  const apiKeyFile = join(options.dataDir, 'api-key');
-  const apiKey = ensureLocalKey(store, apiKeyFile);
+  const { dataDir } = options;
+  const command = options.command ?? DEFAULT_COMMAND;
+  prepareDatabaseFiles(dataDir, { create: true });
+  const store = openSqliteStore(dbPath(dataDir));
+  let close: () => Promise<void> = async () => {};
+  let lease;
+  try {
+    lease = acquireLease(dbPath(dataDir), {
+      command,
+      onRenewError: (error) => log(`Could not renew the lease on ${dataDir}: ${error instanceof Error ? error.message : String(error)}`),
+      onLost: (owner) => {
+        log(
+          `Another process took ${dataDir} over${owner ? ` (${owner.command}, pid ${owner.pid} on ${owner.hostname})` : ''}: ` +
+            'this server stops its jobs and exits, so they do not run twice.',
+        );
+        void close().then(() => options.onLeaseLost?.(owner));
+      },
+    });
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  if (lease.previous) {
+    const { owner, reason } = lease.previous;
+    log(`Took ${dataDir} over from ${owner.command} (pid ${owner.pid} on ${owner.hostname}): ${reason}.`);
+  }
+  try {
+    return await serveOwned(options, store, lease, log, (closer) => (close = closer));
+  } catch (error) {
+    lease.release();
+    store.close();
+    throw error;
+  }
+}
+
+async function serveOwned(
+  options: ServerOptions,
+  store: Store,
+  lease: ReturnType<typeof acquireLease>,
+  log: (line: string) => void,
+  setClose: (close: () => Promise<void>) => void,
+): Promise<RunningServer> {
+  const { dataDir } = options;
+  const apiKeyFile = apiKeyPath(dataDir);
+  const apiKey = ensureLocalKey(store, dataDir);
 
   const env = options.env ?? process.env;
   const configFile = options.configFile ?? (env.FIELDWORK_CONFIG || undefined);
   // A bad config file stops the start: a server that silently dropped a service would bill or fail surprisingly.
-  const services = new ServiceSet(options.services ?? (configFile ? loadServicesConfig(configFile) : null), env, log);
+  const config = options.services ?? (configFile ? loadServicesConfig(configFile) : null);
+  const services = new ServiceSet(config, env, log);
+  const limits: ServerLimits = {
+    max_body_bytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    max_questions: options.maxQuestions ?? maxQuestionsSetting(env.FIELDWORK_MAX_QUESTIONS),
+    max_interviews: options.maxInterviews ?? DEFAULT_MAX_INTERVIEWS,
+  };
+  // Submitted files are parsed in worker threads: a large or hostile file never holds the event loop.
+  const specs = serverSpecPool(limits.max_body_bytes, log);
   const core: CoreJobManager = new CoreJobManager({
     store,
     providers: services.providers,
     pricing: services.pricing,
     catalog: services,
     scheduler: new Scheduler({ retry: options.retry, userWeight: options.userWeight, limitsFor: (lane) => services.limitsFor(lane), notify: (notice) => core.notice(notice) }),
-    maxInterviews: options.maxInterviews ?? DEFAULT_MAX_INTERVIEWS,
+    maxInterviews: limits.max_interviews,
+    maxQuestions: limits.max_questions,
+    specs,
     maxRunningJobs: options.maxRunningJobs ?? 8,
     interviewsInFlight: options.interviewsInFlight ?? 256,
+    cacheScope: cacheScopes(config?.teams),
     log,
   });
-  const app = createApp({ store, jobs: core, version: VERSION, maxBodyBytes: options.maxBodyBytes ?? 64 * 1024 * 1024, log });
+  const app = createApp({ store, jobs: core, version: VERSION, limits, log });
 
   const host = options.host ?? '127.0.0.1';
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const listening = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 0 }, () => resolve(listening));
     listening.once('error', reject);
+  }).catch(async (error: unknown) => {
+    await services.close();
+    await specs.close();
+    throw error;
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  core.resume();
-  log(`Fieldwork ${VERSION} listening on ${url}`);
 
   let closed: Promise<void> | null = null;
-  return {
-    url,
-    apiKey,
-    apiKeyFile,
-    store,
-    close: () =>
-      (closed ??= (async () => {
-        await core.close();
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          // Open event streams would hold the close forever.
-          (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-        });
-        store.close();
-        await services.close();
-      })()),
-  };
+  const close = (): Promise<void> =>
+    (closed ??= (async () => {
+      await core.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Open event streams would hold the close forever.
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      });
+      // Everything on disk before letting go: the next owner resumes from exactly what this one stored.
+      store.flush();
+      lease.release();
+      removeOwnerFile(dataDir, { pid: process.pid, hostname: hostname() });
+      store.close();
+      await services.close();
+      await specs.close();
+    })());
+  setClose(close);
+
+  try {
+    lease.setUrl(url);
+    writeOwnerFile(dataDir, { pid: process.pid, hostname: hostname(), command: options.command ?? DEFAULT_COMMAND, url, started_at: new Date().toISOString() });
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  if (options.resume ?? true) core.resume();
+  log(`Fieldwork ${VERSION} listening on ${url}`);
+
+  return { url, apiKey, apiKeyFile, store, close };
 }
 
 /** The data directory's key: created on first start (mode 0600), recreated if the database no longer knows it. */
-function ensureLocalKey(store: Store, file: string): string {
-  if (existsSync(file)) {
-    const key = readFileSync(file, 'utf8').trim();
-    if (store.userForKey(key)) return key;
-  }
+function ensureLocalKey(store: Store, dataDir: string): string {
+  const existing = readApiKeyFile(dataDir);
+  if (existing && store.userForKey(existing)) return existing;
   const { key } = store.createApiKey('local');
-  writeFileSync(file, `${key}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600);
+  writePrivateFile(apiKeyPath(dataDir), `${key}\n`);
   return key;
 }
+
+export { DataDirOwnedError } from './store/lease';

@@ -48,17 +48,42 @@ export function compileQuestions(
   questions: readonly (QuestionParts | null)[],
   known: KnownNames,
 ): { parts: (CompiledParts | null)[]; problems: PartsProblem[] } {
-  const names = questions.map((question) => question?.question_name ?? '');
-  const position = new Map<string, number>();
-  names.forEach((name, index) => {
-    if (name && !position.has(name)) position.set(name, index);
-  });
-  const rules = new RuleEnvironment(names);
+  const compiler = new QuestionCompiler(questions, known);
   const problems: PartsProblem[] = [];
+  const parts = questions.map((_, index) => {
+    const compiled = compiler.compile(index);
+    problems.push(...compiled.problems);
+    return compiled.parts;
+  });
+  return { parts, problems };
+}
 
-  const parts = questions.map((question, index): CompiledParts | null => {
-    if (!question) return null;
-    const before = problems.length;
+/**
+ * Compiles questions one at a time: what they share (names, the rule environment) is built once, so a caller can
+ * compile each question when it is first needed rather than all of them up front.
+ */
+export class QuestionCompiler {
+  private readonly names: string[];
+  private readonly position = new Map<string, number>();
+  private readonly rules: RuleEnvironment;
+
+  constructor(
+    private readonly questions: readonly (QuestionParts | null)[],
+    private readonly known: KnownNames,
+  ) {
+    this.names = questions.map((question) => question?.question_name ?? '');
+    this.names.forEach((name, index) => {
+      if (name && !this.position.has(name)) this.position.set(name, index);
+    });
+    this.rules = new RuleEnvironment(this.names);
+  }
+
+  /** The question's compiled parts, or null with the problems found. */
+  compile(index: number): { parts: CompiledParts | null; problems: PartsProblem[] } {
+    const question = this.questions[index];
+    const problems: PartsProblem[] = [];
+    if (!question) return { parts: null, problems };
+    const { names, position, known, rules } = this;
     const problem = (path: (string | number)[], offset: number, length: number, message: string) =>
       problems.push({ question: index, path, offset, length, message });
 
@@ -122,9 +147,9 @@ export function compileQuestions(
         } else memory.push(earlier);
       });
     }
-    return problems.length > before ? null : { template, templateQuestions: [...templateQuestions], scenarioKeys: inTextOrder(scenarioKeys), skip, stop, memory };
-  });
-  return { parts, problems };
+    const parts = { template, templateQuestions: [...templateQuestions], scenarioKeys: inTextOrder(scenarioKeys), skip, stop, memory };
+    return { problems, parts: problems.length > 0 ? null : parts };
+  }
 }
 
 const QUESTION_FIELDS = ['answer', 'comment'];

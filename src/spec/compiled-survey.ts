@@ -1,8 +1,8 @@
-// A survey ready to run: templates, rules and answer parsers compiled once, then used per call on the hot path.
-// The constructor throws on what parseSurvey reports about templates, rules and memory; build it from the Survey
-// parseSurvey returned, which has already shown those problems with their positions.
+// A survey ready to run: templates, rules and answer parsers compiled once per question (when first used), then
+// used per call on the hot path. A question throws on what parseSurvey reports about templates, rules and memory;
+// build it from the Survey parseSurvey returned, which has already shown those problems with their positions.
 import { answerParser, type AnswerParser, type ParsedAnswer } from './answers';
-import { compileQuestions, keysOf, type CompiledParts } from './compile-questions';
+import { keysOf, QuestionCompiler, type CompiledParts } from './compile-questions';
 import { interviewAt, interviewCount, interviews, type Dimensions, type InterviewRef } from './expand';
 import {
   answeringInstructions,
@@ -14,7 +14,9 @@ import {
   type RememberedAnswer,
 } from './prompts';
 import { imagePaths, imagePlaceholder, imageReference, type PromptImage } from './images';
+import { QuestionRenderError, type TemplatePlaces } from './render-error';
 import type { CompiledRule } from './rules';
+import { TemplateRenderError } from './template';
 import type { Survey } from './schema';
 
 /** What an interview knows of an asked question. answer null: no answer (skipped, invalid or failed). */
@@ -35,7 +37,8 @@ interface CompiledQuestion extends CompiledParts {
 export class CompiledSurvey {
   readonly interviewCount: number;
   private readonly dimensions: Dimensions;
-  private readonly questions: CompiledQuestion[];
+  private readonly questions: (CompiledQuestion | undefined)[];
+  private compiler: QuestionCompiler | null = null;
   private readonly systemPrompts: (string | undefined)[] = [];
   private readonly agentScopes: (Record<string, unknown> | undefined)[] = [];
   /** Whether any scenario names an image: only then do question texts need their image values replaced. */
@@ -48,24 +51,12 @@ export class CompiledSurvey {
   constructor(
     readonly survey: Survey,
     private readonly images: ReadonlyMap<string, PromptImage> = new Map(),
+    /** Where the question texts are in the file, so a render that fails later is reported at its line and column. */
+    private readonly places: TemplatePlaces | null = null,
   ) {
-    const { parts, problems } = compileQuestions(survey.questions, {
-      scenarioKeys: keysOf(survey.scenarios),
-      agentKeys: keysOf(survey.agents.map((agent) => agent.traits)),
-      memory: survey.memory,
-    });
-    const problem = problems[0];
-    if (problem) {
-      const name = survey.questions[problem.question]?.question_name ?? `#${problem.question + 1}`;
-      throw new Error(`question "${name}": ${problem.message}`);
-    }
-    this.questions = survey.questions.map((question, index) => ({
-      ...(parts[index] as CompiledParts),
-      name: question.question_name,
-      shown: presentation(question),
-      instructions: answeringInstructions(question),
-      parse: answerParser(question),
-    }));
+    // Questions compile when first asked for, so that building a survey of thousands of questions never holds the
+    // event loop at once: an estimate or a run spreads the work over its own steps.
+    this.questions = new Array<CompiledQuestion | undefined>(survey.questions.length);
     this.dimensions = {
       agents: survey.agents.length,
       scenarios: survey.scenarios.length,
@@ -96,7 +87,7 @@ export class CompiledSurvey {
     return this.holds(this.question(questionIndex).stop, ref, answers);
   }
 
-  /** The prompts of one call. Throws an Error saying why if the question text cannot be rendered (a render limit). */
+  /** The prompts of one call. Throws a QuestionRenderError saying why and where if a question text cannot be rendered. */
   prompts(ref: InterviewRef, questionIndex: number, answers: ReadonlyMap<string, AnswerRecord>): Prompts {
     const question = this.question(questionIndex);
     const images: PromptImage[] = [];
@@ -121,10 +112,28 @@ export class CompiledSurvey {
     return this.question(questionIndex).parse(raw);
   }
 
+  /** The question, compiled on first use. Throws on what parseSurvey reports (build from a Survey it returned). */
   private question(index: number): CompiledQuestion {
-    const question = this.questions[index];
+    const found = this.questions[index];
+    if (found) return found;
+    const question = this.survey.questions[index];
     if (!question) throw new RangeError(`question ${index} does not exist; this survey has ${this.questions.length} questions`);
-    return question;
+    this.compiler ??= new QuestionCompiler(this.survey.questions, {
+      scenarioKeys: keysOf(this.survey.scenarios),
+      agentKeys: keysOf(this.survey.agents.map((agent) => agent.traits)),
+      memory: this.survey.memory,
+    });
+    const { parts, problems } = this.compiler.compile(index);
+    if (!parts) throw new Error(`question "${question.question_name}": ${problems[0]?.message ?? 'could not be compiled'}`);
+    const compiled: CompiledQuestion = {
+      ...parts,
+      name: question.question_name,
+      shown: presentation(question),
+      instructions: answeringInstructions(question),
+      parse: answerParser(question),
+    };
+    this.questions[index] = compiled;
+    return compiled;
   }
 
   /** The question's text for this interview; `shown` collects the images it names (null: an earlier question, unnumbered). */
@@ -136,7 +145,13 @@ export class CompiledSurvey {
     // Scenario keys at top level; `scenario`, `agent` and the questions the template reads take precedence.
     const scope: Record<string, unknown> = { ...scenario, scenario, agent: this.agentScope(ref.agentIndex) };
     for (const name of templateQuestions) scope[name] = answers.get(name) ?? NO_ANSWER;
-    return template.render(scope);
+    try {
+      return template.render(scope);
+    } catch (error) {
+      if (!(error instanceof TemplateRenderError)) throw error;
+      const context = { question: index, questionName: this.question(index).name, scenarioIndex: ref.scenarioIndex, agentIndex: ref.agentIndex };
+      throw new QuestionRenderError(context, error.offset, error.reason, this.places);
+    }
   }
 
   /** The scenario with each image value the text names replaced by its placeholder; the images go to `shown`. */

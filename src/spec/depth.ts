@@ -29,7 +29,8 @@ export function excessiveFlowNesting(text: string): number {
   return -1;
 }
 
-function closingQuote(text: string, start: number, quote: string): number {
+/** The offset of the quote that closes the one at `start` (doubled single quotes and backslash escapes skipped). */
+export function closingQuote(text: string, start: number, quote: string): number {
   for (let at = start + 1; at < text.length; at++) {
     const char = text[at];
     if (quote === '"' && char === '\\') at++;

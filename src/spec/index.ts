@@ -1,7 +1,10 @@
 // The survey file format: schemas, parsing with positions, expansion into interviews, prompts, rules and answers.
 export { formatIssue, type ParseResult, type SpecIssue } from './issues';
-export { parseSurvey, type FileReader, type SourceFile } from './parse';
-export { isSurveyFileName, loadSurveyFiles, referencedFiles, type LoadedSurvey } from './load';
+export { parseSurvey, parseSurveyWithPlaces, type FileReader, type ParseOptions, type SourceFile } from './parse';
+export { isSurveyFileName, loadSurveyFiles, referencedFiles, resolveInsideFolder, type LoadedSurvey } from './load';
+export { OutsideFolderError } from './folder';
+export { QuestionRenderError, type TemplatePlaces } from './render-error';
+export { TemplateRenderError } from './template';
 export { CompiledSurvey, type AnswerRecord } from './compiled-survey';
 export type { InterviewRef } from './expand';
 export type { Prompts } from './prompts';
@@ -12,8 +15,11 @@ export { surveyJsonSchema, SURVEY_SCHEMA_ID } from './json-schema';
 export { Agent, ModelSpec, Scenario, Survey, SurveyFile } from './schema';
 export { Question, QUESTION_TYPES, type QuestionOf, type QuestionType } from './question-types';
 export {
+  DEFAULT_MAX_QUESTIONS,
   MAX_ALIAS_COUNT,
   MAX_DEPTH,
+  MAX_ENTRIES,
+  maxQuestionsSetting,
   MAX_SCENARIO_FILE_BYTES,
   MAX_SOURCE_BYTES,
 } from './limits';

@@ -1,11 +1,13 @@
 // The only file I/O of the spec: reading a survey file and the scenario and image files it names, for submission.
 // Images travel as `base64:<bytes>` in the same text-only `files` map (the server never opens a request's paths).
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, normalize } from 'node:path';
+import { closeSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, join, sep } from 'node:path';
 import { isMap, parseDocument } from 'yaml';
 import { excessiveFlowNesting } from './depth';
+import { OutsideFolderError } from './folder';
 import { BASE64_FILE_PREFIX, imagePaths, isInsideFolder, MAX_IMAGE_BYTES } from './images';
-import { MAX_SCENARIO_FILE_BYTES, MAX_SOURCE_BYTES, megabytes } from './limits';
+import { withinEntryBudget } from './entries';
+import { MAX_ENTRIES, MAX_SCENARIO_FILE_BYTES, MAX_SOURCE_BYTES, megabytes } from './limits';
 import type { FileReader, SourceFile } from './parse';
 import { scenariosFromFile } from './scenarios-file';
 
@@ -18,9 +20,10 @@ export function isSurveyFileName(name: string): boolean {
 /** Relative paths of the scenario files the survey names. Best effort: never throws. */
 export function referencedFiles(source: SourceFile): string[] {
   try {
-    if (source.text.length > MAX_SOURCE_BYTES || excessiveFlowNesting(source.text) >= 0) return [];
-    const doc = parseDocument(source.text, { prettyErrors: false });
-    if (!isMap(doc.contents)) return [];
+    if (!parseable(source.text)) return [];
+    const doc = parseDocument(source.text, { prettyErrors: false, logLevel: 'error' });
+    // A file that does not parse names no images; its errors are reported where it is checked.
+    if (doc.errors.length > 0 || !isMap(doc.contents)) return [];
     const scenarios: unknown = doc.get('scenarios');
     return typeof scenarios === 'string' && /\.(csv|jsonl)$/i.test(scenarios.trim()) ? [scenarios.trim()] : [];
   } catch {
@@ -31,9 +34,10 @@ export function referencedFiles(source: SourceFile): string[] {
 /** Relative paths of the images the survey's scenarios name, inline or in a JSONL file already read. Best effort. */
 export function referencedImages(source: SourceFile, files: Readonly<Record<string, string>>): string[] {
   try {
-    if (source.text.length > MAX_SOURCE_BYTES || excessiveFlowNesting(source.text) >= 0) return [];
-    const doc = parseDocument(source.text, { prettyErrors: false });
-    if (!isMap(doc.contents)) return [];
+    if (!parseable(source.text)) return [];
+    const doc = parseDocument(source.text, { prettyErrors: false, logLevel: 'error' });
+    // A file that does not parse names no images; its errors are reported where it is checked.
+    if (doc.errors.length > 0 || !isMap(doc.contents)) return [];
     const scenarios: unknown = doc.toJS({ maxAliasCount: 100 })?.scenarios;
     if (Array.isArray(scenarios)) return imagePaths(scenarios.filter((s): s is Record<string, unknown> => typeof s === 'object' && s !== null));
     if (typeof scenarios !== 'string' || !/\.jsonl$/i.test(scenarios.trim())) return [];
@@ -61,19 +65,22 @@ export interface LoadedSurvey {
 export function loadSurveyFiles(surveyPath: string): LoadedSurvey {
   const loaded = loadSpecFiles(surveyPath, referencedFiles, 'survey');
   const tooLarge = new Map<string, number>();
+  const outside = new Set<string>();
   for (const relative of referencedImages(loaded.source, loaded.files)) {
     if (!isInsideFolder(relative) || Object.hasOwn(loaded.files, relative)) continue;
-    const path = join(dirname(surveyPath), relative);
     try {
+      const path = resolveInsideFolder(dirname(surveyPath), relative);
       const size = statSync(path).size;
       if (size > MAX_IMAGE_BYTES) tooLarge.set(relative, size);
       else loaded.files[relative] = BASE64_FILE_PREFIX + readFileSync(path).toString('base64');
-    } catch {
+    } catch (error) {
       // missing or unreadable: parseSurvey reports it where the scenario names it
+      if (error instanceof OutsideFolderError) outside.add(relative);
     }
   }
-  if (tooLarge.size === 0) return loaded;
+  if (tooLarge.size === 0 && outside.size === 0) return loaded;
   const readFile: FileReader = (relative) => {
+    if (outside.has(relative)) throw new OutsideFolderError(relative);
     const size = tooLarge.get(relative);
     if (size !== undefined) throw new Error(`it is ${megabytes(size)}; images are limited to ${megabytes(MAX_IMAGE_BYTES)}. Make it smaller (providers scale images down anyway)`);
     return loaded.readFile(relative);
@@ -90,18 +97,21 @@ export function loadSpecFiles(surveyPath: string, referenced: (source: SourceFil
   const source: SourceFile = { name: basename(surveyPath), text: readFileSync(surveyPath, 'utf8') };
   const files: Record<string, string> = {};
   const oversized = new Map<string, number>();
+  const outside = new Set<string>();
   for (const relative of referenced(source)) {
-    if (isAbsolute(relative) || normalize(relative).split(/[\\/]/).includes('..')) continue;
-    const path = join(dirname(surveyPath), relative);
+    if (!isInsideFolder(relative)) continue;
     try {
+      const path = resolveInsideFolder(dirname(surveyPath), relative);
       const fileSize = statSync(path).size;
       if (fileSize > MAX_SCENARIO_FILE_BYTES) oversized.set(relative, fileSize);
       else files[relative] = readText(path, fileSize);
-    } catch {
+    } catch (error) {
       // missing or unreadable: parseSurvey reports it where the survey names it
+      if (error instanceof OutsideFolderError) outside.add(relative);
     }
   }
   const readFile: FileReader = (relative) => {
+    if (outside.has(relative)) throw new OutsideFolderError(relative);
     const tooLarge = oversized.get(relative);
     if (tooLarge !== undefined) {
       throw new Error(`it is ${megabytes(tooLarge)}; ${noun === 'survey' ? 'scenario' : 'data'} files are limited to ${megabytes(MAX_SCENARIO_FILE_BYTES)}. Split it into several ${noun}s`);
@@ -109,6 +119,18 @@ export function loadSpecFiles(surveyPath: string, referenced: (source: SourceFil
     return Object.hasOwn(files, relative) ? files[relative] : undefined;
   };
   return { source, files, readFile };
+}
+
+/**
+ * The real path of a file the spec names, relative to its folder. Throws OutsideFolderError when the path, or a
+ * link on the way, leads outside the folder's real path, and the file system's error when there is no such file.
+ */
+export function resolveInsideFolder(folder: string, relative: string): string {
+  if (!isInsideFolder(relative)) throw new OutsideFolderError(relative);
+  const root = realpathSync(folder);
+  const real = realpathSync(join(folder, relative));
+  if (real !== root && !real.startsWith(root.endsWith(sep) ? root : root + sep)) throw new OutsideFolderError(relative);
+  return real;
 }
 
 function readText(path: string, size: number): string {
@@ -125,4 +147,9 @@ function readText(path: string, size: number): string {
   } finally {
     closeSync(fd);
   }
+}
+
+/** Whether the file is worth parsing for the files it names: within the size, nesting and entry limits. */
+function parseable(text: string): boolean {
+  return text.length <= MAX_SOURCE_BYTES && excessiveFlowNesting(text) < 0 && withinEntryBudget(text, MAX_ENTRIES);
 }

@@ -1,53 +1,52 @@
 // A survey file (YAML or JSON) → a normalized Survey, or every problem found, each with its line and column.
-// Steps: size and nesting limits → YAML syntax (and JSON's, for .json) → aliases → the zod schema → the checks
-// zod cannot make (duplicate names, models, scenario files, templates, rules, memory). All problems are collected.
-import { isCollection, isMap, LineCounter, parseDocument, visit, type Document } from 'yaml';
+// Steps: the document checks (size, entries, nesting, YAML and JSON syntax, aliases; see document.ts) → the zod
+// schema → the checks zod cannot make (duplicate names, models, scenario files, templates, rules, memory) → a trial
+// render of each question text. All problems are collected.
 import type { z } from 'zod';
 import { compileQuestions, keysOf, type QuestionParts } from './compile-questions';
-import { excessiveFlowNesting } from './depth';
+import { readSpecDocument, type DocumentKind, type FileReader, type SourceFile } from './document';
 import { imageReference, isInsideFolder } from './images';
 import { sortIssues, type ParseResult, type SpecIssue } from './issues';
-import { jsonSyntaxError } from './json-syntax';
-import { MAX_ALIAS_COUNT, MAX_DEPTH, MAX_SOURCE_BYTES, megabytes } from './limits';
+import { DEFAULT_MAX_QUESTIONS } from './limits';
+import { OutsideFolderError, outsideFolderMessage } from './folder';
 import { modelSpec } from './models';
-import { SourcePositions, type Path } from './positions';
-import { IDENTIFIER, MemorySetting, Question } from './question-types';
+import type { SourcePositions, Path } from './positions';
+import { IDENTIFIER, MemorySetting } from './question-types';
+import type { TemplatePlaces } from './render-error';
 import { scenariosFromFile } from './scenarios-file';
 import { ModelEntry, SurveyFile, type Agent, type ModelSpec, type Scenario, type Survey } from './schema';
+import { trialRender } from './trial-render';
 import { fieldProblems, humanMessage, valueAt } from './zod-issues';
 
-export interface SourceFile {
-  /** The file's name as shown in messages (usually its basename). */
-  name: string;
-  text: string;
+export { readSpecDocument, type DocumentKind, type FileReader, type SourceFile, type SpecDocument } from './document';
+
+export interface ParseOptions {
+  /** Most questions accepted (default DEFAULT_MAX_QUESTIONS); a server passes its own. */
+  maxQuestions?: number;
 }
 
-/** Reads a file named by the survey, relative to it; undefined when there is no such file. */
-export type FileReader = (relativePath: string) => string | undefined;
+export function parseSurvey(source: SourceFile, readFile: FileReader, options: ParseOptions = {}): ParseResult<Survey> {
+  return parseSurveyWithPlaces(source, readFile, options).result;
+}
 
-export function parseSurvey(source: SourceFile, readFile: FileReader): ParseResult<Survey> {
+/** The same, with where each question text is in the file: a server keeps them to report render failures later. */
+export function parseSurveyWithPlaces(
+  source: SourceFile,
+  readFile: FileReader,
+  options: ParseOptions = {},
+): { result: ParseResult<Survey>; places: TemplatePlaces | null } {
   try {
-    return parse(source, readFile);
+    const read = readSpecDocument(source, { ...SURVEY_DOCUMENT, maxQuestions: options.maxQuestions ?? DEFAULT_MAX_QUESTIONS });
+    if (!read.ok) return { result: read, places: null };
+    const result = new SurveyChecks(source.name, read.positions, read.data, readFile).run();
+    if (!result.ok) return { result, places: null };
+    const questionText = result.value.questions.map((_, index) => read.positions.valuePlace(['questions', index, 'question_text']));
+    return { result, places: { file: source.name, questionText } };
   } catch (error) {
     // Never a stack trace: an unexpected failure is still reported as a problem with the file.
     const reason = error instanceof Error ? error.message : String(error);
-    return { ok: false, issues: [{ file: source.name, line: 1, column: 1, path: [], message: `could not be read: ${reason}` }] };
+    return { result: { ok: false, issues: [{ file: source.name, line: 1, column: 1, path: [], message: `could not be read: ${reason}` }] }, places: null };
   }
-}
-
-function parse(source: SourceFile, readFile: FileReader): ParseResult<Survey> {
-  const read = readSpecDocument(source, SURVEY_DOCUMENT);
-  if (!read.ok) return read;
-  return new SurveyChecks(source.name, read.positions, read.data, readFile).run();
-}
-
-/** What the shared document checks say about the kind of file: its noun, and an example of its smallest form. */
-export interface DocumentKind {
-  noun: string;
-  /** Where to move large data, for the "file too large" message. */
-  largeDataHint: string;
-  /** Shown when the file is not a map. */
-  emptyExample: string;
 }
 
 const SURVEY_DOCUMENT: DocumentKind = {
@@ -55,61 +54,6 @@ const SURVEY_DOCUMENT: DocumentKind = {
   largeDataHint: 'Move large data into a scenarios file (CSV or JSONL)',
   emptyExample: 'a survey file must be a map with at least `questions:`, e.g.\nquestions:\n  - question_name: q1\n    question_type: free_text\n    question_text: How are you?',
 };
-
-export type SpecDocument = { ok: true; data: Record<string, unknown>; positions: SourcePositions } | { ok: false; issues: SpecIssue[] };
-
-/**
- * The checks every spec file gets before its own schema: size and nesting limits → YAML syntax (and JSON's, for
- * .json) → aliases → a map at the top. Returns the data with the positions to report later problems at.
- */
-export function readSpecDocument(source: SourceFile, kind: DocumentKind): SpecDocument {
-  const { name: file, text } = source;
-  const lineCounter = new LineCounter();
-  const early = new SourcePositions(file, text, lineCounter);
-  const fail = (issues: SpecIssue[]): SpecDocument => ({ ok: false, issues: sortIssues(issues, file) });
-  const tooDeepMessage = `nesting is deeper than ${MAX_DEPTH} levels; a ${kind.noun} needs only a few. Flatten it`;
-
-  const bytes = text.length > MAX_SOURCE_BYTES / 4 ? Buffer.byteLength(text) : text.length;
-  if (bytes > MAX_SOURCE_BYTES) {
-    return fail([
-      early.issueAtOffset(0, `the file is ${megabytes(bytes)}; ${kind.noun}s are limited to ${megabytes(MAX_SOURCE_BYTES)}. ${kind.largeDataHint}`),
-    ]);
-  }
-  const tooDeep = excessiveFlowNesting(text);
-  if (tooDeep >= 0) {
-    lineCounter.addNewLine(0);
-    for (let at = text.indexOf('\n'); at >= 0 && at < tooDeep; at = text.indexOf('\n', at + 1)) lineCounter.addNewLine(at + 1);
-    return fail([early.issueAtOffset(tooDeep, tooDeepMessage)]);
-  }
-
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const positions = new SourcePositions(file, text, lineCounter, doc);
-  const syntax = doc.errors.map((error) => positions.issueAtOffset(error.pos[0], syntaxMessage(error.code, error.message, kind.noun)));
-  if (/\.json$/i.test(file)) {
-    const json = jsonSyntaxError(text);
-    if (json) syntax.unshift(positions.issueAtOffset(json.offset, `not valid JSON: ${json.message}`));
-  }
-  if (syntax.length > 0) return fail(syntax.slice(0, 1).concat(syntax.slice(1).filter((issue) => issue.line !== syntax[0]?.line)));
-
-  const deep = deepestNode(doc);
-  if (deep) return fail([positions.issue(deep.path, tooDeepMessage)]);
-
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    const alias = firstAlias(doc);
-    const message = /alias/i.test(reason)
-      ? `too many YAML aliases (*name): expanding them would exceed the limit of ${MAX_ALIAS_COUNT} (this is how "billion laughs" attacks work). Write the values out, or use fewer aliases`
-      : `could not be read: ${reason}`;
-    return fail([positions.issueAtOffset(alias ?? 0, message)]);
-  }
-  if (!isMap(doc.contents) || typeof data !== 'object' || data === null || Array.isArray(data)) {
-    return fail([positions.issueAtOffset(0, kind.emptyExample)]);
-  }
-  return { ok: true, data: data as Record<string, unknown>, positions };
-}
 
 /** Checks on the document's data, collecting issues; builds the Survey when there are none. */
 class SurveyChecks {
@@ -140,20 +84,23 @@ class SurveyChecks {
       return { ok: false, issues: sortIssues(this.issues, this.file) };
     }
     const value = parsed.data;
-    return {
-      ok: true,
-      value: {
-        name: value.name ?? surveyNameFromFile(this.file),
-        description: value.description ?? null,
-        questions: value.questions,
-        agents,
-        scenarios,
-        models,
-        iterations: value.iterations,
-        fresh: value.fresh,
-        memory: value.memory,
-      },
+    const survey: Survey = {
+      name: value.name ?? surveyNameFromFile(this.file),
+      description: value.description ?? null,
+      questions: value.questions,
+      agents,
+      scenarios,
+      models,
+      iterations: value.iterations,
+      fresh: value.fresh,
+      memory: value.memory,
     };
+    const failed = trialRender(survey);
+    if (failed) {
+      const issue = this.positions.issueWithin(['questions', failed.question, 'question_text'], failed.offset, 1, failed.message);
+      return { ok: false, issues: [issue] };
+    }
+    return { ok: true, value: survey };
   }
 
   private add(path: Path, message: string, options: { atKey?: boolean; offset?: number; length?: number } = {}): void {
@@ -218,15 +165,16 @@ class SurveyChecks {
     if (written === undefined) return [{}];
     if (typeof written === 'string' && /\.(csv|jsonl)$/i.test(written)) {
       const path = written.trim();
-      if (/^([a-z]:)?[\\/]/i.test(path) || path.split(/[\\/]/).includes('..')) {
-        this.add(['scenarios'], `scenarios file "${path}" must be inside the survey's folder: use a relative path without ".."`);
+      const outside = outsideFolderMessage('scenarios file', path, 'survey');
+      if (!isInsideFolder(path)) {
+        this.add(['scenarios'], outside);
         return null;
       }
       let text: string | undefined;
       try {
         text = this.readFile(path);
       } catch (error) {
-        this.add(['scenarios'], `scenarios file "${path}" could not be read: ${error instanceof Error ? error.message : String(error)}`);
+        this.add(['scenarios'], error instanceof OutsideFolderError ? outside : `scenarios file "${path}" could not be read: ${error instanceof Error ? error.message : String(error)}`);
         return null;
       }
       if (text === undefined) {
@@ -261,10 +209,11 @@ class SurveyChecks {
   }
 
   private imageProblem(path: string): string | null {
-    if (!isInsideFolder(path)) return `image "${path}" must be inside the survey's folder: use a relative path without ".."`;
+    if (!isInsideFolder(path)) return outsideFolderMessage('image', path, 'survey');
     try {
       if (this.readFile(path) === undefined) return `image file "${path}" was not found; the path is relative to this survey file`;
     } catch (error) {
+      if (error instanceof OutsideFolderError) return outsideFolderMessage('image', path, 'survey');
       return `image file "${path}" could not be read: ${error instanceof Error ? error.message : String(error)}`;
     }
     return null;
@@ -321,50 +270,4 @@ class SurveyChecks {
 function surveyNameFromFile(file: string): string {
   const base = file.split(/[\\/]/).pop() ?? file;
   return base.replace(/\.survey\.(ya?ml|json)$/i, '').replace(/\.(ya?ml|json)$/i, '') || base;
-}
-
-function syntaxMessage(code: string, message: string, noun: string): string {
-  const first = message.split('\n')[0] ?? message;
-  switch (code) {
-    case 'TAB_AS_INDENT':
-      return 'YAML syntax: tabs are not allowed for indentation; use spaces';
-    case 'DUPLICATE_KEY':
-      return 'YAML syntax: this key appears twice in the same map; remove or rename one';
-    case 'RESOURCE_EXHAUSTION':
-      return `nesting is deeper than ${MAX_DEPTH} levels; a ${noun} needs only a few. Flatten it`;
-    default:
-      return `YAML syntax: ${first}`;
-  }
-}
-
-/** The path of the first node nested deeper than MAX_DEPTH, if any. */
-function deepestNode(doc: Document.Parsed): { path: Path } | null {
-  const stack: { node: unknown; path: Path }[] = [{ node: doc.contents, path: [] }];
-  while (stack.length > 0) {
-    const { node, path } = stack.pop() as { node: unknown; path: Path };
-    if (!isCollection(node)) continue;
-    if (path.length >= MAX_DEPTH) return { path };
-    node.items.forEach((item: unknown, index: number) => {
-      if (isMap(node)) {
-        const pair = item as { key: unknown; value: unknown };
-        const key = (pair.key as { value?: unknown } | null)?.value;
-        stack.push({ node: pair.value, path: [...path, typeof key === 'number' ? key : String(key)] });
-      } else {
-        stack.push({ node: item, path: [...path, index] });
-      }
-    });
-  }
-  return null;
-}
-
-/** Where the first alias (`*name`) is, as a character offset. */
-function firstAlias(doc: Document.Parsed): number | null {
-  let found: number | null = null;
-  visit(doc, {
-    Alias(_key, node) {
-      found = node.range?.[0] ?? null;
-      return visit.BREAK;
-    },
-  });
-  return found;
 }

@@ -5,6 +5,18 @@ import type { SpecIssue } from './issues';
 
 export type Path = (string | number)[];
 
+/** Where a string value starts in its file; `inline`: an offset in the value adds to the column. */
+export interface ValuePlace {
+  line: number;
+  column: number;
+  inline: boolean;
+}
+
+/** The line and column of `offset` in a value at `place`. */
+export function placeAt(place: ValuePlace, offset: number): { line: number; column: number } {
+  return place.inline && offset >= 0 ? { line: place.line, column: place.column + offset } : { line: place.line, column: place.column };
+}
+
 interface Span {
   line: number;
   column: number;
@@ -29,17 +41,33 @@ export class SourcePositions {
 
   /** An issue at character `offset` of a string value (a rule's syntax error, a template variable), when it can be pinned. */
   issueWithin(path: Path, offset: number, length: number, message: string): SpecIssue {
-    const node = this.nodeAt(path, false);
-    if (node && isScalar(node) && node.range && typeof node.value === 'string') {
-      const quoted = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE;
-      const start = node.range[0] + (quoted ? 1 : 0);
-      // Only where the value is written verbatim on one line do offsets in the value equal offsets in the file.
-      const verbatim = (quoted || node.type === Scalar.PLAIN) && this.text.slice(start, start + node.value.length) === node.value;
-      if (verbatim && !node.value.includes('\n')) {
-        return { file: this.file, path, message, ...this.span(start + offset, start + offset + Math.max(1, length)) };
-      }
-    }
+    const start = offset >= 0 ? this.verbatimStart(path) : -1;
+    if (start >= 0) return { file: this.file, path, message, ...this.span(start + offset, start + offset + Math.max(1, length)) };
     return this.issue(path, message);
+  }
+
+  /**
+   * Where a string value starts, and whether an offset in the value is a column on that line: what a spec issue
+   * found later, without this document (a render failing on the server), needs to be reported at the right place.
+   */
+  valuePlace(path: Path): ValuePlace {
+    const start = this.verbatimStart(path);
+    if (start >= 0) {
+      const { line, column } = this.span(start, start);
+      return { line, column, inline: true };
+    }
+    const { line, column } = this.issue(path, '');
+    return { line, column, inline: false };
+  }
+
+  /** The file offset of a string value written verbatim on one line, or -1: only there do offsets in it map to columns. */
+  private verbatimStart(path: Path): number {
+    const node = this.nodeAt(path, false);
+    if (!node || !isScalar(node) || !node.range || typeof node.value !== 'string') return -1;
+    const quoted = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE;
+    const start = node.range[0] + (quoted ? 1 : 0);
+    const verbatim = (quoted || node.type === Scalar.PLAIN) && this.text.slice(start, start + node.value.length) === node.value;
+    return verbatim && !node.value.includes('\n') ? start : -1;
   }
 
   /** An issue at a character offset of the file (syntax errors). */

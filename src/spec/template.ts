@@ -15,7 +15,7 @@ import { MAX_TEMPLATE_LENGTH, TEMPLATE_MEMORY, TEMPLATE_RENDER_MS } from './limi
 
 export interface CompiledTemplate {
   readonly source: string;
-  /** Renders with `scope`; throws an Error saying why when the template fails (e.g. a render limit). */
+  /** Renders with `scope`; throws a TemplateRenderError saying why and where when it fails (e.g. a render limit). */
   render(scope: Record<string, unknown>): string;
   /** True when the template has no tags or outputs: it renders as its source. */
   readonly isFixed: boolean;
@@ -62,6 +62,10 @@ export function renderValue(value: unknown): string {
 }
 
 export function compileTemplate(text: string): TemplateCompilation {
+  // Plain text too: a prompt this long is a mistake whether or not it has tags, and liquidjs would say so for tags.
+  if (text.length > MAX_TEMPLATE_LENGTH) {
+    return { ok: false, offset: 0, message: `it is ${text.length.toLocaleString('en-US')} characters; the limit is ${MAX_TEMPLATE_LENGTH.toLocaleString('en-US')}. Put long material in a scenario value` };
+  }
   if (!text.includes('{{') && !text.includes('{%')) {
     return { ok: true, template: { source: text, isFixed: true, render: () => text }, variables: [] };
   }
@@ -94,11 +98,23 @@ export function compileTemplate(text: string): TemplateCompilation {
       try {
         return engine.renderSync(parsed, scope) as string;
       } catch (error) {
-        throw new Error(`the template could not be rendered: ${located(text, error).message}`);
+        const { offset, message } = located(text, error);
+        throw new TemplateRenderError(message, offset);
       }
     },
   };
   return { ok: true, template, variables };
+}
+
+/** A render that failed, most often at a limit (time, memory); `offset` is where in the template, or -1. */
+export class TemplateRenderError extends Error {
+  constructor(
+    readonly reason: string,
+    readonly offset: number,
+  ) {
+    super(`the template could not be rendered: ${reason}`);
+    this.name = 'TemplateRenderError';
+  }
 }
 
 /** A liquidjs error as a message without its `, line:1, col:5` suffix, and the offset it names. */

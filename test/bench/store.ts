@@ -77,7 +77,7 @@ try {
 
   started = performance.now();
   for (let i = 0; i < CACHE_PUTS; i++) {
-    store.putCachedCall({
+    store.putCachedCall('user:bench', {
       key: `sha256:${i.toString(16).padStart(64, '0')}`,
       raw: `{"answer": "An answer of moderate length for call ${i}."}`,
       input_tokens: 120,
@@ -93,7 +93,7 @@ try {
 
   started = performance.now();
   let hits = 0;
-  for (let i = 0; i < CACHE_PUTS; i++) if (store.getCachedCall(`sha256:${i.toString(16).padStart(64, '0')}`)) hits++;
+  for (let i = 0; i < CACHE_PUTS; i++) if (store.getCachedCall('user:bench', `sha256:${i.toString(16).padStart(64, '0')}`)) hits++;
   seconds = (performance.now() - started) / 1000;
   console.log(`getCachedCall: ${hits.toLocaleString('en-US')} hits in ${seconds.toFixed(2)} s = ${Math.round(hits / seconds).toLocaleString('en-US')} gets/s`);
 } finally {

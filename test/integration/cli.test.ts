@@ -70,6 +70,14 @@ describe('fieldwork CLI', () => {
     assert.match(missing.stderr, /bad\.survey\.yaml:1:\d+ .*nowhere\.csv/);
   });
 
+  test('jobs show of a job that does not exist, on the embedded server: says so, exit 1, and names no port', async () => {
+    const { code, stdout, stderr } = await runCli(['jobs', 'show', 'job_nope'], env);
+    assert.equal(code, 1, stderr);
+    assert.equal(stdout, '');
+    assert.match(stderr, /^fieldwork: there is no job job_nope of yours on a local server in this process \(data in .*\)/);
+    assert.doesNotMatch(stderr, /127\.0\.0\.1|:\d{4,5}\b/, 'the port of a server gone with the command means nothing');
+  });
+
   describe('against a running server', () => {
     let server: ServeProcess;
     let remote: NodeJS.ProcessEnv;

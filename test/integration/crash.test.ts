@@ -1,7 +1,7 @@
 // A server killed with SIGKILL mid-job and started again finishes the job with exactly the expected results.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -26,17 +26,25 @@ const survey = [
 ].join('\n');
 
 
+// The test model at a price, so that what the job paid shows on its rows.
+const config = [
+  'services:',
+  '  - { name: test, provider: test, prices: { test: { input_per_mtok: 3, output_per_mtok: 15 } } }',
+].join('\n');
+
 test('SIGKILL mid-job, restart: the job completes with every result once and no call billed twice', { timeout: 120_000 }, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'fieldwork-crash-'));
+  const configFile = join(dataDir, 'services.yaml');
+  writeFileSync(configFile, config);
   try {
-    const first = await serve(dataDir);
+    const first = await serve(dataDir, ['--config', configFile]);
     const client1 = new FieldworkClient({ baseUrl: first.url, apiKey: first.apiKey });
     const submitted = await client1.submitJob({ source: { name: 'crash.survey.yaml', text: survey }, files: {} });
     const midway = await waitForJob(client1, submitted.id, { until: (job) => job.progress.interviews_done >= INTERVIEWS * 0.25, timeoutMs: 60_000 });
     assert.ok(midway.progress.interviews_done < INTERVIEWS, 'the kill lands mid-job');
     await first.stop('SIGKILL');
 
-    const second = await serve(dataDir);
+    const second = await serve(dataDir, ['--config', configFile]);
     const client2 = new FieldworkClient({ baseUrl: second.url, apiKey: second.apiKey });
     const job = await waitForJob(client2, submitted.id, { timeoutMs: 90_000 });
     assert.equal(job.status, 'completed', job.error ?? '');
@@ -46,15 +54,25 @@ test('SIGKILL mid-job, restart: the job completes with every result once and no 
 
     const seen = new Set<string>();
     const interviews = new Set<number>();
+    let rowsUsd = 0;
     for await (const result of client2.allResults(submitted.id)) {
       const key = `${result.interview}/${result.question}`;
       assert.ok(!seen.has(key), `result ${key} appears twice`);
       seen.add(key);
       interviews.add(result.interview);
       assert.equal(result.status, 'answered');
+      rowsUsd += result.cost_usd ?? 0;
     }
     assert.equal(seen.size, INTERVIEWS * QUESTIONS, 'no result lost');
     assert.equal(interviews.size, INTERVIEWS);
+    // Calls paid for before the kill and answered from the cache after it carry their cost on their rows.
+    assert.ok(job.cost.usd > 0);
+    assert.ok(Math.abs(rowsUsd - job.cost.usd) <= job.cost.usd * 1e-9, `the rows add up to $${rowsUsd}, the job cost $${job.cost.usd}`);
+    assert.deepEqual(
+      job.cost_by_model?.map((m) => [m.model, m.calls, m.cached_calls]),
+      [['test', INTERVIEWS * QUESTIONS, 0]],
+      'each call is counted once, by the interview that paid for it',
+    );
 
     const page = await client2.eventPage(submitted.id, { after: 0, limit: 1000 });
     const types = page.events.map((event) => event.type);

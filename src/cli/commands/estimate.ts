@@ -7,12 +7,12 @@ import type { Cli } from '../io';
 import { checkSurveyFile } from '../local-check';
 
 export async function estimateCommand(cli: Cli, file: string, opts: { json: boolean; server?: string | undefined }): Promise<number> {
-  const check = checkSurveyFile(file);
+  const check = checkSurveyFile(file, { env: cli.env });
   if (!check.ok) {
     for (const issue of check.issues) cli.err(issue);
     return EXIT.badInput;
   }
-  const session = await openSession(cli, { server: opts.server });
+  const session = await openSession(cli, { server: opts.server, command: 'fieldwork estimate', resume: false });
   try {
     const estimate = await session.client.estimate(check.submission);
     cli.out(opts.json ? JSON.stringify(estimate, null, 2) : formatEstimate(estimate));

@@ -1,7 +1,7 @@
 // `fieldwork jobs list|show|cancel|retry|logs|results`.
 import { createWriteStream, rmSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
-import type { FieldworkClient } from '../../client';
+import { NotFoundError, type FieldworkClient } from '../../client';
 import type { Job, JobEvent, JobStatus, ResultFormat } from '../../protocol';
 import { openSession } from '../connect';
 import { EXIT, UsageError } from '../failure';
@@ -12,17 +12,36 @@ interface Remote {
   server?: string | undefined;
 }
 
-async function withClient(cli: Cli, opts: Remote, work: (client: FieldworkClient) => Promise<number>): Promise<number> {
-  const session = await openSession(cli, opts);
+/**
+ * An embedded server started for a jobs command does not resume unfinished jobs — it stops when the command ends, and
+ * a job started by it would only be interrupted again — except for `logs --follow`, which waits for the job to end.
+ */
+async function withClient(
+  cli: Cli,
+  opts: Remote & { command: string; resume?: boolean; jobId?: string },
+  work: (client: FieldworkClient) => Promise<number>,
+): Promise<number> {
+  const session = await openSession(cli, { server: opts.server, command: opts.command, resume: opts.resume ?? false });
   try {
     return await work(session.client);
+  } catch (error) {
+    // The client's message names the server's URL: for a server embedded in this command, a port that is gone
+    // once it ends. Say which job is missing and where, in words that hold for any server.
+    if (error instanceof NotFoundError && opts.jobId !== undefined) {
+      throw new NotFoundError(`there is no job ${opts.jobId} of yours on ${session.where} — \`fieldwork jobs list\` shows your jobs`, {
+        ...(error.status === undefined ? {} : { status: error.status }),
+        ...(error.problem === undefined ? {} : { problem: error.problem }),
+        cause: error,
+      });
+    }
+    throw error;
   } finally {
     await session.close();
   }
 }
 
 export function jobsList(cli: Cli, opts: Remote & { status?: JobStatus[]; limit?: number; json: boolean }): Promise<number> {
-  return withClient(cli, opts, async (client) => {
+  return withClient(cli, { ...opts, command: 'fieldwork jobs list' }, async (client) => {
     const list = await client.listJobs({ status: opts.status, limit: opts.limit });
     if (opts.json) {
       cli.out(JSON.stringify(list, null, 2));
@@ -47,7 +66,7 @@ export function jobsList(cli: Cli, opts: Remote & { status?: JobStatus[]; limit?
 }
 
 export function jobsShow(cli: Cli, id: string, opts: Remote & { json: boolean }): Promise<number> {
-  return withClient(cli, opts, async (client) => {
+  return withClient(cli, { ...opts, command: 'fieldwork jobs show', jobId: id }, async (client) => {
     const job = await client.getJob(id);
     cli.out(opts.json ? JSON.stringify(job, null, 2) : describeJob(job));
     return EXIT.ok;
@@ -75,7 +94,7 @@ export function describeJob(job: Job): string {
 }
 
 export function jobsCancel(cli: Cli, id: string, opts: Remote): Promise<number> {
-  return withClient(cli, opts, async (client) => {
+  return withClient(cli, { ...opts, command: 'fieldwork jobs cancel', jobId: id }, async (client) => {
     const job = await client.cancelJob(id);
     cli.out(`Job ${job.id}: ${job.status}.`);
     return EXIT.ok;
@@ -83,7 +102,7 @@ export function jobsCancel(cli: Cli, id: string, opts: Remote): Promise<number> 
 }
 
 export function jobsRetry(cli: Cli, id: string, opts: Remote): Promise<number> {
-  return withClient(cli, opts, async (client) => {
+  return withClient(cli, { ...opts, command: 'fieldwork jobs retry', jobId: id }, async (client) => {
     const job = await client.retryJob(id);
     cli.out(`Job ${job.id}: ${job.status}. Follow it with \`fieldwork jobs logs ${job.id} --follow\`.`);
     return EXIT.ok;
@@ -95,7 +114,7 @@ export function formatEvent(event: JobEvent): string {
 }
 
 export function jobsLogs(cli: Cli, id: string, opts: Remote & { follow: boolean }): Promise<number> {
-  return withClient(cli, opts, async (client) => {
+  return withClient(cli, { ...opts, command: 'fieldwork jobs logs', resume: opts.follow, jobId: id }, async (client) => {
     if (opts.follow) {
       for await (const event of client.events(id)) cli.out(formatEvent(event));
       return EXIT.ok;
@@ -111,7 +130,7 @@ export function jobsLogs(cli: Cli, id: string, opts: Remote & { follow: boolean 
 }
 
 export function jobsResults(cli: Cli, id: string, opts: Remote & { format: ResultFormat; output?: string | undefined }): Promise<number> {
-  return withClient(cli, opts, async (client) => {
+  return withClient(cli, { ...opts, command: 'fieldwork jobs results', jobId: id }, async (client) => {
     if (!opts.output) {
       await client.downloadResults(id, opts.format, cli.stdout);
       return EXIT.ok;

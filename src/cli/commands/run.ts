@@ -1,7 +1,8 @@
 // `fieldwork run FILE`: check locally, submit, follow live, summarise.
 import type { FieldworkClient } from '../../client';
 import type { Estimate, Job } from '../../protocol';
-import { openSession } from '../connect';
+import { ConnectionError, ValidationError } from '../../client';
+import { openSession, type Session } from '../connect';
 import { EXIT, exitCodeForStatus } from '../failure';
 import type { Cli } from '../io';
 import { checkSurveyFile } from '../local-check';
@@ -18,16 +19,19 @@ export interface RunOptions {
 }
 
 export async function runCommand(cli: Cli, file: string, opts: RunOptions): Promise<number> {
-  const check = checkSurveyFile(file, { fresh: opts.fresh });
+  const check = checkSurveyFile(file, { fresh: opts.fresh, env: cli.env });
   if (!check.ok) {
     for (const issue of check.issues) cli.err(issue);
     return EXIT.badInput;
   }
-  const session = await openSession(cli, { server: opts.server });
+  // A box, so that a session taken over while following (see follow) is the one closed at the end.
+  const held = { session: await openSession(cli, { server: opts.server, command: 'fieldwork run', resume: true }) };
+  const session = held.session;
   try {
     // What it should cost, asked before submitting (after, the job's own calls would be in the cache): shown next to
-    // what it did cost. Best effort: a server that cannot estimate still runs the job.
-    const estimate = opts.json || opts.detach ? null : await session.client.estimate(check.submission).catch(() => null);
+    // what it did cost. Best effort: a server that cannot estimate still runs the job — unless the estimate found the
+    // file invalid (a template that runs into a render limit with some scenario): that stops here, with exit code 2.
+    const estimate = opts.json || opts.detach ? null : await session.client.estimate(check.submission).catch(unlessInvalid);
     const job = await session.client.submitJob(check.submission);
     if (opts.detach) {
       cli.out(opts.json ? JSON.stringify(job, null, 2) : job.id);
@@ -40,20 +44,25 @@ export async function runCommand(cli: Cli, file: string, opts: RunOptions): Prom
       return EXIT.ok;
     }
     if (!opts.quiet) cli.err(`Job ${job.id} submitted to ${session.where}.`);
-    const final = await follow(cli, session.client, job, opts.quiet);
+    const final = await follow(cli, held, job, opts.quiet);
     if (opts.json) {
       cli.out(JSON.stringify(final, null, 2));
     } else {
-      await printSummary(cli, session.client, final, estimate);
+      await printSummary(cli, held.session.client, final, estimate);
     }
     return exitCodeForStatus(final.status);
   } finally {
-    await session.close();
+    await held.session.close();
   }
 }
 
-/** Follows the job's events until the stream ends; the first Ctrl-C cancels the job and waits, the second exits. */
-async function follow(cli: Cli, client: FieldworkClient, job: Job, quiet: boolean): Promise<Job> {
+/**
+ * Follows the job's events until the stream ends; the first Ctrl-C cancels the job and waits, the second exits.
+ * When the job ran in another command's local server and that command ended, this one takes the data directory
+ * over (the session's reopen) and goes on from the last event seen: the job resumes here.
+ */
+async function follow(cli: Cli, held: { session: Session }, job: Job, quiet: boolean): Promise<Job> {
+  let client = held.session.client;
   const view = progressView(cli, job, { quiet });
   let interrupts = 0;
   const stopListening = cli.onInterrupt(() => {
@@ -67,7 +76,25 @@ async function follow(cli: Cli, client: FieldworkClient, job: Job, quiet: boolea
     client.cancelJob(job.id).catch((error: unknown) => view.note(`Could not cancel: ${error instanceof Error ? error.message : String(error)}`));
   });
   try {
-    for await (const event of client.events(job.id)) view.event(event);
+    let after = 0;
+    for (;;) {
+      try {
+        // With a local owner to take over from, give up on it sooner than on a remote server: a reopen finds the
+        // same server again if it is still there.
+        for await (const event of client.events(job.id, { after, ...(held.session.reopen ? { maxReconnects: 1 } : {}) })) {
+          after = event.id;
+          view.event(event);
+        }
+        break;
+      } catch (error) {
+        const reopen = held.session.reopen;
+        if (!(error instanceof ConnectionError) || !reopen) throw error;
+        view.note(`The server that ran job ${job.id} has stopped: carrying on with the data directory's next server…`);
+        held.session = await reopen();
+        client = held.session.client;
+        if (!quiet) view.note(`Following job ${job.id} on ${held.session.where}.`);
+      }
+    }
   } finally {
     view.stop();
     stopListening();
@@ -90,4 +117,10 @@ async function printSummary(cli: Cli, client: FieldworkClient, job: Job, estimat
   cli.out(summary.modelTable());
   if (estimate) cli.out(summary.costTable(estimate, job.cost_by_model));
   cli.out(summary.questionTable());
+}
+
+/** An estimate that failed for a reason other than the file itself counts as no estimate. */
+function unlessInvalid(error: unknown): null {
+  if (error instanceof ValidationError) throw error;
+  return null;
 }

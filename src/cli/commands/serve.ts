@@ -11,6 +11,8 @@ export interface ServeOptions {
   host: string;
   dataDir: string;
   maxInterviews?: number | undefined;
+  /** Largest request body, in MB (`--max-body-mb`); the server reports it in /v1/health. */
+  maxBodyMb?: number | undefined;
   /** Services config file; FIELDWORK_CONFIG when absent. */
   config?: string | undefined;
   /** Stop after this many seconds with no unfinished job and no request (the extension's shared local server). */
@@ -19,16 +21,26 @@ export interface ServeOptions {
 
 export async function serveCommand(cli: Cli, opts: ServeOptions): Promise<number> {
   await ensureLocalRuntime(cli.env);
-  const { startServer } = loadServer();
+  const { startServer, DataDirOwnedError } = loadServer();
+  let leaseLost: (() => void) | null = null;
   const server = await startServer({
     dataDir: opts.dataDir,
     host: opts.host,
     port: opts.port,
     ...(opts.maxInterviews !== undefined ? { maxInterviews: opts.maxInterviews } : {}),
+    ...(opts.maxBodyMb !== undefined ? { maxBodyBytes: opts.maxBodyMb * 1024 * 1024 } : {}),
     ...(opts.config !== undefined ? { configFile: opts.config } : {}),
     env: cli.env,
     log: (line) => cli.err(line),
+    command: 'fieldwork serve',
+    onLeaseLost: () => leaseLost?.(),
   }).catch((error: unknown) => {
+    if (error instanceof DataDirOwnedError) {
+      throw new UsageError(
+        `cannot serve ${opts.dataDir}: it is ${error.message}. One server runs a data directory's jobs at a time — ` +
+          'use that one (commands pointed at this directory talk to it), stop it first, or pass another --data-dir',
+      );
+    }
     const code = (error as { code?: unknown } | null)?.code;
     if (code === 'EADDRINUSE') {
       throw new UsageError(`port ${opts.port} on ${opts.host} is in use — is a Fieldwork server already running? Choose another with --port`);
@@ -49,19 +61,24 @@ export async function serveCommand(cli: Cli, opts: ServeOptions): Promise<number
     cli.err('WARNING: only the API key protects it, and the traffic is not encrypted — put it behind TLS (a reverse proxy).');
     cli.err('');
   }
-  await new Promise<void>((resolve) => {
+  const lost = await new Promise<boolean>((resolve) => {
     const stop = cli.onInterrupt(() => {
       stop();
-      resolve();
+      resolve(false);
     });
+    leaseLost = () => {
+      stop();
+      resolve(true);
+    };
     if (opts.idleExitAfter !== undefined) {
       watchIdle(opts.idleExitAfter * 1000, () => server.store.unfinishedJobs().length > 0, () => {
         stop();
         cli.err(`Idle for ${opts.idleExitAfter} s: no jobs and no clients.`);
-        resolve();
+        resolve(false);
       });
     }
   });
+  if (lost) return EXIT.failed; // the server has stopped itself; its log said why
   cli.err('Stopping: running jobs resume when the server starts again.');
   await server.close();
   return EXIT.ok;

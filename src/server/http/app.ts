@@ -35,10 +35,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use('*', bearerAuth(store));
 
   const readSubmission = async (request: Request) =>
-    parseWith(JobSubmission, await readJsonBody(request, deps.maxBodyBytes), 'job submission');
+    parseWith(JobSubmission, await readJsonBody(request, deps.limits.max_body_bytes), 'job submission');
 
   app.get('/v1/health', (c) => {
-    const health: Health = { status: 'ok', version: deps.version, user: c.var.user, jobs_running: jobs.runningCount() };
+    const health: Health = { status: 'ok', version: deps.version, user: c.var.user, jobs_running: jobs.runningCount(), limits: deps.limits };
     return c.json(health);
   });
 
@@ -48,7 +48,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   });
 
   app.post('/v1/estimates', async (c) => {
-    const estimate: Estimate = jobs.estimate(c.var.user, await readSubmission(c.req.raw));
+    const estimate: Estimate = await jobs.estimate(c.var.user, await readSubmission(c.req.raw));
     return c.json(estimate);
   });
 
@@ -58,7 +58,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       throw invalidRequest(`The Idempotency-Key header must be 1 to ${MAX_IDEMPOTENCY_KEY} characters.`);
     }
     const submission = await readSubmission(c.req.raw);
-    const { job, created } = jobs.submit(c.var.user, submission, idempotencyKey);
+    const { job, created } = await jobs.submit(c.var.user, submission, idempotencyKey);
     if (created) c.header('location', `/v1/jobs/${encodeURIComponent(job.id)}`);
     return c.json(wireJob(job), created ? 201 : 200);
   });

@@ -1,5 +1,5 @@
 // RFC 9457 problem details: every error the API answers, and the one place errors become statuses.
-import { PROBLEM_TYPES, type Problem, type SpecIssue } from '../../protocol';
+import { PROBLEM_TYPES, wholeMegabytes, type Problem, type SpecIssue } from '../../protocol';
 import { JobError } from '../job-manager';
 import { InvalidCursorError } from '../store/store';
 
@@ -24,7 +24,7 @@ export const tooLarge = (maxBytes: number): ProblemError =>
     type: PROBLEM_TYPES.tooLarge,
     title: 'Request body too large',
     status: 413,
-    detail: `The request body is larger than this server accepts (${maxBytes.toLocaleString('en-US')} bytes). Send fewer or smaller inline files, or raise the server's body limit.`,
+    detail: `The request body is larger than this server accepts (${wholeMegabytes(maxBytes)}, ${maxBytes.toLocaleString('en-US')} bytes). Send fewer or smaller inline files, or start the server with a larger --max-body-mb (now ${Math.round(maxBytes / (1024 * 1024))}).`,
   });
 
 export const notFound = (detail: string): ProblemError =>
@@ -43,7 +43,11 @@ const JOB_ERROR_PROBLEMS: Record<JobError['kind'], { type: string; title: string
   invalid_request: { type: PROBLEM_TYPES.invalidRequest, title: 'Invalid request', status: 400 },
   too_large: { type: PROBLEM_TYPES.tooLarge, title: 'Too large', status: 413 },
   conflict: { type: PROBLEM_TYPES.conflict, title: 'Conflict', status: 409 },
+  busy: { type: PROBLEM_TYPES.rateLimited, title: 'Too many requests', status: 429 },
 };
+
+/** When a busy server asks the client to try again (seconds). */
+const BUSY_RETRY_AFTER_S = '2';
 
 /** The problem an error thrown while handling a request becomes, or null for an unexpected one (a 500). */
 export function problemFor(error: unknown): { problem: Omit<Problem, 'instance'>; headers: Record<string, string> } | null {
@@ -51,7 +55,7 @@ export function problemFor(error: unknown): { problem: Omit<Problem, 'instance'>
   if (error instanceof JobError) {
     const problem: Omit<Problem, 'instance'> = { ...JOB_ERROR_PROBLEMS[error.kind], detail: error.message };
     if (error.kind === 'invalid_spec') problem.issues = error.issues.map(wireIssue);
-    return { problem, headers: {} };
+    return { problem, headers: error.kind === 'busy' ? { 'retry-after': BUSY_RETRY_AFTER_S } : {} };
   }
   if (error instanceof InvalidCursorError) return { problem: invalidRequest(error.message).problem, headers: {} };
   return null;

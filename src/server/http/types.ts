@@ -1,4 +1,5 @@
 // What the HTTP layer is built from, and what each request carries once authenticated.
+import type { ServerLimits } from '../../protocol';
 import type { JobManager } from '../job-manager';
 import type { Store } from '../store/store';
 
@@ -6,8 +7,8 @@ export interface AppDeps {
   store: Store;
   jobs: JobManager;
   version: string;
-  /** Largest request body accepted, in bytes; larger ones get 413. */
-  maxBodyBytes: number;
+  /** What the server refuses, reported in /v1/health; a body over max_body_bytes gets 413. */
+  limits: ServerLimits;
   /** One line per request, and the stack of any unexpected error. Never given a key. */
   log: (line: string) => void;
   /** How often an idle event stream sends a comment so proxies keep it open. Default 15 s. */

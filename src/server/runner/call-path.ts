@@ -1,7 +1,8 @@
 // Every call goes cache → scheduler → provider. Identical calls in flight at once share one provider request.
 import { createHash } from 'node:crypto';
 import type { AnswerFormat, ModelSpec, Prompts, Question } from '../../spec';
-import type { CachedCall, Store } from '../store/store';
+import { userScope, type CacheScopeOf } from '../cache-scope';
+import type { CachedCall, Store, StoredCall } from '../store/store';
 import { ProviderError, type CallReply, type EmbedReply, type EvaluateReply, type Provider } from '../providers/provider';
 import type { Scheduler } from '../scheduler/scheduler';
 import type { Pricing } from '../pricing';
@@ -9,6 +10,9 @@ import type { Pricing } from '../pricing';
 export interface CallInput {
   jobId: string;
   user: string;
+  /** The interview's index in the job: kept with a call it pays for (see Paid). */
+  interview: number;
+  paid: Paid;
   model: ModelSpec;
   prompts: Prompts;
   iteration: number;
@@ -24,6 +28,40 @@ export interface CallOutcome {
   cached: boolean;
   cost_usd: number | null;
   latency_ms: number;
+}
+
+/**
+ * The calls one run of an interview has put on its rows with their cost, by cache key. A call this job paid for
+ * in this interview before a restart or a retry (its row was never written, or was taken back) is found in the
+ * cache by the interview's next run: that run's row carries what was paid, once, so the rows add up to the job's
+ * cost. Kept per run of an interview, so a prompt asked twice in it is still paid for once.
+ */
+export type Paid = Set<string>;
+
+/** Calls in flight by scope, then key: a lookup on the hot path builds no joined string. */
+class InFlight<T> {
+  private readonly scopes = new Map<string, Map<string, Promise<T>>>();
+
+  get(scope: string, key: string): Promise<T> | undefined {
+    return this.scopes.get(scope)?.get(key);
+  }
+
+  /** Holds `pending` until it settles, and returns what settles after it is forgotten. */
+  add<U extends T>(scope: string, key: string, pending: Promise<U>): Promise<U> {
+    let calls = this.scopes.get(scope);
+    if (!calls) this.scopes.set(scope, (calls = new Map()));
+    const held = pending.finally(() => {
+      calls.delete(key);
+      if (calls.size === 0 && this.scopes.get(scope) === calls) this.scopes.delete(scope);
+    });
+    calls.set(key, held);
+    return held;
+  }
+}
+
+/** True when the stored call was paid for by this interview of this job and no row of this run carries it yet. */
+function paidHere(hit: StoredCall, key: string, input: { jobId: string; interview: number; paid: Paid }): boolean {
+  return hit.paid_job === input.jobId && hit.paid_interview === input.interview && !input.paid.has(key);
 }
 
 /**
@@ -44,37 +82,42 @@ function sortedEntries(parameters: Readonly<Record<string, unknown>>): [string, 
 }
 
 export class CallPath {
-  private readonly inflight = new Map<string, Promise<CallOutcome>>();
+  /** Calls on their way to a provider: identical calls of one scope share one request. */
+  private readonly inflight = new InFlight<CallOutcome>();
 
   constructor(
     private readonly store: Store,
     private readonly scheduler: Scheduler,
     private readonly providers: ReadonlyMap<string, Provider>,
     private readonly pricing: Pricing,
+    private readonly scopeOf: CacheScopeOf = userScope,
   ) {}
 
   call(input: CallInput): Promise<CallOutcome> | CallOutcome {
+    const scope = this.scopeOf(input.user);
     const key = cacheKey(input.model, input.prompts, input.iteration);
-    if (!input.fresh) {
-      const hit = this.store.getCachedCall(key);
-      if (hit) {
-        this.store.countCacheHit(input.jobId, input.model.label);
-        return fromCache(hit);
-      }
+    // Read even when fresh: a fresh job must not pay twice for what it paid for before a restart.
+    const hit = this.store.getCachedCall(scope, key);
+    if (hit && paidHere(hit, key, input)) {
+      input.paid.add(key);
+      // Billed to the job and its model when it was stored: counted once, here only on the row.
+      return { ...fromCache(hit), cached: false, cost_usd: hit.cost_usd };
     }
-    const shared = this.inflight.get(key);
+    if (hit && !input.fresh) {
+      this.store.countCacheHit(input.jobId, input.model.label);
+      return fromCache(hit);
+    }
+    const shared = this.inflight.get(scope, key);
     if (shared) {
       return shared.then((outcome) => {
         this.store.countCacheHit(input.jobId, input.model.label);
         return { ...outcome, cached: true, cost_usd: 0, latency_ms: 0 };
       });
     }
-    const pending = this.callProvider(key, input).finally(() => this.inflight.delete(key));
-    this.inflight.set(key, pending);
-    return pending;
+    return this.inflight.add(scope, key, this.callProvider(scope, key, input));
   }
 
-  private async callProvider(key: string, input: CallInput): Promise<CallOutcome> {
+  private async callProvider(scope: string, key: string, input: CallInput): Promise<CallOutcome> {
     const provider = this.providers.get(input.model.service);
     if (!provider) throw new ProviderError('fatal', `no service "${input.model.service}" is configured on this server`);
     const maxTokens = typeof input.model.parameters.max_tokens === 'number' ? input.model.parameters.max_tokens : 1000;
@@ -111,14 +154,12 @@ export class CallPath {
     );
     const cost = this.pricing.cost(input.model, reply.input_tokens, reply.output_tokens);
     // Stored at once: a call that was paid for is never paid for again, even if the interview is not finished.
-    this.store.putCachedCall({
-      key,
-      raw: reply.text,
-      input_tokens: reply.input_tokens,
-      output_tokens: reply.output_tokens,
-      cost_usd: cost,
-      model_version: reply.model_version,
-    }, input.jobId, input.model.label);
+    this.store.putCachedCall(
+      scope,
+      { key, raw: reply.text, input_tokens: reply.input_tokens, output_tokens: reply.output_tokens, cost_usd: cost, model_version: reply.model_version },
+      { job: input.jobId, model: input.model.label, interview: input.interview },
+    );
+    input.paid.add(key);
     return { reply, cached: false, cost_usd: cost, latency_ms: performance.now() - started };
   }
 }
@@ -127,6 +168,8 @@ export class CallPath {
 export interface ScoringCallInput {
   jobId: string;
   user: string;
+  interview: number;
+  paid: Paid;
   model: ModelSpec;
   fresh: boolean;
   signal: AbortSignal;
@@ -151,13 +194,14 @@ export function scoringCacheKey(model: ModelSpec, content: readonly string[]): s
 
 export class ScoringCalls {
   /** Epochs of one sample run at once and read the same target: one provider call serves them all. */
-  private readonly inflight = new Map<string, Promise<unknown>>();
+  private readonly inflight = new InFlight<unknown>();
 
   constructor(
     private readonly store: Store,
     private readonly scheduler: Scheduler,
     private readonly providers: ReadonlyMap<string, Provider>,
     private readonly pricing: Pricing,
+    private readonly scopeOf: CacheScopeOf = userScope,
   ) {}
 
   evaluate(input: ScoringCallInput, prompt: string, expected: string): Promise<ScoringOutcome<EvaluateReply>> {
@@ -181,26 +225,28 @@ export class ScoringCalls {
     send: (provider: Provider, signal: AbortSignal) => Promise<T>,
   ): Promise<ScoringOutcome<T>> {
     const { model } = input;
+    const scope = this.scopeOf(input.user);
     const key = scoringCacheKey(model, content);
-    if (!input.fresh) {
-      const hit = this.store.getCachedCall(key);
-      if (hit) {
-        this.store.countCacheHit(input.jobId, model.label);
-        return { reply: JSON.parse(hit.raw) as T, cached: true, cost_usd: 0 };
-      }
+    const hit = this.store.getCachedCall(scope, key);
+    if (hit && paidHere(hit, key, input)) {
+      input.paid.add(key);
+      return { reply: JSON.parse(hit.raw) as T, cached: false, cost_usd: hit.cost_usd };
     }
-    const shared = this.inflight.get(key) as Promise<ScoringOutcome<T>> | undefined;
+    if (hit && !input.fresh) {
+      this.store.countCacheHit(input.jobId, model.label);
+      return { reply: JSON.parse(hit.raw) as T, cached: true, cost_usd: 0 };
+    }
+    const shared = this.inflight.get(scope, key) as Promise<ScoringOutcome<T>> | undefined;
     if (shared) {
       const outcome = await shared;
       this.store.countCacheHit(input.jobId, model.label);
       return { ...outcome, cached: true, cost_usd: 0 };
     }
-    const pending = this.callProvider(key, input, characters, send).finally(() => this.inflight.delete(key));
-    this.inflight.set(key, pending);
-    return pending;
+    return this.inflight.add(scope, key, this.callProvider(scope, key, input, characters, send));
   }
 
   private async callProvider<T extends { input_tokens: number }>(
+    scope: string,
     key: string,
     input: ScoringCallInput,
     characters: number,
@@ -213,10 +259,11 @@ export class ScoringCalls {
     const reply = await this.scheduler.run(ticket, () => send(provider, input.signal), input.signal, (done) => ({ usage: done.input_tokens }));
     const cost = this.pricing.cost(model, reply.input_tokens, 0);
     this.store.putCachedCall(
+      scope,
       { key, raw: JSON.stringify(reply), input_tokens: reply.input_tokens, output_tokens: 0, cost_usd: cost, model_version: null },
-      input.jobId,
-      model.label,
+      { job: input.jobId, model: model.label, interview: input.interview },
     );
+    input.paid.add(key);
     return { reply, cached: false, cost_usd: cost };
   }
 }

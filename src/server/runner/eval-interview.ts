@@ -5,7 +5,7 @@ import type { CompiledEval, InterviewRef, ModelSpec } from '../../spec';
 import { ProviderError } from '../providers/provider';
 import { runScorer, type Score, type ScoringServices } from '../scorers';
 import type { FinishedInterview, NewResult } from '../store/store';
-import type { CallOutcome, ScoringCalls, ScoringOutcome } from './call-path';
+import type { CallOutcome, Paid, ScoringCalls, ScoringOutcome } from './call-path';
 import { FatalCallError, type InterviewContext } from './interview';
 
 export interface EvalInterviewContext extends InterviewContext {
@@ -16,6 +16,7 @@ export async function runEvalInterview(compiled: CompiledEval, ref: InterviewRef
   const sample = compiled.sample(ref.scenarioIndex);
   const model = compiled.task.models[ref.modelIndex]!;
   const finished = startTally(ref.index);
+  const paid: Paid = new Set();
   const result: NewResult = {
     ...blankResult(ref, model.label, sample.id, { index: 0, name: null }),
     sample_id: sample.id,
@@ -36,6 +37,10 @@ export async function runEvalInterview(compiled: CompiledEval, ref: InterviewRef
   };
   const count = (cached: boolean, cost: number | null, input: number, output: number): void =>
     countCall(finished, cached, cost, input, output);
+  // The row carries what every call of the sample cost (its scorers' too), so an eval's rows add up to the job.
+  const addCost = (cost: number | null): void => {
+    if (cost !== null) result.cost_usd = (result.cost_usd ?? 0) + cost;
+  };
 
   const prompts = compiled.prompts(ref.scenarioIndex);
   let outcome: CallOutcome;
@@ -43,6 +48,8 @@ export async function runEvalInterview(compiled: CompiledEval, ref: InterviewRef
     outcome = await context.callPath.call({
       jobId: context.jobId,
       user: context.user,
+      interview: ref.index,
+      paid,
       model,
       prompts,
       iteration: ref.iteration,
@@ -62,15 +69,17 @@ export async function runEvalInterview(compiled: CompiledEval, ref: InterviewRef
   result.latency_ms = Math.round(outcome.latency_ms);
   count(outcome.cached, outcome.cost_usd, outcome.reply.input_tokens, outcome.reply.output_tokens);
 
-  const scoring = { jobId: context.jobId, user: context.user, fresh: context.fresh, signal: context.signal };
+  const scoring = { jobId: context.jobId, user: context.user, interview: ref.index, paid, fresh: context.fresh, signal: context.signal };
   const billed = <T extends { input_tokens: number }>(scored: ScoringOutcome<T>): T => {
     count(scored.cached, scored.cost_usd, scored.reply.input_tokens, 0);
+    addCost(scored.cost_usd);
     return scored.reply;
   };
   const services: ScoringServices = {
     complete: async (grader: ModelSpec, graderPrompts, format) => {
       const reply = await context.callPath.call({ ...scoring, model: grader, prompts: graderPrompts, iteration: ref.iteration, answer_format: format });
       count(reply.cached, reply.cost_usd, reply.reply.input_tokens, reply.reply.output_tokens);
+      addCost(reply.cost_usd);
       return reply.reply.text;
     },
     evaluate: async (scored, prompt, expected) => billed(await context.scoringCalls.evaluate({ ...scoring, model: scored }, prompt, expected)),

@@ -3,7 +3,7 @@ import { blankResult, countCall, startTally } from './tally';
 import type { AnswerRecord, CompiledSurvey, InterviewRef } from '../../spec';
 import { ProviderError } from '../providers/provider';
 import type { FinishedInterview, NewResult } from '../store/store';
-import type { CallPath } from './call-path';
+import type { CallPath, Paid } from './call-path';
 
 export interface InterviewContext {
   jobId: string;
@@ -27,6 +27,7 @@ export async function runInterview(survey: CompiledSurvey, ref: InterviewRef, co
   const agent = agents[ref.agentIndex]!;
   const answers = new Map<string, AnswerRecord>();
   const finished = startTally(ref.index);
+  const paid: Paid = new Set();
   const row = (question: string): NewResult =>
     blankResult(ref, model.label, question, { index: ref.agentIndex, name: agent.name });
 
@@ -44,6 +45,8 @@ export async function runInterview(survey: CompiledSurvey, ref: InterviewRef, co
       outcome = await context.callPath.call({
         jobId: context.jobId,
         user: context.user,
+        interview: ref.index,
+        paid,
         model,
         prompts,
         iteration: ref.iteration,

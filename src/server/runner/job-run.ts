@@ -1,6 +1,6 @@
 // Runs one job: walks its interviews lazily, keeps a bounded number in flight, and writes each finished
 // interview with its results in one transaction. A restart resumes from what is stored.
-import type { InterviewRef } from '../../spec';
+import { QuestionRenderError, TemplateRenderError, type InterviewRef } from '../../spec';
 import type { FinishedInterview, StoredJob, Store } from '../store/store';
 import type { CallPath } from './call-path';
 import { FatalCallError, type InterviewContext } from './interview';
@@ -121,6 +121,13 @@ export class JobRun {
   private fail(error: unknown): void {
     if (error instanceof FatalCallError) {
       this.fatal ??= error.message;
+      this.controller.abort(error);
+      return;
+    }
+    if (error instanceof QuestionRenderError || error instanceof TemplateRenderError) {
+      // A template that meets a render limit with this interview's data: a problem with the file, said where it
+      // is. It would fail again on retry, so the job stops here rather than spend on the other interviews.
+      this.fatal ??= error instanceof QuestionRenderError ? `${error.message}; fix the survey and run it again` : `${error.message}; fix the eval's template and run it again`;
       this.controller.abort(error);
       return;
     }

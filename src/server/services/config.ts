@@ -3,7 +3,7 @@
 // Problems are reported with the line and column they are at, like survey files.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { isCollection, isPair, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { z } from 'zod';
 import { SourcePositions } from '../../spec/positions';
 import type { SpecIssue } from '../../spec';
@@ -53,7 +53,17 @@ export const ServiceEntry = z
   });
 export type ServiceEntry = z.infer<typeof ServiceEntry>;
 
-export const ServicesFile = z.strictObject({ services: z.array(ServiceEntry) });
+/** Users who share one call cache (each user is otherwise alone with theirs): see src/server/cache-scope.ts. */
+export const TeamEntry = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, { error: 'a team name is letters, digits, ".", "_" or "-"' }),
+  users: z.array(z.string().trim().min(1, { error: 'a user name is not empty' })).min(1, { error: 'a team lists at least one user' }),
+});
+export type TeamEntry = z.infer<typeof TeamEntry>;
+
+export const ServicesFile = z.strictObject({
+  services: z.array(ServiceEntry).default([]),
+  teams: z.array(TeamEntry).optional(),
+});
 export type ServicesFile = z.infer<typeof ServicesFile>;
 
 /** Field names that would put a key in the file. */
@@ -63,10 +73,18 @@ export type ConfigResult = { ok: true; config: ServicesFile } | { ok: false; iss
 
 export function parseServicesConfig(name: string, text: string): ConfigResult {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // logLevel 'error': the yaml library would print its warnings on stderr; the one that matters is reported below.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   const positions = new SourcePositions(name, text, lineCounter, doc);
   if (doc.errors.length > 0) {
     return { ok: false, issues: doc.errors.map((error) => positions.issueAtOffset(error.pos[0], `YAML syntax: ${error.message.split('\n')[0]}`)) };
+  }
+  const collectionKey = firstCollectionKey(doc);
+  if (collectionKey !== null) {
+    return {
+      ok: false,
+      issues: [positions.issueAtOffset(collectionKey, 'this key is a list or a map; keys are plain names (a "- " or "{" may be misplaced, or a ":" missing)')],
+    };
   }
   const data: unknown = doc.toJS({ maxAliasCount: 100 }) ?? {};
   const issues: SpecIssue[] = [];
@@ -101,7 +119,47 @@ export function parseServicesConfig(name: string, text: string): ConfigResult {
     if (names.has(service.name)) issues.push(positions.issue(['services', index, 'name'], `service "${service.name}" is configured twice; names must be unique`));
     names.add(service.name);
   });
+  issues.push(...teamIssues(parsed.data.teams ?? [], positions));
   return issues.length > 0 ? { ok: false, issues } : { ok: true, config: parsed.data };
+}
+
+/** A team's name is unique, and a user is in one team at most: a user's calls go to exactly one cache. */
+function teamIssues(teams: readonly TeamEntry[], positions: SourcePositions): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  const teamNames = new Set<string>();
+  const teamOf = new Map<string, string>();
+  teams.forEach((team, index) => {
+    if (teamNames.has(team.name)) issues.push(positions.issue(['teams', index, 'name'], `team "${team.name}" is configured twice; names must be unique`));
+    teamNames.add(team.name);
+    team.users.forEach((user, userIndex) => {
+      const other = teamOf.get(user);
+      if (other !== undefined) {
+        issues.push(
+          positions.issue(['teams', index, 'users', userIndex], `user "${user}" is in team "${other}" and in team "${team.name}"; a user shares one cache, so put them in one team`),
+        );
+      }
+      teamOf.set(user, team.name);
+    });
+  });
+  return issues;
+}
+
+/**
+ * Where the first key that is itself a list or a map starts (`[a, b]: x`, `? {a: 1}`), or null. Such keys can only
+ * come from a typo in this file, and would turn into their text when read: refused with their place instead.
+ */
+function firstCollectionKey(doc: Document): number | null {
+  let found: number | null = null;
+  visit(doc, {
+    Pair(_key, pair) {
+      if (isPair(pair) && isCollection(pair.key)) {
+        found = pair.key.range?.[0] ?? 0;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 /** Thrown when the config file cannot be used; the message lists every problem with its place. */

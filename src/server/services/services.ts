@@ -67,7 +67,7 @@ export class ServiceSet {
       this.runtimes.set(entry.name, runtime);
       pricingOf[entry.name] = { provider: entry.provider, official: runtime.official };
       for (const [model, price] of Object.entries(entry.prices ?? {})) {
-        overrides[`${entry.name}/${model}`] = { ...price, as_of: entry.prices_as_of ?? 'server config', source: `server config (service ${entry.name})` };
+        overrides[`${entry.name}/${model}`] = { ...price, as_of: entry.prices_as_of ?? null, source: `set in the server's config (service ${entry.name})` };
       }
     }
     this.pricing = new Pricing(overrides, pricingOf);
@@ -138,7 +138,7 @@ export class ServiceSet {
           service: name,
           provider: entry.provider,
           model,
-          price: price ? { input_per_mtok: price.input_per_mtok, output_per_mtok: price.output_per_mtok, as_of: price.as_of, source: price.source } : null,
+          price: price ? { input_per_mtok: price.input_per_mtok, output_per_mtok: price.output_per_mtok, as_of: price.as_of ?? 'undated', source: price.source } : null,
           limits: limits
             ? {
                 requests_per_minute: limits.requestsPerMinute ?? null,

@@ -1,7 +1,7 @@
 // Rows as SQLite returns them, and their mapping to the wire types. Typed, not parsed: these run on hot paths,
 // so the tests check them against the protocol's zod schemas instead.
 import type { Job, JobEvent, Result } from '../../protocol';
-import type { CachedCall, StoredJob } from './store';
+import type { StoredCall, StoredJob } from './store';
 
 export interface JobRow {
   id: string;
@@ -149,9 +149,11 @@ export interface CachedCallRow {
   output_tokens: number;
   cost_usd: number | null;
   model_version: string | null;
+  paid_job: string | null;
+  paid_interview: number | null;
 }
 
-export function cachedCallFromRow(row: CachedCallRow): CachedCall {
+export function cachedCallFromRow(row: CachedCallRow): StoredCall {
   return {
     key: row.key,
     raw: row.raw,
@@ -159,5 +161,7 @@ export function cachedCallFromRow(row: CachedCallRow): CachedCall {
     output_tokens: row.output_tokens,
     cost_usd: row.cost_usd,
     model_version: row.model_version,
+    paid_job: row.paid_job,
+    paid_interview: row.paid_interview,
   };
 }

@@ -125,6 +125,54 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (job_id, model)
   ) WITHOUT ROWID;
   `,
+  // 4: revoked keys and when a key was last used; the lease that makes one server process the owner of the data.
+  `
+  ALTER TABLE api_keys ADD COLUMN last_used_at TEXT;  -- written at most once a minute per key
+  ALTER TABLE api_keys ADD COLUMN revoked_at   TEXT;  -- a revoked key is kept for the record and refused
+
+  -- At most one row: the process that runs this database's jobs. It renews the row every few seconds; another
+  -- process takes it over only when that owner is gone (see lease.ts).
+  CREATE TABLE server_lease (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    holder      TEXT NOT NULL,      -- a random token of the owning process
+    pid         INTEGER NOT NULL,
+    pid_start   TEXT,               -- when that process started, as the OS says (Linux), to tell a reused pid apart
+    pid_space   TEXT,               -- its pid namespace (Linux): containers sharing a hostname do not share pids
+    hostname    TEXT NOT NULL,
+    command     TEXT NOT NULL,      -- what holds it: "fieldwork serve", "fieldwork run"…
+    url         TEXT,               -- set once the server listens
+    acquired_at TEXT NOT NULL,
+    renewed_at  INTEGER NOT NULL    -- milliseconds since the epoch
+  );
+  `,
+  // 5: the call cache is private to its owner (a user, or a team named in the server config), and each stored call
+  // names the job and interview that paid for it, so that after a restart or a retry its row carries that cost.
+  `
+  CREATE TABLE call_cache_scoped (
+    scope          TEXT NOT NULL,      -- whose cache: 'user:<name>' or 'team:<name>'
+    key            TEXT NOT NULL,      -- the call's content address within the scope
+    raw            TEXT NOT NULL,
+    input_tokens   INTEGER NOT NULL,
+    output_tokens  INTEGER NOT NULL,
+    cost_usd       REAL,
+    model_version  TEXT,
+    created_at     TEXT NOT NULL,
+    bytes          INTEGER NOT NULL,
+    calls          INTEGER NOT NULL DEFAULT 1,
+    paid_job       TEXT,               -- the job whose interview paid a provider for this answer
+    paid_interview INTEGER,
+    PRIMARY KEY (scope, key)
+  );
+  -- Calls cached before this were shared and carry no owner. Where every job belongs to one user (a local server),
+  -- they stay that user's; otherwise no one can be told which are theirs, so they are dropped (results stay).
+  INSERT INTO call_cache_scoped (scope, key, raw, input_tokens, output_tokens, cost_usd, model_version, created_at, bytes, calls)
+    SELECT 'user:' || (SELECT min(owner) FROM jobs), key, raw, input_tokens, output_tokens, cost_usd, model_version,
+      created_at, bytes, calls
+    FROM call_cache
+    WHERE (SELECT count(DISTINCT owner) FROM jobs) = 1;
+  DROP TABLE call_cache;
+  ALTER TABLE call_cache_scoped RENAME TO call_cache;
+  `,
 ];
 
 /** Brings the database up to the newest schema; returns the version it is at. */
@@ -139,6 +187,12 @@ export function migrate(db: DatabaseSync): number {
   for (let version = current + 1; version <= MIGRATIONS.length; version++) {
     db.exec('BEGIN IMMEDIATE');
     try {
+      // Another process opening the same database may have applied it between the read above and this lock.
+      const now = (db.prepare('PRAGMA user_version').get() as { user_version: number } | undefined)?.user_version ?? 0;
+      if (now >= version) {
+        db.exec('COMMIT');
+        continue;
+      }
       db.exec(MIGRATIONS[version - 1]!);
       db.exec(`PRAGMA user_version = ${version}`);
       db.exec('COMMIT');

@@ -1,5 +1,4 @@
 // The embedded store: one SQLite file through Node's built-in `node:sqlite`, WAL mode, statements prepared once.
-import { createHash, randomBytes } from 'node:crypto';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Job, JobEvent, JobListQuery, JobStatus, ModelCost, Result } from '../../protocol';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -10,23 +9,28 @@ import {
   jobFromRow,
   resultFromRow,
   storedJobFromRow,
-  type CachedCallRow,
   type EventRow,
   type JobRow,
   type ResultRow,
   type StoredJobRow,
 } from './rows';
+import { ApiKeyTable } from './keys';
+import { CallCache } from './call-cache';
 import { ModelCostLedger } from './model-costs';
 import { migrate } from './schema';
 import { SubmissionCache } from './submission-cache';
 import type {
+  ApiKeyInfo,
   ApiKeyRecord,
+  CacheScope,
   CachedCall,
   CacheStats,
+  CallBill,
   FinishedInterview,
   NewEvent,
   NewJob,
   Store,
+  StoredCall,
   StoredJob,
 } from './store';
 
@@ -43,17 +47,9 @@ const RESULT_COLUMNS_SQL = `job_id, interview, question_index, question, agent_i
 const RESULT_STREAM_PAGE = 1000;
 
 const now = (): string => new Date().toISOString();
-const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex');
 
 /** Maps a tri-state option to SQL: true → 1, false → 0, undefined → NULL (leave the column as it is). */
 const triState = (value: boolean | undefined): number | null => (value === undefined ? null : value ? 1 : 0);
-
-interface PendingCall extends CachedCall {
-  created_at: string;
-  bytes: number;
-  /** Puts of this key since the last flush. */
-  calls: number;
-}
 
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): SqliteStore {
   return new SqliteStore(path, options);
@@ -63,14 +59,15 @@ export class SqliteStore implements Store {
   private readonly db: DatabaseSync;
   private readonly statements: ReturnType<typeof prepareStatements>;
   private readonly onBackgroundError: (error: unknown) => void;
-  /** putCachedCall writes here; flush() moves it to disk in one transaction. Reads look here first. */
-  private readonly pendingCalls = new Map<string, PendingCall>();
+  /** putCachedCall buffers calls here; flush() moves them to disk in one transaction. */
+  private readonly calls: CallCache;
   /** What buffered calls cost each job; written in the same transaction as the calls. */
   private readonly pendingBills = new Map<string, { usd: number; input_tokens: number; output_tokens: number }>();
   /** What buffered calls and cache hits add to each (job, model); written with the calls. */
   private readonly modelCosts: ModelCostLedger;
   private flushScheduled: NodeJS.Immediate | null = null;
   private readonly submissions = new SubmissionCache();
+  private readonly keys: ApiKeyTable;
   private closed = false;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
@@ -84,30 +81,30 @@ export class SqliteStore implements Store {
     migrate(this.db);
     this.statements = prepareStatements(this.db);
     this.modelCosts = new ModelCostLedger(this.db);
+    this.calls = new CallCache(this.db);
+    this.keys = new ApiKeyTable(this.db);
   }
 
   // ---- keys
 
   createApiKey(user: string): { key: string; record: ApiKeyRecord } {
-    const key = `fw_${randomBytes(32).toString('base64url')}`;
-    const record: ApiKeyRecord = {
-      id: `key_${randomBytes(8).toString('hex')}`,
-      user,
-      prefix: key.slice(0, 8),
-      created_at: now(),
-    };
-    this.statements.insertApiKey.run(record.id, record.user, hashKey(key), record.prefix, record.created_at);
-    return { key, record };
+    return this.keys.create(user);
   }
 
   userForKey(key: string): string | null {
-    // Looked up by hash: the plain key never reaches the database, so timing reveals nothing about stored keys.
-    const row = this.statements.userForKeyHash.get(hashKey(key)) as { user: string } | undefined;
-    return row?.user ?? null;
+    return this.keys.userFor(key);
   }
 
   countApiKeys(): number {
-    return (this.statements.countApiKeys.get() as { n: number }).n;
+    return this.keys.countActive();
+  }
+
+  listApiKeys(): ApiKeyInfo[] {
+    return this.keys.list();
+  }
+
+  revokeApiKeys(idOrUser: string): ApiKeyInfo[] {
+    return this.keys.revoke(idOrUser);
   }
 
   // ---- jobs
@@ -332,28 +329,20 @@ export class SqliteStore implements Store {
 
   // ---- call cache
 
-  getCachedCall(key: string): CachedCall | null {
-    const pending = this.pendingCalls.get(key);
-    if (pending) return toCachedCall(pending);
-    const row = this.statements.getCachedCall.get(key) as CachedCallRow | undefined;
-    return row ? cachedCallFromRow(row) : null;
+  getCachedCall(scope: CacheScope, key: string): StoredCall | null {
+    return this.calls.get(scope, key);
   }
 
-  putCachedCall(call: CachedCall, billedTo?: string, model?: string): void {
-    if (billedTo !== undefined) {
-      const bill = this.pendingBills.get(billedTo) ?? { usd: 0, input_tokens: 0, output_tokens: 0 };
-      bill.usd += call.cost_usd ?? 0;
-      bill.input_tokens += call.input_tokens;
-      bill.output_tokens += call.output_tokens;
-      this.pendingBills.set(billedTo, bill);
-      if (model !== undefined) this.modelCosts.billed(billedTo, model, call);
+  putCachedCall(scope: CacheScope, call: CachedCall, bill?: CallBill): void {
+    if (bill !== undefined) {
+      const owed = this.pendingBills.get(bill.job) ?? { usd: 0, input_tokens: 0, output_tokens: 0 };
+      owed.usd += call.cost_usd ?? 0;
+      owed.input_tokens += call.input_tokens;
+      owed.output_tokens += call.output_tokens;
+      this.pendingBills.set(bill.job, owed);
+      if (bill.model !== undefined) this.modelCosts.billed(bill.job, bill.model, call);
     }
-    this.pendingCalls.set(call.key, {
-      ...toCachedCall(call),
-      created_at: now(),
-      bytes: Buffer.byteLength(call.key) + Buffer.byteLength(call.raw),
-      calls: (this.pendingCalls.get(call.key)?.calls ?? 0) + 1,
-    });
+    this.calls.put(scope, call, bill ? { job: bill.job, interview: bill.interview ?? null } : null);
     this.scheduleFlush();
   }
 
@@ -379,19 +368,18 @@ export class SqliteStore implements Store {
     });
   }
 
-  hasCachedCall(key: string): boolean {
-    return this.pendingCalls.has(key) || this.statements.hasCachedCall.get(key) !== undefined;
+  hasCachedCall(scope: CacheScope, key: string): boolean {
+    return this.calls.has(scope, key);
   }
 
   cacheStats(): CacheStats {
     this.flush();
-    const row = this.statements.cacheStats.get() as { entries: number; bytes: number };
-    return { entries: row.entries, bytes: row.bytes };
+    return this.calls.stats();
   }
 
   clearCache(): number {
     this.flush();
-    return Number(this.statements.clearCache.run().changes);
+    return this.calls.clear();
   }
 
   // ---- lifecycle
@@ -401,29 +389,16 @@ export class SqliteStore implements Store {
       clearImmediate(this.flushScheduled);
       this.flushScheduled = null;
     }
-    if (this.pendingCalls.size === 0 && this.modelCosts.isEmpty) return;
-    const calls = [...this.pendingCalls.values()];
+    if (this.calls.isEmpty && this.modelCosts.isEmpty) return;
+    const calls = this.calls.take();
     const bills = [...this.pendingBills];
     // Dropped even if the write fails: a failing disk must not grow memory without bound.
-    this.pendingCalls.clear();
     this.pendingBills.clear();
-    const { putCachedCall, billJob } = this.statements;
+    const { billJob } = this.statements;
     this.transaction(() => {
       for (const [jobId, bill] of bills) billJob.run(bill.usd, bill.input_tokens, bill.output_tokens, jobId);
       this.modelCosts.write();
-      for (const call of calls) {
-        putCachedCall.run(
-          call.key,
-          call.raw,
-          call.input_tokens,
-          call.output_tokens,
-          call.cost_usd,
-          call.model_version,
-          call.created_at,
-          call.bytes,
-          call.calls,
-        );
-      }
+      this.calls.write(calls);
     });
   }
 
@@ -461,24 +436,9 @@ export class SqliteStore implements Store {
   }
 }
 
-function toCachedCall(call: CachedCall): CachedCall {
-  return {
-    key: call.key,
-    raw: call.raw,
-    input_tokens: call.input_tokens,
-    output_tokens: call.output_tokens,
-    cost_usd: call.cost_usd,
-    model_version: call.model_version,
-  };
-}
-
 function prepareStatements(db: DatabaseSync) {
   const prepare = (sql: string): StatementSync => db.prepare(sql);
   return {
-    insertApiKey: prepare('INSERT INTO api_keys (id, user, key_hash, prefix, created_at) VALUES (?, ?, ?, ?, ?)'),
-    userForKeyHash: prepare('SELECT user FROM api_keys WHERE key_hash = ?'),
-    countApiKeys: prepare('SELECT count(*) AS n FROM api_keys'),
-
     insertJob: prepare(`INSERT INTO jobs (id, kind, name, source_name, owner, status, models, created_at,
       interviews_total, submission, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     getJob: prepare(`SELECT ${JOB_COLUMNS}, idempotency_key FROM jobs WHERE id = ?`),
@@ -527,17 +487,5 @@ function prepareStatements(db: DatabaseSync) {
     eventsAfter: prepare(
       'SELECT id, job_id, type, at, message, data FROM events WHERE job_id = ? AND id > ? ORDER BY id LIMIT ?',
     ),
-
-    getCachedCall: prepare(
-      'SELECT key, raw, input_tokens, output_tokens, cost_usd, model_version FROM call_cache WHERE key = ?',
-    ),
-    hasCachedCall: prepare('SELECT 1 FROM call_cache WHERE key = ?'),
-    putCachedCall: prepare(`INSERT INTO call_cache (key, raw, input_tokens, output_tokens, cost_usd, model_version,
-        created_at, bytes, calls) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (key) DO UPDATE SET raw = excluded.raw, input_tokens = excluded.input_tokens,
-        output_tokens = excluded.output_tokens, cost_usd = excluded.cost_usd, model_version = excluded.model_version,
-        created_at = excluded.created_at, bytes = excluded.bytes, calls = call_cache.calls + excluded.calls`),
-    cacheStats: prepare('SELECT count(*) AS entries, coalesce(sum(bytes), 0) AS bytes FROM call_cache'),
-    clearCache: prepare('DELETE FROM call_cache'),
   } satisfies Record<string, StatementSync>;
 }

@@ -55,11 +55,37 @@ export interface CachedCall {
   model_version: string | null;
 }
 
+/**
+ * Whose cache a call is in: `user:<name>`, or `team:<name>` for the users of a team named in the server config.
+ * A user reads and fills only their own scope, so nobody learns from the cache what prompts others have run.
+ */
+export type CacheScope = string;
+
+/** A cached call as stored: with the job and interview that paid a provider for it (null when not known). */
+export interface StoredCall extends CachedCall {
+  paid_job: string | null;
+  paid_interview: number | null;
+}
+
+/** The job a stored call is billed to: its model's label (for costByModel) and the interview that asked. */
+export interface CallBill {
+  job: string;
+  model?: string | undefined;
+  interview?: number | undefined;
+}
+
 export interface ApiKeyRecord {
   id: string;
   user: string;
   prefix: string;
   created_at: string;
+}
+
+/** A key as `keys list` shows it: never the key or its hash. */
+export interface ApiKeyInfo extends ApiKeyRecord {
+  /** Known to within a minute; null if never used since it was recorded. */
+  last_used_at: string | null;
+  revoked_at: string | null;
 }
 
 export interface CacheStats {
@@ -69,10 +95,16 @@ export interface CacheStats {
 
 export interface Store {
   // keys
+  /** Throws InvalidUserNameError for an empty or blank name. */
   createApiKey(user: string): { key: string; record: ApiKeyRecord };
-  /** The user a presented key belongs to, or null. Compares hashes, never plain keys. */
+  /** The user a presented key belongs to, or null (unknown or revoked). Compares hashes, never plain keys. */
   userForKey(key: string): string | null;
+  /** Keys that are not revoked. */
   countApiKeys(): number;
+  /** Every key, oldest first, revoked ones included. */
+  listApiKeys(): ApiKeyInfo[];
+  /** Revokes the key with this id, or every key of the user with this name; returns the keys revoked now. */
+  revokeApiKeys(idOrUser: string): ApiKeyInfo[];
 
   // jobs
   insertJob(job: NewJob): StoredJob;
@@ -96,20 +128,22 @@ export interface Store {
   appendEvent(event: NewEvent): JobEvent;
   eventsAfter(jobId: string, afterId: number, limit: number): JobEvent[];
 
-  // cache of calls, content-addressed and shared by all jobs
-  getCachedCall(key: string): CachedCall | null;
+  // cache of calls, content-addressed within a scope (see CacheScope)
+  getCachedCall(scope: CacheScope, key: string): StoredCall | null;
   /**
-   * Stores a call a provider answered and, with `billedTo`, adds its cost and tokens to that job at once —
+   * Stores a call a provider answered and, with `bill`, adds its cost and tokens to that job at once —
    * not when its interview finishes — so calls of interviews cut short by a cancel or a crash are billed too,
-   * and a resumed interview finds them in the cache instead of paying again. With `model` (its label in the job),
-   * the call is also added to that model's row of costByModel.
+   * and a resumed interview finds them in the cache instead of paying again. With `bill.model` (its label in the
+   * job), the call is also added to that model's row of costByModel; `bill.interview` is kept with the call, so
+   * that interview, run again, can put what was paid on its row.
    */
-  putCachedCall(call: CachedCall, billedTo?: string, model?: string): void;
+  putCachedCall(scope: CacheScope, call: CachedCall, bill?: CallBill): void;
   /** Counts a call of `model` that the cache answered (or an identical call in flight shared) for the job, at $0. */
   countCacheHit(jobId: string, model: string): void;
   /** What each model of the job did and cost (see ModelCost); empty for jobs stored before this was kept. */
   costByModel(jobId: string): ModelCost[];
-  hasCachedCall(key: string): boolean;
+  hasCachedCall(scope: CacheScope, key: string): boolean;
+  /** Every scope's calls: the server's administrator sees and clears the whole cache. */
   cacheStats(): CacheStats;
   clearCache(): number;
 

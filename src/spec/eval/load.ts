@@ -2,7 +2,8 @@
 import { basename } from 'node:path';
 import { isMap, parseDocument } from 'yaml';
 import { excessiveFlowNesting } from '../depth';
-import { MAX_SOURCE_BYTES } from '../limits';
+import { withinEntryBudget } from '../entries';
+import { MAX_ENTRIES, MAX_SOURCE_BYTES } from '../limits';
 import { loadSpecFiles, type LoadedSurvey } from '../load';
 import type { SourceFile } from '../parse';
 
@@ -15,8 +16,8 @@ export function isEvalFileName(name: string): boolean {
 /** The dataset file an eval names (`dataset: x.csv` or `dataset: { file: x.csv }`). Best effort: never throws. */
 export function evalReferencedFiles(source: SourceFile): string[] {
   try {
-    if (source.text.length > MAX_SOURCE_BYTES || excessiveFlowNesting(source.text) >= 0) return [];
-    const doc = parseDocument(source.text, { prettyErrors: false });
+    if (!parseable(source.text)) return [];
+    const doc = parseDocument(source.text, { prettyErrors: false, logLevel: 'error' });
     if (!isMap(doc.contents)) return [];
     const dataset: unknown = doc.getIn(['dataset']);
     const file: unknown = typeof dataset === 'string' ? dataset : doc.getIn(['dataset', 'file']);
@@ -31,4 +32,9 @@ export type LoadedEval = LoadedSurvey;
 /** Reads an eval file and its dataset file; parseEval reports a missing or oversized dataset where it is named. */
 export function loadEvalFiles(evalPath: string): LoadedEval {
   return loadSpecFiles(evalPath, evalReferencedFiles, 'eval');
+}
+
+/** Whether the file is worth parsing for the files it names: within the size, nesting and entry limits. */
+function parseable(text: string): boolean {
+  return text.length <= MAX_SOURCE_BYTES && excessiveFlowNesting(text) < 0 && withinEntryBudget(text, MAX_ENTRIES);
 }

@@ -3,8 +3,10 @@
 // with its field mapping), models, scorers (each checked on its own so a typo in one names that one), templates.
 import type { z } from 'zod';
 import { sortIssues, suggestion, type ParseResult, type SpecIssue } from '../issues';
+import { OutsideFolderError, outsideFolderMessage } from '../folder';
+import { isInsideFolder } from '../images';
 import { modelSpec } from '../models';
-import { readSpecDocument, type DocumentKind, type FileReader, type SourceFile } from '../parse';
+import { readSpecDocument, type DocumentKind, type FileReader, type SourceFile } from '../document';
 import type { Path, SourcePositions } from '../positions';
 import { ModelEntry, type ModelSpec } from '../schema';
 import { compileTemplate } from '../template';
@@ -24,6 +26,7 @@ import {
   type ScorerSpec,
   type ScorerType,
 } from './schema';
+import { trialRenderEval } from './trial-render';
 
 const EVAL_DOCUMENT: DocumentKind = {
   noun: 'eval',
@@ -74,19 +77,20 @@ class EvalChecks {
     if (!parsed.success || this.issues.length > 0 || !samples || !models || !scorers || !prompt) {
       return { ok: false, issues: sortIssues(this.issues, this.file) };
     }
-    return {
-      ok: true,
-      value: {
-        name: parsed.data.name ?? evalNameFromFile(this.file),
-        description: parsed.data.description ?? null,
-        samples,
-        prompt,
-        models: models.length > 0 ? models : [{ label: 'test', service: 'test', model: 'test', parameters: {} }],
-        epochs: epochs(parsed.data.epochs),
-        scorers,
-        fresh: parsed.data.fresh,
-      },
+    const task: EvalTask = {
+      name: parsed.data.name ?? evalNameFromFile(this.file),
+      description: parsed.data.description ?? null,
+      samples,
+      prompt,
+      models: models.length > 0 ? models : [{ label: 'test', service: 'test', model: 'test', parameters: {} }],
+      epochs: epochs(parsed.data.epochs),
+      scorers,
+      fresh: parsed.data.fresh,
     };
+    const written = this.data['prompt'];
+    const failed = trialRenderEval(task, typeof written === 'object' && written !== null ? ['prompt', 'template'] : ['prompt']);
+    if (failed) return { ok: false, issues: [this.positions.issueWithin(failed.path, failed.offset, 1, failed.message)] };
+    return { ok: true, value: task };
   }
 
   private add(path: Path, message: string, atKey = false): void {
@@ -137,15 +141,16 @@ class EvalChecks {
 
   private datasetFile(written: string, path: Path, fields: z.output<typeof FieldMapping> | undefined): SamplesResult | null {
     const relative = written.trim();
-    if (/^([a-z]:)?[\\/]/i.test(relative) || relative.split(/[\\/]/).includes('..')) {
-      this.add(path, `dataset file "${relative}" must be inside the eval's folder: use a relative path without ".."`);
+    const outside = outsideFolderMessage('dataset file', relative, 'eval');
+    if (!isInsideFolder(relative)) {
+      this.add(path, outside);
       return null;
     }
     let text: string | undefined;
     try {
       text = this.readFile(relative);
     } catch (error) {
-      this.add(path, `dataset file "${relative}" could not be read: ${error instanceof Error ? error.message : String(error)}`);
+      this.add(path, error instanceof OutsideFolderError ? outside : `dataset file "${relative}" could not be read: ${error instanceof Error ? error.message : String(error)}`);
       return null;
     }
     if (text === undefined) {

@@ -65,7 +65,13 @@ test('health names the caller, the version and the running jobs; models come fro
   const job = await createJob(server);
   server.store.setJobStatus(job.id, 'running', { started: true });
   const health = Health.parse(await (await server.request('/v1/health')).json());
-  assert.deepEqual(health, { status: 'ok', version: '9.9.9-test', user: 'ada', jobs_running: 1 });
+  assert.deepEqual(health, {
+    status: 'ok',
+    version: '9.9.9-test',
+    user: 'ada',
+    jobs_running: 1,
+    limits: { max_body_bytes: MAX_BODY_BYTES, max_questions: 2000, max_interviews: 1_000_000 },
+  });
   const other = Health.parse(await (await server.request('/v1/health', { headers: { authorization: `Bearer ${server.otherKey}` } })).json());
   assert.equal(other.user, 'grace');
   assert.deepEqual(ModelList.parse(await (await server.request('/v1/models')).json()), { models: MODELS });
@@ -103,6 +109,7 @@ test('a body over the limit is refused with 413, declared or streamed', async (t
   const declared = await server.request('/v1/jobs', postJson(big));
   const problem = await expectProblem(declared, 413, PROBLEM_TYPES.tooLarge);
   assert.match(problem.detail!, /4,096 bytes/);
+  assert.match(problem.detail!, /start the server with a larger --max-body-mb/, 'names the option that raises the limit');
 
   const body = new ReadableStream<Uint8Array>({
     start(controller) {

@@ -50,7 +50,7 @@ export class ScriptedJobs implements JobManager {
 
   constructor(private readonly store: SqliteStore) {}
 
-  submit(owner: string, submission: JobSubmission, idempotencyKey: string | null): { job: Job; created: boolean } {
+  async submit(owner: string, submission: JobSubmission, idempotencyKey: string | null): Promise<{ job: Job; created: boolean }> {
     if (idempotencyKey) {
       const existing = this.store.findJobByIdempotencyKey(owner, idempotencyKey);
       if (existing) return { job: toWire(existing), created: false };
@@ -71,7 +71,7 @@ export class ScriptedJobs implements JobManager {
     return { job: toWire(job), created: true };
   }
 
-  estimate(_owner: string, submission: JobSubmission): Estimate {
+  async estimate(_owner: string, submission: JobSubmission): Promise<Estimate> {
     this.refuseInvalid(submission);
     return ESTIMATE;
   }
@@ -167,7 +167,7 @@ export async function startTestServer(t: { after: (fn: () => Promise<void> | voi
     store,
     jobs,
     version: '9.9.9-test',
-    maxBodyBytes: MAX_BODY_BYTES,
+    limits: { max_body_bytes: MAX_BODY_BYTES, max_questions: 2000, max_interviews: 1_000_000 },
     log: (line) => logs.push(line),
     ...(options.keepaliveMs ? { keepaliveMs: options.keepaliveMs } : {}),
   });

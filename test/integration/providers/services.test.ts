@@ -102,7 +102,7 @@ describe('services: a job through an OpenAI-compatible service', () => {
     const entry = models.find((m) => m.id === 'wire/gpt-4o-mini');
     assert.ok(entry, JSON.stringify(models.map((m) => m.id)));
     assert.equal(entry.provider, 'openai');
-    assert.deepEqual(entry.price, { input_per_mtok: 0.15, output_per_mtok: 0.6, as_of: '2025-08-07', source: 'server config (service wire)' });
+    assert.deepEqual(entry.price, { input_per_mtok: 0.15, output_per_mtok: 0.6, as_of: '2025-08-07', source: "set in the server's config (service wire)" });
     assert.equal(entry.limits?.requests_per_minute, 6000);
     assert.ok(models.some((m) => m.id === 'test'));
     assert.equal(models.find((m) => m.service === 'nokey')?.ready, false);
@@ -115,7 +115,7 @@ describe('services: a job through an OpenAI-compatible service', () => {
     assert.equal(model.cached_calls, 0);
     assert.match(model.token_source, /o200k_base/);
     assert.equal(model.input_tokens_accuracy, 0.02);
-    assert.match(model.price_source, /server config/);
+    assert.equal(model.price_source, "set in the server's config (service wire), as of 2025-08-07");
 
     const job = await waitForJob(client, (await client.submitJob(submission())).id);
     assert.equal(job.status, 'completed', job.error ?? '');

@@ -99,9 +99,9 @@ describe('dist/fieldwork.js', () => {
     assert.equal(await exited, 0);
   });
 
-  it('keys create prints a new key once', () => {
+  it('keys create prints a new key once (--init: the data directory is new)', () => {
     const env = isolated();
-    const { code, stdout, stderr } = fieldwork(['keys', 'create', '--user', 'grace'], env);
+    const { code, stdout, stderr } = fieldwork(['keys', 'create', '--user', 'grace', '--init'], env);
     assert.equal(code, 0, stderr);
     assert.match(stdout.trim(), /^\S{16,}$/);
     assert.match(stderr, /shown only this once/);
@@ -110,7 +110,7 @@ describe('dist/fieldwork.js', () => {
   const oldNode = '/usr/bin/node';
   const oldNodeLacksSqlite = existsSync(oldNode) && spawnSync(oldNode, ['-e', "require('node:sqlite')"]).status !== 0;
   it('on a Node without node:sqlite, runs again with the bundled Node 22', { skip: !oldNodeLacksSqlite && 'no older Node here' }, () => {
-    const { code, stdout, stderr } = fieldwork(['keys', 'create', '--user', 'old'], isolated(), oldNode);
+    const { code, stdout, stderr } = fieldwork(['keys', 'create', '--user', 'old', '--init'], isolated(), oldNode);
     assert.equal(code, 0, stderr);
     assert.match(stdout.trim(), /^\S{16,}$/);
   });

@@ -48,13 +48,13 @@ describe('fieldwork jobs …', () => {
     assert.deepEqual(JSON.parse(asJson.stdoutText()), aJob({ status: 'failed', error: 'the key was refused' }));
   });
 
-  it('show: an unknown job is bad input (exit 2) with one line and no stack', async () => {
+  it('show: an unknown job says so and where (exit 1, not the bad-file 2), in one line with no stack', async () => {
     server.route('GET /v1/jobs/nope', (_req, res) => problem(res, 404, 'No job nope for this API key.'));
     const error = await jobsShow(cli, 'nope', { json: false }).catch((e: unknown) => e);
-    assert.equal(reportFailure(cli, error), 2);
+    assert.equal(reportFailure(cli, error), 1);
     const lines = cli.stderrText().trim().split('\n');
     assert.equal(lines.length, 1);
-    assert.match(lines[0]!, /^fieldwork: No job nope for this API key\./);
+    assert.equal(lines[0], `fieldwork: there is no job nope of yours on ${server.url} — \`fieldwork jobs list\` shows your jobs`);
   });
 
   it('cancel and retry', async () => {

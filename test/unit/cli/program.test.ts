@@ -38,6 +38,9 @@ describe('command line', () => {
     assert.deepEqual((await parsed(['serve'])).calls, [['serve', { port: 8787, host: '127.0.0.1', dataDir: '/data', maxInterviews: undefined }]]);
     const { calls, exitCode } = await parsed(['serve', '--port', '0', '--host', '0.0.0.0', '--data-dir', '/d', '--max-interviews', '10']);
     assert.deepEqual(calls, [['serve', { port: 0, host: '0.0.0.0', dataDir: '/d', maxInterviews: 10 }]]);
+    assert.deepEqual((await parsed(['serve', '--max-body-mb', '200'])).calls, [
+      ['serve', { port: 8787, host: '127.0.0.1', dataDir: '/data', maxInterviews: undefined, maxBodyMb: 200 }],
+    ]);
     assert.equal(exitCode, 7, 'the exit code of the handler is the exit code of the command');
   });
 
@@ -46,8 +49,15 @@ describe('command line', () => {
   });
 
   it('keys create: needs --user', async () => {
-    assert.deepEqual((await parsed(['keys', 'create', '--user', 'ada'])).calls, [['keysCreate', { user: 'ada', dataDir: '/data' }]]);
+    assert.deepEqual((await parsed(['keys', 'create', '--user', 'ada'])).calls, [['keysCreate', { user: 'ada', dataDir: '/data', init: false }]]);
+    assert.deepEqual((await parsed(['keys', 'create', '--user', 'ada', '--init'])).calls, [['keysCreate', { user: 'ada', dataDir: '/data', init: true }]]);
     assert.match(await usageError(['keys', 'create']), /--user/);
+  });
+
+  it('keys list and keys revoke', async () => {
+    assert.deepEqual((await parsed(['keys', 'list', '--json'])).calls, [['keysList', { dataDir: '/data', json: true }]]);
+    assert.deepEqual((await parsed(['keys', 'revoke', 'ada', '--data-dir', '/d'])).calls, [['keysRevoke', 'ada', { dataDir: '/d' }]]);
+    assert.match(await usageError(['keys', 'revoke']), /name-or-id/);
   });
 
   it('run: file and flags', async () => {

@@ -76,12 +76,12 @@ describe('estimates and the cache', () => {
     for (const index of indexes) {
       const ref = survey.interviewAt(index);
       const prompts = survey.prompts(ref, 0, new Map());
-      store.putCachedCall({ key: cacheKey(survey.survey.models[0]!, prompts, ref.iteration), raw: 'Yes', input_tokens: 30, output_tokens: 1, cost_usd: 0.00001, model_version: null });
+      store.putCachedCall('user:ada', { key: cacheKey(survey.survey.models[0]!, prompts, ref.iteration), raw: 'Yes', input_tokens: 30, output_tokens: 1, cost_usd: 0.00001, model_version: null });
     }
   };
 
-  it('prices gpt-4o-mini from the dated list and counts with o200k_base', () => {
-    const estimate = estimateJob(survey, store, pricing, false);
+  it('prices gpt-4o-mini from the dated list and counts with o200k_base', async () => {
+    const estimate = await estimateJob(survey, store, pricing, false, 'user:ada');
     const model = estimate.models[0]!;
     assert.equal(model.calls, 8);
     assert.equal(model.cached_calls, 0);
@@ -90,18 +90,19 @@ describe('estimates and the cache', () => {
     assert.ok(model.usd && model.usd.low > 0 && model.usd.low <= model.usd.expected && model.usd.expected <= model.usd.high);
   });
 
-  it('a job half in the cache estimates about half; all in the cache estimates $0; fresh ignores the cache', () => {
-    const full = estimateJob(survey, store, pricing, false).models[0]!;
+  it('a job half in the cache estimates about half; all in the cache estimates $0; fresh ignores the cache', async () => {
+    const full = (await estimateJob(survey, store, pricing, false, 'user:ada')).models[0]!;
     cacheInterviews([0, 1, 2, 3]);
-    const half = estimateJob(survey, store, pricing, false).models[0]!;
+    const half = (await estimateJob(survey, store, pricing, false, 'user:ada')).models[0]!;
     assert.equal(half.cached_calls, 4);
     assert.ok(Math.abs(half.input_tokens - full.input_tokens / 2) <= full.input_tokens * 0.1, `${half.input_tokens} vs ${full.input_tokens}`);
     assert.ok(Math.abs(half.usd!.expected - full.usd!.expected / 2) <= full.usd!.expected * 0.1);
     cacheInterviews([4, 5, 6, 7]);
-    const none = estimateJob(survey, store, pricing, false);
+    const none = await estimateJob(survey, store, pricing, false, 'user:ada');
     assert.equal(none.models[0]!.cached_calls, 8);
     assert.deepEqual(none.total.usd, { low: 0, expected: 0, high: 0 });
-    assert.equal(estimateJob(survey, store, pricing, true).models[0]!.cached_calls, 0);
+    assert.equal((await estimateJob(survey, store, pricing, true, 'user:ada')).models[0]!.cached_calls, 0);
+    assert.equal((await estimateJob(survey, store, pricing, false, 'user:bob')).models[0]!.cached_calls, 0, 'another user\'s cache counts nothing');
   });
 
   it('an unknown price is unknown, not guessed; a vLLM serving "gpt-4o" is not billed at OpenAI prices', () => {

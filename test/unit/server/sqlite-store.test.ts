@@ -30,6 +30,9 @@ function withStore(t: { after: (fn: () => void) => void }): { store: SqliteStore
   };
 }
 
+/** The cache of the jobs' owner, ada. */
+const ADA = 'user:ada';
+
 const newJob = (id: string, overrides: Partial<NewJob> = {}): NewJob => ({
   id,
   kind: 'survey',
@@ -230,9 +233,9 @@ test('finishing interviews adds their progress to the job; stored calls add thei
   });
   assert.deepEqual(job.cost, { usd: 0, input_tokens: 0, output_tokens: 0 }, 'interviews add progress, not cost');
   const call = (key: string, input: number, output: number) => ({ key, raw: 'Yes', input_tokens: input, output_tokens: output, cost_usd: 0.001, model_version: null });
-  store.putCachedCall(call('k1', 30, 5), 'job_1');
-  store.putCachedCall(call('k2', 10, 15), 'job_1');
-  store.putCachedCall(call('k3', 99, 99)); // stored without a job to bill
+  store.putCachedCall(ADA, call('k1', 30, 5), { job: 'job_1' });
+  store.putCachedCall(ADA, call('k2', 10, 15), { job: 'job_1' });
+  store.putCachedCall(ADA, call('k3', 99, 99)); // stored without a job to bill
   store.flush();
   const billed = store.getJob('job_1')!;
   assert.equal(billed.cost.usd.toFixed(6), '0.002000');
@@ -278,7 +281,7 @@ test('clearing failed interviews forgets them and their results, takes back thei
     { ...interview(1, ['q1', 'q2'], true), calls_done: 1, calls_failed: 1, usd: 0.5 },
     interview(2, ['q1'], true),
   ]);
-  store.putCachedCall({ key: 'paid', raw: 'Yes', input_tokens: 10, output_tokens: 1, cost_usd: 0.5, model_version: null }, 'job_1');
+  store.putCachedCall(ADA, { key: 'paid', raw: 'Yes', input_tokens: 10, output_tokens: 1, cost_usd: 0.5, model_version: null }, { job: 'job_1' });
   store.flush();
   const before = store.getJob('job_1')!;
   assert.equal(before.cost.usd, 0.5);
@@ -388,10 +391,11 @@ test('events get increasing ids and ISO times, and read back after an id', (t) =
 test('a cached call is visible at once, written in the next turn, and counted', async (t) => {
   const { store, path } = withStore(t);
   const call = { key: 'k1', raw: 'hello', input_tokens: 3, output_tokens: 1, cost_usd: 0.25, model_version: 'v1' };
-  assert.equal(store.hasCachedCall('k1'), false);
-  store.putCachedCall(call);
-  assert.deepEqual(store.getCachedCall('k1'), call, 'a buffered call is read from the buffer');
-  assert.equal(store.hasCachedCall('k1'), true);
+  const unpaid = { ...call, paid_job: null, paid_interview: null };
+  assert.equal(store.hasCachedCall(ADA, 'k1'), false);
+  store.putCachedCall(ADA, call);
+  assert.deepEqual(store.getCachedCall(ADA, 'k1'), unpaid, 'a buffered call is read from the buffer');
+  assert.equal(store.hasCachedCall(ADA, 'k1'), true);
 
   const countOnDisk = (): number => {
     const raw = new DatabaseSync(path, { readOnly: true });
@@ -404,33 +408,33 @@ test('a cached call is visible at once, written in the next turn, and counted', 
   assert.equal(countOnDisk(), 0, 'not yet written');
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(countOnDisk(), 1, 'written by the scheduled flush');
-  assert.deepEqual(store.getCachedCall('k1'), call);
+  assert.deepEqual(store.getCachedCall(ADA, 'k1'), unpaid);
 
-  store.putCachedCall({ ...call, key: 'k2', cost_usd: null, model_version: null });
-  store.putCachedCall({ ...call, raw: 'hello again' }); // same key: the newer call wins
+  store.putCachedCall(ADA, { ...call, key: 'k2', cost_usd: null, model_version: null });
+  store.putCachedCall(ADA, { ...call, raw: 'hello again' }); // same key: the newer call wins
   assert.deepEqual(store.cacheStats(), { entries: 2, bytes: 2 + 'hello again'.length + 2 + 'hello'.length });
-  assert.equal(store.getCachedCall('k1')!.raw, 'hello again');
-  assert.equal(store.getCachedCall('k2')!.cost_usd, null);
-  assert.equal(store.getCachedCall('nope'), null);
+  assert.equal(store.getCachedCall(ADA, 'k1')!.raw, 'hello again');
+  assert.equal(store.getCachedCall(ADA, 'k2')!.cost_usd, null);
+  assert.equal(store.getCachedCall(ADA, 'nope'), null);
 
   const timesStored = (key: string): number => {
     store.flush();
     const raw = new DatabaseSync(path, { readOnly: true });
     try {
-      return (raw.prepare('SELECT calls FROM call_cache WHERE key = ?').get(key) as { calls: number }).calls;
+      return (raw.prepare('SELECT calls FROM call_cache WHERE scope = ? AND key = ?').get(ADA, key) as { calls: number }).calls;
     } finally {
       raw.close();
     }
   };
   assert.equal(timesStored('k1'), 2, 'a call stored again (a fresh run) is counted, buffered or not');
   assert.equal(timesStored('k2'), 1);
-  store.putCachedCall({ ...call, key: 'k2' });
-  store.putCachedCall({ ...call, key: 'k2' });
+  store.putCachedCall(ADA, { ...call, key: 'k2' });
+  store.putCachedCall(ADA, { ...call, key: 'k2' });
   assert.equal(timesStored('k2'), 3);
 
-  store.putCachedCall({ ...call, key: 'k3' });
+  store.putCachedCall(ADA, { ...call, key: 'k3' });
   assert.equal(store.clearCache(), 3, 'clearing counts buffered calls too');
-  assert.equal(store.hasCachedCall('k3'), false);
+  assert.equal(store.hasCachedCall(ADA, 'k3'), false);
   assert.deepEqual(store.cacheStats(), { entries: 0, bytes: 0 });
 });
 
@@ -440,7 +444,7 @@ test('everything survives closing and reopening, including calls still buffered 
   store.insertJob(newJob('job_1', { idempotency_key: 'k' }));
   store.finishInterviews('job_1', [interview(0, ['q1'])]);
   const event = store.appendEvent({ job_id: 'job_1', type: 'queued', message: 'Queued.' });
-  store.putCachedCall({ key: 'c', raw: 'r', input_tokens: 1, output_tokens: 1, cost_usd: 0, model_version: null });
+  store.putCachedCall(ADA, { key: 'c', raw: 'r', input_tokens: 1, output_tokens: 1, cost_usd: 0, model_version: null }, { job: 'job_2', interview: 0 });
   const job = store.getJob('job_1');
 
   const again = reopen();
@@ -449,7 +453,8 @@ test('everything survives closing and reopening, including calls still buffered 
   assert.equal(again.findJobByIdempotencyKey('ada', 'k')?.id, 'job_1');
   assert.equal(again.results('job_1', { limit: 10 }).results.length, 1);
   assert.deepEqual(again.eventsAfter('job_1', 0, 10), [event]);
-  assert.equal(again.getCachedCall('c')?.raw, 'r');
+  assert.equal(again.getCachedCall(ADA, 'c')?.raw, 'r');
+  assert.equal(again.getCachedCall(ADA, 'c')?.paid_job, 'job_2', 'who paid for it is stored with it');
   const next = again.appendEvent({ job_id: 'job_1', type: 'started', message: 'Started.' });
   assert.ok(next.id > event.id);
 });
@@ -459,10 +464,10 @@ test('calls are counted per (job, model): billed ones with their tokens and cost
   store.insertJob(newJob('job_1'));
   const call = (key: string, cost: number | null) => ({ key, raw: 'Yes', input_tokens: 30, output_tokens: 5, cost_usd: cost, model_version: null });
   assert.deepEqual(store.costByModel('job_1'), [], 'nothing yet: older jobs read the same');
-  store.putCachedCall(call('a1', 0.002), 'job_1', 'openai/gpt-4o');
-  store.putCachedCall(call('a2', 0.001), 'job_1', 'openai/gpt-4o');
+  store.putCachedCall(ADA, call('a1', 0.002), { job: 'job_1', model: 'openai/gpt-4o' });
+  store.putCachedCall(ADA, call('a2', 0.001), { job: 'job_1', model: 'openai/gpt-4o' });
   store.countCacheHit('job_1', 'openai/gpt-4o');
-  store.putCachedCall(call('b1', null), 'job_1', 'local/llama');
+  store.putCachedCall(ADA, call('b1', null), { job: 'job_1', model: 'local/llama' });
   store.countCacheHit('job_2', 'openai/gpt-4o');
   const expected = [
     { model: 'local/llama', calls: 1, cached_calls: 0, input_tokens: 30, output_tokens: 5, usd: null },
@@ -489,4 +494,58 @@ test('migration 3 adds the per-model ledger to a database at version 2 without t
   t.after(() => store.close());
   store.insertJob(newJob('job_old'));
   assert.deepEqual(store.costByModel('job_old'), []);
+});
+
+test('each scope has its own calls: the same key in two scopes is two calls, and who paid is kept with each', (t) => {
+  const { store, reopen } = withStore(t);
+  const call = { key: 'same', raw: 'Yes', input_tokens: 3, output_tokens: 1, cost_usd: 0.25, model_version: null };
+  store.putCachedCall('user:alice', call, { job: 'job_a', model: 'test', interview: 4 });
+  assert.equal(store.hasCachedCall('user:bob', 'same'), false, 'buffered: not in another scope');
+  assert.equal(store.getCachedCall('user:bob', 'same'), null);
+  assert.deepEqual(store.getCachedCall('user:alice', 'same'), { ...call, paid_job: 'job_a', paid_interview: 4 });
+  store.flush();
+  assert.equal(store.hasCachedCall('user:bob', 'same'), false, 'stored: not in another scope');
+  store.putCachedCall('team:lab', { ...call, raw: 'No' });
+  assert.deepEqual(store.cacheStats().entries, 2, 'the administrator sees every scope');
+  const again = reopen();
+  assert.deepEqual(again.getCachedCall('user:alice', 'same'), { ...call, paid_job: 'job_a', paid_interview: 4 });
+  assert.equal(again.getCachedCall('team:lab', 'same')?.raw, 'No');
+  assert.equal(again.getCachedCall('team:lab', 'same')?.paid_job, null);
+});
+
+/** A database at the version before the private cache, with the call_cache of that version and jobs of `owners`. */
+function databaseBeforePrivateCache(t: { after: (fn: () => void) => void }, owners: string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fieldwork-store-shared-cache-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'fieldwork.db');
+  const version = MIGRATIONS.findIndex((sql) => sql.includes('call_cache_scoped'));
+  assert.ok(version > 0);
+  const raw = new DatabaseSync(path);
+  for (const sql of MIGRATIONS.slice(0, version)) raw.exec(sql);
+  raw.exec(`PRAGMA user_version = ${version}`);
+  owners.forEach((owner, index) => {
+    raw.prepare(`INSERT INTO jobs (id, kind, name, source_name, owner, status, models, created_at, interviews_total, submission)
+      VALUES (?, 'survey', 'n', 's.survey.yaml', ?, 'completed', '[]', '2025-01-01T00:00:00Z', 1, '{}')`).run(`job_${index}`, owner);
+  });
+  raw.prepare(`INSERT INTO call_cache (key, raw, input_tokens, output_tokens, cost_usd, model_version, created_at, bytes, calls)
+    VALUES ('k', 'Yes', 3, 1, 0.5, NULL, '2025-01-01T00:00:00Z', 4, 2)`).run();
+  raw.close();
+  return path;
+}
+
+test('the private-cache migration keeps the shared calls of a one-user database as that user\'s', (t) => {
+  const store = openSqliteStore(databaseBeforePrivateCache(t, ['local', 'local']));
+  t.after(() => store.close());
+  assert.deepEqual(store.getCachedCall('user:local', 'k'), {
+    key: 'k', raw: 'Yes', input_tokens: 3, output_tokens: 1, cost_usd: 0.5, model_version: null, paid_job: null, paid_interview: null,
+  });
+  assert.deepEqual(store.cacheStats(), { entries: 1, bytes: 4 });
+});
+
+test('the private-cache migration drops the shared calls of a database with several users: none can be attributed', (t) => {
+  const store = openSqliteStore(databaseBeforePrivateCache(t, ['alice', 'bob']));
+  t.after(() => store.close());
+  assert.equal(store.getCachedCall('user:alice', 'k'), null);
+  assert.equal(store.getCachedCall('user:bob', 'k'), null);
+  assert.deepEqual(store.cacheStats(), { entries: 0, bytes: 0 });
 });

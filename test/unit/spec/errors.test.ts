@@ -20,6 +20,12 @@ describe('syntax errors', () => {
     assert.equal(issueMatching(duplicate, /appears twice/).line, 2);
   });
 
+  test('a key that is a list or a map is an error at its place, not a value silently stringified', () => {
+    const [issue] = issues(lines('name: x', '? [a, b]', ': 1', 'questions: []'));
+    assert.match(issue?.message ?? '', /a key here is a list or a map/);
+    assert.equal(issue?.line, 2);
+  });
+
   test('malformed JSON is reported at the offending character', () => {
     const text = '{\n  "name": "x",\n  "questions": [\n    {"question_name": "q1",}\n  ]\n}';
     const [issue] = issues(text, {}, 'x.survey.json');

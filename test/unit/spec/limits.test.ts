@@ -1,8 +1,8 @@
 // Hostile or accidental inputs are refused with the limit named, never with a crash or a stack trace.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_ALIAS_COUNT, MAX_DEPTH, MAX_SCENARIO_FILE_BYTES, MAX_SOURCE_BYTES } from '../../../src/spec';
-import { compiled, issueMatching, issues, lines } from './helpers';
+import { DEFAULT_MAX_QUESTIONS, MAX_ALIAS_COUNT, MAX_DEPTH, MAX_ENTRIES, MAX_SCENARIO_FILE_BYTES, MAX_SOURCE_BYTES, parseSurvey } from '../../../src/spec';
+import { compiled, issueMatching, issues, lines, parseText } from './helpers';
 
 const question = 'questions: [{ question_name: q, question_type: free_text, question_text: Hi }]';
 
@@ -73,6 +73,40 @@ describe('limits', () => {
     assert.equal(survey.shouldSkip(ref, 0, new Map()), true);
     assert.equal(({} as { polluted?: unknown }).polluted, undefined);
     assert.equal(Object.getPrototypeOf(survey.survey.scenarios[0]), Object.prototype);
+  });
+
+  test('more questions than allowed are refused at the first one too many, before the file is parsed', () => {
+    const many = (count: number) =>
+      lines('questions:', ...Array.from({ length: count }, (_, i) => `  - question_name: q${i}\n    question_type: free_text\n    question_text: Hi`));
+    const [issue, ...rest] = issues(many(DEFAULT_MAX_QUESTIONS + 1));
+    assert.equal(rest.length, 0);
+    assert.deepEqual([issue?.line, issue?.column], [2 + 3 * DEFAULT_MAX_QUESTIONS, 5]);
+    assert.equal(issue?.message, 'question 2,001 is one too many: a survey may have at most 2,000 questions, and this one has 2,001. Split it into several surveys (a server sets its limit with FIELDWORK_MAX_QUESTIONS)');
+    assert.ok(parseText(many(3)).ok);
+    const limited = parseSurvey({ name: 'x.survey.yaml', text: many(3) }, () => undefined, { maxQuestions: 2 });
+    assert.ok(!limited.ok);
+    assert.match(limited.issues[0]!.message, /^question 3 is one too many: a survey may have at most 2 questions, and this one has 3/);
+  });
+
+  test('questions without names still count, once parsed', () => {
+    const text = lines('questions:', ...Array.from({ length: 4 }, () => '  - { question_type: free_text, question_text: Hi }'));
+    const result = parseSurvey({ name: 'x.survey.yaml', text }, () => undefined, { maxQuestions: 3 });
+    assert.ok(!result.ok);
+    assert.deepEqual([result.issues[0]?.line, result.issues[0]?.path], [5, ['questions', 3]]);
+  });
+
+  test('a file of more entries than any survey needs is refused before parsing, wherever they are', () => {
+    const text = `${question}\nscenarios:\n${Array.from({ length: MAX_ENTRIES }, (_, i) => `  - { n: ${i} }`).join('\n')}\n`;
+    const [issue] = issues(text);
+    assert.match(issue?.message ?? '', /^the file holds more than 50,000 keys and list items; a survey needs far fewer\. Move large data into a scenarios file/);
+  });
+
+  test('a quoted text over a million characters is refused before parsing; the same in plain text is a template problem', () => {
+    const [quoted] = issues(`questions: [{ question_name: q, question_type: free_text, question_text: "${'x'.repeat(1_000_001)}" }]\n`);
+    assert.equal(quoted?.column, 74, 'at the opening quote');
+    assert.match(quoted?.message ?? '', /^this quoted text is 1,000,001 characters; a survey file may hold at most 1,000,000 in one text/);
+    const [plain] = issues(lines('questions:', '  - question_name: q', '    question_type: free_text', `    question_text: ${'x'.repeat(200_000)}`));
+    assert.match(plain?.message ?? '', /question_text is not a valid template: it is 200,000 characters; the limit is 100,000/);
   });
 
   test('no message ever carries a stack trace', () => {

@@ -1,9 +1,10 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatIssue, loadSurveyFiles, parseSurvey, referencedFiles } from '../../../src/spec';
+import { specIssues } from '../../../src/extension/spec-files';
 import { lines } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'fieldwork-spec-'));
@@ -52,6 +53,57 @@ describe('loadSurveyFiles', () => {
     writeFileSync(join(dir, 'secret.csv'), 'product\nsecret\n');
     writeFileSync(join(dir, 'four', 'a.survey.yaml'), surveyUsing('../secret.csv'));
     assert.deepEqual(loadSurveyFiles(join(dir, 'four', 'a.survey.yaml')).files, {});
+  });
+
+  test('refuses a link that leads out of the folder exactly as it refuses "..", and reads one that stays inside', () => {
+    const folder = join(dir, 'five');
+    mkdirSync(join(folder, 'sub'), { recursive: true });
+    writeFileSync(join(dir, 'outside.csv'), 'product\nsecret\n');
+    writeFileSync(join(folder, 'inside.csv'), 'product\ntea\n');
+    symlinkSync(join(dir, 'outside.csv'), join(folder, 'sub', 'link.csv'));
+    symlinkSync('/etc/passwd', join(folder, 'sub', 'passwd.csv'));
+    symlinkSync('../inside.csv', join(folder, 'sub', 'near.csv'));
+    symlinkSync(dir, join(folder, 'up'));
+    const refusal = (path: string) => {
+      writeFileSync(join(folder, 'a.survey.yaml'), surveyUsing(path));
+      const loaded = loadSurveyFiles(join(folder, 'a.survey.yaml'));
+      assert.deepEqual(loaded.files, {}, `${path} is not read`);
+      const parsed = parseSurvey(loaded.source, loaded.readFile);
+      assert.ok(!parsed.ok);
+      return formatIssue(parsed.issues[0]!).replace(path, 'PATH');
+    };
+    const dotDot = refusal('../outside.csv');
+    assert.equal(dotDot, 'a.survey.yaml:1:12 scenarios file "PATH" must be inside the survey\'s folder: use a relative path without "..", and no link that leads out of the folder');
+    for (const path of ['sub/link.csv', 'sub/passwd.csv', 'up/outside.csv']) assert.equal(refusal(path), dotDot, path);
+
+    writeFileSync(join(folder, 'a.survey.yaml'), surveyUsing('sub/near.csv'));
+    const near = loadSurveyFiles(join(folder, 'a.survey.yaml'));
+    assert.deepEqual(near.files, { 'sub/near.csv': 'product\ntea\n' });
+  });
+
+  test('refuses an image behind a link that leads out of the folder, with the same words as the scenarios', () => {
+    const folder = join(dir, 'six');
+    mkdirSync(folder);
+    writeFileSync(join(dir, 'photo.png'), 'not really a png');
+    symlinkSync(join(dir, 'photo.png'), join(folder, 'photo.png'));
+    writeFileSync(
+      join(folder, 'a.survey.yaml'),
+      lines('scenarios:', '  - { photo: { image: photo.png } }', 'questions:', '  - { question_name: q, question_type: free_text, question_text: "{{ photo }}?" }'),
+    );
+    const loaded = loadSurveyFiles(join(folder, 'a.survey.yaml'));
+    assert.deepEqual(loaded.files, {});
+    const parsed = parseSurvey(loaded.source, loaded.readFile);
+    assert.ok(!parsed.ok);
+    assert.match(parsed.issues[0]!.message, /image "photo\.png" must be inside the survey's folder: use a relative path without "\.\.", and no link that leads out of the folder/);
+  });
+
+  test('the editor\'s checks refuse a link out of the folder the same way', () => {
+    const folder = join(dir, 'seven');
+    mkdirSync(folder);
+    writeFileSync(join(dir, 'outside7.csv'), 'product\nsecret\n');
+    symlinkSync(join(dir, 'outside7.csv'), join(folder, 'link.csv'));
+    const [issue] = specIssues('survey', join(folder, 'a.survey.yaml'), surveyUsing('link.csv'));
+    assert.match(issue?.message ?? '', /scenarios file "link\.csv" must be inside the survey's folder: .*no link that leads out of the folder/);
   });
 });
 

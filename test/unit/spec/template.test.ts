@@ -1,6 +1,7 @@
 // Question texts are Liquid templates, sandboxed: no prototype access, no file system, no code.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { QuestionRenderError } from '../../../src/spec';
 import { compileTemplate } from '../../../src/spec/template';
 import { compiled, issues, lines } from './helpers';
 
@@ -122,10 +123,29 @@ describe('templates: sandbox', () => {
     for (const issue of found) assert.match(issue.message, /which is not a scenario key/);
   });
 
-  test('a runaway loop stops at the render limit with a clear error', () => {
-    const survey = compiled(
-      lines('questions:', '  - { question_name: q, question_type: free_text, question_text: "{% for i in (1..100000000) %}x{% endfor %}" }'),
+  test('a runaway loop is a problem at its line and column, found while the survey is checked', () => {
+    const [issue, ...more] = issues(
+      lines('questions:', '  - { question_name: q, question_type: free_text, question_text: "Hi {% for i in (1..100000000) %}x{% endfor %}" }'),
     );
-    assert.throws(() => survey.prompts(survey.interviewAt(0), 0, new Map()), /the template could not be rendered: .*limit/);
+    assert.equal(more.length, 0);
+    assert.deepEqual([issue?.line, issue?.column], [2, 70], "at the {% for %} tag");
+    assert.deepEqual(issue?.path, ['questions', 0, 'question_text']);
+    assert.match(issue?.message ?? '', /^question "q": question_text could not be rendered for scenario 1, agent 1: memory alloc limit exceeded\. .*make its loops shorter/);
+  });
+
+  test('a loop that only runs away with an answer stops at the render limit with the question named', () => {
+    const survey = compiled(
+      lines(
+        'questions:',
+        '  - { question_name: n, question_type: numerical, question_text: "How many?" }',
+        '  - { question_name: q, question_type: free_text, question_text: "{% for i in (1..n.answer) %}x{% endfor %}" }',
+      ),
+    );
+    const answers = new Map([['n', { answer: 100_000_000, comment: null }]]);
+    assert.throws(() => survey.prompts(survey.interviewAt(0), 1, answers), (error: unknown) => {
+      assert.ok(error instanceof QuestionRenderError);
+      assert.match(error.message, /^question "q": question_text could not be rendered for scenario 1, agent 1: memory alloc limit exceeded/);
+      return true;
+    });
   });
 });

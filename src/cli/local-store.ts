@@ -1,0 +1,37 @@
+// The database of a data directory, opened directly by the commands that manage its own tables (keys, cache). They
+// never start a job manager, so they are safe to run while a server works on the directory.
+import { dbPath, hasDatabase, prepareDatabaseFiles } from '../server/data-dir';
+import type { Store } from '../server/store/store';
+import { UsageError } from './failure';
+import type { Cli } from './io';
+import { loadSqliteStore } from './local-server';
+import { ensureLocalRuntime } from './runtime';
+
+export interface LocalStoreOptions {
+  /** Create the database when there is none (`--init`); else a directory without one is an error. */
+  init?: boolean;
+  /** Whether this command has `--init`, to offer it in the error. */
+  offersInit?: boolean;
+}
+
+export async function withLocalStore<T>(cli: Cli, dataDir: string, opts: LocalStoreOptions, use: (store: Store) => T): Promise<T> {
+  await ensureLocalRuntime(cli.env);
+  // A mistyped --data-dir must not quietly get a new, empty database (and keys nobody's server will ever read).
+  if (!opts.init && !hasDatabase(dataDir)) {
+    const serve = `\`fieldwork serve --data-dir ${shellQuote(dataDir)}\``;
+    throw new UsageError(`no Fieldwork data in ${dataDir}: run ${serve} to create one${opts.offersInit ? ', or pass --init' : ''}`);
+  }
+  prepareDatabaseFiles(dataDir, { create: opts.init === true });
+  const { openSqliteStore } = loadSqliteStore();
+  const store = openSqliteStore(dbPath(dataDir));
+  try {
+    return use(store);
+  } finally {
+    store.close();
+  }
+}
+
+/** The path as a shell reads it back: bare when it is plain, else in single quotes. */
+export function shellQuote(text: string): string {
+  return /^[\w@%+=:,./~-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
