@@ -48,8 +48,11 @@ function retryable(error: unknown): error is ProviderError {
   return error instanceof ProviderError && error.kind !== 'fatal';
 }
 
-/** (a) Inspect until 2025: ten connections, each retrying its call with exponential backoff. */
-async function fixedBackoff(ctx: RunContext): Promise<void> {
+/**
+ * Ten connections, each taking the next call and retrying it, after the wait `retryWait` names, until it succeeds.
+ * The peers (a) and (d) differ only in that wait.
+ */
+async function tenConnections(ctx: RunContext, retryWait: (error: ProviderError, attempt: number) => number): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < ctx.calls.length) {
@@ -60,12 +63,17 @@ async function fixedBackoff(ctx: RunContext): Promise<void> {
           break;
         } catch (error) {
           if (!retryable(error)) throw error;
-          await ctx.clock.sleep(inspectBackoff(attempt, ctx.random));
+          await ctx.clock.sleep(retryWait(error, attempt));
         }
       }
     }
   };
   await Promise.all(Array.from({ length: 10 }, worker));
+}
+
+/** (a) Inspect until 2025: ten connections, each retrying its call with exponential backoff. */
+function fixedBackoff(ctx: RunContext): Promise<void> {
+  return tenConnections(ctx, (_error, attempt) => inspectBackoff(attempt, ctx.random));
 }
 
 /** Resolves the current waiters when something happens (a call finished, a retry is due). */
@@ -210,24 +218,11 @@ async function cookbook(ctx: RunContext): Promise<void> {
  * (`retry-after-ms`, `retry-after`, or OpenAI's "try again in" hint), else after 0.5 s × 2ⁿ capped at 8 s, drawn
  * from its upper half; it never gives up.
  */
-async function honourRetryAfter(ctx: RunContext): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < ctx.calls.length) {
-      const call = ctx.calls[next++]!;
-      for (let attempt = 0; ; attempt++) {
-        try {
-          ctx.done(call, await ctx.call(call));
-          break;
-        } catch (error) {
-          if (!retryable(error)) throw error;
-          const backoff = Math.min(8000, 500 * 2 ** attempt);
-          await ctx.clock.sleep(error.retryAfterMs ?? backoff / 2 + (ctx.random() * backoff) / 2);
-        }
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: 10 }, worker));
+function honourRetryAfter(ctx: RunContext): Promise<void> {
+  return tenConnections(ctx, (error, attempt) => {
+    const backoff = Math.min(8000, 500 * 2 ** attempt);
+    return error.retryAfterMs ?? backoff / 2 + (ctx.random() * backoff) / 2;
+  });
 }
 
 /**
