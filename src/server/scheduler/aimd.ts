@@ -13,6 +13,8 @@
 // within the limit still meets a rare 429 when two large calls share a window, and halving for each kept a quiet
 // provider with 1 s windows at half its limit.
 
+import { TokenBucket } from './bucket';
+
 export interface AimdOptions {
   /** Multiplicative decrease per episode, at its deepest (when most of the latest calls were turned away). */
   decrease: number;
@@ -62,6 +64,8 @@ export class AimdRate {
   private readonly outcomes: boolean[] = [];
   private started: number | null = null;
   episodes = 0;
+  private largestCall = 1;
+  private blind: TokenBucket | null = null;
 
   constructor(private readonly options: AimdOptions = DEFAULT_AIMD) {}
 
@@ -74,6 +78,7 @@ export class AimdRate {
 
   onAdmitted(now: number, cost: number): void {
     this.started ??= now;
+    this.largestCall = Math.max(this.largestCall, cost);
     this.admitted.add(now, cost);
   }
 
@@ -106,5 +111,20 @@ export class AimdRate {
   private note(rejected: boolean): void {
     this.outcomes.push(rejected);
     if (this.outcomes.length > this.options.outcomes) this.outcomes.shift();
+  }
+
+  /**
+   * The bucket a lane with no other limits admits calls by: this rate, about a second of burst — enough for the
+   * largest call seen, small enough not to flood a provider we cannot see. Null before the first 429; with `now`
+   * null, as it was last brought up to date.
+   */
+  bucket(now: number | null): TokenBucket | null {
+    if (now === null) return this.blind;
+    const rate = this.rate(now);
+    if (rate === null) return null;
+    const capacity = Math.max(this.largestCall, rate * 1000);
+    if (!this.blind) this.blind = new TokenBucket(capacity, rate, now, 0);
+    else this.blind.reconfigure(capacity, rate, now);
+    return this.blind;
   }
 }

@@ -12,12 +12,11 @@ import { RateGuard, type RetryAfter } from './guard';
 import { fromMessage, learnFromHeaders, type AdmissionMark } from './header-learning';
 import { ModelTrust } from './model-trust';
 import { ReadingBucket } from './reading-bucket';
-import { rejectedOn } from './rejection';
+import { rejectedOn, tooManyAtOnce } from './rejection';
 import { RefillLearner } from './refill-learning';
-import { RefundForecast } from './refund-forecast';
 import { WindowBucket, type WindowMark } from './window-bucket';
 import { WindowClock } from './window-learning';
-import { planWindow } from './window-plan';
+import { WindowPlanner } from './window-planner';
 
 export interface LaneLimits {
   requestsPerMinute?: number | undefined;
@@ -37,13 +36,6 @@ const LIMIT_KEY: Record<Dimension, keyof LaneLimits> = {
 /** How long a lane hears nothing about its limits before it raises a learned refill, and by how much a second. */
 const PROBE_QUIET_MS = 2000;
 const PROBE_PER_SECOND = 0.01;
-/**
- * What a windowed lane scales its prompt estimates by before five calls are back to show how far off they run: the
- * calls that share a window go out together, before any reading can correct them (1 s windows, seeds 1-6, with the
- * two changes that came with it: 429s per 100 calls 0.29 -> 0.04; a continuous bucket's readings correct its first
- * burst, and a margin there cost 0.3% of makespan).
- */
-const UNLEARNED_WINDOW_SCALE = 1.1;
 /** How often a lane waiting for its first reply looks again (a reply also wakes it). */
 const FIRST_REPLY_POLL_MS = 250;
 /** Readings of a dimension that show how the provider counts it, before a first burst larger than a second's share. */
@@ -78,18 +70,15 @@ export class Lane<W extends FairEntry> {
   readonly refill = new Map<Dimension, RefillLearner>();
   /** What the calls in flight were charged: the most their refunds can give back. */
   private readonly inflightCharged: Record<Dimension, number> = { requests: 0, tokens: 0, input_tokens: 0, output_tokens: 0 };
-  /** The calls in flight, as admitted, and what the latest calls back gave back and when. */
-  private readonly outstanding = new Set<AdmissionMark>();
-  private readonly returns = new RefundForecast();
+  private readonly averageCost: Record<Dimension, number> = { requests: 1, tokens: 0, input_tokens: 0, output_tokens: 0 };
+  /** What the scheduler asks when it packs a fixed window; it also keeps the calls in flight and their refunds. */
+  readonly windowPlan = new WindowPlanner(this.buckets, this.averageCost, this.inflightCharged);
   /** One window clock per dimension: a provider may count requests over 10 s and tokens over a minute. */
   private readonly clocks = new Map<Dimension, WindowClock>();
   private firstSentAt = Infinity;
   /** Only when neither configuration nor headers say anything: a rate on the calls' total tokens. */
   readonly aimd = new AimdRate();
-  private aimdBucket: TokenBucket | null = null;
   private readonly concurrency: ConcurrencyCap;
-  private readonly averageCost: Record<Dimension, number> = { requests: 1, tokens: 0, input_tokens: 0, output_tokens: 0 };
-  private largestCall = 1;
   /** When the provider last said anything about its limits, and when a quiet lane last raised its refill. */
   private readAt = -Infinity;
   /** When the call whose reply carried the latest reading was admitted, and whether a 429 message was the reading. */
@@ -199,20 +188,6 @@ export class Lane<W extends FairEntry> {
   }
 
   /**
-   * For a lane whose provider enforces fixed windows: when the current window ends, and the least we have charged
-   * in it on any windowed dimension (else null).
-   */
-  currentWindow(now: number): WindowMark | null {
-    let window: WindowMark | null = null;
-    for (const bucket of this.buckets.values()) {
-      if (!(bucket instanceof WindowBucket)) continue;
-      const mark = bucket.mark(now);
-      window = window ? { end: Math.min(window.end, mark.end), used: Math.min(window.used, mark.used) } : mark;
-    }
-    return window;
-  }
-
-  /**
    * How long calls may be held back for fairness at no cost to the run: while some bucket is short of both half its
    * capacity (below that it loses no refill while calls wait) and all but one of the queued calls (which would wait
    * for it anyway). 0 when no bucket is, for fixed windows (whose unused quota is lost at their end), and for a
@@ -232,98 +207,14 @@ export class Lane<W extends FairEntry> {
     return ms;
   }
 
-  /**
-   * For a lane whose provider enforces fixed windows, before the window's last calls go at `fillAt`: which of `calls`
-   * (in queue order) to send now, or -1 to hold them all till then. Planned on the windowed dimension with room for
-   * the fewest calls; only calls that `canGo` (the buckets have room for them now) are sent.
-   */
-  planWindow(calls: readonly TicketCosts[], canGo: readonly boolean[], fillAt: number, now: number): number {
-    let plan: { dimension: Dimension; bucket: WindowBucket; room: number } | null = null;
-    for (const [dimension, bucket] of this.buckets) {
-      if (!(bucket instanceof WindowBucket) || this.averageCost[dimension] <= 0) continue;
-      const room = bucket.level(now) / this.averageCost[dimension];
-      if (!plan || room < plan.room) plan = { dimension, bucket, room };
-    }
-    if (!plan) return -1;
-    const { dimension, bucket } = plan;
-    // A call gives back the part of its max_tokens it did not write, on the dimensions that charged it.
-    const refunded = dimension === 'tokens' || dimension === 'output_tokens';
-    const inFlight = [...this.outstanding].map((mark) => ({ at: mark.at, allowance: refunded && mark.costs ? costOn('output_tokens', mark.costs) : 0 }));
-    const refunds = this.returns.outlook(inFlight, now, fillAt);
-    return planWindow(bucket.level(now), bucket.mark(now).used, refunds, calls.map((call) => costOn(dimension, call)), canGo, this.returns.known);
-  }
-
-  /** Whether a windowed dimension has a reading from inside the current window (a streamed reply's headers). */
-  readInWindow(now: number): boolean {
-    for (const bucket of this.buckets.values()) if (bucket instanceof WindowBucket && bucket.read(now)) return true;
-    return false;
-  }
-
-  /** Whether the buckets have room now for `first` and `then` together. */
-  fitsBoth(first: TicketCosts, then: TicketCosts, now: number): boolean {
-    for (const [dimension, bucket] of this.buckets) {
-      if (bucket.level(now) + 1e-6 < costOn(dimension, first) + costOn(dimension, then)) return false;
-    }
-    return true;
-  }
-
-  /**
-   * Whether the current window could still take all of `calls`: they fit what is left of it and all that the calls
-   * in flight could give back.
-   */
-  couldTakeAll(calls: readonly TicketCosts[], now: number): boolean {
-    for (const [dimension, bucket] of this.buckets) {
-      const total = calls.reduce((sum, call) => sum + costOn(dimension, call), 0);
-      if (total > bucket.level(now) + this.inflightCharged[dimension]) return false;
-    }
-    return true;
-  }
-
-  /**
-   * What a call will be charged: its prompt estimate scaled by the 90th percentile of the ratios of what the provider
-   * counted to our estimate over the latest calls (the largest, until there are ten), times `inflation` when the
-   * provider already turned it away. A window filled to the brim overflows only when the calls that share it are
-   * mostly among the largest tenth, and a call turned away comes back charged at what the provider said it lacked.
-   * A window's `last` calls are scaled by the largest ratio: once the readings of the calls before them are in, they
-   * alone carry the window's margin, and a 429 then loses what was left of the window. Before five calls are back, a
-   * windowed lane scales every call by a tenth.
-   */
+  /** What a call will be charged (see EstimateScale.chargeFor), times `inflation` when the provider turned it away. */
   costsOf(ticket: TicketCosts, inflation = 1, last = false): TicketCosts {
-    const output = ticket.outputTokens ?? 0;
-    const input = ticket.inputTokens ?? ticket.tokens - output;
-    let scale = 1;
-    if (this.estimates.learned) scale = this.estimates.factor(last);
-    else if (this.windowed) scale = UNLEARNED_WINDOW_SCALE;
-    if (this.blind) scale = 1;
-    const scaled = Math.ceil(input * scale * inflation);
-    return { tokens: scaled + output, inputTokens: scaled, outputTokens: ticket.outputTokens };
+    return this.estimates.chargeFor(ticket, inflation, { last, windowed: this.windowed, blind: this.blind });
   }
 
   /** Learns how far our prompt estimates are from what the provider counted. */
   learnEstimate(ticket: TicketCosts, usage: Usage): void {
     this.estimates.learn(ticket.inputTokens ?? ticket.tokens - (ticket.outputTokens ?? 0), usage.input);
-  }
-
-  /**
-   * After a 429 with headers: how much larger the call's prompt must be than we charged, for the provider to have
-   * found it too big for what it says remained (1 when our charge did not fit anyway).
-   */
-  shortfall(mark: AdmissionMark, snapshot: RateLimitSnapshot): number {
-    const costs = mark.costs;
-    if (!costs) return 1;
-    // A 429 that names another dimension (requests) says nothing about how the provider counts this prompt.
-    const named = rejectedOn(snapshot, mark, []);
-    let factor = 1;
-    for (const dimension of ['tokens', 'input_tokens'] as const) {
-      if (named.length > 0 && !named.includes(dimension)) continue;
-      const remaining = snapshot[dimension]?.remaining;
-      const charged = costOn(dimension, costs);
-      const input = costs.inputTokens ?? charged;
-      if (remaining === undefined || charged > remaining || input <= 0) continue;
-      factor = Math.max(factor, (remaining + 1 - (charged - input)) / input);
-    }
-    // Never more than twice our estimate: a reading that far off is about something else.
-    return Math.min(2, factor);
   }
 
   charge(ticket: TicketCosts, now: number): AdmissionMark {
@@ -338,7 +229,6 @@ export class Lane<W extends FairEntry> {
       if (bucket instanceof WindowBucket) (windows ??= {})[dimension] = bucket.admit(cost, now);
       else bucket?.take(cost, now);
     }
-    this.largestCall = Math.max(this.largestCall, ticket.tokens);
     this.firstSentAt = Math.min(this.firstSentAt, now);
     for (const clock of this.clocks.values()) clock.sent(now);
     this.probe(now);
@@ -347,7 +237,7 @@ export class Lane<W extends FairEntry> {
     const mark: AdmissionMark = { at: now, costs: ticket, charged: { ...this.charged }, inflight: this.inflight };
     this.inflight++;
     if (windows) mark.windows = windows;
-    this.outstanding.add(mark);
+    this.windowPlan.outstanding.add(mark);
     return mark;
   }
 
@@ -355,7 +245,7 @@ export class Lane<W extends FairEntry> {
   finished(mark: AdmissionMark): void {
     this.inflight--;
     for (const bucket of this.buckets.values()) if (bucket instanceof ReadingBucket) bucket.settled(mark.at);
-    this.outstanding.delete(mark);
+    this.windowPlan.outstanding.delete(mark);
     for (const dimension of DIMENSIONS) this.inflightCharged[dimension] -= mark.costs ? costOn(dimension, mark.costs) : 0;
   }
 
@@ -392,7 +282,7 @@ export class Lane<W extends FairEntry> {
     // must not take it back (a slow call's reply would otherwise stall the lane for its whole latency's refunds).
     for (const dimension of DIMENSIONS) this.charged[dimension] -= costOn(dimension, ticket) - usedOn(dimension, usage);
     const allowance = ticket.outputTokens ?? 0;
-    if (mark && allowance > 0 && this.outstanding.delete(mark)) this.returns.observe(now - mark.at, (allowance - usage.output) / allowance);
+    if (mark && allowance > 0 && this.windowPlan.outstanding.delete(mark)) this.windowPlan.returns.observe(now - mark.at, (allowance - usage.output) / allowance);
     for (const [dimension, bucket] of this.buckets) {
       const providerCharge = providerChargeOn(dimension, ticket, usage);
       bucket.giveBack(providerCharge - usedOn(dimension, usage), costOn(dimension, ticket) - providerCharge, mark?.windows?.[dimension], now);
@@ -425,21 +315,14 @@ export class Lane<W extends FairEntry> {
   /**
    * A 429 for the call admitted with `mark`. The guard pauses the lane (retry-after, else a backoff), caps its sends
    * at what went before and, on a burst, turns it conservative. The dimensions the provider named (or, when it named
-   * none, every dimension we model) take a strike against their models; a model struck often enough is dropped. A lane without headers empties its buckets to wait a refill, and a blind one lowers its rate.
+   * none, every dimension we model) take a strike against their models; a model struck often enough is dropped. A
+   * lane without headers empties its buckets to wait a refill, and a blind one lowers its rate.
    */
   onRateLimited(retryAfter: RetryAfter, snapshot: RateLimitSnapshot | null, mark: AdmissionMark, now: number, random: () => number): void {
     const verdict = this.guard.rateLimited(mark.at, retryAfter, now, random());
     if (verdict.words) this.words.push(verdict.words);
     const named = rejectedOn(snapshot, mark, []);
-    // Plenty of room on every reported limit (twice what the call asked: our estimate of a prompt may be a little
-    // short of the provider's count) — nothing there explains the 429.
-    const reported = snapshot !== null && Object.values(snapshot).some((reading) => reading?.remaining !== undefined);
-    const roomy = reported && DIMENSIONS.every((dimension) => {
-      const remaining = snapshot[dimension]?.remaining;
-      return remaining === undefined || !mark.costs || remaining >= 2 * costOn(dimension, mark.costs) + 1;
-    });
-    const readable = DIMENSIONS.some((dimension) => this.trust.readingsOf(dimension) > 0);
-    if ((roomy && named.length === 0) || (snapshot === null && readable)) {
+    if (tooManyAtOnce(snapshot, mark, named, DIMENSIONS.some((dimension) => this.trust.readingsOf(dimension) > 0))) {
       // Every limit it reports had room for the call, or a provider that reports its limits said nothing of them on
       // this 429: not a rate limit but too many calls at once (a gateway's limit in front of it).
       this.overCapacity(mark, now);
@@ -485,11 +368,8 @@ export class Lane<W extends FairEntry> {
       return;
     }
     const scale = this.trust.scale(dimension);
-    const at = mark?.at ?? now;
     const chargedSince = mark ? this.charged[dimension] - mark.charged[dimension] : 0;
-    const room = reading?.remaining !== undefined && !fromMessage(reading) ? reading.remaining / scale - chargedSince : 0;
-    const resetAt = Math.max(until, reading?.resetMs !== undefined ? at + reading.resetMs : now);
-    this.buckets.set(dimension, new ReadingBucket(perMinute / 60_000, scale, room, resetAt, now, this.configured[dimension]));
+    this.buckets.set(dimension, ReadingBucket.after(reading, { at: mark?.at ?? now, chargedSince, until, now, perMinute, scale, ceiling: this.configured[dimension] }));
     this.words.push(`${words}, honouring retry-after and sending only what its readings say is left${scale > 1.05 ? ` (÷${scale.toFixed(1)})` : ''}`);
   }
 
@@ -524,14 +404,6 @@ export class Lane<W extends FairEntry> {
 
   /** The AIMD bucket, its rate brought up to date; null while the lane has real limits or no 429 yet. */
   private blindBucket(now: number | null): TokenBucket | null {
-    if (!this.aimdFallback) return null;
-    if (now === null) return this.aimdBucket;
-    const rate = this.aimd.rate(now);
-    if (rate === null) return null;
-    // About a second of burst: enough for the largest call, small enough not to flood a provider we cannot see.
-    const capacity = Math.max(this.largestCall, rate * 1000);
-    if (!this.aimdBucket) this.aimdBucket = new TokenBucket(capacity, rate, now, 0);
-    else this.aimdBucket.reconfigure(capacity, rate, now);
-    return this.aimdBucket;
+    return this.aimdFallback ? this.aimd.bucket(now) : null;
   }
 }

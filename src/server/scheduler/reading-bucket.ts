@@ -11,7 +11,9 @@
 //   then on the lane waits for the reset (when the oldest call leaves the window).
 // A provider that counts over a sliding window or a window of its own length is served as fast as its readings
 // come back, with no guess about when room returns.
+import type { LimitReading } from '../providers/provider';
 import type { Bucket } from './bucket';
+import { fromMessage } from './header-learning';
 import type { WindowMark } from './window-bucket';
 
 /** A wait this long at most while a call sent to read again is out: its reading wakes the lane sooner. */
@@ -26,6 +28,19 @@ const RESET_MARGIN_MS = 5;
 const MAX_RESET_MARGIN_MS = 1_000;
 
 export class ReadingBucket implements Bucket {
+  /**
+   * The bucket that replaces a dropped model, from the reading that dropped it (if any) of a call admitted `at`: what
+   * it says is left in our units, less what we charged since; nothing left until its reset or `until`.
+   */
+  static after(
+    reading: LimitReading | undefined,
+    o: { at: number; chargedSince: number; until: number; now: number; perMinute: number; scale: number; ceiling: number | undefined },
+  ): ReadingBucket {
+    const room = reading?.remaining !== undefined && !fromMessage(reading) ? reading.remaining / o.scale - o.chargedSince : 0;
+    const resetAt = Math.max(o.until, reading?.resetMs !== undefined ? o.at + reading.resetMs : o.now);
+    return new ReadingBucket(o.perMinute / 60_000, o.scale, room, resetAt, o.now, o.ceiling);
+  }
+
   private room: number;
   /** The admission time of the reading that set `room` last. */
   private readAt = -Infinity;

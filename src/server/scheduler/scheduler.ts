@@ -7,6 +7,7 @@ import { realClock, type Clock } from './clock';
 import { DIMENSION_WORDS, type TicketCosts, type Usage } from './dimensions';
 import type { AdmissionMark } from './header-learning';
 import { Lane, type LaneLimits } from './lane';
+import { promptShortfall } from './rejection';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './retry-policy';
 
 export type { LaneLimits } from './lane';
@@ -191,7 +192,7 @@ export class Scheduler {
     if (error.kind === 'rate_limited') {
       lane.refund(mark, now);
       // Turned away with room we thought enough: the provider counts this prompt larger than we do.
-      inflation = Math.max(inflation, lane.shortfall(mark, error.limits));
+      inflation = Math.max(inflation, promptShortfall(mark, error.limits));
     }
     lane.learn(error.limits, mark, now, error.kind !== 'rate_limited');
     return inflation;
@@ -291,7 +292,7 @@ export class Scheduler {
    * next one does not (the order of a job's calls is free). Returns 'none' when no call fits now.
    */
   private packWindow(lane: Lane<Waiting>, now: number): 'admitted' | 'deferred' | 'none' {
-    const window = lane.currentWindow(now);
+    const window = lane.windowPlan.currentWindow(now);
     if (window === null) return 'none';
     const candidates = lane.queue.nextJob(FIT_DEPTH).map((entry) => ({ entry, costs: lane.costsOf(entry.ticket, entry.inflation) }));
     const fitting = candidates.filter((candidate) => lane.wait(candidate.costs, now).ms === 0);
@@ -304,10 +305,10 @@ export class Scheduler {
       // (then their own refunds make room for more), and calls will be left for the next window anyway (else holding
       // only delays the end of the run).
       const backInWindow = lane.latencyMs !== null && now + BACK_IN_WINDOW_LATENCIES * lane.latencyMs < window.end;
-      const leftOver = () => lane.queue.size > candidates.length || !lane.couldTakeAll(candidates.map((candidate) => candidate.costs), now);
+      const leftOver = () => lane.queue.size > candidates.length || !lane.windowPlan.couldTakeAll(candidates.map((candidate) => candidate.costs), now);
       if (!backInWindow && lane.inflight > 0 && leftOver()) {
         const canGo = candidates.map((candidate) => fitting.includes(candidate));
-        const pick = lane.planWindow(candidates.map((candidate) => candidate.costs), canGo, holdUntil, now);
+        const pick = lane.windowPlan.planWindow(candidates.map((candidate) => candidate.costs), canGo, holdUntil, now);
         if (pick < 0) {
           this.wake(lane, holdUntil - now);
           return 'deferred';
@@ -316,7 +317,7 @@ export class Scheduler {
       }
     } else {
       // With readings from inside the window, the last calls alone carry its margin: they are charged the largest ratio.
-      const last = !lane.readInWindow(now)
+      const last = !lane.windowPlan.readInWindow(now)
         ? fitting
         : candidates
             .map((candidate) => ({ entry: candidate.entry, costs: lane.costsOf(candidate.entry.ticket, candidate.entry.inflation, true) }))
@@ -387,7 +388,7 @@ function bestFill<C extends { costs: TicketCosts }>(lane: Lane<Waiting>, fitting
     for (let j = i + 1; j < fitting.length; j++) {
       const b = fitting[j]!;
       const total = a.costs.tokens + b.costs.tokens;
-      if (total > bestTotal && lane.fitsBoth(a.costs, b.costs, now)) {
+      if (total > bestTotal && lane.windowPlan.fitsBoth(a.costs, b.costs, now)) {
         best = a.costs.tokens >= b.costs.tokens ? a : b;
         bestTotal = total;
       }
