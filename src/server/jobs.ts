@@ -3,7 +3,7 @@ import type { CompiledSurvey, Survey } from '../spec';
 import type { Estimate, Job, JobEvent, JobSubmission, ModelInfo } from '../protocol';
 import { JobSubmission as JobSubmissionSchema, isFinished } from '../protocol';
 import { JobError, type JobManager } from './job-manager';
-import type { NewEvent, Store, StoredJob } from './store/store';
+import type { Store, StoredJob } from './store/store';
 import type { Provider } from './providers/provider';
 import type { Pricing } from './pricing';
 import type { Scheduler, SchedulerNotice } from './scheduler/scheduler';
@@ -20,6 +20,7 @@ import { renderProblem, SubmissionCompiler, type SpecChecker } from './compile-s
 import { estimateEval } from './estimate-eval';
 import { newJobId } from './ids';
 import { userScope, type CacheScopeOf } from './cache-scope';
+import { JobEvents } from './job-events';
 
 export interface CoreOptions {
   store: Store;
@@ -50,7 +51,6 @@ export interface ServiceCatalog {
 }
 
 const PROGRESS_EVERY_MS = 500;
-const NOTICE_EVERY_MS = 2000;
 /** How long a job waits to be compiled again when the spec pool was full. */
 const BUSY_RETRY_MS = 1000;
 
@@ -59,9 +59,9 @@ export class CoreJobManager implements JobManager {
   /** Settles when a run has ended and its job's status is written. */
   private readonly settling = new Map<string, Promise<void>>();
   private readonly waiting: string[] = [];
-  private readonly listeners = new Map<string, Set<(event: JobEvent) => void>>();
   private readonly progressState = new Map<string, { at: number; calls: number }>();
-  private readonly notices = new Map<string, { at: number; suppressed: number; last: SchedulerNotice }>();
+  /** The jobs' logs and their live followers, scheduler notices included. */
+  private readonly events: JobEvents;
   private readonly callPath: CallPath;
   private readonly scoringCalls: ScoringCalls;
   private readonly finishedMetrics: FinishedMetrics;
@@ -73,6 +73,7 @@ export class CoreJobManager implements JobManager {
 
   constructor(private readonly options: CoreOptions) {
     this.scopeOf = options.cacheScope ?? userScope;
+    this.events = new JobEvents(options.store, options.log);
     const catalog = options.catalog;
     this.compiler = new SubmissionCompiler({
       specs: options.specs,
@@ -91,11 +92,11 @@ export class CoreJobManager implements JobManager {
     for (const job of this.options.store.unfinishedJobs()) {
       if (job.status === 'cancelling') {
         this.options.store.setJobStatus(job.id, 'cancelled', { finished: true });
-        this.emit({ job_id: job.id, type: 'cancelled', message: 'Cancelled (the server restarted while cancelling).' });
+        this.events.emit({ job_id: job.id, type: 'cancelled', message: 'Cancelled (the server restarted while cancelling).' });
         continue;
       }
       if (job.status === 'running') {
-        this.emit({ job_id: job.id, type: 'resumed', message: 'Server restarted: resuming from the stored results.' });
+        this.events.emit({ job_id: job.id, type: 'resumed', message: 'Server restarted: resuming from the stored results.' });
       }
       this.enqueue(job.id);
     }
@@ -124,7 +125,7 @@ export class CoreJobManager implements JobManager {
       submission: accepted,
       idempotency_key: idempotencyKey,
     });
-    this.emit({
+    this.events.emit({
       job_id: id,
       type: 'queued',
       message: `Queued: ${survey.interviewCount.toLocaleString('en-US')} interviews × ${survey.survey.questions.length} questions on ${stored.models.join(', ')}.`,
@@ -185,13 +186,13 @@ export class CoreJobManager implements JobManager {
     const run = this.runs.get(id);
     if (run) {
       this.options.store.setJobStatus(id, 'cancelling');
-      this.emit({ job_id: id, type: 'cancelling', message: 'Cancelling: stopping calls in flight.' });
+      this.events.emit({ job_id: id, type: 'cancelling', message: 'Cancelling: stopping calls in flight.' });
       run.halt('cancel');
     } else {
       const at = this.waiting.indexOf(id);
       if (at >= 0) this.waiting.splice(at, 1);
       this.options.store.setJobStatus(id, 'cancelled', { finished: true });
-      this.emit({ job_id: id, type: 'cancelled', message: 'Cancelled before it started: nothing was spent.' });
+      this.events.emit({ job_id: id, type: 'cancelled', message: 'Cancelled before it started: nothing was spent.' });
     }
     return this.get(owner, id);
   }
@@ -205,7 +206,7 @@ export class CoreJobManager implements JobManager {
     const again = this.options.store.getJob(id)!;
     const remaining = again.progress.interviews_total - again.progress.interviews_done;
     this.options.store.setJobStatus(id, 'queued', { error: null, finished: false });
-    this.emit({
+    this.events.emit({
       job_id: id,
       type: 'queued',
       message: `Retry: ${remaining.toLocaleString('en-US')} interviews to run (${cleared} failed before); ${again.progress.interviews_done.toLocaleString('en-US')} finished ones are kept.`,
@@ -215,13 +216,7 @@ export class CoreJobManager implements JobManager {
   }
 
   subscribe(jobId: string, listener: (event: JobEvent) => void): () => void {
-    let set = this.listeners.get(jobId);
-    if (!set) this.listeners.set(jobId, (set = new Set()));
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0) this.listeners.delete(jobId);
-    };
+    return this.events.subscribe(jobId, listener);
   }
 
   models(): ModelInfo[] {
@@ -242,27 +237,9 @@ export class CoreJobManager implements JobManager {
     return this.runs.size;
   }
 
-  /**
-   * A scheduler notice for a job's log, at most one per kind every few seconds with a count of the rest. What a lane
-   * came to believe about its limits is rare and always said, as a rate-limit line.
-   */
+  /** A scheduler notice for a job's log, throttled per kind (src/server/job-events.ts). */
   notice(raw: SchedulerNotice): void {
-    const notice = { ...raw, message: namedAsInSurveys(raw.message, raw.lane) };
-    if (notice.type === 'limits') {
-      this.emit({ job_id: notice.jobId, type: 'rate_limited', message: notice.message, data: { lane: notice.lane } });
-      return;
-    }
-    const key = `${notice.jobId}\u0000${notice.type}`;
-    const now = Date.now();
-    const state = this.notices.get(key);
-    if (state && now - state.at < NOTICE_EVERY_MS) {
-      state.suppressed++;
-      state.last = notice;
-      return;
-    }
-    const more = state && state.suppressed > 0 ? ` (and ${state.suppressed} more since the last note)` : '';
-    this.notices.set(key, { at: now, suppressed: 0, last: notice });
-    this.emit({ job_id: notice.jobId, type: notice.type, message: notice.message + more, data: { lane: notice.lane } });
+    this.events.notice(raw);
   }
 
   /** Stops every run; their jobs stay running in the store and resume on the next start. */
@@ -285,7 +262,7 @@ export class CoreJobManager implements JobManager {
       submission: accepted,
       idempotency_key: idempotencyKey,
     });
-    this.emit({ job_id: id, type: 'queued', message: evalQueuedMessage(compiled), data: { interviews_total: compiled.interviewCount } });
+    this.events.emit({ job_id: id, type: 'queued', message: evalQueuedMessage(compiled), data: { interviews_total: compiled.interviewCount } });
     this.enqueue(id);
     return { job: toWire(this.options.store.getJob(id) ?? stored), created: true };
   }
@@ -342,7 +319,7 @@ export class CoreJobManager implements JobManager {
     if (this.closing || !current || isFinished(current.status)) return;
     const resumed = current.status === 'running';
     this.options.store.setJobStatus(current.id, 'running', { started: !resumed });
-    if (!resumed) this.emit({ job_id: current.id, type: 'started', message: 'Started.' });
+    if (!resumed) this.events.emit({ job_id: current.id, type: 'started', message: 'Started.' });
     this.progressState.set(current.id, { at: Date.now(), calls: current.progress.calls_done });
     const run = new JobRun(current, plan, this.options.store, this.callPath, {
       concurrency: this.options.interviewsInFlight,
@@ -379,7 +356,7 @@ export class CoreJobManager implements JobManager {
   private finishWith(id: string, status: 'completed' | 'partially_failed' | 'failed' | 'cancelled', error: string | null, message?: string): void {
     this.options.store.setJobStatus(id, status, { error, finished: true });
     const type = status === 'completed' ? 'completed' : status === 'cancelled' ? 'cancelled' : 'failed';
-    this.emit({ job_id: id, type, message: message ?? `Failed: ${error}`, data: { status } });
+    this.events.emit({ job_id: id, type, message: message ?? `Failed: ${error}`, data: { status } });
   }
 
   private progress(id: string, force: boolean): void {
@@ -392,7 +369,7 @@ export class CoreJobManager implements JobManager {
     const callsPerSecond = state && seconds > 0 ? (job.progress.calls_done - state.calls) / seconds : 0;
     if (state) this.progressState.set(id, { at: now, calls: job.progress.calls_done });
     const p = job.progress;
-    this.emit({
+    this.events.emit({
       job_id: id,
       type: 'progress',
       // Done and failed apart: "1 / 1 interviews" for a job whose only interview failed read as success.
@@ -400,27 +377,6 @@ export class CoreJobManager implements JobManager {
       data: { progress: p, cost: job.cost, calls_per_second: Math.round(callsPerSecond * 10) / 10 },
     });
   }
-
-  private emit(event: NewEvent): void {
-    const stored = this.options.store.appendEvent(event);
-    const set = this.listeners.get(event.job_id);
-    if (!set) return;
-    for (const listener of [...set]) {
-      try {
-        listener(stored);
-      } catch (error) {
-        this.options.log(`event listener failed: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
-  }
-}
-
-/**
- * A scheduler message names its lane as `service/model`; the built-in model's lane is `test/test`, which surveys and
- * the model list call `test`. The log uses the name the user wrote.
- */
-function namedAsInSurveys(message: string, lane: string): string {
-  return lane === 'test/test' ? message.split(lane).join('test') : message;
 }
 
 function toWire(job: StoredJob): Job {
