@@ -33,6 +33,12 @@ const MAX_CONCURRENCY_PROBE = 1_600;
 /** Conservative mode's first window, and where it ends when no ceiling says (the naive client's connections). */
 const FIRST_WINDOW = 2;
 const NAIVE_CONNECTIONS = 10;
+/**
+ * A refusal with `others` calls out is no limit on calls at once when, within this span, the provider admitted a call
+ * sent with clearly more out (a margin for calls that finished while one travelled): it was a rate limit that said
+ * nothing of itself (a quiet 429, or a limit its readings do not show).
+ */
+const CONCURRENCY_EVIDENCE_MS = 30_000;
 
 /** When a 429 says to try again: a retry-after header, or a hint in its message; null ms when it says nothing. */
 export interface RetryAfter {
@@ -68,6 +74,8 @@ export class RateGuard {
   private concurrencyAt = -Infinity;
   private admittedSince = 0;
   private probeEvery = CONCURRENCY_PROBE;
+  /** Calls admitted within CONCURRENCY_EVIDENCE_MS, as [admitted at, others out when sent]: a sliding maximum. */
+  private readonly admittedWith: [number, number][] = [];
 
   get conservative(): boolean {
     return this.window !== null;
@@ -79,20 +87,30 @@ export class RateGuard {
   }
 
   /**
-   * A call sent with `others` calls out was turned away for too many at once: no more than that go out together from
-   * now on (one more after CONCURRENCY_PROBE calls admitted without another such refusal). Says so the first time.
+   * A call sent with `others` calls out was turned away, and nothing it said names a rate: too many at once, unless
+   * the provider lately admitted a call sent with clearly more out (then false: the caller treats it as a rate limit).
+   * If it was, no more than that go out together from now on (one more after CONCURRENCY_PROBE calls admitted without
+   * another such refusal); `words` says so the first time.
    */
-  overCapacity(others: number, now: number): string | null {
+  overCapacity(others: number, now: number): { atOnce: boolean; words: string | null } {
+    const most = this.mostAdmittedWith(now);
+    if (most !== null && most >= others + Math.max(2, Math.ceil(0.2 * others))) return { atOnce: false, words: null };
     const cap = Math.max(1, others);
     this.concurrencyAt = now;
     this.admittedSince = 0;
     // One more at once was tried and refused again: try it half as often.
     if (this.concurrency !== null && cap >= this.concurrency - 1) this.probeEvery = Math.min(MAX_CONCURRENCY_PROBE, this.probeEvery * 2);
-    if (this.concurrency !== null && this.concurrency <= cap) return null;
+    if (this.concurrency !== null && this.concurrency <= cap) return { atOnce: true, words: null };
     const first = this.concurrency === null;
     this.concurrency = cap;
-    if (!first) return null;
-    return `turned away with ${others} other calls out, though every limit it reports had room: at most ${cap} calls at once`;
+    if (!first) return { atOnce: true, words: null };
+    return { atOnce: true, words: `turned away with ${others} other calls out, though every limit it reports had room: at most ${cap} calls at once` };
+  }
+
+  /** The most calls that were out when a call the provider admitted lately was sent (null: none lately). */
+  private mostAdmittedWith(now: number): number | null {
+    while (this.admittedWith.length > 0 && this.admittedWith[0]![0] < now - CONCURRENCY_EVIDENCE_MS) this.admittedWith.shift();
+    return this.admittedWith[0]?.[1] ?? null;
   }
 
   /** Calls sent in the latest GUARD_SPAN_MS. */
@@ -109,10 +127,15 @@ export class RateGuard {
 
   /**
    * The provider admitted a call (its reply or its headers came back); `usual` is how many calls the lane would keep
-   * out without the guard.
+   * out without the guard, and `others` how many other calls were out when it was sent.
    */
-  admitted(sentAt: number, now: number, usual: number): string | null {
+  admitted(sentAt: number, now: number, usual: number, others?: number): string | null {
     this.note(false);
+    if (others !== undefined) {
+      // A sliding maximum: an entry no larger than a later one can never be the maximum again.
+      while (this.admittedWith.length > 0 && this.admittedWith[this.admittedWith.length - 1]![1] <= others) this.admittedWith.pop();
+      this.admittedWith.push([now, others]);
+    }
     this.consecutive = 0;
     if (this.concurrency !== null && ++this.admittedSince >= this.probeEvery) {
       this.concurrency++;

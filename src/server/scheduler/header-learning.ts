@@ -150,8 +150,8 @@ function learnWindow(lane: LearningBuckets, dimension: Dimension, reading: Limit
   }
   bucket.limitQuota(ceiling, now);
   bucket.observe(end, reading.remaining, window ?? null, chargedSince, ceiling, now);
-  if (bucket.contradicted && lane.trust && lane.dropModel) {
-    const reason = lane.trust.windowContradicted(dimension);
+  if ((bucket.contradicted || clock.drifting()) && lane.trust && lane.dropModel) {
+    const reason = bucket.contradicted ? lane.trust.windowContradicted(dimension) : lane.trust.windowDrifting(dimension);
     if (reason) lane.dropModel(dimension, reason, reading, mark, now);
   }
   return true;

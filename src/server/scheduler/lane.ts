@@ -253,11 +253,11 @@ export class Lane<W extends FairEntry> {
     this.words.push(words);
   }
 
-  /** The provider admitted the call sent at `sentAt`: its headers or its reply came back. */
-  admitted(sentAt: number, now: number): void {
+  /** The provider admitted the call admitted with `mark`: its headers or its reply came back. */
+  admitted(mark: AdmissionMark, now: number): void {
     this.admittedAt = now;
     this.concurrency.onAdmitted();
-    const words = this.guard.admitted(sentAt, now, this.concurrency.cap(this.callsPerMs(), 0));
+    const words = this.guard.admitted(mark.at, now, this.concurrency.cap(this.callsPerMs(), 0), mark.inflight);
     if (words) this.words.push(words);
   }
 
@@ -322,10 +322,10 @@ export class Lane<W extends FairEntry> {
     const verdict = this.guard.rateLimited(mark.at, retryAfter, now, random());
     if (verdict.words) this.words.push(verdict.words);
     const named = rejectedOn(snapshot, mark, []);
-    if (tooManyAtOnce(snapshot, mark, named, DIMENSIONS.some((dimension) => this.trust.readingsOf(dimension) > 0))) {
+    if (tooManyAtOnce(snapshot, mark, named, DIMENSIONS.some((dimension) => this.trust.readingsOf(dimension) > 0)) && this.overCapacity(mark, now)) {
       // Every limit it reports had room for the call, or a provider that reports its limits said nothing of them on
-      // this 429: not a rate limit but too many calls at once (a gateway's limit in front of it).
-      this.overCapacity(mark, now);
+      // this 429, and calls sent with more out were not admitted lately: not a rate limit but too many calls at once
+      // (a gateway's limit in front of it).
     } else {
       for (const dimension of named.length > 0 ? named : [...this.buckets.keys()]) {
         const bucket = this.buckets.get(dimension);
@@ -348,10 +348,14 @@ export class Lane<W extends FairEntry> {
     }
   }
 
-  /** The provider turned a call away for too many at once (a 429 its limits do not explain, or a 503 overload). */
-  overCapacity(mark: AdmissionMark, now: number): void {
-    const words = this.guard.overCapacity(mark.inflight ?? this.inflight, now);
+  /**
+   * The provider turned a call away, and not for a rate its readings show (a 429 its limits do not explain, or a 503
+   * overload): too many at once, unless calls sent with more out were admitted lately. True when taken as such.
+   */
+  overCapacity(mark: AdmissionMark, now: number): boolean {
+    const { atOnce, words } = this.guard.overCapacity(mark.inflight ?? this.inflight, now);
     if (words) this.words.push(words);
+    return atOnce;
   }
 
   /**

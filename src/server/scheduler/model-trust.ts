@@ -4,7 +4,8 @@
 //   several times what we charged (a 10 s window's remaining reported per minute falls by six per request);
 // - 429s on it where it predicted room: at least three times, and on at least STRIKE_SHARE of the calls sent, within
 //   STRIKE_MS (a model that fills windows to the brim meets a rare 429 by design, a wrong one meets many);
-// - a window that did not come back whole at its end (the window bucket says so: a sliding window, not a fixed one).
+// - a window that did not come back whole at its end (the window bucket says so: a sliding window, not a fixed one);
+// - windows' ends that drift off the lattice a window's length puts them on (the window clock says so).
 import type { Dimension } from './dimensions';
 
 /** Two readings this close in admission time are compared for the rate `remaining` falls at. */
@@ -102,6 +103,12 @@ export class ModelTrust {
   windowContradicted(dimension: Dimension): string | null {
     if (this.dropped.has(dimension)) return null;
     return this.drop(dimension, 'the window did not come back whole at its end (a sliding window, or another length)');
+  }
+
+  /** Window ends that do not fall on a lattice. */
+  windowDrifting(dimension: Dimension): string | null {
+    if (this.dropped.has(dimension)) return null;
+    return this.drop(dimension, "the windows' ends drift instead of falling a window's length apart (a sliding window)");
   }
 
   private drop(dimension: Dimension, reason: string): string {

@@ -113,7 +113,7 @@ export class Scheduler {
         if (readEarly) return;
         readEarly = true;
         // Headers with a 200 mean the provider admitted the call.
-        lane.admitted(mark.at, this.clock.now());
+        lane.admitted(mark, this.clock.now());
         if (limits) lane.learn(limits, mark, this.clock.now());
         this.say(lane, ticket);
         this.pump(lane);
@@ -121,7 +121,7 @@ export class Scheduler {
       try {
         const result = await attempt(attemptNumber, early);
         const finished = this.clock.now();
-        if (!readEarly) lane.admitted(mark.at, finished);
+        if (!readEarly) lane.admitted(mark, finished);
         lane.onSuccess(ticket, finished - started, finished);
         // Learned before the lane lets anyone else in: this reply's headers may say the bucket is not what we thought.
         if (outcome) {

@@ -44,6 +44,14 @@ const KEEP = 64;
 const FULL_TOO_SOON = 2;
 /** Distinct ends on a lattice that mean windows. */
 const LATTICE_ENDS = 5;
+/**
+ * Of the latest DRIFT_OF distinct ends, this many off the lattice by more than DRIFT_SHARE of a window mean the ends
+ * are no windows' ends: a sliding window's "oldest entry leaves" instants fall anywhere, a fixed window's within a
+ * request's travel of its end.
+ */
+const DRIFT_OF = 10;
+const DRIFT_COUNT = 6;
+const DRIFT_SHARE = 0.2;
 
 interface Reading {
   dimension: string;
@@ -69,6 +77,8 @@ export class WindowClock {
   private longest = Infinity;
   /** 429 messages whose wait was too long for the minute's rate: their ends. */
   private readonly slowEnds: { at: number; end: number }[] = [];
+  /** The latest distinct ends, in the order first seen, for telling drifting ends from a lattice. */
+  private readonly fresh: number[] = [];
   /** Per dimension, the latest distinct ends its readings named, each with their longest wait and most left. */
   private readonly lattices = new Map<string, { end: number; wait: number; remaining: number; fullRate: number }[]>();
 
@@ -187,6 +197,21 @@ export class WindowClock {
     return Math.min(this.longest, Math.max(MIN_WINDOW_MS, this.shortest, this.anchor - this.firstAt));
   }
 
+  /**
+   * Whether the ends seen lately drift off the lattice the window's length puts them on (see DRIFT_COUNT): the
+   * provider counts over a sliding window, which no window clock describes.
+   */
+  drifting(): boolean {
+    if (!this.windowed || this.windowMs === null || this.fresh.length < DRIFT_OF) return false;
+    const length = this.windowMs;
+    const latest = this.ends[this.ends.length - 1]!;
+    const off = this.fresh.filter((end) => {
+      const windows = (latest - end) / length;
+      return Math.abs(windows - Math.round(windows)) > DRIFT_SHARE;
+    }).length;
+    return off >= DRIFT_COUNT;
+  }
+
   /** Whether two readings' ends are the same instant: within the skew seen, never a quarter window apart. */
   same(a: number, b: number): boolean {
     return Math.abs(a - b) < this.toleranceMs();
@@ -220,6 +245,8 @@ export class WindowClock {
       this.ends.push(end);
       this.ends.sort((a, b) => a - b);
       if (this.ends.length > KEEP) this.ends.shift();
+      this.fresh.push(end);
+      if (this.fresh.length > DRIFT_OF) this.fresh.shift();
     }
     let gap = Infinity;
     for (let i = 1; i < this.ends.length; i++) gap = Math.min(gap, this.ends[i]! - this.ends[i - 1]!);
