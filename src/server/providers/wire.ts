@@ -156,6 +156,8 @@ export interface FailureFacts {
   /** The provider's error code or type, e.g. `insufficient_quota`, `overloaded_error`. */
   code: string | null;
   limits: RateLimitSnapshot | null;
+  /** The wall clock a retry-after given as a date is read against (now, unless simulated). */
+  now?: number;
 }
 
 /** A non-2xx reply → the scheduler's kind, with the provider's reason (and never the key). */
@@ -163,7 +165,8 @@ export function failure(facts: FailureFacts): ProviderError {
   const { wire, status, headers, code, limits } = facts;
   const message = wire.redact(facts.message || `HTTP ${status}`);
   const said = `${wire.endpoint.service}: HTTP ${status}${code ? ` ${code}` : ''}: ${message}`;
-  const after = retryAfterMs(headers) ?? (status === 429 ? retryHintInMessage(facts.message) : null);
+  const now = facts.now ?? Date.now();
+  const after = retryAfterMs(headers, now) ?? (status === 429 ? retryHintInMessage(facts.message) : null);
   const fatal = (why: string) => new ProviderError('fatal', why ? `${said} (${why})` : said, null, status, limits);
 
   if (/request too large|context[_ ]length|maximum context|too many tokens|prompt is too long/i.test(facts.message)) {
@@ -177,7 +180,7 @@ export function failure(facts: FailureFacts): ProviderError {
       return fatal(`a quota that resets in ${Math.round(after / 3_600_000)} h: waiting is no use`);
     }
     // Without headers, the message may still name the limit (and what is used of it).
-    return new ProviderError('rate_limited', said, after, status, limits ?? limitsInMessage(facts.message, after), after !== null && retryAfterMs(headers) === null);
+    return new ProviderError('rate_limited', said, after, status, limits ?? limitsInMessage(facts.message, after), after !== null && retryAfterMs(headers, now) === null);
   }
   if (status === 529 || status === 503 || code === 'overloaded_error') {
     return new ProviderError('overloaded', said, after, status, limits);

@@ -62,6 +62,8 @@ export function learnFromHeaders(lane: LearningBuckets, snapshot: RateLimitSnaps
       }
       continue;
     }
+    // A model dropped for AIMD is not learned again from the readings that contradicted it.
+    if (lane.trust?.dropped.has(dimension)) continue;
     if (lane.trust && lane.dropModel && mark && said.remaining !== undefined && !fromMessage(said)) {
       const reason = lane.trust.reading(dimension, mark.at, said.remaining, mark.charged[dimension]);
       if (reason) {
@@ -150,8 +152,12 @@ function learnWindow(lane: LearningBuckets, dimension: Dimension, reading: Limit
   }
   bucket.limitQuota(ceiling, now);
   bucket.observe(end, reading.remaining, window ?? null, chargedSince, ceiling, now);
-  if ((bucket.contradicted || clock.drifting()) && lane.trust && lane.dropModel) {
-    const reason = bucket.contradicted ? lane.trust.windowContradicted(dimension) : lane.trust.windowDrifting(dimension);
+  if ((bucket.contradicted || bucket.cameBackEarly || clock.drifting()) && lane.trust && lane.dropModel) {
+    const reason = bucket.contradicted
+      ? lane.trust.windowContradicted(dimension)
+      : bucket.cameBackEarly
+        ? lane.trust.windowCameBackEarly(dimension)
+        : lane.trust.windowDrifting(dimension);
     if (reason) lane.dropModel(dimension, reason, reading, mark, now);
   }
   return true;

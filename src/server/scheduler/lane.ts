@@ -11,6 +11,8 @@ import { FairQueue, type FairEntry } from './fair-queue';
 import { RateGuard, type RetryAfter } from './guard';
 import { fromMessage, learnFromHeaders, type AdmissionMark } from './header-learning';
 import { ModelTrust } from './model-trust';
+import { replacementModel } from './model-drop';
+import { CREEP_QUIET_MS, creepRefills } from './refill-learning';
 import { ReadingBucket } from './reading-bucket';
 import { rejectedOn, tooManyAtOnce } from './rejection';
 import { RefillLearner } from './refill-learning';
@@ -33,9 +35,6 @@ const LIMIT_KEY: Record<Dimension, keyof LaneLimits> = {
   output_tokens: 'outputTokensPerMinute',
 };
 
-/** How long a lane hears nothing about its limits before it raises a learned refill, and by how much a second. */
-const PROBE_QUIET_MS = 2000;
-const PROBE_PER_SECOND = 0.01;
 /** How often a lane waiting for its first reply looks again (a reply also wakes it). */
 const FIRST_REPLY_POLL_MS = 250;
 /** Readings of a dimension that show how the provider counts it, before a first burst larger than a second's share. */
@@ -110,9 +109,7 @@ export class Lane<W extends FairEntry> {
 
   /** How long after a window's end a call may still land in it, on the windowed dimension that says longest. */
   get windowMarginMs(): number {
-    let margin = 0;
-    for (const [dimension, bucket] of this.buckets) if (bucket instanceof WindowBucket) margin = Math.max(margin, this.windowsOf(dimension).marginMs);
-    return margin;
+    return Math.max(0, ...[...this.buckets].filter(([, bucket]) => bucket instanceof WindowBucket).map(([dimension]) => this.windowsOf(dimension).marginMs));
   }
 
   get pausedUntil(): number {
@@ -153,7 +150,8 @@ export class Lane<W extends FairEntry> {
   wait(ticket: TicketCosts, now: number): Wait {
     let wait: Wait = { ms: this.guard.wait(now), dimension: null };
     for (const [dimension, bucket] of this.buckets) {
-      const ms = bucket.waitFor(costOn(dimension, ticket), now);
+      const cost = costOn(dimension, ticket);
+      const ms = bucket instanceof WindowBucket ? bucket.waitFor(cost, now, this.inflight === 0) : bucket.waitFor(cost, now);
       if (ms > wait.ms) wait = { ms, dimension };
     }
     // Until the provider's readings have shown how it counts a dimension (a few of them, or windows recognised), its
@@ -244,7 +242,10 @@ export class Lane<W extends FairEntry> {
   /** A call admitted with `mark` is back, done or failed. */
   finished(mark: AdmissionMark): void {
     this.inflight--;
-    for (const bucket of this.buckets.values()) if (bucket instanceof ReadingBucket) bucket.settled(mark.at);
+    for (const [dimension, bucket] of this.buckets) {
+      if (bucket instanceof ReadingBucket) bucket.settled(mark.at);
+      else if (bucket instanceof WindowBucket) bucket.settled(mark.windows?.[dimension]);
+    }
     this.windowPlan.outstanding.delete(mark);
     for (const dimension of DIMENSIONS) this.inflightCharged[dimension] -= mark.costs ? costOn(dimension, mark.costs) : 0;
   }
@@ -294,11 +295,9 @@ export class Lane<W extends FairEntry> {
   refund(mark: AdmissionMark, now: number): void {
     const ticket = mark.costs;
     if (!ticket) return;
-    // A token bucket keeps the charge: the 429's `remaining` clamps it next, and given back it lets calls in first.
-    // But a 429 message read since this call went out set the bucket net of it, as if the provider had counted it:
-    // kept, it would be charged twice. (A lane that hears only 429s finds the limit when its first burst ends in
-    // several of them, and their charges were seconds of refill; with headers it knows the limit from the first
-    // reply, and giving every such charge back let calls in ahead of another tenant on the key.)
+    // A token bucket keeps the charge (the 429's `remaining` clamps it next; given back, it let calls in ahead of
+    // another tenant), unless a 429 message read since this call went out set the bucket net of it, as if the
+    // provider had counted it: kept, it would be charged twice.
     const countedSince = this.readFromMessage && this.readAt >= mark.at && this.readFrom <= mark.at;
     for (const dimension of DIMENSIONS) {
       const cost = costOn(dimension, ticket);
@@ -322,18 +321,15 @@ export class Lane<W extends FairEntry> {
     const verdict = this.guard.rateLimited(mark.at, retryAfter, now, random());
     if (verdict.words) this.words.push(verdict.words);
     const named = rejectedOn(snapshot, mark, []);
-    if (tooManyAtOnce(snapshot, mark, named, DIMENSIONS.some((dimension) => this.trust.readingsOf(dimension) > 0)) && this.overCapacity(mark, now)) {
-      // Every limit it reports had room for the call, or a provider that reports its limits said nothing of them on
-      // this 429, and calls sent with more out were not admitted lately: not a rate limit but too many calls at once
-      // (a gateway's limit in front of it).
-    } else {
-      for (const dimension of named.length > 0 ? named : [...this.buckets.keys()]) {
-        const bucket = this.buckets.get(dimension);
-        if (bucket instanceof ReadingBucket) {
-          bucket.rejected(verdict.until, now);
-          continue;
-        }
-        if (!bucket) continue;
+    // Every limit it reports had room for the call, or a provider that reports its limits said nothing of them on this
+    // 429, and calls sent with more out were not admitted lately: too many calls at once (a gateway's limit), no rate.
+    const atOnce = tooManyAtOnce(snapshot, mark, named, DIMENSIONS.some((dimension) => this.trust.readingsOf(dimension) > 0)) && this.overCapacity(mark, now);
+    for (const dimension of atOnce ? [] : named.length > 0 ? named : [...this.buckets.keys()]) {
+      const bucket = this.buckets.get(dimension);
+      if (bucket instanceof ReadingBucket) bucket.rejected(verdict.until, now);
+      // A call sent to read again where the model saw no room, turned away: the model was right.
+      else if (bucket instanceof WindowBucket && mark.windows?.[dimension]?.probe) bucket.probeRefused(now);
+      else if (bucket) {
         const reason = this.trust.rejected(dimension, mark.at, now, this.guard.recentSends(now));
         if (reason) this.dropModel(dimension, reason, snapshot?.[dimension], mark, now, verdict.until);
       }
@@ -348,50 +344,37 @@ export class Lane<W extends FairEntry> {
     }
   }
 
-  /**
-   * The provider turned a call away, and not for a rate its readings show (a 429 its limits do not explain, or a 503
-   * overload): too many at once, unless calls sent with more out were admitted lately. True when taken as such.
-   */
+  /** A refusal no rate its readings show explains (a 429, a 503 overload): too many at once? (guard.overCapacity) */
   overCapacity(mark: AdmissionMark, now: number): boolean {
     const { atOnce, words } = this.guard.overCapacity(mark.inflight ?? this.inflight, now);
     if (words) this.words.push(words);
     return atOnce;
   }
 
-  /**
-   * Drops a dimension's model, contradicted by the provider, for a reading bucket that believes only its readings
-   * (when it sends them; else AIMD decides the rate under what is configured). Says so in the job log.
-   */
+  /** Drops a dimension's model, contradicted by the provider, for what model-drop.ts says; says so in the job log. */
   dropModel(dimension: Dimension, reason: string, reading: LimitReading | undefined, mark: AdmissionMark | null, now: number, until = now): void {
-    const old = this.buckets.get(dimension);
-    const stated = reading?.limit ?? old?.capacity;
-    const perMinute = Math.min(stated ?? Infinity, this.configured[dimension] ?? Infinity);
-    const words = `${DIMENSION_WORDS[dimension]}: ${reason}: model dropped`;
-    if (this.trust.readingsOf(dimension) === 0 || perMinute === Infinity) {
-      this.words.push(`${words}, honouring retry-after and finding the rate by AIMD`);
-      return;
-    }
-    const scale = this.trust.scale(dimension);
-    const chargedSince = mark ? this.charged[dimension] - mark.charged[dimension] : 0;
-    this.buckets.set(dimension, ReadingBucket.after(reading, { at: mark?.at ?? now, chargedSince, until, now, perMinute, scale, ceiling: this.configured[dimension] }));
-    this.words.push(`${words}, honouring retry-after and sending only what its readings say is left${scale > 1.05 ? ` (÷${scale.toFixed(1)})` : ''}`);
+    if (!this.trust.dropped.has(dimension)) this.trust.dropped.set(dimension, reason);
+    const { bucket, words } = replacementModel(dimension, reason, {
+      reading,
+      capacity: this.buckets.get(dimension)?.capacity,
+      configured: this.configured[dimension],
+      readings: this.trust.readingsOf(dimension),
+      scale: this.trust.scale(dimension),
+      at: mark?.at ?? now,
+      chargedSince: mark ? this.charged[dimension] - mark.charged[dimension] : 0,
+      until,
+      now,
+    });
+    if (bucket) this.buckets.set(dimension, bucket);
+    else this.buckets.delete(dimension);
+    this.words.push(words);
   }
 
-  /**
-   * A provider that speaks only in 429s says nothing while we stay under its limit: a refill learned below the
-   * limit's then creeps back up, 1% a second, so a rate learned too low is found out by the next 429, not kept.
-   */
+  /** Raises refills learned below their limit while the provider says nothing (see creepRefills). */
   private probe(now: number): void {
-    const quietSince = this.readAt + PROBE_QUIET_MS;
-    const from = Math.max(this.probedAt, quietSince);
+    const from = Math.max(this.probedAt, this.readAt + CREEP_QUIET_MS);
     this.probedAt = now;
-    if (now <= from) return;
-    for (const bucket of this.buckets.values()) {
-      const full = bucket.capacity / 60_000;
-      if (bucket instanceof TokenBucket && bucket.rate < full) {
-        bucket.reconfigure(bucket.capacity, Math.min(full, bucket.rate * (1 + (PROBE_PER_SECOND * (now - from)) / 1000)), now);
-      }
-    }
+    if (now > from) creepRefills(this.buckets.values(), from, now);
   }
 
   private callsPerMs(): number | null {

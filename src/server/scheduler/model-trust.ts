@@ -5,7 +5,8 @@
 // - 429s on it where it predicted room: at least three times, and on at least STRIKE_SHARE of the calls sent, within
 //   STRIKE_MS (a model that fills windows to the brim meets a rare 429 by design, a wrong one meets many);
 // - a window that did not come back whole at its end (the window bucket says so: a sliding window, not a fixed one);
-// - windows' ends that drift off the lattice a window's length puts them on (the window clock says so).
+// - windows' ends that drift off the lattice a window's length puts them on (the window clock says so);
+// - a call sent to read again before a window's end, with no room by the model, admitted (the window bucket says so).
 import type { Dimension } from './dimensions';
 
 /** Two readings this close in admission time are compared for the rate `remaining` falls at. */
@@ -103,6 +104,12 @@ export class ModelTrust {
   windowContradicted(dimension: Dimension): string | null {
     if (this.dropped.has(dimension)) return null;
     return this.drop(dimension, 'the window did not come back whole at its end (a sliding window, or another length)');
+  }
+
+  /** A call sent to read again before the window's end was admitted, in a window that ends elsewhere. */
+  windowCameBackEarly(dimension: Dimension): string | null {
+    if (this.dropped.has(dimension)) return null;
+    return this.drop(dimension, "room came back before the window's end (a sliding window, or a reset that is no window's end)");
   }
 
   /** Window ends that do not fall on a lattice. */

@@ -3,6 +3,7 @@
 // and meets 429s. `remaining + everything we charged (net of refunds)` grows at exactly the refill we get while
 // the provider's bucket is neither full nor reset by a window, so its slope over a few seconds is that rate. When
 // the tenant leaves the slope rises again and the rate recovers (never above the limit).
+import { TokenBucket, type Bucket } from './bucket';
 
 /** How far apart the two readings of a slope are: long enough to average out calls in flight. */
 const BASELINE_MS = 10_000;
@@ -46,5 +47,23 @@ export class RefillLearner {
     if (!base) return null;
     const slope = (reading.level - base.level) / (reading.at - base.at);
     return slope < fullRate * LOWER_BELOW ? Math.max(slope, fullRate * FLOOR) : null;
+  }
+}
+
+/** How long a lane hears nothing about its limits before it raises a learned refill, and by how much a second. */
+export const CREEP_QUIET_MS = 2000;
+const CREEP_PER_SECOND = 0.01;
+
+/**
+ * A provider that speaks only in 429s says nothing while we stay under its limit: a refill learned below the
+ * limit's then creeps back up, 1% a second since `from`, so a rate learned too low is found out by the next 429, not
+ * kept.
+ */
+export function creepRefills(buckets: Iterable<Bucket>, from: number, now: number): void {
+  for (const bucket of buckets) {
+    const full = bucket.capacity / 60_000;
+    if (bucket instanceof TokenBucket && bucket.rate < full) {
+      bucket.reconfigure(bucket.capacity, Math.min(full, bucket.rate * (1 + (CREEP_PER_SECOND * (now - from)) / 1000)), now);
+    }
   }
 }

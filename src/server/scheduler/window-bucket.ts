@@ -16,6 +16,8 @@ import type { WindowClock } from './window-learning';
 export interface WindowMark {
   end: number;
   used: number;
+  /** Sent before the window's end to read again, with no room by our count. */
+  probe?: boolean;
   /** The call's place among the window's admissions, when the bucket admitted it. */
   slot?: WindowSlot;
 }
@@ -38,6 +40,16 @@ const REFUND_GUARD_MS = 25;
 const REORDER_MS = 250;
 /** How many of a window's latest readings are weighed. */
 const CANDIDATES = 16;
+/**
+ * A lane that would wait longer than this for the window's end, with nothing out, sends one call to read again
+ * first, halfway from the latest word from the provider to the end. A window that comes back only at its end refuses
+ * it; a provider whose room comes back sooner (a sliding counter's weight fading, a "full again" reset taken for a
+ * window's end) admits it, and its reading names another end: the model is wrong. A model refused like that in
+ * TESTS windows has passed, and costs no more 429s. A provider that sends no readings cannot say which end a call
+ * counted in: no calls go to read again there.
+ */
+const PROBE_AFTER_MS = 4_000;
+const TESTS = 2;
 
 export class WindowBucket implements Bucket {
   /** What is left of the window by our own charges, estimates and refunds. */
@@ -67,9 +79,21 @@ export class WindowBucket implements Bucket {
   private probeOpen = false;
   /** A reading from the first new window said it did not come back whole. */
   contradicted = false;
+  /** A call sent before the window's end to read again was admitted, and its reading named another end. */
+  cameBackEarly = false;
+  /** Whether the provider's readings can say which window a call counted in (false: it speaks only in 429s). */
+  private readable = true;
+  /** Windows whose call sent to read again was refused: the model passed the test. */
+  private passed = 0;
+  /** This window's calls sent to read again before its end, and whether one is out. */
+  private probes = 0;
+  private probeOut = false;
+  /** The latest word from the provider about this window (a reading, a refund), or call sent: probes count from it. */
+  private heardAt = -Infinity;
 
   /** A provider that sends no headers cannot show a window whole: its 429s, not a reading, must say otherwise. */
   unchecked(): void {
+    this.readable = false;
     this.confirmed = true;
     if (this.probeOpen) {
       this.probeOpen = false;
@@ -115,14 +139,22 @@ export class WindowBucket implements Bucket {
     return this.readings() > -Infinity;
   }
 
-  /** 0 when the window has room; else the time until the next one opens (above the quota: a whole window). */
-  waitFor(amount: number, now: number): number {
+  /**
+   * 0 when the window has room; else the time until the next one opens (above the quota: a whole window), or until a
+   * call may go to read again when the lane has nothing out (`idle`).
+   */
+  waitFor(amount: number, now: number, idle = false): number {
     this.roll(now);
     const next = this.end + this.clock.marginMs;
     // Between the end and the margin after it a call could land in either window: wait it out.
     if (now >= this.end) return Math.max(1, next - now);
     const needed = Math.min(amount, this.quota) - this.level(now);
-    return needed <= 1e-6 * Math.max(1, this.quota) ? 0 : Math.max(1, next - now);
+    if (needed <= 1e-6 * Math.max(1, this.quota)) return 0;
+    if (idle && this.readable && this.confirmed && !this.probeOut && this.probes === 0 && this.passed < TESTS && next - now > PROBE_AFTER_MS) {
+      const probeAt = this.heardAt + (next - this.heardAt) / 2;
+      if (next - probeAt > PROBE_AFTER_MS / 2) return Math.max(0, probeAt - now);
+    }
+    return Math.max(1, next - now);
   }
 
   take(amount: number, now: number): void {
@@ -137,11 +169,31 @@ export class WindowBucket implements Bucket {
 
   /** Charges a call admitted now; its mark keeps its place among the window's calls. */
   admit(amount: number, now: number): WindowMark {
+    this.roll(now);
+    const probe = this.readable && this.confirmed && now < this.end && this.level(now) + 1e-6 * Math.max(1, this.quota) < Math.min(amount, this.quota);
+    if (probe) {
+      this.probes++;
+      this.probeOut = true;
+    }
+    this.heardAt = Math.max(this.heardAt, now);
     this.take(amount, now);
     const slot: WindowSlot = { at: now, seq: this.seq++, cost: amount };
     this.slots.push(slot);
     this.said = null;
-    return { end: this.end, used: this.used, slot };
+    return probe ? { end: this.end, used: this.used, slot, probe } : { end: this.end, used: this.used, slot };
+  }
+
+  /** The call sent to read again was turned away: the window is as we thought. */
+  probeRefused(now: number): void {
+    this.roll(now);
+    this.probeOut = false;
+    this.heardAt = now;
+    this.passed++;
+  }
+
+  /** A call admitted with `mark` is back, however it ended: a call sent to read again holds the next one no longer. */
+  settled(mark: WindowMark | undefined): void {
+    if (mark?.probe) this.probeOut = false;
   }
 
   /** A refund (or an overrun) lands in the window it happens in; the provider never credits below zero use. */
@@ -155,6 +207,7 @@ export class WindowBucket implements Bucket {
   /** What our estimate overcharged stays with the window it was charged in; a spent window keeps it. */
   giveBack(refund: number, correction: number, mark: WindowMark | undefined, now: number): void {
     this.roll(now);
+    this.heardAt = now;
     const sameWindow = mark !== undefined && this.clock.same(mark.end, this.end);
     if (sameWindow && mark.slot) mark.slot.cost -= correction;
     if (refund !== 0) this.refunds.push({ at: now, seq: this.seq++, amount: refund });
@@ -181,6 +234,12 @@ export class WindowBucket implements Bucket {
    */
   observe(end: number, remaining: number, mark: WindowMark | null, chargedSince: number, ceiling: number, now: number): void {
     this.roll(now);
+    this.heardAt = now;
+    if (mark?.probe) {
+      this.probeOut = false;
+      // Admitted before the end we expected room at, and counted in a window that ends elsewhere: room came back sooner.
+      if (!this.clock.same(end, mark.end) && end > mark.end) this.cameBackEarly = true;
+    }
     if (this.awaiting && mark && this.clock.same(end, this.end) && this.clock.same(mark.end, this.end)) {
       this.awaiting = false;
       // Whole again: what it says is left and what we had charged in it add up to (nearly) the last quota.
@@ -288,6 +347,8 @@ export class WindowBucket implements Bucket {
     this.refunds = [];
     this.said = null;
     this.spent = false;
+    this.probes = 0;
+    this.probeOut = false;
   }
 }
 

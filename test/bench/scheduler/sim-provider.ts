@@ -7,6 +7,13 @@ import { anthropicLimits, openAiLimits, type HeaderBag } from '../../../src/serv
 import { errorDetails, failure, Wire } from '../../../src/server/providers/wire';
 import type { EventClock } from './event-clock';
 
+/**
+ * The wall clock the simulated provider dates its headers by (Anthropic's RFC 3339 resets, retry-after dates): a
+ * fixed instant plus virtual time, so a run is the same whenever it is made (the real clock's sub-second phase moved
+ * resets rounded to seconds, and with them a run's makespan by up to a third).
+ */
+const WALL_EPOCH = Date.UTC(2026, 0, 1);
+
 export class SimProvider {
   readonly engine: MockEngine;
   private readonly wire = new Wire({ service: 'mock', baseUrl: 'http://mock.invalid/v1', apiKey: null, headers: {}, timeoutMs: 60_000 });
@@ -15,23 +22,27 @@ export class SimProvider {
     this.engine = new MockEngine(config, clock.now());
   }
 
+  private wall(): number {
+    return WALL_EPOCH + this.clock.now();
+  }
+
   /** `early`: a streamed call, told its headers with its first token. */
   async call(call: MockCall, early?: (limits: RateLimitSnapshot | null) => void): Promise<CallReply> {
-    const outcome = this.engine.handle(this.clock.now(), Date.now(), call);
+    const outcome = this.engine.handle(this.clock.now(), this.wall(), call);
     const readFirst = early && outcome.kind === 'reply' && outcome.status === 200 && outcome.headersAfterMs !== undefined ? outcome.headersAfterMs : null;
     if (readFirst !== null && outcome.kind === 'reply') {
       await this.clock.sleep(readFirst);
       const headers = outcome.headers as HeaderBag;
-      early!((call.flavor === 'openai' ? openAiLimits(headers) : anthropicLimits(headers)) ?? null);
+      early!((call.flavor === 'openai' ? openAiLimits(headers, this.wall()) : anthropicLimits(headers, this.wall())) ?? null);
     }
     await this.clock.sleep(outcome.afterMs - (readFirst ?? 0));
     if (outcome.kind === 'hang') throw new ProviderError('transient', 'mock: no reply in time');
     outcome.finish?.(this.clock.now());
     const headers = outcome.headers as HeaderBag;
-    const limits = (call.flavor === 'openai' ? openAiLimits(headers) : anthropicLimits(headers)) ?? null;
+    const limits = (call.flavor === 'openai' ? openAiLimits(headers, this.wall()) : anthropicLimits(headers, this.wall())) ?? null;
     if (outcome.status !== 200) {
       const text = JSON.stringify(outcome.body);
-      throw failure({ wire: this.wire, status: outcome.status, headers, ...errorDetails({ status: outcome.status, headers, json: outcome.body, text, events: null }), limits });
+      throw failure({ wire: this.wire, status: outcome.status, headers, ...errorDetails({ status: outcome.status, headers, json: outcome.body, text, events: null }), limits, now: this.wall() });
     }
     if (outcome.raw !== undefined) throw new ProviderError('transient', 'mock: malformed reply', null, 200);
     // OpenAI's usage names prompt and completion tokens, Anthropic's input and output.

@@ -3,6 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RateGuard } from '../../../src/server/scheduler/guard';
+import { Lane } from '../../../src/server/scheduler/lane';
+import { TokenBucket } from '../../../src/server/scheduler/bucket';
+import { WindowBucket } from '../../../src/server/scheduler/window-bucket';
 import { WindowClock } from '../../../src/server/scheduler/window-learning';
 import { ProviderLimiter, admissionCosts } from '../../../src/mock-provider/limiter';
 import { mockConfig } from '../../../src/mock-provider/config';
@@ -69,4 +72,64 @@ test("window clock: ends that drift off the window's lattice are a sliding windo
   assert.equal(fixed.windowed, true);
   assert.ok(Math.abs(fixed.lengthMs() - 1_000) < 20, `length ${fixed.lengthMs()}`);
   assert.equal(fixed.drifting(), false);
+});
+
+/** A clock that learned 60 s windows ending on whole minutes, and a bucket of 1,000 tokens a window, spent at 61 s. */
+function spentMinute(): { clock: WindowClock; bucket: WindowBucket } {
+  const clock = new WindowClock();
+  for (let i = 0; i < 6; i++) clock.observe('tokens', 1_000 + i, 900 - 100 * i, 60_000, 60_000, 1);
+  clock.observe('tokens', 60_500, 900, 120_000, 60_000, 1);
+  assert.ok(clock.windowed && clock.windowMs !== null && Math.abs(clock.windowMs - 60_000) < 2, `windows of ${clock.windowMs} ms`);
+  const bucket = new WindowBucket(1_000, clock, 1_000, 30_000);
+  // The new window's first call reads it whole again: a fixed window, confirmed.
+  const first = bucket.admit(100, 60_600);
+  bucket.observe(120_000, 900, first, 0, 1_000, 60_800);
+  bucket.admit(900, 61_000);
+  return { clock, bucket };
+}
+
+test('window bucket: with nothing out and most of a window to wait, one call goes to read again; refused in two windows, no more', () => {
+  const { bucket } = spentMinute();
+  assert.ok(bucket.waitFor(100, 61_000) > 58_000, 'with calls out it waits for the end');
+  const half = bucket.waitFor(100, 61_000, true);
+  assert.ok(Math.abs(half - 29_500) < 10, `idle: halfway from the latest word from the provider to the end (${half} ms)`);
+  const probe = bucket.admit(100, 90_500);
+  assert.equal(probe.probe, true);
+  assert.ok(bucket.waitFor(100, 90_600, true) > 29_000, 'one at a time');
+  bucket.probeRefused(90_700);
+  assert.ok(bucket.waitFor(100, 90_800, true) > 29_000, 'refused: the window is as the model says, and it waits for the end');
+  // The next window, spent too: one more test, refused; from then on the model has passed.
+  bucket.admit(1_000, 120_100);
+  assert.ok(bucket.waitFor(100, 120_200, true) < 30_000);
+  assert.equal(bucket.admit(100, 150_100).probe, true);
+  bucket.probeRefused(150_200);
+  bucket.admit(1_000, 180_100);
+  assert.ok(bucket.waitFor(100, 180_200, true) > 59_000, 'passed twice: no more 429s spent on it');
+  assert.equal(bucket.cameBackEarly, false);
+});
+
+test('window bucket: a call sent to read again, admitted in a window that ends elsewhere, says room came back sooner', () => {
+  const { bucket } = spentMinute();
+  const probe = bucket.admit(100, 90_500);
+  assert.equal(probe.probe, true);
+  // A sliding counter's weight fading: admitted, and counted in a window that is full again at 180 s.
+  bucket.observe(180_000, 2_400, probe, 0, 1_000, 90_900);
+  assert.equal(bucket.cameBackEarly, true);
+});
+
+test('lane: a model dropped with no readings to believe goes, and AIMD under a configured limit takes over', () => {
+  // Learned from 429 messages alone (a provider that sends no headers): a window of far too little.
+  const blind = new Lane('blind', null, 100, 0);
+  blind.buckets.set('tokens', new TokenBucket(841, 841 / 10_000, 0, 0));
+  blind.dropModel('tokens', '11 429s in 206 calls within 10 s where the model predicted room', undefined, null, 1_000);
+  assert.equal(blind.buckets.has('tokens'), false, 'the wrong model no longer holds the lane back');
+  assert.match(blind.words.join('\n'), /finding the rate by AIMD/);
+  // With a configured limit, that limit stays as a ceiling.
+  const configured = new Lane('configured', { tokensPerMinute: 90_000 }, 100, 0);
+  configured.buckets.set('tokens', new TokenBucket(841, 841 / 10_000, 0, 0));
+  configured.dropModel('tokens', 'wrong', undefined, null, 1_000);
+  assert.equal(configured.buckets.get('tokens')?.capacity, 90_000);
+  // A 429 message later does not build the dropped model again.
+  blind.learn({ tokens: { limit: 284_749, used: 47_056, requested: 590, resetMs: 744 } }, null, 2_000, false);
+  assert.equal(blind.buckets.has('tokens'), false);
 });
