@@ -47,6 +47,8 @@ interface Slot {
   worker: Worker;
   job: Pending | null;
   timer: NodeJS.Timeout | null;
+  /** The worker has started running (its check's time counts from then). */
+  online: boolean;
 }
 
 export class SpecPool {
@@ -93,11 +95,19 @@ export class SpecPool {
       const job = this.queue.shift()!;
       if (slot.timer) clearTimeout(slot.timer);
       slot.job = job;
-      slot.timer = setTimeout(() => {
-        this.options.log(`spec check of ${job.task.source.name} took longer than ${this.options.timeoutMs} ms: its worker was stopped`);
-        void this.end(slot, new SpecPoolError('timeout', `checking it took longer than ${Math.round(this.options.timeoutMs / 1000)} s`));
-      }, this.options.timeoutMs);
-      slot.timer.unref();
+      const chosen = slot;
+      // The check's time starts when its worker is running: a new worker's start on a loaded machine is not the file's.
+      const start = () => {
+        if (chosen.job !== job) return;
+        chosen.timer = setTimeout(() => {
+          this.options.log(`spec check of ${job.task.source.name} took longer than ${this.options.timeoutMs} ms: its worker was stopped`);
+          void this.end(chosen, new SpecPoolError('timeout', `checking it took longer than ${seconds(this.options.timeoutMs)}`));
+        }, this.options.timeoutMs);
+        chosen.timer.unref();
+      };
+      slot.timer = null;
+      if (slot.online) start();
+      else slot.worker.once('online', start);
       slot.worker.ref();
       slot.worker.postMessage({ id: job.id, task: job.task } satisfies TaskMessage);
     }
@@ -111,7 +121,8 @@ export class SpecPool {
     });
     // An idle worker never keeps the process alive; a busy one does, until its check is answered.
     worker.unref();
-    const slot: Slot = { worker, job: null, timer: null };
+    const slot: Slot = { worker, job: null, timer: null, online: false };
+    worker.once('online', () => (slot.online = true));
     this.slots.add(slot);
     worker.on('message', (message: ReplyMessage) => {
       const job = slot.job;
@@ -151,6 +162,11 @@ export class SpecPool {
     job?.reject(failure);
     if (!this.closed) this.dispatch();
   }
+}
+
+/** A time limit in words: "300 ms", "30 s". */
+function seconds(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
 }
 
 function defaultScript(): string {

@@ -17,15 +17,18 @@ describe('readiness', () => {
   let server: RunningServer;
   let client: FieldworkClient;
   let probes = 0;
+  /** The service stays "not found" until the job is in, so the job must wait however fast the server starts. */
+  let submitted = false;
+  let afterSubmit = 0;
 
   before(async () => {
     wire = await startProviderServer();
     wire.reply((request, res) => {
       if (request.method === 'GET' && request.path === '/v1/models') {
         probes++;
-        // Starting up: "not found" twice, then "unavailable", then up.
-        if (probes <= 2) return send(res, 404, 'Not Found');
-        if (probes === 3) return send(res, 503, { error: { message: 'model is loading' } });
+        // Starting up: "not found" (at least twice, and until the job is in), then "unavailable", then up.
+        if (probes <= 2 || !submitted) return send(res, 404, 'Not Found');
+        if (++afterSubmit === 1) return send(res, 503, { error: { message: 'model is loading' } });
         return send(res, 200, { object: 'list', data: [{ id: 'llama3.1', object: 'model' }] });
       }
       send(res, 200, {
@@ -51,8 +54,9 @@ describe('readiness', () => {
   });
 
   it('a job waits for a starting service, logs that it waits, and completes once it answers', async () => {
-    const submitted = await client.submitJob({ source: { name: 'r.survey.yaml', text: SURVEY }, files: {} });
-    const job = await waitForJob(client, submitted.id);
+    const accepted = await client.submitJob({ source: { name: 'r.survey.yaml', text: SURVEY }, files: {} });
+    submitted = true;
+    const job = await waitForJob(client, accepted.id);
     assert.equal(job.status, 'completed', job.error ?? '');
     assert.ok(probes >= 4);
     const { events } = await client.eventPage(job.id, { after: 0, limit: 1000 });
