@@ -273,7 +273,9 @@ export class Lane<W extends FairEntry> {
     // Without a mark, a reading takes everything charged so far as counted: none of it is charged since.
     this.readFrom = mark?.at ?? Infinity;
     this.readFromMessage = Object.values(snapshot).some(fromMessage);
-    for (const dimension of DIMENSIONS) if (fromMessage(snapshot[dimension])) this.trust.taught(dimension, now);
+    // Whatever a reading names teaches that dimension's model from now on (a 429 message with only the limit too):
+    // 429s of calls sent after it count against the model.
+    for (const dimension of DIMENSIONS) if (snapshot[dimension]) this.trust.taught(dimension, now);
     learnFromHeaders(this, snapshot, mark, now, admitted);
   }
 

@@ -133,3 +133,20 @@ test('lane: a model dropped with no readings to believe goes, and AIMD under a c
   blind.learn({ tokens: { limit: 284_749, used: 47_056, requested: 590, resetMs: 744 } }, null, 2_000, false);
   assert.equal(blind.buckets.has('tokens'), false);
 });
+
+test('lane: a model learned from 429s that name only the limit is struck by the 429s that follow it, and dropped', () => {
+  // A provider with no headers whose 429s say only "limit 486 requests a minute, try again in 600 ms".
+  const lane = new Lane('quiet', null, 100, 0);
+  const said = { requests: { limit: 486, resetMs: 600 } };
+  const first = lane.charge({ tokens: 100 }, 0);
+  lane.learn(said, first, 20, false);
+  lane.onRateLimited({ ms: 600, hinted: true }, said, first, 20, () => 0);
+  assert.ok(lane.buckets.has('requests'), 'a model of the named limit');
+  // Calls sent after it taught the model, turned away all the same: the model predicted room for them.
+  for (let i = 0; i < 3; i++) {
+    const mark = lane.charge({ tokens: 100 }, 700 + i);
+    lane.onRateLimited({ ms: 600, hinted: true }, said, mark, 720 + i, () => 0);
+  }
+  assert.ok(lane.trust.dropped.has('requests'), lane.words.join('\n'));
+  assert.equal(lane.buckets.has('requests'), false, 'AIMD alone decides from here');
+});
