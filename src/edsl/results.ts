@@ -2,7 +2,7 @@
 // `Results.from_dict` reads, so `results.select("answer.*")` works on a Fieldwork job. Prompts are not stored with
 // results; they are rendered again from the survey and the interview's answers, exactly as the runner rendered them.
 import type { Result } from '../protocol';
-import type { AnswerRecord, CompiledSurvey, ModelSpec } from '../spec';
+import type { AnswerRecord, CompiledSurvey, ModelSpec, Question } from '../spec';
 import { exportAgent, exportScenario, exportSurvey } from './export';
 import { exportModel } from './models';
 import { EXPORTED_EDSL_VERSION } from './objects';
@@ -67,7 +67,7 @@ function edslInterview(compiled: CompiledSurvey, interview: number, rows: readon
     if (row) remembered.set(name, { answer: row.status === 'answered' ? row.answer : null, comment: row.comment });
     return {
       question_name: name,
-      answer: row?.status === 'answered' ? row.answer : null,
+      answer: row?.status === 'answered' ? edslAnswer(question, row.answer) : null,
       comment: row?.comment ?? null,
       user_prompt: prompts.user,
       system_prompt: prompts.system,
@@ -95,6 +95,13 @@ function edslInterview(compiled: CompiledSurvey, interview: number, rows: readon
     indices: { agent: ref.agentIndex, scenario: ref.scenarioIndex, model: ref.modelIndex },
     answers,
   };
+}
+
+/** An answer in EDSL's form: a budget is a list of one-option maps in option order ([{"Pizza": 40}, …]). */
+export function edslAnswer(question: Question, answer: unknown): unknown {
+  if (question.question_type !== 'budget' || typeof answer !== 'object' || answer === null || Array.isArray(answer)) return answer;
+  const amounts = answer as Record<string, unknown>;
+  return question.question_options.map((option) => ({ [String(option)]: amounts[String(option)] ?? 0 }));
 }
 
 function promptsOf(compiled: CompiledSurvey, ref: ReturnType<CompiledSurvey['interviewAt']>, index: number, answers: ReadonlyMap<string, AnswerRecord>): { user: string; system: string } {

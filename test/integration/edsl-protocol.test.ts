@@ -123,6 +123,12 @@ describe("EDSL's remote inference protocol", () => {
     assert.equal(details['results_available'], true);
     assert.equal(details['cost_usd'], 0);
     assert.deepEqual((await api(`remote-inference?job_uuid=${created.json['job_uuid']}`)).json['job_uuid'], id, 'the announced uuid finds the job too');
+    const withJson = await api(`remote-inference?job_uuid=${id}&include_json_string=true`);
+    const asRun = JSON.parse(withJson.json['job_json_string']) as Json;
+    assert.equal(asRun['edsl_class_name'], 'Jobs');
+    assert.deepEqual(asRun['survey']['rule_collection']['rules'].filter((rule: Json) => rule['before_rule']), [
+      { current_q: 1, expression: "{{ likes.answer }} == 'yes'", next_q: 2, priority: 0, before_rule: true },
+    ]);
 
     const v1 = new FieldworkClient({ baseUrl: server.url, apiKey: server.apiKey });
     const rows: Result[] = [];
