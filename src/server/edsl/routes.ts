@@ -161,12 +161,19 @@ export function createEdslApp(deps: EdslDeps): Hono<AppEnv> {
     detailResponse(404, `There is no ${c.req.method} ${c.req.path} on this Fieldwork server; it answers the /api/v0 endpoints of EDSL's remote inference (see docs/edsl.md).`),
   );
 
+  // EDSL polls every second or so: a job's survey is read once for its model ids, not on every poll.
+  const modelIdsByJob = new Map<string, Map<string, string>>();
   function runContext(jobId: string, stored: ReturnType<typeof storedJob>): JobRunContext {
-    const modelIds = new Map<string, string>();
-    try {
-      for (const model of storedSurvey(stored).models) modelIds.set(model.label, modelId(model));
-    } catch {
-      // an eval or a survey that no longer reads: labels stand for themselves
+    let modelIds = modelIdsByJob.get(jobId);
+    if (!modelIds) {
+      modelIds = new Map<string, string>();
+      try {
+        for (const model of storedSurvey(stored).models) modelIds.set(model.label, modelId(model));
+      } catch {
+        // an eval or a survey that no longer reads: labels stand for themselves
+      }
+      if (modelIdsByJob.size >= 1000) modelIdsByJob.delete(modelIdsByJob.keys().next().value!);
+      modelIdsByJob.set(jobId, modelIds);
     }
     return { results: () => store.allResults(jobId), models: jobs.models(), modelIds };
   }
