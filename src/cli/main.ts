@@ -2,6 +2,7 @@
 import { CommanderError } from 'commander';
 import { cacheClear, cacheStats } from './commands/cache';
 import { estimateCommand } from './commands/estimate';
+import { exportEdslCommand, importEdslCommand } from './commands/edsl';
 import { jobsCancel, jobsList, jobsLogs, jobsResults, jobsRetry, jobsShow } from './commands/jobs';
 import { keysCreate, keysList, keysRevoke } from './commands/keys';
 import { loginCommand, logoutCommand } from './commands/login';
@@ -32,6 +33,8 @@ export function handlersFor(cli: Cli): Handlers {
     login: (o) => loginCommand(cli, o),
     logout: () => logoutCommand(cli),
     mockProvider: (o) => mockProviderCommand(cli, o),
+    importEdsl: async (file, o) => importEdslCommand(cli, file, o),
+    exportEdsl: async (file, o) => exportEdslCommand(cli, file, o),
   };
 }
 

@@ -7,6 +7,8 @@ import type { MockProviderOptions } from './commands/mock-provider';
 import { PRESETS } from '../mock-provider/presets';
 
 type Remote = { server?: string | undefined };
+/** /v1's formats, and EDSL's Results JSON. */
+export type ResultsFormat = ResultFormat | 'edsl';
 
 /** What each command does once its arguments are parsed; main.ts wires the real ones, tests wire fakes. */
 export interface Handlers {
@@ -23,11 +25,13 @@ export interface Handlers {
   jobsCancel(id: string, opts: Remote): Promise<number>;
   jobsRetry(id: string, opts: Remote): Promise<number>;
   jobsLogs(id: string, opts: Remote & { follow: boolean }): Promise<number>;
-  jobsResults(id: string, opts: Remote & { format: ResultFormat; output?: string | undefined }): Promise<number>;
+  jobsResults(id: string, opts: Remote & { format: ResultsFormat; output?: string | undefined }): Promise<number>;
   login(opts: Remote & { key?: string | undefined }): Promise<number>;
   logout(): Promise<number>;
   /** Optional so fakes need not implement it. */
   mockProvider?(opts: MockProviderOptions): Promise<number>;
+  importEdsl?(file: string, opts: { output?: string | undefined; force: boolean }): Promise<number>;
+  exportEdsl?(file: string, opts: { output?: string | undefined; jobs: boolean }): Promise<number>;
 }
 
 export interface ProgramOptions {
@@ -172,10 +176,10 @@ export function buildProgram(handlers: Handlers, options: ProgramOptions): Comma
     .command('results')
     .description("a job's results, streamed")
     .argument('<id>', 'job id')
-    .addOption(new Option('--format <format>', 'output format').choices(ResultFormat.options).default('jsonl'))
+    .addOption(new Option('--format <format>', 'output format (edsl: EDSL Results JSON)').choices([...ResultFormat.options, 'edsl']).default('jsonl'))
     .option('--output <file>', 'write to this file instead of stdout')
     .addOption(serverOption())
-    .action(async (id: string, o: { format: ResultFormat; output?: string; server?: string }) =>
+    .action(async (id: string, o: { format: ResultsFormat; output?: string; server?: string }) =>
       done(await handlers.jobsResults(id, { format: o.format, output: o.output, server: o.server })),
     );
 
@@ -203,6 +207,25 @@ export function buildProgram(handlers: Handlers, options: ProgramOptions): Comma
     .addOption(new Option('--preset <name>', 'a provider as it counts its limits (the config file and flags change it)').choices(PRESETS).conflicts('randomProvider'))
     .addOption(new Option('--random-provider <seed>', 'a provider drawn at random from this seed: kinds, windows, headers, 429s').argParser(positiveInt))
     .action(async (o: MockProviderOptions) => done(handlers.mockProvider ? await handlers.mockProvider(o) : 2));
+
+  program
+    .command('import')
+    .description('turn another tool\'s file into a survey file')
+    .command('edsl')
+    .description('EDSL Jobs or Survey JSON (jobs.to_dict()) → a survey file; says what cannot run and why')
+    .argument('<file>', 'the JSON file')
+    .option('-o, --output <file>', 'the survey file to write (default: FILE.survey.yaml beside it)')
+    .option('--force', 'replace the output file if it exists', false)
+    .action(async (file: string, o: { output?: string; force: boolean }) => done(handlers.importEdsl ? await handlers.importEdsl(file, o) : 2));
+  program
+    .command('export')
+    .description('write a survey file in another tool\'s format')
+    .command('edsl')
+    .description('a survey file → EDSL Survey JSON (Survey.from_dict), or Jobs JSON with --jobs')
+    .argument('<file>', 'the survey file')
+    .option('-o, --output <file>', 'write to this file instead of stdout')
+    .option('--jobs', 'with its agents, scenarios and models, as EDSL Jobs JSON', false)
+    .action(async (file: string, o: { output?: string; jobs: boolean }) => done(handlers.exportEdsl ? await handlers.exportEdsl(file, o) : 2));
 
   return program;
 }

@@ -1,11 +1,13 @@
 // The typed client of the /v1 job server API: used by the CLI, the extension and the tests.
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import {
   Estimate,
   EventPage,
   Health,
   Job,
   JobList,
+  JobSource,
   MetricsReport,
   ModelList,
   ResultPage,
@@ -21,6 +23,9 @@ import {
 import { ValidationError } from './errors';
 import { followEvents } from './event-stream';
 import { JsonText, Transport } from './transport';
+
+/** GET /api/v0/object: results as EDSL's client reads them. */
+const EdslObject = z.object({ json_string: z.string(), object_type: z.literal('results') });
 
 export interface ClientOptions {
   baseUrl: string;
@@ -193,6 +198,18 @@ export class FieldworkClient {
   async metrics(id: string, opts: CallOptions = {}): Promise<MetricsReport['metrics']> {
     const report = await this.transport.json({ method: 'GET', path: `${jobPath(id)}/metrics`, idempotent: true, ...opts }, MetricsReport);
     return report.metrics;
+  }
+
+  /** The file a job was submitted with (a survey sent by EDSL's client: as Fieldwork runs it). */
+  jobSource(id: string, opts: CallOptions = {}): Promise<JobSource> {
+    return this.transport.json({ method: 'GET', path: `${jobPath(id)}/source`, idempotent: true, ...opts }, JobSource);
+  }
+
+  /** A survey job's results as EDSL's Results.to_dict(), from the server's /api/v0 (the endpoints EDSL's client calls). */
+  async edslResults(id: string, opts: CallOptions = {}): Promise<Record<string, unknown>> {
+    const path = `/api/v0/object?uuid=${encodeURIComponent(id)}`;
+    const reply = await this.transport.json({ method: 'GET', path, idempotent: true, ...opts }, EdslObject);
+    return JSON.parse(reply.json_string) as Record<string, unknown>;
   }
 
   results(id: string, q: { cursor?: string; limit?: number } = {}, opts: CallOptions = {}): Promise<ResultPage> {

@@ -1,5 +1,5 @@
 // `fieldwork jobs list|show|cancel|retry|logs|results`.
-import { createWriteStream, rmSync } from 'node:fs';
+import { createWriteStream, rmSync, writeFileSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { NotFoundError, type FieldworkClient } from '../../client';
 import type { Job, JobEvent, JobStatus, ResultFormat } from '../../protocol';
@@ -129,10 +129,18 @@ export function jobsLogs(cli: Cli, id: string, opts: Remote & { follow: boolean 
   });
 }
 
-export function jobsResults(cli: Cli, id: string, opts: Remote & { format: ResultFormat; output?: string | undefined }): Promise<number> {
+export function jobsResults(cli: Cli, id: string, opts: Remote & { format: ResultFormat | 'edsl'; output?: string | undefined }): Promise<number> {
   return withClient(cli, { ...opts, command: 'fieldwork jobs results', jobId: id }, async (client) => {
+    const format = opts.format;
+    if (format === 'edsl') {
+      const text = `${JSON.stringify(await client.edslResults(id))}\n`;
+      if (opts.output) writeFileSync(opts.output, text);
+      else cli.stdout.write(text);
+      if (opts.output) cli.err(`Wrote the results of job ${id} as EDSL Results JSON to ${opts.output}; read them with Results.from_dict(json.load(f)).`);
+      return EXIT.ok;
+    }
     if (!opts.output) {
-      await client.downloadResults(id, opts.format, cli.stdout);
+      await client.downloadResults(id, format, cli.stdout);
       return EXIT.ok;
     }
     const output = opts.output;
@@ -142,7 +150,7 @@ export function jobsResults(cli: Cli, id: string, opts: Remote & { format: Resul
       file.once('error', (error) => reject(new UsageError(`cannot write ${output}: ${error.message}`, { cause: error })));
     });
     try {
-      await client.downloadResults(id, opts.format, file);
+      await client.downloadResults(id, format, file);
       file.end();
       await finished(file);
     } catch (error) {

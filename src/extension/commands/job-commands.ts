@@ -1,4 +1,4 @@
-// Commands on jobs: open, cancel, retry, export, copy id; and on the jobs view: refresh, filter, load more.
+// Commands on jobs: open, cancel, retry, export, copy id, open the submitted survey; and on the jobs view: refresh, filter, load more.
 import * as vscode from 'vscode';
 import { core } from '../lazy';
 import type { ResultRow } from '../../webview/protocol';
@@ -48,6 +48,17 @@ export function jobCommands(deps: CommandDeps): Command[] {
       execute: async (arg) => {
         await vscode.env.clipboard.writeText(need(arg));
         void vscode.window.setStatusBarMessage('Fieldwork: job id copied', 2000);
+      },
+    },
+    {
+      id: 'fieldwork.openJobSurvey',
+      failure: 'Could not open the submitted survey',
+      execute: async (arg) => {
+        const source = await (await connection.client()).jobSource(need(arg));
+        const language = /\.json$/i.test(source.name) ? 'json' : /\.ya?ml$/i.test(source.name) ? 'yaml' : 'plaintext';
+        const document = await vscode.workspace.openTextDocument({ content: source.text, language });
+        await vscode.window.showTextDocument(document, { preview: true });
+        void vscode.window.setStatusBarMessage(`Fieldwork: ${source.name}, as submitted (save it to run it again)`, 4000);
       },
     },
     { id: 'fieldwork.refreshJobs', failure: 'Could not refresh the jobs', execute: () => jobsView.refresh() },

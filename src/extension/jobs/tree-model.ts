@@ -88,11 +88,12 @@ export function presentJob(job: Job, now = Date.now()): JobPresentation {
   const percent = p.interviews_total > 0 ? Math.floor(((p.interviews_done + p.interviews_failed) / p.interviews_total) * 100) : 0;
   const status = job.status.replace('_', ' ');
   const progress = core().isFinished(job.status) ? status : `${status} ${percent}%`;
-  const description = [progress, `${p.interviews_done}/${p.interviews_total}`, formatUsd(job.cost.usd), shortAge(Date.parse(job.created_at), now)].join(' · ');
+  const fromEdsl = core().isEdslSourceName(job.source_name);
+  const description = [...(fromEdsl ? ['EDSL'] : []), progress, `${p.interviews_done}/${p.interviews_total}`, formatUsd(job.cost.usd), shortAge(Date.parse(job.created_at), now)].join(' · ');
   const tooltip = [
     `${job.name} (${job.kind})`,
     `id: ${job.id}`,
-    `file: ${job.source_name}`,
+    `file: ${job.source_name}${fromEdsl ? " (sent by EDSL's client; Open Submitted Survey shows it)" : ''}`,
     `status: ${status}${job.error ? ` — ${job.error}` : ''}`,
     `interviews: ${p.interviews_done} done, ${p.interviews_failed} failed of ${p.interviews_total}`,
     `calls: ${p.calls_done} (${p.calls_cached} from cache), ${p.calls_failed} failed`,

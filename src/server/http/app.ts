@@ -11,11 +11,13 @@ import {
   type MetricsReport,
   type ModelList,
 } from '../../protocol';
+import { createEdslApp } from '../edsl/routes';
 import { bearerAuth } from './auth';
 import { eventsRoute } from './events';
 import { internalProblem, invalidRequest, notFound, problemFor, problemResponse } from './problem';
 import { integerParam, parseWith, readJsonBody } from './request';
 import { resultsRoute } from './results';
+import { jobSource } from './source';
 import type { AppDeps, AppEnv } from './types';
 
 export type { AppDeps } from './types';
@@ -32,6 +34,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     const user = c.get('user');
     log(`${c.req.method} ${c.req.path} ${c.res.status} ${Math.round(performance.now() - started)}ms${user ? ` user=${user}` : ''}`);
   });
+  // EDSL's remote inference: its own keys check and error shape, and two routes reached by signed URLs.
+  app.route('/api/v0', createEdslApp(deps));
   app.use('*', bearerAuth(store));
 
   const readSubmission = async (request: Request) =>
@@ -90,6 +94,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.get('/v1/jobs/:id', (c) => c.json(wireJob(jobs.get(c.var.user, c.req.param('id')))));
   app.get('/v1/jobs/:id/events', eventsRoute(deps));
+  app.get('/v1/jobs/:id/source', (c) => c.json(jobSource(deps, c.var.user, c.req.param('id'))));
   app.get('/v1/jobs/:id/results', resultsRoute(deps));
   app.get('/v1/jobs/:id/metrics', (c) => {
     if (!jobs.metrics) throw notFound('This server does not compute eval metrics.');
