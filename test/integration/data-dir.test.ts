@@ -137,7 +137,7 @@ describe('one server per data directory', () => {
     const dataDir = join(home, 'two-runs');
     const env = { ...noServer, FIELDWORK_DATA_DIR: dataDir, XDG_CONFIG_HOME: join(home, 'config'), HOME: home };
     const short = join(home, 'short.survey.yaml');
-    writeFileSync(short, readFileSync(join(ROOT, 'examples/coffee.survey.yaml'), 'utf8').replace('  - test\n', '  - { model: test, latency_ms: 300 }\n'));
+    writeFileSync(short, readFileSync(join(ROOT, 'examples/coffee.survey.yaml'), 'utf8').replace('  - test\n', '  - { model: test, latency_ms: 1000 }\n'));
     const long = join(home, 'long.survey.yaml');
     writeFileSync(long, survey('test'));
 

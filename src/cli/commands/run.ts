@@ -1,4 +1,5 @@
 // `fieldwork run FILE`: check locally, submit, follow live, summarise.
+import { randomUUID } from 'node:crypto';
 import type { FieldworkClient } from '../../client';
 import type { Estimate, Job } from '../../protocol';
 import { ConnectionError, ValidationError } from '../../client';
@@ -32,10 +33,10 @@ export async function runCommand(cli: Cli, file: string, opts: RunOptions): Prom
     // what it did cost. Best effort: a server that cannot estimate still runs the job — unless the estimate found the
     // file invalid (a template that runs into a render limit with some scenario): that stops here, with exit code 2.
     const estimate = opts.json || opts.detach ? null : await session.client.estimate(check.submission).catch(unlessInvalid);
-    const job = await session.client.submitJob(check.submission);
+    const job = await submit(held, check.submission);
     if (opts.detach) {
       cli.out(opts.json ? JSON.stringify(job, null, 2) : job.id);
-      if (session.embedded) {
+      if (held.session.embedded) {
         cli.err(
           `Job ${job.id} is queued in a local server that stops with this command: it runs the next time a local server ` +
             'starts (`fieldwork serve`, or another `fieldwork run`).',
@@ -43,7 +44,7 @@ export async function runCommand(cli: Cli, file: string, opts: RunOptions): Prom
       }
       return EXIT.ok;
     }
-    if (!opts.quiet) cli.err(`Job ${job.id} submitted to ${session.where}.`);
+    if (!opts.quiet) cli.err(`Job ${job.id} submitted to ${held.session.where}.`);
     const final = await follow(cli, held, job, opts.quiet);
     if (opts.json) {
       cli.out(JSON.stringify(final, null, 2));
@@ -53,6 +54,23 @@ export async function runCommand(cli: Cli, file: string, opts: RunOptions): Prom
     return exitCodeForStatus(final.status);
   } finally {
     await held.session.close();
+  }
+}
+
+/**
+ * Submits the job. The local server another command started can stop between finding it and submitting (that command
+ * ended): then this one takes the data directory over and submits there, under the same idempotency key, so a server
+ * that did take the job answers with it rather than running it twice.
+ */
+async function submit(held: { session: Session }, submission: Parameters<FieldworkClient['submitJob']>[0]): Promise<Job> {
+  const idempotencyKey = randomUUID();
+  try {
+    return await held.session.client.submitJob(submission, { idempotencyKey });
+  } catch (error) {
+    const reopen = held.session.reopen;
+    if (!(error instanceof ConnectionError) || !reopen) throw error;
+    held.session = await reopen();
+    return held.session.client.submitJob(submission, { idempotencyKey });
   }
 }
 
