@@ -4,7 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import { chromium, type Frame, type Page } from 'playwright-core';
 import { freePort, installCodeServer, installExtension, startCodeServer, writeSettings, type Profile } from './code-server';
 import { Workbench } from './vscode-page';
 
@@ -21,6 +21,15 @@ scenarios: [{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }, { n: 5 }, { n: 6 }]
 models: [{ model: test, latency_ms: 2000 }]
 questions:
 ${Array.from({ length: 20 }, (_, i) => `  - { question_name: q${i + 1}, question_type: free_text, question_text: "Thought ${i + 1} about {{ n }}?" }`).join('\n')}
+`;
+
+// Two models: the fast one's interviews are done in about a second, the slow one's take 10 s or more.
+const LIVE_SURVEY = `name: Live survey
+scenarios: [{ n: 1 }, { n: 2 }, { n: 3 }]
+models: [{ model: test, name: fast, latency_ms: 300 }, { model: test, name: slow, latency_ms: 10000 }]
+questions:
+  - { question_name: mood, question_type: free_text, question_text: "How is day {{ n }}?" }
+  - { question_name: score, question_type: linear_scale, question_text: "Rate day {{ n }}", question_options: [1, 2, 3, 4, 5], option_labels: { 1: Bad, 5: Great } }
 `;
 
 // Line 6 has the mistake: a multiple choice question with one option.
@@ -52,6 +61,7 @@ async function main(): Promise<number> {
   copyFileSync(join(repo, 'examples/arithmetic.eval.yaml'), join(workspace, 'arithmetic.eval.yaml'));
   writeFileSync(join(workspace, 'slow.survey.yaml'), SLOW_SURVEY);
   writeFileSync(join(workspace, 'broken.survey.yaml'), BROKEN_SURVEY);
+  writeFileSync(join(workspace, 'live.survey.yaml'), LIVE_SURVEY);
   writeSettings(profile, {});
   log('installing the .vsix into code-server');
   installExtension(codeServer, profile, vsix);
@@ -80,6 +90,22 @@ async function main(): Promise<number> {
       await page.screenshot({ path: join(artifacts, `${name}-high-contrast.png`) });
     }
     await wb.theme('Light Modern', 'light');
+  };
+
+  /** The panel's page is no wider than the panel, nor is any part of it that could scroll on its own. */
+  const noSideScroll = async (panel: Frame, where: string): Promise<void> => {
+    const overflow = (await panel.evaluate(`(() => {
+      const out = [];
+      const page = document.documentElement;
+      if (page.scrollWidth > page.clientWidth + 1) out.push('page ' + page.scrollWidth + ' > ' + page.clientWidth);
+      for (const el of document.querySelectorAll('.table, .virtual-list, .samples, .metrics, .per-model, .charts')) {
+        if (el.offsetParent !== null && el.scrollWidth > el.clientWidth + 1) out.push(el.className + ' ' + el.scrollWidth + ' > ' + el.clientWidth);
+      }
+      return out;
+    })()`)) as string[];
+    if (overflow.length > 0) throw new Error(`${where} scrolls sideways: ${overflow.join('; ')}`);
+    const width = (await panel.evaluate('document.documentElement.clientWidth')) as number;
+    figures.push(`${where}: no sideways scroll in a ${width} px panel`);
   };
 
   let passed = 0;
@@ -116,9 +142,26 @@ async function main(): Promise<number> {
       await wb.waitForText(panel, '#job-status', 'completed', 180_000);
       await wb.jobRow(view, /Coffee habits.*completed/).waitFor({ timeout: 60_000 });
       await page.keyboard.press('Escape');
+      // The per-model table shows what the job did, not dashes.
+      const calls = await panel.locator('#estimate-table tbody tr', { hasText: 'test' }).first().locator('td').nth(1).textContent();
+      if (!/\d/.test(calls ?? '')) throw new Error(`the per-model table's calls read "${calls}"`);
+      await noSideScroll(panel, 'overview');
       await shoot('01-run-overview');
       await panel.locator('#tab-results').click();
       await panel.locator('#results-count', { hasText: /results$/ }).waitFor({ timeout: 60_000 });
+      await noSideScroll(panel, 'results');
+      // A linear scale: every point in the file's order, with its label, whether or not anyone chose it.
+      const scale = panel.locator('.chart[data-question="fair_price"]');
+      await scale.locator('svg').waitFor({ timeout: 30_000 });
+      const points = await scale.locator('text.category').allTextContents();
+      if (points.length !== 5 || !points.every((p, i) => p.startsWith(String(i + 1))) || !points[0]!.includes('Far too') || !points[4]!.includes('A bargain')) {
+        throw new Error(`the linear scale's points read ${JSON.stringify(points)}`);
+      }
+      if (!/mean [\d.]+ ± [\d.]+/.test((await scale.textContent()) ?? '')) throw new Error('the linear scale has no mean ± standard error');
+      if ((await panel.locator('.chart[data-question="why"] rect').count()) > 0) throw new Error('free text is drawn as bars');
+      await scale.scrollIntoViewIfNeeded();
+      await shoot('09-linear-scale');
+      await panel.evaluate('window.scrollTo(0, 0)');
       const shown = await panel.locator('#results-count').textContent();
       if (!/^\d/.test(shown ?? '') || Number((shown ?? '0').replace(/\D.*/, '')) === 0) throw new Error(`results count says "${shown}"`);
       await panel.locator('.chart svg rect').first().waitFor({ timeout: 30_000 });
@@ -157,7 +200,13 @@ async function main(): Promise<number> {
       const verdicts = await panel.locator('#samples-table tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-verdict')));
       if (verdicts.length === 0 || verdicts.includes('right')) throw new Error(`the wrong-or-failed filter shows ${JSON.stringify(verdicts)}`);
       const first = await panel.locator('#samples-table tbody tr').first().locator('td').allTextContents();
-      if (!/What is/.test(first[2] ?? '') || (first[3] ?? '') === '' || !/\d/.test(first[5] ?? '')) throw new Error(`a sample row reads ${JSON.stringify(first)}`);
+      if (!/What is/.test(first[1] ?? '') || (first[2] ?? '') === '' || !/\d/.test(first[4] ?? '')) throw new Error(`a sample row reads ${JSON.stringify(first)}`);
+      await noSideScroll(panel, 'eval samples');
+      // No cell breaks a word: each sample row is a few lines at most.
+      const tallest = (await panel.locator('#samples-table tbody tr.sample-row').evaluateAll((rows) => Math.max(...rows.map((r) => r.getBoundingClientRect().height)))) as number;
+      if (tallest > 90) throw new Error(`a sample row is ${tallest} px tall`);
+      await panel.locator('#samples-table tbody tr.sample-row').first().click();
+      await panel.locator('#samples-table tr.sample-detail dt', { hasText: 'output' }).waitFor({ timeout: 10_000 });
       await shoot('08-eval-results', { highContrast: true });
       await panel.locator('#samples-filter').selectOption('all');
       await panel.locator('#samples-count', { hasText: '24 of 24 samples' }).waitFor({ timeout: 10_000 });
@@ -170,7 +219,26 @@ async function main(): Promise<number> {
       const panel = await wb.webview('#estimate-table');
       await panel.locator('#estimate-table tbody tr', { hasText: 'test' }).waitFor({ timeout: 120_000 });
       await panel.locator('button', { hasText: 'Run coffee.survey.yaml' }).waitFor();
+      await noSideScroll(panel, 'estimate');
       await shoot('03-estimate');
+    });
+
+    await scenario('results arrive while a slow job runs', async () => {
+      await wb.closeEditors();
+      await wb.openFile('live.survey.yaml');
+      await wb.codeLens('Run remotely').click();
+      const panel = await wb.webview('h2:has-text("Live survey")', 120_000);
+      await page.keyboard.press('Escape');
+      await panel.locator('#tab-results').click();
+      // The fast model's interviews land while the slow model's are still being asked.
+      await panel.locator('.result-row').first().waitFor({ timeout: 60_000 });
+      await panel.locator('#results-count', { hasText: /so far$/ }).waitFor({ timeout: 5_000 });
+      const status = await panel.locator('#job-status').textContent();
+      if (status !== 'running') throw new Error(`the first row came only when the job was ${status}`);
+      await panel.locator('.chart[data-question="score"] svg').waitFor({ timeout: 10_000 });
+      await shoot('10-live-results');
+      await wb.waitForText(panel, '#job-status', 'completed', 120_000);
+      await panel.locator('#results-count', { hasText: /^12 results$/ }).waitFor({ timeout: 30_000 });
     });
 
     await scenario('cancel a running job from the tree', async () => {
@@ -214,7 +282,8 @@ async function main(): Promise<number> {
       await panel.locator('.result-header button[data-sorted="asc"]').waitFor({ timeout: 60_000 });
       figures.push(`sorting 100,000 rows by answer: ${Date.now() - sortStart} ms`);
       await panel.locator('#results-filter').fill('rarely');
-      await panel.locator('#results-count', { hasText: 'of 100,000' }).waitFor({ timeout: 60_000 });
+      // "100,000 of 100,000" would match before the filter has run: wait for fewer.
+      await panel.locator('#results-count', { hasText: /^(?!100,000 of)[\d,]+ of 100,000 results$/ }).waitFor({ timeout: 60_000 });
       await shoot('06-100k-results');
     });
 

@@ -42,26 +42,44 @@ async function showIssues(error: unknown): Promise<boolean> {
   return true;
 }
 
+/**
+ * Work on a file under a cancellable progress notification that shows at once — before the local server is up,
+ * which can take a second or two. A validation error is shown after the progress has ended, so nothing spins
+ * while its message waits to be read.
+ */
+async function withFileProgress<T>(title: string, work: (signal: AbortSignal, report: (message: string) => void) => Promise<T>): Promise<T | undefined> {
+  let failure: unknown;
+  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+    const abort = new AbortController();
+    token.onCancellationRequested(() => abort.abort(new Error('cancelled')));
+    try {
+      return await work(abort.signal, (message) => progress.report({ message }));
+    } catch (error) {
+      if (abort.signal.aborted) return undefined;
+      failure = error;
+      return undefined;
+    }
+  });
+  if (failure !== undefined && !(await showIssues(failure))) throw failure;
+  return result;
+}
+
 export async function runSpec(deps: CommandDeps, uri: vscode.Uri): Promise<Job | undefined> {
-  await saved(uri);
-  const submission = core().submissionFor(uri.fsPath);
-  const client = await deps.connection.client();
-  return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Window, title: `Fieldwork: submitting ${basename(uri.fsPath)}` },
-    async () => {
-      try {
-        const job = await client.submitJob(submission);
-        deps.log.info(`submitted ${basename(uri.fsPath)} as job ${job.id} on ${deps.connection.describe()}`);
-        deps.history.record(uri, job);
-        deps.jobsView.upsert(job);
-        await deps.panels.showRun(uri, job);
-        return job;
-      } catch (error) {
-        if (await showIssues(error)) return undefined;
-        throw error;
-      }
-    },
-  );
+  const name = basename(uri.fsPath);
+  return withFileProgress(`Fieldwork: running ${name}`, async (signal, report) => {
+    await saved(uri);
+    const submission = core().submissionFor(uri.fsPath);
+    report(`connecting to ${deps.connection.describe()}…`);
+    const client = await deps.connection.client();
+    if (signal.aborted) return undefined;
+    report('submitting…');
+    const job = await client.submitJob(submission, { signal });
+    deps.log.info(`submitted ${name} as job ${job.id} on ${deps.connection.describe()}`);
+    deps.history.record(uri, job);
+    deps.jobsView.upsert(job);
+    await deps.panels.showRun(uri, job);
+    return job;
+  });
 }
 
 export function specCommands(deps: CommandDeps): Command[] {
@@ -80,18 +98,16 @@ export function specCommands(deps: CommandDeps): Command[] {
       execute: async (arg) => {
         const uri = await specUri(arg);
         if (!uri) return;
-        await saved(uri);
-        const submission = core().submissionFor(uri.fsPath);
-        const client = await deps.connection.client();
-        try {
-          const estimate = await vscode.window.withProgress(
-            { location: vscode.ProgressLocation.Window, title: `Fieldwork: estimating ${basename(uri.fsPath)}` },
-            () => client.estimate(submission),
-          );
-          deps.panels.openEstimate(uri, { fileName: basename(uri.fsPath), estimate, canRun: true });
-        } catch (error) {
-          if (!(await showIssues(error))) throw error;
-        }
+        const name = basename(uri.fsPath);
+        await withFileProgress(`Fieldwork: estimating ${name}`, async (signal, report) => {
+          await saved(uri);
+          const submission = core().submissionFor(uri.fsPath);
+          report(`connecting to ${deps.connection.describe()}…`);
+          const client = await deps.connection.client();
+          if (signal.aborted) return;
+          const estimate = await client.estimate(submission, { signal });
+          deps.panels.openEstimate(uri, { fileName: name, estimate, canRun: true });
+        });
       },
     },
     {
