@@ -1,6 +1,6 @@
 // The heavy half of the extension: the spec parser, the HTTP client (undici) and the zod schemas. Bundled apart into
 // dist/extension-core.js and loaded by `core()` the first time a feature needs it, so loading the extension is cheap.
-export { AuthError, ConnectionError, FieldworkClient, TimeoutError, ValidationError } from '../client';
+export { AuthError, compareRuns, ConnectionError, FieldworkClient, TimeoutError, ValidationError } from '../client';
 export { isFinished, JobStatus, ProgressEventData } from '../protocol';
 export { HostMessage, PanelMessage, parseMessage, toResultRow } from '../webview/protocol';
 export { previewPrompts } from './commands/preview';

@@ -5,3 +5,4 @@ export * from './estimate';
 export * from './server';
 export * from './metrics';
 export * from './limits';
+export * from './compare';

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { Estimate } from '../protocol/estimate';
 import { Job } from '../protocol/job';
 import { EvalScore, Metric } from '../protocol/metrics';
+import { Comparison } from '../protocol/compare';
 
 /** One line of the job's log, as the panel shows it. */
 export const LogLine = z.object({ id: z.number(), at: z.string(), type: z.string(), message: z.string() });
@@ -84,6 +85,7 @@ export const HostMessage = z.discriminatedUnion('type', [
     questions: z.array(QuestionInfo),
   }),
   z.object({ type: z.literal('questions'), questions: z.array(QuestionInfo) }),
+  z.object({ type: z.literal('comparison'), comparison: Comparison }),
   z.object({ type: z.literal('progress'), ...CallProgress.shape }),
   z.object({ type: z.literal('job'), job: Job }),
   z.object({ type: z.literal('log'), lines: z.array(LogLine) }),
@@ -104,6 +106,7 @@ export const PanelMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('retry') }),
   z.object({ type: z.literal('export'), format: ExportFormat }),
   z.object({ type: z.literal('copyId') }),
+  z.object({ type: z.literal('compare') }),
   /** How long the panel took to show a snapshot's results: for the log and the performance check. */
   z.object({ type: z.literal('rendered'), rows: z.number(), ms: z.number() }),
 ]);

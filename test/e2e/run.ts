@@ -23,6 +23,16 @@ questions:
 ${Array.from({ length: 20 }, (_, i) => `  - { question_name: q${i + 1}, question_type: free_text, question_text: "Thought ${i + 1} about {{ n }}?" }`).join('\n')}
 `;
 
+// A misspelt question type: the Problems entry says "Did you mean", and its quick fix corrects it.
+const TYPO_SURVEY = `name: Typo
+models: [test]
+questions:
+  - question_name: drink
+    question_type: multiple_choise
+    question_text: Which drink?
+    question_options: [tea, coffee]
+`;
+
 // Two models: the fast one's interviews are done in about a second, the slow one's take 10 s or more.
 const LIVE_SURVEY = `name: Live survey
 scenarios: [{ n: 1 }, { n: 2 }, { n: 3 }]
@@ -62,6 +72,7 @@ async function main(): Promise<number> {
   writeFileSync(join(workspace, 'slow.survey.yaml'), SLOW_SURVEY);
   writeFileSync(join(workspace, 'broken.survey.yaml'), BROKEN_SURVEY);
   writeFileSync(join(workspace, 'live.survey.yaml'), LIVE_SURVEY);
+  writeFileSync(join(workspace, 'typo.survey.yaml'), TYPO_SURVEY);
   writeSettings(profile, {});
   log('installing the .vsix into code-server');
   installExtension(codeServer, profile, vsix);
@@ -71,7 +82,7 @@ async function main(): Promise<number> {
   const teamPort = await freePort();
   const team = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(repo, 'dist/fieldwork.js'), 'serve', '--port', String(teamPort), '--data-dir', teamData], { stdio: 'ignore' });
 
-  const server = await startCodeServer(codeServer, profile, workspace, { ...process.env, PATH: `${join(repo, 'node_modules/.bin')}:${process.env.PATH}` });
+  const server = await startCodeServer(codeServer, profile, workspace, { ...process.env, PATH: `${join(repo, 'node_modules/.bin')}:${process.env.PATH}`, FIELDWORK_DEV: '1' });
   log(`code-server at ${server.url}`);
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -237,8 +248,23 @@ async function main(): Promise<number> {
       if (status !== 'running') throw new Error(`the first row came only when the job was ${status}`);
       await panel.locator('.chart[data-question="score"] svg').waitFor({ timeout: 10_000 });
       await shoot('10-live-results');
-      await wb.waitForText(panel, '#job-status', 'completed', 120_000);
-      await panel.locator('#results-count', { hasText: /^12 results$/ }).waitFor({ timeout: 30_000 });
+      // The count loses its "so far" only when the job has ended and every row is in.
+      await panel.locator('#results-count', { hasText: /^12 results$/ }).waitFor({ timeout: 120_000 });
+      const ended = await panel.locator('#job-status').textContent();
+      if (ended !== 'completed') throw new Error(`the job ended ${ended}`);
+    });
+
+    await scenario('compare two runs: two models of one job, per question with a test and n', async () => {
+      const panel = await wb.webview('h2:has-text("Live survey")', 60_000);
+      await panel.locator('#tab-overview').click();
+      await panel.locator('#compare-button').click();
+      await wb.pick('fast vs slow');
+      const score = panel.locator('.compare-question[data-question="score"]');
+      await score.waitFor({ timeout: 60_000 });
+      const says = (await score.locator('.test').textContent()) ?? '';
+      if (!/^n = 3 \/ 3 · (chi-square [\d.]+ \(df \d+\), p [=<] [\d.]+|too few answers to test)$/.test(says)) throw new Error(`the comparison of score says "${says}"`);
+      await noSideScroll(panel, 'compare');
+      await shoot('13-compare');
     });
 
     await scenario('cancel a running job from the tree', async () => {
@@ -266,6 +292,18 @@ async function main(): Promise<number> {
       await page.locator('.squiggly-error').first().waitFor({ timeout: 60_000 });
       await shoot('05-problems');
       await page.keyboard.press('Control+Shift+M');
+    });
+
+    await scenario('a "Did you mean" problem is fixed by its quick fix', async () => {
+      await wb.closeEditors();
+      await wb.openFile('typo.survey.yaml');
+      await page.locator('.squiggly-error').first().waitFor({ timeout: 120_000 });
+      await page.locator('.view-line span', { hasText: 'multiple_choise' }).first().click();
+      await page.keyboard.press('Control+.');
+      await page.locator('.action-widget .monaco-list-row', { hasText: 'Change to "multiple_choice"' }).first().click({ timeout: 30_000 });
+      await page.locator('.view-line', { hasText: 'question_type: multiple_choice' }).waitFor({ timeout: 30_000 });
+      await page.locator('.squiggly-error').first().waitFor({ state: 'detached', timeout: 30_000 });
+      await shoot('11-quick-fix');
     });
 
     await scenario('100,000 results in the panel', async () => {
@@ -303,6 +341,21 @@ async function main(): Promise<number> {
       const after = await wb.showJobsView();
       await after.locator('.welcome-view-content', { hasText: 'No jobs yet' }).waitFor({ timeout: 60_000 });
       await shoot('07-key-after-reload');
+    });
+
+    await scenario('a new survey file in a folder that had none gets its CodeLens', async () => {
+      // A window on a folder with no survey: nothing activates the extension until a survey file is opened.
+      const folder = join(root, 'no-surveys-yet');
+      mkdirSync(folder, { recursive: true });
+      writeFileSync(join(folder, 'notes.md'), '# Notes\n');
+      await page.goto(`${server.url.replace(/\/?$/, '/')}?folder=${encodeURIComponent(folder)}`, { timeout: 180_000 });
+      await page.locator('.monaco-workbench').waitFor({ timeout: 180_000 });
+      await page.locator('.statusbar').waitFor({ timeout: 120_000 });
+      writeFileSync(join(folder, 'fresh.survey.yaml'), 'name: Fresh\nmodels: [test]\nquestions:\n  - { question_name: q, question_type: yes_no, question_text: "Tea?" }\n');
+      await wb.openFile('fresh.survey.yaml');
+      await wb.codeLens('Run remotely').waitFor({ timeout: 120_000 });
+      await page.locator('.statusbar-item', { hasText: 'Fieldwork' }).first().waitFor({ timeout: 60_000 });
+      await shoot('12-new-file-codelens');
     });
 
     const activation = findActivation(profile.userData);

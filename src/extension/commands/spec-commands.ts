@@ -66,23 +66,63 @@ async function withFileProgress<T>(title: string, work: (signal: AbortSignal, re
 
 export async function runSpec(deps: CommandDeps, uri: vscode.Uri): Promise<Job | undefined> {
   const name = basename(uri.fsPath);
+  if (!vscode.workspace.isTrusted) {
+    const choice = await vscode.window.showWarningMessage(`Fieldwork runs files only in a trusted workspace: trust this folder to run ${name}.`, 'Manage Workspace Trust');
+    if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
+    return undefined;
+  }
+  const settings = vscode.workspace.getConfiguration('fieldwork');
+  const askAbove = settings.get<number | null>('confirmCostAbove', 1);
   return withFileProgress(`Fieldwork: running ${name}`, async (signal, report) => {
     await saved(uri);
     const submission = core().submissionFor(uri.fsPath);
     report(`connecting to ${deps.connection.describe()}…`);
     const client = await deps.connection.client();
     if (signal.aborted) return undefined;
+    if (typeof askAbove === 'number' && askAbove >= 0) {
+      report('estimating the cost…');
+      const expected = (await client.estimate(submission, { signal })).total.usd;
+      if (expected && expected.expected > askAbove) {
+        const run = await vscode.window.showWarningMessage(
+          `${name} is expected to cost $${expected.expected.toFixed(2)} ($${expected.low.toFixed(2)}–$${expected.high.toFixed(2)}), above the $${askAbove} set in "fieldwork.confirmCostAbove". Run it?`,
+          { modal: true },
+          'Run',
+        );
+        if (run !== 'Run') return undefined;
+      }
+    }
     report('submitting…');
     const job = await client.submitJob(submission, { signal });
     deps.log.info(`submitted ${name} as job ${job.id} on ${deps.connection.describe()}`);
     deps.history.record(uri, job);
     deps.jobsView.upsert(job);
-    await deps.panels.showRun(uri, job);
+    if (settings.get<boolean>('openPanelOnRun', true)) await deps.panels.showRun(uri, job);
+    else void vscode.window.setStatusBarMessage(`Fieldwork: ${name} submitted as ${job.id}`, 5000);
     return job;
   });
 }
 
+const PREVIEW_SCHEME = 'fieldwork-prompts';
+const previews = new Map<string, string>();
+const previewChanged = new vscode.EventEmitter<vscode.Uri>();
+
+function previewUri(file: vscode.Uri): vscode.Uri {
+  return vscode.Uri.from({ scheme: PREVIEW_SCHEME, path: `/Prompts of ${basename(file.fsPath)}.md`, query: file.toString() });
+}
+
+/** Serves Preview Prompts' read-only documents. */
+export function registerPromptPreviews(context: vscode.ExtensionContext): void {
+  context.subscriptions.push(
+    previewChanged,
+    vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, {
+      onDidChange: previewChanged.event,
+      provideTextDocumentContent: (uri) => previews.get(uri.toString()) ?? 'Run "Fieldwork: Preview Prompts" again to see the prompts.',
+    }),
+  );
+}
+
 export function specCommands(deps: CommandDeps): Command[] {
+  registerPromptPreviews(deps.context);
   return [
     {
       id: 'fieldwork.run',
@@ -118,7 +158,12 @@ export function specCommands(deps: CommandDeps): Command[] {
         const kind = uri && specKind(uri.fsPath);
         if (!uri || !kind) return;
         await saved(uri);
-        const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: core().previewPrompts(kind, uri.fsPath) });
+        // A read-only document of its own scheme: nothing to save, no dirty Untitled tab left behind.
+        const preview = previewUri(uri);
+        previews.set(preview.toString(), core().previewPrompts(kind, uri.fsPath));
+        previewChanged.fire(preview);
+        const document = await vscode.workspace.openTextDocument(preview);
+        await vscode.languages.setTextDocumentLanguage(document, 'markdown');
         await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: true });
       },
     },

@@ -2,7 +2,7 @@
 // The panel says `ready`; the host answers with a snapshot and then sends deltas as the job's events arrive.
 import { createWriteStream } from 'node:fs';
 import * as vscode from 'vscode';
-import type { Job, Metric } from '../../protocol';
+import type { Comparison, Job, Metric } from '../../protocol';
 import type { EstimateView, HostMessage, LogLine, QuestionInfo, ResultRow } from '../../webview/protocol';
 import { core } from '../lazy';
 import type { ServerConnection } from '../connection/connection';
@@ -39,6 +39,7 @@ export class JobPanel implements vscode.Disposable {
   private metrics: Metric[] = [];
   private metricsAskedAt = 0;
   private questions: QuestionInfo[] = [];
+  private comparison: Comparison | null = null;
   /** Calls counted by the job's latest progress event. */
   private progress: { callsMade: number | null; callsExpected: number | null } = { callsMade: null, callsExpected: null };
   private ready = false;
@@ -100,6 +101,12 @@ export class JobPanel implements vscode.Disposable {
     if (!path || this.job?.id !== job.id) return;
     this.questions = core().questionsOf(path);
     if (this.questions.length > 0) this.post({ type: 'questions', questions: this.questions });
+  }
+
+  /** Two runs side by side, in this panel's Compare tab. */
+  showComparison(comparison: Comparison): void {
+    this.comparison = comparison;
+    this.post({ type: 'comparison', comparison });
   }
 
   showEstimate(view: EstimateView, uri: vscode.Uri): void {
@@ -261,6 +268,7 @@ export class JobPanel implements vscode.Disposable {
       case 'ready':
         this.ready = true;
         this.post({ type: 'snapshot', ...this.snapshot() });
+        if (this.comparison) this.post({ type: 'comparison', comparison: this.comparison });
         return;
       case 'run':
         if (this.estimate?.uri) {
@@ -280,6 +288,9 @@ export class JobPanel implements vscode.Disposable {
         return;
       case 'retry':
         if (this.job) void vscode.commands.executeCommand('fieldwork.retryJob', this.job.id);
+        return;
+      case 'compare':
+        if (this.job) void vscode.commands.executeCommand('fieldwork.compareJobs', this.job.id);
         return;
       case 'copyId':
         if (this.job) void vscode.commands.executeCommand('fieldwork.copyJobId', this.job.id);

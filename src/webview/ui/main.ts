@@ -4,6 +4,7 @@ import { HostMessage, parseMessage, type CallProgress, type EstimateView, type P
 import type { Job } from '../../protocol/job';
 import type { Metric } from '../../protocol/metrics';
 import { h } from './dom';
+import { CompareView } from './compare-view';
 import { EvalView } from './eval-view';
 import { LogView } from './log-view';
 import { OverviewView } from './overview';
@@ -28,7 +29,8 @@ const evalView = new EvalView();
 const resultsTab = h('section', { class: 'results-tab' }, results.element, evalView.element);
 let metrics: Metric[] = [];
 
-type Tab = 'overview' | 'log' | 'results' | 'export';
+const compare = new CompareView();
+type Tab = 'overview' | 'log' | 'results' | 'compare' | 'export';
 const exportView = h(
   'section',
   { class: 'export' },
@@ -39,7 +41,7 @@ const exportView = h(
     return button;
   }),
 );
-const views: Record<Tab, HTMLElement> = { overview: overview.element, log: log.element, results: resultsTab, export: exportView };
+const views: Record<Tab, HTMLElement> = { overview: overview.element, log: log.element, results: resultsTab, compare: compare.element, export: exportView };
 const tabs = h('nav', { class: 'tabs', role: 'tablist' });
 const buttons = new Map<Tab, HTMLButtonElement>();
 for (const tab of Object.keys(views) as Tab[]) {
@@ -52,6 +54,7 @@ const banner = h('div', { class: 'banner', hidden: '' });
 const app = document.getElementById('app')!;
 app.removeAttribute('aria-busy');
 app.replaceChildren(banner, tabs, ...Object.values(views));
+buttons.get('compare')!.hidden = true;
 
 function show(tab: Tab): void {
   for (const [name, view] of Object.entries(views)) view.hidden = name !== tab;
@@ -121,6 +124,11 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
         evalView.setRows(resultRows);
         renderOverview(resultRows);
       }, ROWS_REDRAW_MS);
+      return;
+    case 'comparison':
+      compare.set(message.comparison);
+      buttons.get('compare')!.hidden = false;
+      show('compare');
       return;
     case 'questions':
       results.setQuestions(message.questions);

@@ -32,7 +32,9 @@ export class OverviewView {
     const actions = h('div', { class: 'actions' });
     if (running) actions.append(this.button('Cancel', { type: 'cancel' }, 'secondary'));
     if (job.status === 'failed' || job.status === 'partially_failed' || job.status === 'cancelled') actions.append(this.button('Retry failed interviews', { type: 'retry' }));
-    actions.append(this.button('Copy job id', { type: 'copyId' }, 'secondary'));
+    const compare = this.button('Compare with…', { type: 'compare' }, 'secondary');
+    compare.id = 'compare-button';
+    actions.append(compare, this.button('Copy job id', { type: 'copyId' }, 'secondary'));
     const expected = calls.callsExpected && !finished ? ` of about ${count(calls.callsExpected)}` : '';
     return h(
       'div',
