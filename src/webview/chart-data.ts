@@ -156,7 +156,7 @@ export function moments(values: readonly number[]): { mean: number; stderr: numb
   return { mean, stderr: Math.sqrt(variance / n), median };
 }
 
-const STOP = new Set('a an and are as at be but by for from has have i in is it its of on or so that the this to was were with you your my we our not no yes'.split(' '));
+const STOP = new Set('a an and are as at be but by for from has have had i in is it its of on or so that the this to was were with you your my we our not no yes about much been what when which would could some more very just like also than then there their they them into only over any all can will me'.split(' '));
 
 function textSummary(question: string, type: string, rows: readonly ResultRow[]): ChartData {
   const texts = rows.map((r) => (r.items ? r.items.join(' · ') : r.answer)).filter((t) => t !== '');

@@ -237,7 +237,15 @@ async function main(): Promise<number> {
     await scenario('results arrive while a slow job runs', async () => {
       await wb.closeEditors();
       await wb.openFile('live.survey.yaml');
+      const clicked = Date.now();
       await wb.codeLens('Run remotely').click();
+      // Feedback at once, before the server is reached: a progress notification (its time is a figure, not a test).
+      const shown = await page
+        .locator('.notifications-toasts', { hasText: 'Fieldwork: running live.survey.yaml' })
+        .first()
+        .waitFor({ timeout: 10_000 })
+        .then(() => `${Date.now() - clicked} ms`, () => 'not seen (the run may have been quicker than the toast)');
+      figures.push(`the progress notification after a click on Run remotely: ${shown}`);
       const panel = await wb.webview('h2:has-text("Live survey")', 120_000);
       await page.keyboard.press('Escape');
       await panel.locator('#tab-results').click();
