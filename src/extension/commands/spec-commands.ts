@@ -73,6 +73,8 @@ export async function runSpec(deps: CommandDeps, uri: vscode.Uri): Promise<Job |
   }
   const settings = vscode.workspace.getConfiguration('fieldwork');
   const askAbove = settings.get<number | null>('confirmCostAbove', 1);
+  // The status bar answers the click at once; the notification below can take a moment to appear.
+  const clicked = vscode.window.setStatusBarMessage(`$(loading~spin) Fieldwork: running ${name}…`);
   return withFileProgress(`Fieldwork: running ${name}`, async (signal, report) => {
     await saved(uri);
     const submission = core().submissionFor(uri.fsPath);
@@ -99,7 +101,7 @@ export async function runSpec(deps: CommandDeps, uri: vscode.Uri): Promise<Job |
     if (settings.get<boolean>('openPanelOnRun', true)) await deps.panels.showRun(uri, job);
     else void vscode.window.setStatusBarMessage(`Fieldwork: ${name} submitted as ${job.id}`, 5000);
     return job;
-  });
+  }).finally(() => clicked.dispose());
 }
 
 const PREVIEW_SCHEME = 'fieldwork-prompts';
