@@ -3,6 +3,7 @@ import { CommanderError } from 'commander';
 import { cacheClear, cacheStats } from './commands/cache';
 import { estimateCommand } from './commands/estimate';
 import { exportEdslCommand, importEdslCommand } from './commands/edsl';
+import { jobsCompare } from './commands/compare';
 import { jobsCancel, jobsList, jobsLogs, jobsResults, jobsRetry, jobsShow } from './commands/jobs';
 import { keysCreate, keysList, keysRevoke } from './commands/keys';
 import { loginCommand, logoutCommand } from './commands/login';
@@ -30,6 +31,7 @@ export function handlersFor(cli: Cli): Handlers {
     jobsRetry: (id, o) => jobsRetry(cli, id, o),
     jobsLogs: (id, o) => jobsLogs(cli, id, o),
     jobsResults: (id, o) => jobsResults(cli, id, o),
+    jobsCompare: (a, b, o) => jobsCompare(cli, a, b, o),
     login: (o) => loginCommand(cli, o),
     logout: () => logoutCommand(cli),
     mockProvider: (o) => mockProviderCommand(cli, o),

@@ -26,6 +26,7 @@ export interface Handlers {
   jobsRetry(id: string, opts: Remote): Promise<number>;
   jobsLogs(id: string, opts: Remote & { follow: boolean }): Promise<number>;
   jobsResults(id: string, opts: Remote & { format: ResultsFormat; output?: string | undefined }): Promise<number>;
+  jobsCompare(a: string, b: string | undefined, opts: Remote & { models?: [string, string] | undefined; json: boolean }): Promise<number>;
   login(opts: Remote & { key?: string | undefined }): Promise<number>;
   logout(): Promise<number>;
   /** Optional so fakes need not implement it. */
@@ -40,6 +41,12 @@ export interface ProgramOptions {
   /** `$FIELDWORK_DATA_DIR` or `~/.fieldwork`. */
   defaultDataDir: string;
   output?: OutputConfiguration;
+}
+
+function twoModels(value: string): [string, string] {
+  const parts = value.split(',').map((part) => part.trim());
+  if (parts.length !== 2 || parts.some((part) => part === '')) throw new InvalidArgumentError('give two models, comma-separated, e.g. --models gpt-4o,claude');
+  return [parts[0]!, parts[1]!];
 }
 
 export function buildProgram(handlers: Handlers, options: ProgramOptions): Command {
@@ -181,6 +188,18 @@ export function buildProgram(handlers: Handlers, options: ProgramOptions): Comma
     .addOption(serverOption())
     .action(async (id: string, o: { format: ResultsFormat; output?: string; server?: string }) =>
       done(await handlers.jobsResults(id, { format: o.format, output: o.output, server: o.server })),
+    );
+
+  jobs
+    .command('compare')
+    .description('two jobs (or two models of one job) side by side, with a test of each difference')
+    .argument('<a>', 'job id')
+    .argument('[b]', 'the other job id (omit with --models to compare two models of job a)')
+    .addOption(new Option('--models <x,y>', 'compare model x (of a) with model y (of b, or of a)').argParser(twoModels))
+    .option('--json', 'print the comparison as JSON', false)
+    .addOption(serverOption())
+    .action(async (a: string, b: string | undefined, o: { models?: [string, string]; json: boolean; server?: string }) =>
+      done(await handlers.jobsCompare(a, b, { models: o.models, json: o.json, server: o.server })),
     );
 
   program

@@ -212,12 +212,13 @@ export class FieldworkClient {
     return JSON.parse(reply.json_string) as Record<string, unknown>;
   }
 
-  results(id: string, q: { cursor?: string; limit?: number } = {}, opts: CallOptions = {}): Promise<ResultPage> {
+  /** A page of results; `interviews` ([first, last]) asks for those interviews' only, as a progress event names them. */
+  results(id: string, q: { cursor?: string; limit?: number; interviews?: readonly [number, number] } = {}, opts: CallOptions = {}): Promise<ResultPage> {
     return this.transport.json(
       {
         method: 'GET',
         path: `${jobPath(id)}/results`,
-        query: { format: 'json', cursor: q.cursor, limit: q.limit },
+        query: { format: 'json', cursor: q.cursor, limit: q.limit, interviews: q.interviews ? `${q.interviews[0]}-${q.interviews[1]}` : undefined },
         idempotent: true,
         ...opts,
       },
@@ -226,11 +227,11 @@ export class FieldworkClient {
   }
 
   /** Every result of a job, page by page: memory holds one page at a time. */
-  async *allResults(id: string, opts: CallOptions & { pageSize?: number } = {}): AsyncGenerator<Result> {
-    const { pageSize = 500, ...call } = opts;
+  async *allResults(id: string, opts: CallOptions & { pageSize?: number; interviews?: readonly [number, number] } = {}): AsyncGenerator<Result> {
+    const { pageSize = 500, interviews, ...call } = opts;
     let cursor: string | undefined;
     do {
-      const page = await this.results(id, { cursor, limit: pageSize }, call);
+      const page = await this.results(id, { cursor, limit: pageSize, ...(interviews ? { interviews } : {}) }, call);
       yield* page.results;
       cursor = page.next_cursor ?? undefined;
     } while (cursor !== undefined);

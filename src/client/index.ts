@@ -4,3 +4,4 @@ export * from './connection';
 export * from './login-store';
 export * from './submission';
 export { parseRetryAfter } from './retry';
+export { compareRuns } from './compare';

@@ -5,10 +5,13 @@ import { RunHistory } from './codelens/run-history';
 import { registerCommands } from './commands/command';
 import type { CommandDeps } from './commands/deps';
 import { jobCommands } from './commands/job-commands';
+import { jobFileCommands } from './commands/job-file-commands';
+import { compareCommands } from './commands/compare-command';
 import { serverCommands } from './commands/server-commands';
 import { runSpec, specCommands } from './commands/spec-commands';
 import { ServerConnection } from './connection/connection';
 import { activateDiagnostics } from './diagnostics/diagnostics';
+import { activateQuickFixes } from './diagnostics/quick-fixes';
 import { activateJobsView } from './jobs/jobs-view';
 import { createLog } from './log/log';
 import { activateJobPanels } from './panel/panels';
@@ -34,11 +37,15 @@ export function activate(context: vscode.ExtensionContext): void {
     onJob: (job) => jobsView.upsert(job),
   });
   deps = { context, connection, secrets, log, jobsView, panels, history };
-  registerCommands(context, log, [...specCommands(deps), ...jobCommands(deps), ...serverCommands(deps)]);
+  registerCommands(context, log, [...specCommands(deps), ...jobCommands(deps), ...jobFileCommands(deps), ...compareCommands(deps), ...serverCommands(deps)]);
   activateCodeLens(context, history);
   activateDiagnostics(context);
+  activateQuickFixes(context);
   activateStatusBar(context, connection, jobsView);
   void vscode.commands.executeCommand('setContext', 'fieldwork.connection', connection.state);
+  // The performance check's command is in the palette only for development (and the end-to-end suite).
+  const developer = context.extensionMode !== vscode.ExtensionMode.Production || process.env.FIELDWORK_DEV === '1';
+  void vscode.commands.executeCommand('setContext', 'fieldwork.developer', developer);
 
   // Our cost: running dist/extension.js plus activate(); VS Code's own work between the two is reported apart.
   // The parser, client and zod load later, on first use (lazy.ts).

@@ -1,5 +1,6 @@
 // A job's log: one event per line, numbered so a stream can resume after the last one it saw.
 import { z } from 'zod';
+import { JobCost, JobProgress } from './job';
 
 export const EventType = z.enum([
   'queued',
@@ -36,3 +37,22 @@ export const EventPage = z.object({
   done: z.boolean(),
 });
 export type EventPage = z.infer<typeof EventPage>;
+
+/**
+ * The `data` of a `progress` event. A running job says at most every half second (and once more as it ends) how far
+ * it is, counted in calls as well as interviews, and which interviews' results were stored since its previous
+ * progress event: a follower fetches exactly those (GET /v1/jobs/{id}/results?interviews=lo-hi) while the job runs.
+ * The newer fields are optional: an older server's events carry only the first three.
+ */
+export const ProgressEventData = z.object({
+  progress: JobProgress,
+  cost: JobCost,
+  calls_per_second: z.number().optional(),
+  /** Calls answered so far (by a provider or the cache), including those of interviews still running. */
+  calls_made: z.number().int().nonnegative().optional(),
+  /** About how many calls the whole job makes: a survey's skip rules can make it fewer. */
+  calls_expected: z.number().int().nonnegative().optional(),
+  /** Interview index ranges, [first, last] inclusive, whose results were stored since the previous progress event. */
+  stored: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])).optional(),
+});
+export type ProgressEventData = z.infer<typeof ProgressEventData>;

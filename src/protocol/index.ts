@@ -6,3 +6,4 @@ export * from './server';
 export * from './metrics';
 export * from './limits';
 export * from './source';
+export * from './compare';

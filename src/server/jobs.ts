@@ -21,6 +21,7 @@ import { estimateEval } from './estimate-eval';
 import { newJobId } from './ids';
 import { userScope, type CacheScopeOf } from './cache-scope';
 import { JobEvents } from './job-events';
+import { JobProgress } from './job-progress';
 
 export interface CoreOptions {
   store: Store;
@@ -50,7 +51,6 @@ export interface ServiceCatalog {
   refusal(model: Survey['models'][number], needsImages: boolean): string | null;
 }
 
-const PROGRESS_EVERY_MS = 500;
 /** How long a job waits to be compiled again when the spec pool was full. */
 const BUSY_RETRY_MS = 1000;
 
@@ -59,7 +59,7 @@ export class CoreJobManager implements JobManager {
   /** Settles when a run has ended and its job's status is written. */
   private readonly settling = new Map<string, Promise<void>>();
   private readonly waiting: string[] = [];
-  private readonly progressState = new Map<string, { at: number; calls: number }>();
+  private readonly progressNotes: JobProgress;
   /** The jobs' logs and their live followers, scheduler notices included. */
   private readonly events: JobEvents;
   private readonly callPath: CallPath;
@@ -82,8 +82,10 @@ export class CoreJobManager implements JobManager {
       maxInterviews: options.maxInterviews,
       maxQuestions: options.maxQuestions,
     });
-    this.callPath = new CallPath(options.store, options.scheduler, options.providers, options.pricing, this.scopeOf);
-    this.scoringCalls = new ScoringCalls(options.store, options.scheduler, options.providers, options.pricing, this.scopeOf);
+    this.progressNotes = new JobProgress(options.store, this.events);
+    const called = (jobId: string): void => this.progressNotes.called(jobId);
+    this.callPath = new CallPath(options.store, options.scheduler, options.providers, options.pricing, this.scopeOf, called);
+    this.scoringCalls = new ScoringCalls(options.store, options.scheduler, options.providers, options.pricing, this.scopeOf, called);
     this.finishedMetrics = new FinishedMetrics(options.store);
   }
 
@@ -320,11 +322,11 @@ export class CoreJobManager implements JobManager {
     const resumed = current.status === 'running';
     this.options.store.setJobStatus(current.id, 'running', { started: !resumed });
     if (!resumed) this.events.emit({ job_id: current.id, type: 'started', message: 'Started.' });
-    this.progressState.set(current.id, { at: Date.now(), calls: current.progress.calls_done });
+    this.progressNotes.start(current.id, current.progress.interviews_total * plan.callsPerInterview);
     const run = new JobRun(current, plan, this.options.store, this.callPath, {
       concurrency: this.options.interviewsInFlight,
       batchSize: 500,
-      onProgress: () => this.progress(current.id, false),
+      onStored: (interviews) => this.progressNotes.stored(current.id, interviews),
     });
     this.runs.set(current.id, run);
     const settled = run
@@ -339,9 +341,11 @@ export class CoreJobManager implements JobManager {
 
   private settle(id: string, outcome: RunOutcome): void {
     this.runs.delete(id);
-    this.progressState.delete(id);
-    if (outcome.kind === 'stopped') return;
-    this.progress(id, true);
+    if (outcome.kind === 'stopped') {
+      this.progressNotes.forget(id);
+      return;
+    }
+    this.progressNotes.finish(id);
     const job = this.options.store.getJob(id)!;
     const p = job.progress;
     const summary = `${p.interviews_done.toLocaleString('en-US')} of ${p.interviews_total.toLocaleString('en-US')} interviews done, ${p.interviews_failed} failed; ${p.calls_done.toLocaleString('en-US')} calls (${p.calls_cached.toLocaleString('en-US')} cached); $${job.cost.usd.toFixed(4)}.`;
@@ -357,25 +361,6 @@ export class CoreJobManager implements JobManager {
     this.options.store.setJobStatus(id, status, { error, finished: true });
     const type = status === 'completed' ? 'completed' : status === 'cancelled' ? 'cancelled' : 'failed';
     this.events.emit({ job_id: id, type, message: message ?? `Failed: ${error}`, data: { status } });
-  }
-
-  private progress(id: string, force: boolean): void {
-    const state = this.progressState.get(id);
-    const now = Date.now();
-    if (!force && state && now - state.at < PROGRESS_EVERY_MS) return;
-    const job = this.options.store.getJob(id);
-    if (!job) return;
-    const seconds = state ? (now - state.at) / 1000 : 0;
-    const callsPerSecond = state && seconds > 0 ? (job.progress.calls_done - state.calls) / seconds : 0;
-    if (state) this.progressState.set(id, { at: now, calls: job.progress.calls_done });
-    const p = job.progress;
-    this.events.emit({
-      job_id: id,
-      type: 'progress',
-      // Done and failed apart: "1 / 1 interviews" for a job whose only interview failed read as success.
-      message: `${p.interviews_done} / ${p.interviews_total} interviews done${p.interviews_failed > 0 ? `, ${p.interviews_failed} failed` : ''}, ${Math.round(callsPerSecond)} calls/s, $${job.cost.usd.toFixed(4)}`,
-      data: { progress: p, cost: job.cost, calls_per_second: Math.round(callsPerSecond * 10) / 10 },
-    });
   }
 }
 

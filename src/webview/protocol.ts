@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { Estimate } from '../protocol/estimate';
 import { Job } from '../protocol/job';
 import { EvalScore, Metric } from '../protocol/metrics';
+import { Comparison } from '../protocol/compare';
 
 /** One line of the job's log, as the panel shows it. */
 export const LogLine = z.object({ id: z.number(), at: z.string(), type: z.string(), message: z.string() });
@@ -40,8 +41,22 @@ export const ResultRow = z.object({
   latency: z.number(),
   error: z.string().nullable(),
   sample: EvalSample.optional(),
+  /** A list answer's items (checkbox, rank, top_k, list), in the order given: absent otherwise. */
+  items: z.array(z.string()).optional(),
+  /** A budget answer: the amount given to each option. */
+  amounts: z.record(z.string(), z.number()).optional(),
 });
 export type ResultRow = z.infer<typeof ResultRow>;
+
+/** What a chart needs to know of a question: its type, and its options in the file's order with their labels. */
+export const QuestionInfo = z.object({
+  name: z.string(),
+  type: z.string(),
+  options: z.array(z.string()).nullable(),
+  /** linear_scale's option_labels, by option. */
+  labels: z.record(z.string(), z.string()).nullable(),
+});
+export type QuestionInfo = z.infer<typeof QuestionInfo>;
 
 export const EstimateView = z.object({
   fileName: z.string(),
@@ -50,6 +65,10 @@ export const EstimateView = z.object({
   canRun: z.boolean(),
 });
 export type EstimateView = z.infer<typeof EstimateView>;
+
+/** Calls made and about how many the job makes, from its latest progress event (null until one says). */
+export const CallProgress = z.object({ callsMade: z.number().nullable(), callsExpected: z.number().nullable() });
+export type CallProgress = z.infer<typeof CallProgress>;
 
 export const HostMessage = z.discriminatedUnion('type', [
   z.object({
@@ -61,7 +80,13 @@ export const HostMessage = z.discriminatedUnion('type', [
     resultsComplete: z.boolean(),
     /** An eval job's metrics per model and scorer (empty for surveys and until the first are known). */
     metrics: z.array(Metric),
+    progress: CallProgress,
+    /** The questions as the job's file states them, when the host could read it (else charts go by the answers). */
+    questions: z.array(QuestionInfo),
   }),
+  z.object({ type: z.literal('questions'), questions: z.array(QuestionInfo) }),
+  z.object({ type: z.literal('comparison'), comparison: Comparison }),
+  z.object({ type: z.literal('progress'), ...CallProgress.shape }),
   z.object({ type: z.literal('job'), job: Job }),
   z.object({ type: z.literal('log'), lines: z.array(LogLine) }),
   z.object({ type: z.literal('results'), rows: z.array(ResultRow), reset: z.boolean(), complete: z.boolean() }),
@@ -81,6 +106,7 @@ export const PanelMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('retry') }),
   z.object({ type: z.literal('export'), format: ExportFormat }),
   z.object({ type: z.literal('copyId') }),
+  z.object({ type: z.literal('compare') }),
   /** How long the panel took to show a snapshot's results: for the log and the performance check. */
   z.object({ type: z.literal('rendered'), rows: z.number(), ms: z.number() }),
 ]);
@@ -136,7 +162,13 @@ export function toResultRow(result: {
     latency: result.latency_ms,
     error: result.error,
     ...(sample ? { sample } : {}),
+    ...(Array.isArray(answer) ? { items: answer.map((item) => (typeof item === 'string' ? item : JSON.stringify(item))) } : {}),
+    ...(isAmounts(answer) ? { amounts: answer } : {}),
   };
+}
+
+function isAmounts(answer: unknown): answer is Record<string, number> {
+  return typeof answer === 'object' && answer !== null && !Array.isArray(answer) && Object.values(answer).length > 0 && Object.values(answer).every((v) => typeof v === 'number');
 }
 
 function answerText(answer: unknown): string {

@@ -4,7 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import { chromium, type Frame, type Page } from 'playwright-core';
 import { freePort, installCodeServer, installExtension, startCodeServer, writeSettings, type Profile } from './code-server';
 import { Workbench } from './vscode-page';
 
@@ -21,6 +21,25 @@ scenarios: [{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }, { n: 5 }, { n: 6 }]
 models: [{ model: test, latency_ms: 2000 }]
 questions:
 ${Array.from({ length: 20 }, (_, i) => `  - { question_name: q${i + 1}, question_type: free_text, question_text: "Thought ${i + 1} about {{ n }}?" }`).join('\n')}
+`;
+
+// A misspelt question type: the Problems entry says "Did you mean", and its quick fix corrects it.
+const TYPO_SURVEY = `name: Typo
+models: [test]
+questions:
+  - question_name: drink
+    question_type: multiple_choise
+    question_text: Which drink?
+    question_options: [tea, coffee]
+`;
+
+// Two models: the fast one's interviews are done in about a second, the slow one's take 10 s or more.
+const LIVE_SURVEY = `name: Live survey
+scenarios: [{ n: 1 }, { n: 2 }, { n: 3 }]
+models: [{ model: test, name: fast, latency_ms: 300 }, { model: test, name: slow, latency_ms: 10000 }]
+questions:
+  - { question_name: mood, question_type: free_text, question_text: "How is day {{ n }}?" }
+  - { question_name: score, question_type: linear_scale, question_text: "Rate day {{ n }}", question_options: [1, 2, 3, 4, 5], option_labels: { 1: Bad, 5: Great } }
 `;
 
 // Line 6 has the mistake: a multiple choice question with one option.
@@ -52,6 +71,8 @@ async function main(): Promise<number> {
   copyFileSync(join(repo, 'examples/arithmetic.eval.yaml'), join(workspace, 'arithmetic.eval.yaml'));
   writeFileSync(join(workspace, 'slow.survey.yaml'), SLOW_SURVEY);
   writeFileSync(join(workspace, 'broken.survey.yaml'), BROKEN_SURVEY);
+  writeFileSync(join(workspace, 'live.survey.yaml'), LIVE_SURVEY);
+  writeFileSync(join(workspace, 'typo.survey.yaml'), TYPO_SURVEY);
   writeSettings(profile, {});
   log('installing the .vsix into code-server');
   installExtension(codeServer, profile, vsix);
@@ -61,7 +82,7 @@ async function main(): Promise<number> {
   const teamPort = await freePort();
   const team = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(repo, 'dist/fieldwork.js'), 'serve', '--port', String(teamPort), '--data-dir', teamData], { stdio: 'ignore' });
 
-  const server = await startCodeServer(codeServer, profile, workspace, { ...process.env, PATH: `${join(repo, 'node_modules/.bin')}:${process.env.PATH}` });
+  const server = await startCodeServer(codeServer, profile, workspace, { ...process.env, PATH: `${join(repo, 'node_modules/.bin')}:${process.env.PATH}`, FIELDWORK_DEV: '1' });
   log(`code-server at ${server.url}`);
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -80,6 +101,22 @@ async function main(): Promise<number> {
       await page.screenshot({ path: join(artifacts, `${name}-high-contrast.png`) });
     }
     await wb.theme('Light Modern', 'light');
+  };
+
+  /** The panel's page is no wider than the panel, nor is any part of it that could scroll on its own. */
+  const noSideScroll = async (panel: Frame, where: string): Promise<void> => {
+    const overflow = (await panel.evaluate(`(() => {
+      const out = [];
+      const page = document.documentElement;
+      if (page.scrollWidth > page.clientWidth + 1) out.push('page ' + page.scrollWidth + ' > ' + page.clientWidth);
+      for (const el of document.querySelectorAll('.table, .virtual-list, .samples, .metrics, .per-model, .charts')) {
+        if (el.offsetParent !== null && el.scrollWidth > el.clientWidth + 1) out.push(el.className + ' ' + el.scrollWidth + ' > ' + el.clientWidth);
+      }
+      return out;
+    })()`)) as string[];
+    if (overflow.length > 0) throw new Error(`${where} scrolls sideways: ${overflow.join('; ')}`);
+    const width = (await panel.evaluate('document.documentElement.clientWidth')) as number;
+    figures.push(`${where}: no sideways scroll in a ${width} px panel`);
   };
 
   let passed = 0;
@@ -116,9 +153,26 @@ async function main(): Promise<number> {
       await wb.waitForText(panel, '#job-status', 'completed', 180_000);
       await wb.jobRow(view, /Coffee habits.*completed/).waitFor({ timeout: 60_000 });
       await page.keyboard.press('Escape');
+      // The per-model table shows what the job did, not dashes.
+      const calls = await panel.locator('#estimate-table tbody tr', { hasText: 'test' }).first().locator('td').nth(1).textContent();
+      if (!/\d/.test(calls ?? '')) throw new Error(`the per-model table's calls read "${calls}"`);
+      await noSideScroll(panel, 'overview');
       await shoot('01-run-overview');
       await panel.locator('#tab-results').click();
       await panel.locator('#results-count', { hasText: /results$/ }).waitFor({ timeout: 60_000 });
+      await noSideScroll(panel, 'results');
+      // A linear scale: every point in the file's order, with its label, whether or not anyone chose it.
+      const scale = panel.locator('.chart[data-question="fair_price"]');
+      await scale.locator('svg').waitFor({ timeout: 30_000 });
+      const points = await scale.locator('text.category').allTextContents();
+      if (points.length !== 5 || !points.every((p, i) => p.startsWith(String(i + 1))) || !points[0]!.includes('Far too') || !points[4]!.includes('A bargain')) {
+        throw new Error(`the linear scale's points read ${JSON.stringify(points)}`);
+      }
+      if (!/mean [\d.]+ ± [\d.]+/.test((await scale.textContent()) ?? '')) throw new Error('the linear scale has no mean ± standard error');
+      if ((await panel.locator('.chart[data-question="why"] rect').count()) > 0) throw new Error('free text is drawn as bars');
+      await scale.scrollIntoViewIfNeeded();
+      await shoot('09-linear-scale');
+      await panel.evaluate('window.scrollTo(0, 0)');
       const shown = await panel.locator('#results-count').textContent();
       if (!/^\d/.test(shown ?? '') || Number((shown ?? '0').replace(/\D.*/, '')) === 0) throw new Error(`results count says "${shown}"`);
       await panel.locator('.chart svg rect').first().waitFor({ timeout: 30_000 });
@@ -157,7 +211,13 @@ async function main(): Promise<number> {
       const verdicts = await panel.locator('#samples-table tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-verdict')));
       if (verdicts.length === 0 || verdicts.includes('right')) throw new Error(`the wrong-or-failed filter shows ${JSON.stringify(verdicts)}`);
       const first = await panel.locator('#samples-table tbody tr').first().locator('td').allTextContents();
-      if (!/What is/.test(first[2] ?? '') || (first[3] ?? '') === '' || !/\d/.test(first[5] ?? '')) throw new Error(`a sample row reads ${JSON.stringify(first)}`);
+      if (!/What is/.test(first[1] ?? '') || (first[2] ?? '') === '' || !/\d/.test(first[4] ?? '')) throw new Error(`a sample row reads ${JSON.stringify(first)}`);
+      await noSideScroll(panel, 'eval samples');
+      // No cell breaks a word: each sample row is a few lines at most.
+      const tallest = (await panel.locator('#samples-table tbody tr.sample-row').evaluateAll((rows) => Math.max(...rows.map((r) => r.getBoundingClientRect().height)))) as number;
+      if (tallest > 90) throw new Error(`a sample row is ${tallest} px tall`);
+      await panel.locator('#samples-table tbody tr.sample-row').first().click();
+      await panel.locator('#samples-table tr.sample-detail dt', { hasText: 'output' }).waitFor({ timeout: 10_000 });
       await shoot('08-eval-results', { highContrast: true });
       await panel.locator('#samples-filter').selectOption('all');
       await panel.locator('#samples-count', { hasText: '24 of 24 samples' }).waitFor({ timeout: 10_000 });
@@ -170,7 +230,52 @@ async function main(): Promise<number> {
       const panel = await wb.webview('#estimate-table');
       await panel.locator('#estimate-table tbody tr', { hasText: 'test' }).waitFor({ timeout: 120_000 });
       await panel.locator('button', { hasText: 'Run coffee.survey.yaml' }).waitFor();
+      await noSideScroll(panel, 'estimate');
       await shoot('03-estimate');
+    });
+
+    await scenario('results arrive while a slow job runs', async () => {
+      await wb.closeEditors();
+      await wb.openFile('live.survey.yaml');
+      const lens = wb.codeLens('Run remotely');
+      await lens.waitFor();
+      // Feedback at once, before the server is reached (the times are figures, not tests).
+      const clicked = Date.now();
+      await lens.click();
+      const seen = (locator: ReturnType<Page['locator']>): Promise<string> =>
+        locator.first().waitFor({ timeout: 10_000 }).then(() => `${Date.now() - clicked} ms`, () => 'not seen within 10 s');
+      const [statusBar, toast] = await Promise.all([
+        seen(page.locator('.statusbar-item', { hasText: 'Fieldwork: running live.survey.yaml' })),
+        seen(page.locator('.notifications-toasts', { hasText: 'Fieldwork: running live.survey.yaml' })),
+      ]);
+      figures.push(`after a click on Run remotely: the status bar said so in ${statusBar}, the progress notification in ${toast}`);
+      const panel = await wb.webview('h2:has-text("Live survey")', 120_000);
+      await page.keyboard.press('Escape');
+      await panel.locator('#tab-results').click();
+      // The fast model's interviews land while the slow model's are still being asked.
+      await panel.locator('.result-row').first().waitFor({ timeout: 60_000 });
+      await panel.locator('#results-count', { hasText: /so far$/ }).waitFor({ timeout: 5_000 });
+      const status = await panel.locator('#job-status').textContent();
+      if (status !== 'running') throw new Error(`the first row came only when the job was ${status}`);
+      await panel.locator('.chart[data-question="score"] svg').waitFor({ timeout: 10_000 });
+      await shoot('10-live-results');
+      // The count loses its "so far" only when the job has ended and every row is in.
+      await panel.locator('#results-count', { hasText: /^12 results$/ }).waitFor({ timeout: 120_000 });
+      const ended = await panel.locator('#job-status').textContent();
+      if (ended !== 'completed') throw new Error(`the job ended ${ended}`);
+    });
+
+    await scenario('compare two runs: two models of one job, per question with a test and n', async () => {
+      const panel = await wb.webview('h2:has-text("Live survey")', 60_000);
+      await panel.locator('#tab-overview').click();
+      await panel.locator('#compare-button').click();
+      await wb.pick('fast vs slow');
+      const score = panel.locator('.compare-question[data-question="score"]');
+      await score.waitFor({ timeout: 60_000 });
+      const says = (await score.locator('.test').textContent()) ?? '';
+      if (!/^n = 3 \/ 3 · ((chi-square|welch-t) -?[\d.]+ \(df [\d.]+\), p [=<] [\d.]+|too few answers to test)$/.test(says)) throw new Error(`the comparison of score says "${says}"`);
+      await noSideScroll(panel, 'compare');
+      await shoot('13-compare');
     });
 
     await scenario('cancel a running job from the tree', async () => {
@@ -200,6 +305,19 @@ async function main(): Promise<number> {
       await page.keyboard.press('Control+Shift+M');
     });
 
+    await scenario('a "Did you mean" problem is fixed by its quick fix', async () => {
+      await wb.closeEditors();
+      await wb.openFile('typo.survey.yaml');
+      await page.locator('.squiggly-error').first().waitFor({ timeout: 120_000 });
+      await page.locator('.view-line span', { hasText: 'multiple_choise' }).first().click();
+      await page.keyboard.press('Control+.');
+      await page.locator('.action-widget', { hasText: 'Change to "multiple_choice"' }).first().waitFor({ timeout: 30_000 });
+      await page.keyboard.press('Enter');
+      await page.locator('.view-line', { hasText: 'question_type: multiple_choice' }).waitFor({ timeout: 30_000 });
+      await page.locator('.squiggly-error').first().waitFor({ state: 'detached', timeout: 30_000 });
+      await shoot('11-quick-fix');
+    });
+
     await scenario('100,000 results in the panel', async () => {
       await wb.closeEditors();
       const t = Date.now();
@@ -214,7 +332,8 @@ async function main(): Promise<number> {
       await panel.locator('.result-header button[data-sorted="asc"]').waitFor({ timeout: 60_000 });
       figures.push(`sorting 100,000 rows by answer: ${Date.now() - sortStart} ms`);
       await panel.locator('#results-filter').fill('rarely');
-      await panel.locator('#results-count', { hasText: 'of 100,000' }).waitFor({ timeout: 60_000 });
+      // "100,000 of 100,000" would match before the filter has run: wait for fewer.
+      await panel.locator('#results-count', { hasText: /^(?!100,000 of)[\d,]+ of 100,000 results$/ }).waitFor({ timeout: 60_000 });
       await shoot('06-100k-results');
     });
 
@@ -234,6 +353,21 @@ async function main(): Promise<number> {
       const after = await wb.showJobsView();
       await after.locator('.welcome-view-content', { hasText: 'No jobs yet' }).waitFor({ timeout: 60_000 });
       await shoot('07-key-after-reload');
+    });
+
+    await scenario('a new survey file in a folder that had none gets its CodeLens', async () => {
+      // A window on a folder with no survey: nothing activates the extension until a survey file is opened.
+      const folder = join(root, 'no-surveys-yet');
+      mkdirSync(folder, { recursive: true });
+      writeFileSync(join(folder, 'notes.md'), '# Notes\n');
+      await page.goto(`${server.url.replace(/\/?$/, '/')}?folder=${encodeURIComponent(folder)}`, { timeout: 180_000 });
+      await page.locator('.monaco-workbench').waitFor({ timeout: 180_000 });
+      await page.locator('.statusbar').waitFor({ timeout: 120_000 });
+      writeFileSync(join(folder, 'fresh.survey.yaml'), 'name: Fresh\nmodels: [test]\nquestions:\n  - { question_name: q, question_type: yes_no, question_text: "Tea?" }\n');
+      await wb.openFile('fresh.survey.yaml');
+      await wb.codeLens('Run remotely').waitFor({ timeout: 120_000 });
+      await page.locator('.statusbar-item', { hasText: 'Fieldwork' }).first().waitFor({ timeout: 60_000 });
+      await shoot('12-new-file-codelens');
     });
 
     const activation = findActivation(profile.userData);

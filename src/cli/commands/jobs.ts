@@ -16,7 +16,7 @@ interface Remote {
  * An embedded server started for a jobs command does not resume unfinished jobs — it stops when the command ends, and
  * a job started by it would only be interrupted again — except for `logs --follow`, which waits for the job to end.
  */
-async function withClient(
+export async function withClient(
   cli: Cli,
   opts: Remote & { command: string; resume?: boolean; jobId?: string },
   work: (client: FieldworkClient) => Promise<number>,

@@ -12,12 +12,22 @@ export const SPEC_SELECTOR: vscode.DocumentSelector = [
 class SpecCodeLensProvider implements vscode.CodeLensProvider {
   readonly onDidChangeCodeLenses: vscode.Event<void>;
 
-  constructor(private readonly history: RunHistory) {
-    this.onDidChangeCodeLenses = history.onDidChange;
+  constructor(
+    private readonly history: RunHistory,
+    settingChanged: vscode.Event<void>,
+  ) {
+    this.onDidChangeCodeLenses = (listener, thisArg, disposables) => {
+      const a = history.onDidChange(listener, thisArg);
+      const b = settingChanged(listener, thisArg);
+      const both = vscode.Disposable.from(a, b);
+      disposables?.push(both);
+      return both;
+    };
   }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     if (!specKind(document.fileName)) return [];
+    if (!vscode.workspace.getConfiguration('fieldwork').get<boolean>('codeLens.enabled', true)) return [];
     const line = lensLine(document.getText());
     const range = new vscode.Range(line, 0, line, 0);
     const args = [document.uri];
@@ -35,5 +45,12 @@ class SpecCodeLensProvider implements vscode.CodeLensProvider {
 }
 
 export function activateCodeLens(context: vscode.ExtensionContext, history: RunHistory): void {
-  context.subscriptions.push(vscode.languages.registerCodeLensProvider(SPEC_SELECTOR, new SpecCodeLensProvider(history)));
+  const changed = new vscode.EventEmitter<void>();
+  context.subscriptions.push(
+    changed,
+    vscode.languages.registerCodeLensProvider(SPEC_SELECTOR, new SpecCodeLensProvider(history, changed.event)),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('fieldwork.codeLens.enabled')) changed.fire();
+    }),
+  );
 }

@@ -37,6 +37,12 @@ export class RunHistory implements vscode.Disposable {
     }
   }
 
+  /** The file a job was run from, when this workspace ran it. */
+  fileOf(jobId: string): vscode.Uri | undefined {
+    const entry = Object.entries(this.all()).find(([, run]) => run.jobId === jobId);
+    return entry ? vscode.Uri.parse(entry[0]) : undefined;
+  }
+
   private all(): Record<string, LastRun> {
     return { ...(this.state.get<Record<string, LastRun>>(KEY) ?? {}) };
   }

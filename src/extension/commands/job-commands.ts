@@ -6,6 +6,9 @@ import { exportResults } from '../panel/job-panel';
 import { jobIdOf, type Command } from './command';
 import type { CommandDeps } from './deps';
 
+/** How long Cancel Job follows a job that is cancelling. */
+const CANCEL_FOLLOW_MS = 60_000;
+
 export function jobCommands(deps: CommandDeps): Command[] {
   const { connection, jobsView, panels } = deps;
   const need = (arg: unknown): string => {
@@ -19,9 +22,21 @@ export function jobCommands(deps: CommandDeps): Command[] {
       id: 'fieldwork.cancelJob',
       failure: 'Could not cancel the job',
       execute: async (arg) => {
-        const job = await (await connection.client()).cancelJob(need(arg));
+        const client = await connection.client();
+        let job = await client.cancelJob(need(arg));
         jobsView.upsert(job);
-        void vscode.window.setStatusBarMessage(`Fieldwork: cancelling ${job.name}`, 3000);
+        // The message lasts while the job is cancelling, and no longer: it follows the job until it has ended.
+        const message = vscode.window.setStatusBarMessage(`$(loading~spin) Fieldwork: cancelling ${job.name}`);
+        try {
+          for (let waited = 0; !core().isFinished(job.status) && waited < CANCEL_FOLLOW_MS; waited += 500) {
+            await new Promise((resolve) => setTimeout(resolve, 500));
+            job = await client.getJob(job.id);
+            jobsView.upsert(job);
+          }
+        } finally {
+          message.dispose();
+        }
+        if (core().isFinished(job.status)) void vscode.window.setStatusBarMessage(`Fieldwork: ${job.name} ${job.status.replace('_', ' ')}`, 3000);
       },
     },
     {

@@ -42,29 +42,89 @@ async function showIssues(error: unknown): Promise<boolean> {
   return true;
 }
 
+/**
+ * Work on a file under a cancellable progress notification that shows at once — before the local server is up,
+ * which can take a second or two. A validation error is shown after the progress has ended, so nothing spins
+ * while its message waits to be read.
+ */
+async function withFileProgress<T>(title: string, work: (signal: AbortSignal, report: (message: string) => void) => Promise<T>): Promise<T | undefined> {
+  let failure: unknown;
+  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+    const abort = new AbortController();
+    token.onCancellationRequested(() => abort.abort(new Error('cancelled')));
+    try {
+      return await work(abort.signal, (message) => progress.report({ message }));
+    } catch (error) {
+      if (abort.signal.aborted) return undefined;
+      failure = error;
+      return undefined;
+    }
+  });
+  if (failure !== undefined && !(await showIssues(failure))) throw failure;
+  return result;
+}
+
 export async function runSpec(deps: CommandDeps, uri: vscode.Uri): Promise<Job | undefined> {
-  await saved(uri);
-  const submission = core().submissionFor(uri.fsPath);
-  const client = await deps.connection.client();
-  return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Window, title: `Fieldwork: submitting ${basename(uri.fsPath)}` },
-    async () => {
-      try {
-        const job = await client.submitJob(submission);
-        deps.log.info(`submitted ${basename(uri.fsPath)} as job ${job.id} on ${deps.connection.describe()}`);
-        deps.history.record(uri, job);
-        deps.jobsView.upsert(job);
-        await deps.panels.showRun(uri, job);
-        return job;
-      } catch (error) {
-        if (await showIssues(error)) return undefined;
-        throw error;
+  const name = basename(uri.fsPath);
+  if (!vscode.workspace.isTrusted) {
+    const choice = await vscode.window.showWarningMessage(`Fieldwork runs files only in a trusted workspace: trust this folder to run ${name}.`, 'Manage Workspace Trust');
+    if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
+    return undefined;
+  }
+  const settings = vscode.workspace.getConfiguration('fieldwork');
+  const askAbove = settings.get<number | null>('confirmCostAbove', 1);
+  // The status bar answers the click at once; the notification below can take a moment to appear.
+  const clicked = vscode.window.setStatusBarMessage(`$(loading~spin) Fieldwork: running ${name}…`);
+  return withFileProgress(`Fieldwork: running ${name}`, async (signal, report) => {
+    await saved(uri);
+    const submission = core().submissionFor(uri.fsPath);
+    report(`connecting to ${deps.connection.describe()}…`);
+    const client = await deps.connection.client();
+    if (signal.aborted) return undefined;
+    if (typeof askAbove === 'number' && askAbove >= 0) {
+      report('estimating the cost…');
+      const expected = (await client.estimate(submission, { signal })).total.usd;
+      if (expected && expected.expected > askAbove) {
+        const run = await vscode.window.showWarningMessage(
+          `${name} is expected to cost $${expected.expected.toFixed(2)} ($${expected.low.toFixed(2)}–$${expected.high.toFixed(2)}), above the $${askAbove} set in "fieldwork.confirmCostAbove". Run it?`,
+          { modal: true },
+          'Run',
+        );
+        if (run !== 'Run') return undefined;
       }
-    },
+    }
+    report('submitting…');
+    const job = await client.submitJob(submission, { signal });
+    deps.log.info(`submitted ${name} as job ${job.id} on ${deps.connection.describe()}`);
+    deps.history.record(uri, job);
+    deps.jobsView.upsert(job);
+    if (settings.get<boolean>('openPanelOnRun', true)) await deps.panels.showRun(uri, job);
+    else void vscode.window.setStatusBarMessage(`Fieldwork: ${name} submitted as ${job.id}`, 5000);
+    return job;
+  }).finally(() => clicked.dispose());
+}
+
+const PREVIEW_SCHEME = 'fieldwork-prompts';
+const previews = new Map<string, string>();
+const previewChanged = new vscode.EventEmitter<vscode.Uri>();
+
+function previewUri(file: vscode.Uri): vscode.Uri {
+  return vscode.Uri.from({ scheme: PREVIEW_SCHEME, path: `/Prompts of ${basename(file.fsPath)}.md`, query: file.toString() });
+}
+
+/** Serves Preview Prompts' read-only documents. */
+export function registerPromptPreviews(context: vscode.ExtensionContext): void {
+  context.subscriptions.push(
+    previewChanged,
+    vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, {
+      onDidChange: previewChanged.event,
+      provideTextDocumentContent: (uri) => previews.get(uri.toString()) ?? 'Run "Fieldwork: Preview Prompts" again to see the prompts.',
+    }),
   );
 }
 
 export function specCommands(deps: CommandDeps): Command[] {
+  registerPromptPreviews(deps.context);
   return [
     {
       id: 'fieldwork.run',
@@ -80,18 +140,16 @@ export function specCommands(deps: CommandDeps): Command[] {
       execute: async (arg) => {
         const uri = await specUri(arg);
         if (!uri) return;
-        await saved(uri);
-        const submission = core().submissionFor(uri.fsPath);
-        const client = await deps.connection.client();
-        try {
-          const estimate = await vscode.window.withProgress(
-            { location: vscode.ProgressLocation.Window, title: `Fieldwork: estimating ${basename(uri.fsPath)}` },
-            () => client.estimate(submission),
-          );
-          deps.panels.openEstimate(uri, { fileName: basename(uri.fsPath), estimate, canRun: true });
-        } catch (error) {
-          if (!(await showIssues(error))) throw error;
-        }
+        const name = basename(uri.fsPath);
+        await withFileProgress(`Fieldwork: estimating ${name}`, async (signal, report) => {
+          await saved(uri);
+          const submission = core().submissionFor(uri.fsPath);
+          report(`connecting to ${deps.connection.describe()}…`);
+          const client = await deps.connection.client();
+          if (signal.aborted) return;
+          const estimate = await client.estimate(submission, { signal });
+          deps.panels.openEstimate(uri, { fileName: name, estimate, canRun: true });
+        });
       },
     },
     {
@@ -102,7 +160,12 @@ export function specCommands(deps: CommandDeps): Command[] {
         const kind = uri && specKind(uri.fsPath);
         if (!uri || !kind) return;
         await saved(uri);
-        const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: core().previewPrompts(kind, uri.fsPath) });
+        // A read-only document of its own scheme: nothing to save, no dirty Untitled tab left behind.
+        const preview = previewUri(uri);
+        previews.set(preview.toString(), core().previewPrompts(kind, uri.fsPath));
+        previewChanged.fire(preview);
+        const document = await vscode.workspace.openTextDocument(preview);
+        await vscode.languages.setTextDocumentLanguage(document, 'markdown');
         await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: true });
       },
     },

@@ -113,7 +113,8 @@ export class ServerConnection implements vscode.Disposable {
         storageDir: this.context.globalStorageUri.fsPath,
         bundlePath: this.context.asAbsolutePath('dist/fieldwork.js'),
         env: await this.secrets.providerEnvironment(),
-        idleExitSeconds: 600,
+        idleExitSeconds: Math.max(1, vscode.workspace.getConfiguration('fieldwork').get<number>('localServer.idleMinutes') ?? 10) * 60,
+        nodePath: vscode.workspace.getConfiguration('fieldwork').get<string>('localServer.nodePath')?.trim() || undefined,
         log: (line) => this.log.info(line),
       });
       this.setState('connected');

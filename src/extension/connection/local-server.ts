@@ -16,6 +16,8 @@ export interface LocalServerOptions {
   /** Provider keys and the like, for the server's environment. */
   env: Record<string, string>;
   idleExitSeconds: number;
+  /** `fieldwork.localServer.nodePath`: a Node ≥ 22.13 to run the server with, instead of looking for one. */
+  nodePath?: string | undefined;
   log: (line: string) => void;
 }
 
@@ -81,7 +83,7 @@ export async function ensureLocalServer(opts: LocalServerOptions): Promise<Local
 }
 
 async function launch(dir: string, opts: LocalServerOptions): Promise<LocalServer> {
-  const runtime = await findServerRuntime();
+  const runtime = opts.nodePath ? { command: opts.nodePath, env: {}, description: `${opts.nodePath} (fieldwork.localServer.nodePath)` } : await findServerRuntime();
   const port = await freePort();
   const logFile = join(dir, 'server.log');
   const out = openSync(logFile, 'a');

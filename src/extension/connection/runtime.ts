@@ -19,7 +19,7 @@ export async function findServerRuntime(execPath = process.execPath): Promise<Se
   if (path && atLeast(path, [22, 13])) return { command: 'node', env: {}, description: `node ${path} from PATH` };
   throw new NoRuntimeError(
     `The local Fieldwork server needs Node.js 22.13 or newer (for its built-in SQLite), and ${path ? `the node on PATH is ${path}` : 'there is no node on PATH'}` +
-      ` while VS Code's own runtime lacks node:sqlite. Install Node.js 22 LTS (https://nodejs.org) and reload the window, or set "fieldwork.server" to a team server's URL.`,
+      ` while VS Code's own runtime lacks node:sqlite. Install Node.js 22 LTS (https://nodejs.org) and reload the window, set "fieldwork.localServer.nodePath" to one, or set "fieldwork.server" to a team server's URL.`,
   );
 }
 

@@ -12,6 +12,8 @@ const IDLE_POLL_MS = 30_000;
 
 export type JobsNode = { kind: 'job'; job: Job } | { kind: 'more' };
 
+const HIDDEN_KEY = 'fieldwork.hiddenJobs';
+
 export class JobsView implements vscode.TreeDataProvider<JobsNode>, vscode.Disposable {
   readonly model = new JobsModel();
   private readonly changed = new vscode.EventEmitter<JobsNode | undefined>();
@@ -79,6 +81,19 @@ export class JobsView implements vscode.TreeDataProvider<JobsNode>, vscode.Dispo
     this.changed.fire(undefined);
     this.jobsChanged.fire(this.model.jobs());
     if (!this.timer) this.schedule();
+  }
+
+  /** Takes a job off the list for good (in this VS Code; the server keeps it). */
+  remove(id: string, state: vscode.Memento): void {
+    this.model.hidden.add(id);
+    void state.update(HIDDEN_KEY, [...this.model.hidden]);
+    this.changed.fire(undefined);
+    this.jobsChanged.fire(this.model.jobs());
+  }
+
+  /** The jobs removed earlier. */
+  restoreHidden(state: vscode.Memento): void {
+    for (const id of state.get<string[]>(HIDDEN_KEY) ?? []) this.model.hidden.add(id);
   }
 
   setFilter(statuses: JobStatus[]): void {
@@ -150,6 +165,7 @@ export class JobsView implements vscode.TreeDataProvider<JobsNode>, vscode.Dispo
 
 export function activateJobsView(context: vscode.ExtensionContext, connection: ServerConnection, log: Log): JobsView {
   const view = new JobsView(connection, log);
+  view.restoreHidden(context.workspaceState);
   const tree = vscode.window.createTreeView('fieldwork.jobs', { treeDataProvider: view, showCollapseAll: false });
   view.visible = tree.visible;
   context.subscriptions.push(

@@ -7,6 +7,8 @@ import { formatUsd } from '../codelens/placement';
 export class JobsModel {
   private readonly byId = new Map<string, Job>();
   private cursor: string | null = null;
+  /** Jobs removed from the list (the server keeps them). */
+  readonly hidden = new Set<string>();
   private loadedOnce = false;
 
   /** Replaces everything with a first page. */
@@ -50,7 +52,7 @@ export class JobsModel {
   /** Newest first; ties by id so the order is stable. */
   jobs(filter?: ReadonlySet<JobStatus>): Job[] {
     return [...this.byId.values()]
-      .filter((job) => !filter || filter.size === 0 || filter.has(job.status))
+      .filter((job) => !this.hidden.has(job.id) && (!filter || filter.size === 0 || filter.has(job.status)))
       .sort((a, b) => b.created_at.localeCompare(a.created_at) || b.id.localeCompare(a.id));
   }
 
@@ -89,7 +91,8 @@ export function presentJob(job: Job, now = Date.now()): JobPresentation {
   const status = job.status.replace('_', ' ');
   const progress = core().isFinished(job.status) ? status : `${status} ${percent}%`;
   const fromEdsl = core().isEdslSourceName(job.source_name);
-  const description = [...(fromEdsl ? ['EDSL'] : []), progress, `${p.interviews_done}/${p.interviews_total}`, formatUsd(job.cost.usd), shortAge(Date.parse(job.created_at), now)].join(' · ');
+  // The age first: a narrow sidebar cuts the end of the description.
+  const description = [shortAge(Date.parse(job.created_at), now), ...(fromEdsl ? ['EDSL'] : []), progress, `${p.interviews_done}/${p.interviews_total}`, formatUsd(job.cost.usd)].join(' · ');
   const tooltip = [
     `${job.name} (${job.kind})`,
     `id: ${job.id}`,
@@ -99,10 +102,17 @@ export function presentJob(job: Job, now = Date.now()): JobPresentation {
     `calls: ${p.calls_done} (${p.calls_cached} from cache), ${p.calls_failed} failed`,
     `cost: ${formatUsd(job.cost.usd)} (${job.cost.input_tokens} in / ${job.cost.output_tokens} out tokens)`,
     `models: ${job.models.join(', ')}`,
-    `created: ${job.created_at}`,
+    `created: ${localTime(job.created_at)}`,
+    ...(job.finished_at ? [`finished: ${localTime(job.finished_at)}`] : []),
   ].join('\n');
   const state = !core().isFinished(job.status) ? 'running' : job.status === 'partially_failed' ? 'failed' : job.status;
   return { label: job.name || job.source_name, description, tooltip, icon, color, contextValue: `job-${state}` };
+}
+
+/** In the user's time zone and locale, not UTC ISO. */
+export function localTime(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
 function shortAge(then: number, now: number): string {

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { MissingKeyError } from '../connection/connection';
 import { core } from '../lazy';
+import { inVsCodeTerms } from './hints';
 import type { Log } from './log';
 
 const OPEN_SETTINGS = 'Open Settings';
@@ -11,7 +12,7 @@ const SHOW_LOG = 'Show Log';
 
 export async function showUserError(what: string, error: unknown, log: Log): Promise<void> {
   log.error(what, error);
-  const reason = error instanceof Error ? error.message : String(error);
+  const reason = inVsCodeTerms(error instanceof Error ? error.message : String(error));
   const { AuthError, ConnectionError, TimeoutError, ValidationError } = core();
   let buttons: string[] = [SHOW_LOG];
   if (error instanceof MissingKeyError || error instanceof AuthError) buttons = [SET_KEY, OPEN_SETTINGS, SHOW_LOG];

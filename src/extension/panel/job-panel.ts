@@ -2,17 +2,19 @@
 // The panel says `ready`; the host answers with a snapshot and then sends deltas as the job's events arrive.
 import { createWriteStream } from 'node:fs';
 import * as vscode from 'vscode';
-import type { Job, Metric } from '../../protocol';
-import type { EstimateView, HostMessage, LogLine, ResultRow } from '../../webview/protocol';
+import type { Comparison, Job, Metric } from '../../protocol';
+import type { EstimateView, HostMessage, LogLine, QuestionInfo, ResultRow } from '../../webview/protocol';
 import { core } from '../lazy';
 import type { ServerConnection } from '../connection/connection';
 import type { Log } from '../log/log';
 import { showUserError } from '../log/user-error';
 import { createNonce, panelHtml } from './html';
+import { LiveResults } from './live-results';
 
 export const PANEL_VIEW_TYPE = 'fieldwork.job';
 const RESULT_BATCH = 5000;
 const LOG_FLUSH_MS = 100;
+const METRICS_EVERY_MS = 1000;
 
 /** What a panel remembers across a reload (webview state). */
 export interface PanelState {
@@ -35,6 +37,11 @@ export class JobPanel implements vscode.Disposable {
   private rows: ResultRow[] = [];
   private resultsComplete = false;
   private metrics: Metric[] = [];
+  private metricsAskedAt = 0;
+  private questions: QuestionInfo[] = [];
+  private comparison: Comparison | null = null;
+  /** Calls counted by the job's latest progress event. */
+  private progress: { callsMade: number | null; callsExpected: number | null } = { callsMade: null, callsExpected: null };
   private ready = false;
   private pendingLog: LogLine[] = [];
   private logTimer: NodeJS.Timeout | undefined;
@@ -72,12 +79,34 @@ export class JobPanel implements vscode.Disposable {
       this.rows = [];
       this.resultsComplete = false;
       this.metrics = [];
+      this.progress = { callsMade: null, callsExpected: null };
+      this.questions = [];
+      if (job.kind === 'survey') void this.loadQuestions(job);
     }
     this.job = job;
     if (job.metrics) this.metrics = job.metrics;
     this.panel.title = `Job: ${job.name}`;
     this.post({ type: 'snapshot', ...this.snapshot() });
     if (!this.following) void this.follow(job.id);
+  }
+
+  /** The survey's questions for its charts: from the file it was run from, else the workspace's file of its name. */
+  private async loadQuestions(job: Job): Promise<void> {
+    let path = this.estimate?.uri ? vscode.Uri.parse(this.estimate.uri).fsPath : undefined;
+    if (!path) {
+      const name = job.source_name.split(/[\\/]/).pop() ?? job.source_name;
+      const [found] = await vscode.workspace.findFiles(`**/${name.replace(/[{}[\]*?]/g, '')}`, '**/node_modules/**', 1);
+      path = found?.fsPath;
+    }
+    if (!path || this.job?.id !== job.id) return;
+    this.questions = core().questionsOf(path);
+    if (this.questions.length > 0) this.post({ type: 'questions', questions: this.questions });
+  }
+
+  /** Two runs side by side, in this panel's Compare tab. */
+  showComparison(comparison: Comparison): void {
+    this.comparison = comparison;
+    this.post({ type: 'comparison', comparison });
   }
 
   showEstimate(view: EstimateView, uri: vscode.Uri): void {
@@ -95,7 +124,7 @@ export class JobPanel implements vscode.Disposable {
 
   private snapshot(): Omit<Extract<HostMessage, { type: 'snapshot' }>, 'type'> {
     const estimate = this.estimate ? { fileName: this.estimate.fileName, estimate: this.estimate.estimate, canRun: this.estimate.canRun && !this.job } : null;
-    return { job: this.job, estimate, log: this.log, results: this.rows, resultsComplete: this.resultsComplete, metrics: this.metrics };
+    return { job: this.job, estimate, log: this.log, results: this.rows, resultsComplete: this.resultsComplete, metrics: this.metrics, progress: this.progress, questions: this.questions };
   }
 
   private async follow(jobId: string): Promise<void> {
@@ -115,15 +144,42 @@ export class JobPanel implements vscode.Disposable {
           refreshing = false;
         }
       };
+      const live = new LiveResults({
+        fetch: (interviews) => client.allResults(jobId, { signal: abort.signal, pageSize: 1000, interviews }),
+        toRow: (result) => core().toResultRow(result),
+        send: (delta) => {
+          this.rows = live.rows;
+          this.post({ type: 'results', rows: delta.rows, reset: delta.reset, complete: false });
+        },
+      });
+      // A server that names no stored interviews (an older one), or a resumed run, gets every result read at the end.
+      let readAllAtEnd = false;
       for await (const event of client.events(jobId, { signal: abort.signal })) {
         this.appendLog({ id: event.id, at: event.at, type: event.type, message: event.message });
         void refresh().catch(() => undefined);
+        if (event.type === 'resumed') readAllAtEnd = true;
+        if (event.type !== 'progress') continue;
+        const data = core().ProgressEventData.safeParse(event.data);
+        if (!data.success || !data.data.stored) {
+          readAllAtEnd = true;
+          continue;
+        }
+        this.progress = { callsMade: data.data.calls_made ?? null, callsExpected: data.data.calls_expected ?? null };
+        this.post({ type: 'progress', ...this.progress });
+        if (!readAllAtEnd) live.stored(data.data.stored);
+        if (this.job?.kind === 'eval') this.liveMetrics(jobId, abort.signal);
       }
       const job = await client.getJob(jobId, { signal: abort.signal });
       this.updateJob(job);
       if (core().isFinished(job.status)) {
         if (job.kind === 'eval') await this.loadMetrics(job, abort.signal);
-        await this.loadResults(jobId, abort.signal);
+        if (readAllAtEnd) await this.loadResults(jobId, abort.signal);
+        else {
+          await live.drained();
+          this.rows = live.rows;
+          this.resultsComplete = true;
+          this.post({ type: 'results', rows: [], reset: false, complete: true });
+        }
       }
     } catch (error) {
       if (abort.signal.aborted) return;
@@ -132,6 +188,21 @@ export class JobPanel implements vscode.Disposable {
     } finally {
       if (this.following === abort) this.following = null;
     }
+  }
+
+  /** A running eval's metrics so far, asked for at most once a second. */
+  private liveMetrics(jobId: string, signal: AbortSignal): void {
+    const now = Date.now();
+    if (this.metricsAskedAt > now - METRICS_EVERY_MS) return;
+    this.metricsAskedAt = now;
+    void (async () => {
+      try {
+        this.metrics = await (await this.deps.connection.client()).metrics(jobId, { signal });
+        this.post({ type: 'metrics', metrics: this.metrics });
+      } catch (error) {
+        if (!signal.aborted) this.deps.log.warn(`Could not read the metrics of job ${jobId} so far: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    })();
   }
 
   /** A finished eval job carries its metrics; an older server's job does not, so they are asked for. */
@@ -197,15 +268,29 @@ export class JobPanel implements vscode.Disposable {
       case 'ready':
         this.ready = true;
         this.post({ type: 'snapshot', ...this.snapshot() });
+        if (this.comparison) this.post({ type: 'comparison', comparison: this.comparison });
         return;
       case 'run':
-        if (this.estimate?.uri) void this.deps.run(vscode.Uri.parse(this.estimate.uri));
+        if (this.estimate?.uri) {
+          // The panel shows "Submitting…" from the click; it learns here when nothing was submitted.
+          const notRun = (): void => this.post({ type: 'error', message: 'The file was not submitted (see the message in the corner, or the Problems panel).' });
+          void this.deps.run(vscode.Uri.parse(this.estimate.uri)).then(
+            (job) => (job ? undefined : notRun()),
+            (error: unknown) => {
+              notRun();
+              void showUserError('Could not run the file', error, this.deps.log);
+            },
+          );
+        }
         return;
       case 'cancel':
         if (this.job) void vscode.commands.executeCommand('fieldwork.cancelJob', this.job.id);
         return;
       case 'retry':
         if (this.job) void vscode.commands.executeCommand('fieldwork.retryJob', this.job.id);
+        return;
+      case 'compare':
+        if (this.job) void vscode.commands.executeCommand('fieldwork.compareJobs', this.job.id);
         return;
       case 'copyId':
         if (this.job) void vscode.commands.executeCommand('fieldwork.copyJobId', this.job.id);

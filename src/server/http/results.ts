@@ -25,7 +25,8 @@ export function resultsRoute(deps: AppDeps) {
 
     if (format === 'json') {
       const limit = integerParam(c.req.query('limit'), 'limit', { min: 1, max: MAX_PAGE, fallback: DEFAULT_PAGE });
-      const page: ResultPage = deps.store.results(jobId, { cursor: c.req.query('cursor') || undefined, limit });
+      const interviews = interviewRange(c.req.query('interviews'));
+      const page: ResultPage = deps.store.results(jobId, { cursor: c.req.query('cursor') || undefined, limit, interviews });
       return c.json(page);
     }
 
@@ -39,6 +40,16 @@ export function resultsRoute(deps: AppDeps) {
       headers: { 'content-type': CONTENT_TYPES[format], 'content-disposition': `attachment; filename="${filename}"` },
     });
   };
+}
+
+/** `?interviews=first-last` (or one index): the results of those interviews only, as a progress event names them. */
+function interviewRange(query: string | undefined): [number, number] | undefined {
+  if (query === undefined || query === '') return undefined;
+  const match = /^(\d{1,15})(?:-(\d{1,15}))?$/.exec(query);
+  const first = match ? Number(match[1]) : NaN;
+  const last = match ? Number(match[2] ?? match[1]) : NaN;
+  if (!match || last < first) throw invalidRequest(`interviews must be an index or a range "first-last" with first ≤ last, e.g. interviews=0-99; got "${query}".`);
+  return [first, last];
 }
 
 /** `?format=` wins; otherwise the Accept header; otherwise JSON. */

@@ -91,6 +91,8 @@ export class CallPath {
     private readonly providers: ReadonlyMap<string, Provider>,
     private readonly pricing: Pricing,
     private readonly scopeOf: CacheScopeOf = userScope,
+    /** Told of every call answered, for progress counted in calls. */
+    private readonly called: (jobId: string) => void = () => undefined,
   ) {}
 
   call(input: CallInput): Promise<CallOutcome> | CallOutcome {
@@ -105,12 +107,14 @@ export class CallPath {
     }
     if (hit && !input.fresh) {
       this.store.countCacheHit(input.jobId, input.model.label);
+      this.called(input.jobId);
       return fromCache(hit);
     }
     const shared = this.inflight.get(scope, key);
     if (shared) {
       return shared.then((outcome) => {
         this.store.countCacheHit(input.jobId, input.model.label);
+        this.called(input.jobId);
         return { ...outcome, cached: true, cost_usd: 0, latency_ms: 0 };
       });
     }
@@ -159,6 +163,7 @@ export class CallPath {
       { key, raw: reply.text, input_tokens: reply.input_tokens, output_tokens: reply.output_tokens, cost_usd: cost, model_version: reply.model_version },
       { job: input.jobId, model: input.model.label, interview: input.interview },
     );
+    this.called(input.jobId);
     input.paid.add(key);
     return { reply, cached: false, cost_usd: cost, latency_ms: performance.now() - started };
   }
@@ -202,6 +207,8 @@ export class ScoringCalls {
     private readonly providers: ReadonlyMap<string, Provider>,
     private readonly pricing: Pricing,
     private readonly scopeOf: CacheScopeOf = userScope,
+    /** Told of every call answered, for progress counted in calls. */
+    private readonly called: (jobId: string) => void = () => undefined,
   ) {}
 
   evaluate(input: ScoringCallInput, prompt: string, expected: string): Promise<ScoringOutcome<EvaluateReply>> {
@@ -234,12 +241,14 @@ export class ScoringCalls {
     }
     if (hit && !input.fresh) {
       this.store.countCacheHit(input.jobId, model.label);
+      this.called(input.jobId);
       return { reply: JSON.parse(hit.raw) as T, cached: true, cost_usd: 0 };
     }
     const shared = this.inflight.get(scope, key) as Promise<ScoringOutcome<T>> | undefined;
     if (shared) {
       const outcome = await shared;
       this.store.countCacheHit(input.jobId, model.label);
+      this.called(input.jobId);
       return { ...outcome, cached: true, cost_usd: 0 };
     }
     return this.inflight.add(scope, key, this.callProvider(scope, key, input, characters, send));
@@ -263,6 +272,7 @@ export class ScoringCalls {
       { key, raw: JSON.stringify(reply), input_tokens: reply.input_tokens, output_tokens: 0, cost_usd: cost, model_version: null },
       { job: input.jobId, model: model.label, interview: input.interview },
     );
+    this.called(input.jobId);
     input.paid.add(key);
     return { reply, cached: false, cost_usd: cost };
   }

@@ -10,6 +10,8 @@ export interface InterviewPlan {
   /** The file's own `fresh:`; the submission's overrides it. */
   fresh: boolean;
   interviews(): Iterator<InterviewRef>;
+  /** About how many calls one interview makes, for progress counted in calls. */
+  callsPerInterview: number;
   runInterview(ref: InterviewRef, context: InterviewContext): Promise<FinishedInterview>;
 }
 
@@ -24,7 +26,8 @@ export interface JobRunOptions {
   concurrency: number;
   /** Written in one transaction when this many interviews are waiting. */
   batchSize: number;
-  onProgress: () => void;
+  /** After each write, with the indexes of the interviews just written. */
+  onStored: (interviews: number[]) => void;
 }
 
 const YIELD_EVERY_MS = 15;
@@ -143,6 +146,6 @@ export class JobRun {
     const batch = this.buffer;
     this.buffer = [];
     this.store.finishInterviews(this.job.id, batch);
-    this.options.onProgress();
+    this.options.onStored(batch.map((finished) => finished.interview));
   }
 }

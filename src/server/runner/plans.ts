@@ -9,6 +9,7 @@ export function surveyPlan(survey: CompiledSurvey): InterviewPlan {
   return {
     fresh: survey.survey.fresh,
     interviews: () => survey.interviews(0),
+    callsPerInterview: survey.survey.questions.length,
     runInterview: (ref, context) => runInterview(survey, ref, context),
   };
 }
@@ -17,6 +18,7 @@ export function evalPlan(compiled: CompiledEval, scoringCalls: ScoringCalls): In
   return {
     fresh: compiled.task.fresh,
     interviews: () => compiled.interviews(0),
+    callsPerInterview: 1,
     runInterview: (ref, context) => runEvalInterview(compiled, ref, { ...context, scoringCalls }),
   };
 }

@@ -4,7 +4,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Result } from '../../protocol';
 import { decodeCursor, encodeCursor } from './cursor';
 import { resultFromRow, type ResultRow } from './rows';
-import type { FinishedInterview } from './store';
+import type { FinishedInterview, ResultPageQuery } from './store';
 
 const RESULT_COLUMNS_SQL = `job_id, interview, question_index, question, agent_index, agent_name, scenario_index, model,
   iteration, status, answer, comment, raw, input_tokens, output_tokens, cost_usd, cached, latency_ms, error,
@@ -103,10 +103,11 @@ export class ResultTable {
     return sums.n;
   }
 
-  page(jobId: string, page: { cursor?: string | undefined; limit: number }): { results: Result[]; next_cursor: string | null } {
+  page(jobId: string, page: ResultPageQuery): { results: Result[]; next_cursor: string | null } {
     const limit = Math.max(Math.trunc(page.limit), 1);
-    const [interview, questionIndex] = page.cursor ? decodeCursor(page.cursor, ['number', 'number']) : [-1, -1];
-    const rows = this.statements.resultsAfter.all(jobId, interview, questionIndex, limit + 1) as unknown as ResultRow[];
+    const [first, lastInterview] = page.interviews ?? [0, Number.MAX_SAFE_INTEGER];
+    const [interview, questionIndex] = page.cursor ? decodeCursor(page.cursor, ['number', 'number']) : [first - 1, Number.MAX_SAFE_INTEGER];
+    const rows = this.statements.resultsAfter.all(jobId, interview, questionIndex, lastInterview, limit + 1) as unknown as ResultRow[];
     const more = rows.length > limit;
     const pageRows = more ? rows.slice(0, limit) : rows;
     const last = pageRows[pageRows.length - 1];
@@ -121,7 +122,7 @@ export class ResultTable {
     let interview = -1;
     let questionIndex = -1;
     for (;;) {
-      const rows = this.statements.resultsAfter.all(jobId, interview, questionIndex, RESULT_STREAM_PAGE) as unknown as ResultRow[];
+      const rows = this.statements.resultsAfter.all(jobId, interview, questionIndex, Number.MAX_SAFE_INTEGER, RESULT_STREAM_PAGE) as unknown as ResultRow[];
       for (const row of rows) yield resultFromRow(row);
       const last = rows[rows.length - 1];
       if (!last || rows.length < RESULT_STREAM_PAGE) return;
@@ -154,7 +155,7 @@ function prepareResultStatements(db: DatabaseSync) {
         calls_done = calls_done - ?, calls_cached = calls_cached - ?, calls_failed = calls_failed - ?
       WHERE id = ?`),
     resultsAfter: prepare(`SELECT ${RESULT_COLUMNS_SQL} FROM results
-      WHERE job_id = ? AND (interview, question_index) > (?, ?)
+      WHERE job_id = ? AND (interview, question_index) > (?, ?) AND interview <= ?
       ORDER BY interview, question_index LIMIT ?`),
   } satisfies Record<string, StatementSync>;
 }

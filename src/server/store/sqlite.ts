@@ -21,6 +21,7 @@ import type {
   FinishedInterview,
   NewEvent,
   NewJob,
+  ResultPageQuery,
   Store,
   StoredCall,
   StoredJob,
@@ -146,7 +147,7 @@ export class SqliteStore implements Store {
     return this.transaction(() => this.resultTable.clearFailed(jobId));
   }
 
-  results(jobId: string, page: { cursor?: string | undefined; limit: number }): { results: Result[]; next_cursor: string | null } {
+  results(jobId: string, page: ResultPageQuery): { results: Result[]; next_cursor: string | null } {
     return this.resultTable.page(jobId, page);
   }
 

@@ -121,7 +121,8 @@ export interface Store {
   finishedInterviews(jobId: string): Set<number>;
   /** Forget failed interviews so a retry runs them again; returns how many. */
   clearFailedInterviews(jobId: string): number;
-  results(jobId: string, page: { cursor?: string | undefined; limit: number }): { results: Result[]; next_cursor: string | null };
+  /** A page of results in (interview, question) order; `interviews` keeps those of interviews first..last only. */
+  results(jobId: string, page: ResultPageQuery): { results: Result[]; next_cursor: string | null };
   allResults(jobId: string): Iterable<Result>;
 
   // events
@@ -158,4 +159,11 @@ export class InvalidCursorError extends Error {
     super(message);
     this.name = 'InvalidCursorError';
   }
+}
+
+export interface ResultPageQuery {
+  cursor?: string | undefined;
+  limit: number;
+  /** [first, last] interview indexes, inclusive. */
+  interviews?: readonly [number, number] | undefined;
 }

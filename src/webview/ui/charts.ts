@@ -1,101 +1,108 @@
-// Per-question charts, hand-rolled SVG: answer distributions by model or agent for choice questions, histograms for
-// numbers. Colors come from the theme's chart palette, so they follow light, dark and high-contrast themes.
-import type { ResultRow } from '../protocol';
+// Per-question charts, hand-drawn SVG sized to the panel's width; what each shows is in ../chart-data.ts. Colors
+// come from the theme's chart palette, so they follow light, dark and high-contrast themes.
+import { chartData, type ChartData, type GroupBy } from '../chart-data';
+import type { QuestionInfo, ResultRow } from '../protocol';
 import { h, svg } from './dom';
 
+export type { GroupBy } from '../chart-data';
+
 const PALETTE = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'];
-const MAX_CATEGORIES = 12;
+const BAR = 14;
 
-export type GroupBy = 'model' | 'agent';
-
-export interface QuestionChart {
-  question: string;
-  kind: 'distribution' | 'histogram' | 'none';
-  element: HTMLElement;
-}
-
-export function questionCharts(rows: readonly ResultRow[], groupBy: GroupBy): QuestionChart[] {
-  const byQuestion = new Map<string, ResultRow[]>();
-  for (const row of rows) {
-    if (row.status !== 'answered') continue;
-    let list = byQuestion.get(row.question);
-    if (!list) byQuestion.set(row.question, (list = []));
-    list.push(row);
-  }
-  return [...byQuestion].map(([question, answered]) => {
-    const numeric = answered.every((row) => row.value !== null);
-    const categories = new Set(answered.map((row) => row.answer));
-    if (numeric && categories.size > 6) return { question, kind: 'histogram', element: histogram(question, answered) };
-    if (categories.size <= MAX_CATEGORIES) return { question, kind: 'distribution', element: distribution(question, answered, groupBy) };
-    return { question, kind: 'none', element: h('div', { class: 'chart' }, h('h4', {}, question), h('p', { class: 'muted' }, `${categories.size} different answers (free text): see the table.`)) };
+export function questionCharts(rows: readonly ResultRow[], questions: readonly QuestionInfo[], groupBy: GroupBy, width: number): HTMLElement[] {
+  return chartData(rows, questions, groupBy).map((data) => {
+    const body = data.kind === 'text' ? textChart(data) : data.kind === 'histogram' ? histogram(data, width) : bars(data, width);
+    return h('div', { class: 'chart', 'data-kind': data.kind, 'data-question': data.question }, h('h4', {}, data.question), body);
   });
 }
 
-/** Grouped horizontal bars: for each answer, one bar per model (or agent), as a share of that group's answers. */
-function distribution(question: string, rows: readonly ResultRow[], groupBy: GroupBy): HTMLElement {
-  const groups = [...new Set(rows.map((row) => row[groupBy]))].sort();
-  const answers = [...new Set(rows.map((row) => row.answer))].sort(answerOrder);
-  const counts = new Map<string, number>();
-  const totals = new Map<string, number>();
-  for (const row of rows) {
-    const group = row[groupBy];
-    counts.set(`${row.answer}\u0000${group}`, (counts.get(`${row.answer}\u0000${group}`) ?? 0) + 1);
-    totals.set(group, (totals.get(group) ?? 0) + 1);
-  }
-  const barHeight = 12;
-  const labelWidth = 150;
-  const width = 520;
-  const blockHeight = groups.length * barHeight + 10;
-  const height = answers.length * blockHeight + 10;
-  const chart = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': `answers to ${question} by ${groupBy}` });
-  answers.forEach((answer, a) => {
-    const y0 = a * blockHeight + 5;
-    chart.append(svg('text', { x: labelWidth - 6, y: y0 + (groups.length * barHeight) / 2 + 4, 'text-anchor': 'end', class: 'chart-label' }, truncate(answer, 22)));
-    groups.forEach((group, g) => {
-      const share = (counts.get(`${answer}\u0000${group}`) ?? 0) / (totals.get(group) ?? 1);
-      const w = Math.max(share > 0 ? 1 : 0, share * (width - labelWidth - 50));
-      const bar = svg('rect', { x: labelWidth, y: y0 + g * barHeight, width: w, height: barHeight - 2, fill: `var(${PALETTE[g % PALETTE.length]})` });
-      bar.append(svg('title', {}, `${group}: ${(share * 100).toFixed(1)}% answered "${answer}"`));
-      chart.append(bar, svg('text', { x: labelWidth + w + 4, y: y0 + g * barHeight + barHeight - 3, class: 'chart-value' }, `${Math.round(share * 100)}%`));
+/** Horizontal bars, one block per category in the question's order, one bar per group; zero counts drawn too. */
+function bars(data: Extract<ChartData, { kind: 'choice' | 'scale' | 'means' }>, width: number): HTMLElement {
+  const { categories, series } = data;
+  const labels = data.kind === 'scale' ? categories.map((c, i) => (data.labels[i] ? `${c} · ${data.labels[i]}` : c)) : categories;
+  const labelWidth = Math.round(Math.min(180, Math.max(70, width * 0.34)));
+  const valueWidth = data.kind === 'means' ? 44 : 76;
+  const plot = Math.max(40, width - labelWidth - valueWidth - 8);
+  const block = series.length * BAR + 8;
+  const height = categories.length * block + 4;
+  const top = data.kind === 'means' ? Math.max(1e-9, ...series.flatMap((s) => s.values)) : Math.max(1e-9, ...series.flatMap((s) => s.values));
+  const chart = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': `${data.question}: ${data.kind === 'means' ? data.note : 'answers'} by group` });
+  categories.forEach((category, c) => {
+    const y0 = c * block + 4;
+    const label = svg('text', { x: labelWidth - 6, y: y0 + (series.length * BAR) / 2 + 4, 'text-anchor': 'end', class: 'chart-label category' }, fit(labels[c]!, labelWidth - 10));
+    label.append(svg('title', {}, labels[c]!));
+    chart.append(label);
+    series.forEach((s, g) => {
+      const value = s.values[c] ?? 0;
+      const w = Math.max(value > 0 ? 1 : 0, (value / top) * plot);
+      const y = y0 + g * BAR;
+      const text = data.kind === 'means' ? format(value) : `${Math.round(value * 100)}% (${s.counts?.[c] ?? 0})`;
+      const bar = svg('rect', { x: labelWidth, y, width: w, height: BAR - 2, fill: `var(${PALETTE[g % PALETTE.length]})` });
+      bar.append(svg('title', {}, `${s.group}: ${text} · ${category}`));
+      chart.append(bar, svg('text', { x: labelWidth + w + 4, y: y + BAR - 4, class: 'chart-value' }, text));
     });
   });
-  const legend = h('div', { class: 'legend' }, ...groups.map((group, g) => h('span', { class: 'legend-item' }, swatch(g), group)));
-  return h('div', { class: 'chart', 'data-kind': 'distribution' }, h('h4', {}, question), legend, chart as unknown as Node);
+  const facts = series.map((s) => {
+    const moments = data.kind === 'scale' && Number.isFinite(s.mean) ? ` · mean ${format(s.mean!)} ± ${format(s.stderr!)} (SE)` : '';
+    return h('span', { class: 'fact' }, swatch(series.indexOf(s)), `${s.group}: n = ${s.n}${moments}`);
+  });
+  const note = data.kind === 'scale' ? 'share of answers at each point of the scale' : data.note;
+  return h('div', {}, h('div', { class: 'legend' }, ...facts), h('p', { class: 'muted small' }, note), chart as unknown as Node);
 }
 
-function histogram(question: string, rows: readonly ResultRow[]): HTMLElement {
-  const values = rows.map((row) => row.value as number);
-  let min = Infinity;
-  let max = -Infinity;
-  for (const v of values) {
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  const binCount = Math.min(20, Math.max(5, Math.ceil(Math.sqrt(values.length))));
-  const span = max - min || 1;
-  const bins = new Array<number>(binCount).fill(0);
-  for (const v of values) bins[Math.min(binCount - 1, Math.floor(((v - min) / span) * binCount))]! += 1;
-  const peak = Math.max(...bins, 1);
-  const width = 520;
-  const height = 160;
-  const plot = { left: 40, bottom: 24, top: 8 };
-  const barWidth = (width - plot.left - 10) / binCount;
-  const chart = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': `histogram of ${question}` });
-  chart.append(svg('line', { x1: plot.left, y1: height - plot.bottom, x2: width - 10, y2: height - plot.bottom, class: 'chart-axis' }));
-  bins.forEach((n, i) => {
-    const barHeight = (n / peak) * (height - plot.bottom - plot.top);
-    const lo = min + (span * i) / binCount;
-    const rect = svg('rect', { x: plot.left + i * barWidth + 1, y: height - plot.bottom - barHeight, width: Math.max(1, barWidth - 2), height: barHeight, fill: `var(${PALETTE[0]})` });
-    rect.append(svg('title', {}, `${format(lo)} – ${format(lo + span / binCount)}: ${n}`));
-    chart.append(rect);
+/** One bar per bin and group, every bin labelled; the mean (solid) and median (dashed) of each group marked. */
+function histogram(data: Extract<ChartData, { kind: 'histogram' }>, width: number): HTMLElement {
+  const { bins, series } = data;
+  const left = 34;
+  const bottom = 30;
+  const height = 170;
+  const plotWidth = Math.max(60, width - left - 8);
+  const binWidth = plotWidth / Math.max(1, bins.length);
+  const peak = Math.max(1, ...series.flatMap((s) => s.counts ?? []));
+  const plotHeight = height - bottom - 8;
+  const chart = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': `histogram of ${data.question}` });
+  chart.append(svg('line', { x1: left, y1: height - bottom, x2: left + plotWidth, y2: height - bottom, class: 'chart-axis' }));
+  chart.append(svg('text', { x: left - 4, y: 16, 'text-anchor': 'end', class: 'chart-label' }, String(peak)), svg('text', { x: left - 4, y: height - bottom, 'text-anchor': 'end', class: 'chart-label' }, '0'));
+  const integer = bins.every((b) => Number.isInteger(b.from) && Number.isInteger(b.to));
+  const every = binWidth < 46 ? Math.ceil(46 / binWidth) : 1;
+  bins.forEach((bin, i) => {
+    const x0 = left + i * binWidth;
+    const label = bins.length === 1 ? format(bin.from) : integer && bin.to - bin.from === 1 ? format(bin.from) : integer ? `${format(bin.from)}–${format(bin.to - 1)}` : `${format(bin.from)}–${format(bin.to)}`;
+    if (i % every === 0) chart.append(svg('text', { x: x0 + binWidth / 2, y: height - bottom + 14, 'text-anchor': 'middle', class: 'chart-label bin' }, label));
+    const barWidth = (binWidth - 4) / Math.max(1, series.length);
+    series.forEach((s, g) => {
+      const n = s.counts?.[i] ?? 0;
+      const barHeight = (n / peak) * plotHeight;
+      const rect = svg('rect', { x: x0 + 2 + g * barWidth, y: height - bottom - barHeight, width: Math.max(1, barWidth - 1), height: barHeight, fill: `var(${PALETTE[g % PALETTE.length]})` });
+      rect.append(svg('title', {}, `${s.group}: ${n} in ${label}`));
+      chart.append(rect);
+    });
   });
-  chart.append(
-    svg('text', { x: plot.left, y: height - 6, class: 'chart-label' }, format(min)),
-    svg('text', { x: width - 10, y: height - 6, 'text-anchor': 'end', class: 'chart-label' }, format(max)),
-    svg('text', { x: plot.left - 4, y: plot.top + 8, 'text-anchor': 'end', class: 'chart-label' }, String(peak)),
+  const lo = bins[0]?.from ?? 0;
+  const hi = bins[bins.length - 1]?.to ?? 1;
+  const x = (v: number): number => left + ((v - lo) / (hi - lo || 1)) * plotWidth;
+  series.forEach((s, g) => {
+    if (!Number.isFinite(s.mean)) return;
+    const stroke = `var(${PALETTE[g % PALETTE.length]})`;
+    const mean = svg('line', { x1: x(s.mean!), y1: 8, x2: x(s.mean!), y2: height - bottom, class: 'mean-line' });
+    const median = svg('line', { x1: x(s.median!), y1: 8, x2: x(s.median!), y2: height - bottom, class: 'median-line' });
+    mean.style.setProperty('stroke', stroke);
+    median.style.setProperty('stroke', stroke);
+    chart.append(mean, median);
+  });
+  const facts = series.map((s, g) => h('span', { class: 'fact' }, swatch(g), `${s.group}: n = ${s.n} · mean ${format(s.mean ?? NaN)} · median ${format(s.median ?? NaN)}`));
+  return h('div', {}, h('div', { class: 'legend' }, ...facts), h('p', { class: 'muted small' }, 'answers per bin; solid line: mean, dashed: median'), chart as unknown as Node);
+}
+
+/** Free text and lists: no bars of cut-off sentences, but how long the answers are, their frequent words, a few of them. */
+function textChart(data: Extract<ChartData, { kind: 'text' }>): HTMLElement {
+  return h(
+    'div',
+    { class: 'text-chart' },
+    h('p', { class: 'muted small' }, `${data.n} answers · ${format(data.meanWords)} words on average${data.type === 'free_text' ? '' : ` · ${data.type}`}`),
+    data.words.length > 0 ? h('div', { class: 'words' }, ...data.words.map(([word, n]) => h('span', { class: 'word' }, `${word} `, h('span', { class: 'muted' }, String(n))))) : null,
+    ...data.samples.map((sample) => h('blockquote', { class: 'answer-sample', title: sample }, sample)),
   );
-  const mean = values.reduce((a, b) => a + b, 0) / (values.length || 1);
-  return h('div', { class: 'chart', 'data-kind': 'histogram' }, h('h4', {}, question), h('p', { class: 'muted' }, `${values.length} answers · mean ${format(mean)}`), chart as unknown as Node);
 }
 
 function swatch(index: number): HTMLElement {
@@ -104,16 +111,14 @@ function swatch(index: number): HTMLElement {
   return el;
 }
 
-function answerOrder(a: string, b: string): number {
-  const na = Number(a);
-  const nb = Number(b);
-  return Number.isFinite(na) && Number.isFinite(nb) ? na - nb : a.localeCompare(b);
-}
-
-function truncate(text: string, n: number): string {
+/** Cuts a label to about the pixels it has (11 px text is about 6 px a character); the whole text is in its title. */
+function fit(text: string, pixels: number): string {
+  const n = Math.max(4, Math.floor(pixels / 6));
   return text.length > n ? `${text.slice(0, n - 1)}…` : text;
 }
 
 function format(n: number): string {
-  return Number.isInteger(n) ? String(n) : n.toFixed(2);
+  if (!Number.isFinite(n)) return '—';
+  return Number.isInteger(n) ? String(n) : Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2);
 }
+

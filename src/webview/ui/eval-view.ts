@@ -93,12 +93,25 @@ export class EvalView {
       this.samplesPart.append(h('p', { class: 'muted' }, all === 0 ? 'No samples yet.' : 'No sample matches this filter.'));
       return;
     }
-    const head = h('tr', {}, ...['sample', 'model', 'input', 'target', 'output', 'verdict', 'explanation'].map((t) => h('th', {}, t)));
-    const body = shown.slice(0, MAX_SAMPLE_ROWS).map((row) => sampleRow(row));
-    this.samplesPart.append(h('table', { class: 'samples-table', id: 'samples-table' }, h('thead', {}, head), h('tbody', {}, ...body)));
+    const head = h('tr', {}, ...['sample', 'input', 'target', 'output', 'verdict'].map((t) => h('th', {}, t)));
+    const body = h('tbody', {});
+    for (const row of shown.slice(0, MAX_SAMPLE_ROWS)) {
+      const tr = sampleRow(row);
+      // A click opens the sample: input, target and output in full, each scorer's verdict and explanation.
+      tr.addEventListener('click', () => {
+        const open = tr.nextElementSibling?.classList.contains('sample-detail');
+        if (open) tr.nextElementSibling!.remove();
+        else tr.after(h('tr', { class: 'sample-detail' }, h('td', { colspan: '5' }, sampleDetail(row))));
+        tr.setAttribute('aria-expanded', String(!open));
+      });
+      body.append(tr);
+    }
+    this.samplesPart.append(h('table', { class: 'samples-table', id: 'samples-table' }, h('thead', {}, head), body));
     if (shown.length > MAX_SAMPLE_ROWS) this.samplesPart.append(h('p', { class: 'muted' }, `Showing the first ${count(MAX_SAMPLE_ROWS)}; export the results for the rest.`));
   }
 }
+
+const clamp = (text: string): HTMLElement => h('div', { class: 'clamp', title: text }, text);
 
 function sampleRow(row: ResultRow): HTMLElement {
   const s = row.sample!;
@@ -107,20 +120,35 @@ function sampleRow(row: ResultRow): HTMLElement {
   const verdictCell = h('td', { class: 'verdict' });
   if (verdict === 'failed') verdictCell.append(h('span', { class: 'badge status-failed' }, 'failed'));
   for (const [scorer, score] of scores) {
-    verdictCell.append(h('div', {}, h('span', { class: 'muted' }, `${scorer}: `), score.value === null ? '—' : formatNumber(score.value), score.answer !== null ? h('span', { class: 'muted' }, ` (read "${score.answer}")`) : null));
+    verdictCell.append(h('div', {}, scores.length > 1 ? h('span', { class: 'muted' }, `${scorer}: `) : null, score.value === null ? '—' : formatNumber(score.value)));
   }
-  const explanations = scores.filter(([, score]) => score.explanation).map(([scorer, score]) => h('div', {}, scores.length > 1 ? h('span', { class: 'muted' }, `${scorer}: `) : null, score.explanation!));
   return h(
     'tr',
-    { 'data-verdict': verdict, class: 'sample-row' },
-    h('td', {}, s.sample, h('div', { class: 'muted' }, `epoch ${s.epoch}`)),
-    h('td', {}, row.model),
-    h('td', { class: 'text' }, s.input),
-    h('td', { class: 'text' }, s.target.join(' | ')),
-    h('td', { class: 'text' }, s.output ?? '', row.error ? h('div', { class: 'error' }, row.error) : null),
+    { 'data-verdict': verdict, class: 'sample-row', 'aria-expanded': 'false', title: 'Open the sample' },
+    h('td', {}, clamp(s.sample), h('div', { class: 'muted small' }, `${row.model} · epoch ${s.epoch}`)),
+    h('td', {}, clamp(s.input)),
+    h('td', {}, clamp(s.target.join(' | '))),
+    h('td', {}, clamp(s.output ?? ''), row.error ? h('div', { class: 'error' }, clamp(row.error)) : null),
     verdictCell,
-    h('td', { class: 'text' }, ...explanations),
   );
+}
+
+function sampleDetail(row: ResultRow): HTMLElement {
+  const s = row.sample!;
+  const list = h('dl', { class: 'detail' });
+  const add = (term: string, text: string): void => {
+    list.append(h('dt', {}, term), h('dd', {}, text));
+  };
+  add('sample', `${s.sample} · ${row.model} · epoch ${s.epoch}`);
+  add('input', s.input);
+  add('target', s.target.join(' | '));
+  add('output', s.output ?? '(none)');
+  if (row.error) add('error', row.error);
+  for (const [scorer, score] of Object.entries(s.scores ?? {})) {
+    const read = score.answer !== null ? ` (read "${score.answer}")` : '';
+    add(`${scorer}: ${score.value === null ? '—' : formatNumber(score.value)}${read}`, score.explanation ?? '');
+  }
+  return list;
 }
 
 /** Horizontal bars, one per model, with a ±1 standard error whisker; accuracies on a 0–100% axis. */
@@ -129,8 +157,8 @@ function metricChart(scorer: string, metrics: readonly Metric[]): HTMLElement {
   const top = Math.max(percent ? 1 : 0, ...metrics.map((m) => (m.value ?? 0) + (m.stderr ?? 0)), 1e-9);
   const barHeight = 18;
   const gap = 8;
-  const labelWidth = 160;
-  const width = 520;
+  const labelWidth = 120;
+  const width = 440;
   const plotWidth = width - labelWidth - 70;
   const axisY = metrics.length * (barHeight + gap) + 4;
   const height = axisY + 20;

@@ -10,6 +10,7 @@ export class LogView {
   private query = '';
   private readonly list: VirtualList;
   private readonly counter = h('span', { class: 'muted', id: 'log-count' });
+  private readonly detail = h('pre', { class: 'detail', id: 'log-detail', hidden: '' });
 
   constructor() {
     this.list = new VirtualList({
@@ -20,6 +21,13 @@ export class LogView {
         if (!line) return;
         row.textContent = `${line.at.slice(11, 19)}  ${line.type.padEnd(16)} ${line.message}`;
         row.dataset.type = line.type;
+        row.title = 'Click to read the whole line';
+      },
+      onSelect: (index) => {
+        const line = this.lines[this.shown ? (this.shown[index] ?? 0) : index];
+        if (!line) return;
+        this.detail.textContent = `${line.at}  ${line.type}\n${line.message}`;
+        this.detail.hidden = false;
       },
     });
     const search = h('input', { type: 'search', placeholder: 'Search the log', 'aria-label': 'Search the log', id: 'log-search' });
@@ -28,7 +36,7 @@ export class LogView {
       this.filter();
       this.list.scrollToTop();
     });
-    this.element = h('section', { class: 'log-view' }, h('div', { class: 'toolbar' }, search, this.counter), this.list.element);
+    this.element = h('section', { class: 'log-view' }, h('div', { class: 'toolbar' }, search, this.counter), this.list.element, this.detail);
   }
 
   set(lines: LogLine[]): void {

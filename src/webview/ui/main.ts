@@ -1,9 +1,10 @@
 // The job panel in the webview: tabs Overview, Log, Results (for an eval: metrics and samples), Export. It says `ready`, takes the host's snapshot,
 // then applies deltas. Every message from the host is parsed; unknown ones are logged and dropped.
-import { HostMessage, parseMessage, type EstimateView, type PanelMessage, type ResultRow } from '../protocol';
+import { HostMessage, parseMessage, type CallProgress, type EstimateView, type PanelMessage, type ResultRow } from '../protocol';
 import type { Job } from '../../protocol/job';
 import type { Metric } from '../../protocol/metrics';
 import { h } from './dom';
+import { CompareView } from './compare-view';
 import { EvalView } from './eval-view';
 import { LogView } from './log-view';
 import { OverviewView } from './overview';
@@ -20,6 +21,7 @@ const send = (message: PanelMessage): void => vscode.postMessage(message);
 
 let job: Job | null = null;
 let estimate: EstimateView | null = null;
+let calls: CallProgress = { callsMade: null, callsExpected: null };
 const overview = new OverviewView(send);
 const log = new LogView();
 const results = new ResultsView();
@@ -27,7 +29,8 @@ const evalView = new EvalView();
 const resultsTab = h('section', { class: 'results-tab' }, results.element, evalView.element);
 let metrics: Metric[] = [];
 
-type Tab = 'overview' | 'log' | 'results' | 'export';
+const compare = new CompareView();
+type Tab = 'overview' | 'log' | 'results' | 'compare' | 'export';
 const exportView = h(
   'section',
   { class: 'export' },
@@ -38,7 +41,7 @@ const exportView = h(
     return button;
   }),
 );
-const views: Record<Tab, HTMLElement> = { overview: overview.element, log: log.element, results: resultsTab, export: exportView };
+const views: Record<Tab, HTMLElement> = { overview: overview.element, log: log.element, results: resultsTab, compare: compare.element, export: exportView };
 const tabs = h('nav', { class: 'tabs', role: 'tablist' });
 const buttons = new Map<Tab, HTMLButtonElement>();
 for (const tab of Object.keys(views) as Tab[]) {
@@ -51,6 +54,7 @@ const banner = h('div', { class: 'banner', hidden: '' });
 const app = document.getElementById('app')!;
 app.removeAttribute('aria-busy');
 app.replaceChildren(banner, tabs, ...Object.values(views));
+buttons.get('compare')!.hidden = true;
 
 function show(tab: Tab): void {
   for (const [name, view] of Object.entries(views)) view.hidden = name !== tab;
@@ -58,7 +62,7 @@ function show(tab: Tab): void {
 }
 
 function renderOverview(rows: readonly ResultRow[] = []): void {
-  overview.render(job, estimate, rows);
+  overview.render(job, estimate, rows, calls);
   const isEval = job?.kind === 'eval' || rows.some((row) => row.sample);
   results.element.hidden = isEval;
   evalView.element.hidden = !isEval;
@@ -67,6 +71,9 @@ function renderOverview(rows: readonly ResultRow[] = []): void {
 }
 
 let resultRows: ResultRow[] = [];
+/** While rows arrive, the views that redraw whole (charts, samples, overview) redraw at most this often. */
+const ROWS_REDRAW_MS = 400;
+let rowsTimer: ReturnType<typeof setTimeout> | undefined;
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   const parsed = parseMessage(HostMessage, event.data);
@@ -81,6 +88,8 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
       job = message.job;
       estimate = message.estimate;
       resultRows = message.results;
+      calls = message.progress;
+      results.setQuestions(message.questions);
       log.set(message.log);
       results.set(resultRows, message.resultsComplete);
       metrics = message.metrics;
@@ -93,20 +102,40 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     }
     case 'job':
       job = message.job;
+      overview.submitting = false;
       renderOverview(resultRows);
       return;
     case 'log':
       log.append(message.lines);
       return;
     case 'results':
+      // Rows land while the job runs: the table follows at once, the charts, samples and per-model figures soon after.
       if (message.reset) resultRows = [];
       for (const row of message.rows) resultRows.push(row);
       if (message.reset) results.set(resultRows, message.complete);
       else results.append([], message.complete);
       if (message.complete) {
+        clearTimeout(rowsTimer);
+        rowsTimer = undefined;
         evalView.setRows(resultRows);
         renderOverview(resultRows);
-      }
+      } else rowsTimer ??= setTimeout(() => {
+        rowsTimer = undefined;
+        evalView.setRows(resultRows);
+        renderOverview(resultRows);
+      }, ROWS_REDRAW_MS);
+      return;
+    case 'comparison':
+      compare.set(message.comparison);
+      buttons.get('compare')!.hidden = false;
+      show('compare');
+      return;
+    case 'questions':
+      results.setQuestions(message.questions);
+      return;
+    case 'progress':
+      calls = { callsMade: message.callsMade, callsExpected: message.callsExpected };
+      renderOverview(resultRows);
       return;
     case 'metrics':
       metrics = message.metrics;
@@ -118,6 +147,8 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
       show('overview');
       return;
     case 'error':
+      overview.submitting = false;
+      renderOverview(resultRows);
       banner.textContent = message.message;
       banner.hidden = false;
       return;

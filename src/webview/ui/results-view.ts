@@ -1,5 +1,5 @@
 // The results: a virtualized table (sort by any column, filter by text and question) and the per-question charts.
-import type { ResultRow } from '../protocol';
+import type { QuestionInfo, ResultRow } from '../protocol';
 import { questionCharts, type GroupBy } from './charts';
 import { clear, count, h, usd } from './dom';
 import { VirtualList } from './virtual-list';
@@ -14,7 +14,8 @@ interface Column {
 // The answer comes early, so a narrow panel shows it; the widths (and which columns a narrow panel drops) are in
 // media/panel.css, `.result-header, .result-row`.
 const COLUMNS: Column[] = [
-  { key: 'interview', title: '#', show: (r) => String(r.interview), numeric: true },
+  // Counted from 1, as scenarios are (the server counts interviews from 0).
+  { key: 'interview', title: '#', show: (r) => String(r.interview + 1), numeric: true },
   { key: 'question', title: 'question', show: (r) => r.question },
   { key: 'answer', title: 'answer', show: (r) => (r.error ? `${r.answer} ⚠ ${r.error}` : r.answer) },
   { key: 'model', title: 'model', show: (r) => r.model },
@@ -40,7 +41,11 @@ export class ResultsView {
   private readonly header: HTMLElement;
   private readonly questionSelect = h('select', { 'aria-label': 'Question', id: 'results-question' });
   private readonly charts = h('div', { class: 'charts', id: 'charts' });
+  private readonly detail = h('dl', { class: 'detail', id: 'result-detail', hidden: '' });
   private searchText: string[] | null = null;
+  private chartsTimer: ReturnType<typeof setTimeout> | undefined;
+  private questions: readonly QuestionInfo[] = [];
+  private chartsWidth = 0;
 
   constructor() {
     this.list = new VirtualList({
@@ -59,6 +64,7 @@ export class ResultsView {
         });
         el.dataset.status = row.status;
       },
+      onSelect: (index) => this.showDetail(this.rows[this.shown ? (this.shown[index] ?? 0) : index]),
     });
     this.header = h('div', { class: 'result-header', role: 'row' });
     for (const column of COLUMNS) {
@@ -80,14 +86,39 @@ export class ResultsView {
       this.groupBy = groupSelect.value as GroupBy;
       this.drawCharts();
     });
+    new ResizeObserver(() => {
+      if (this.rows.length > 0 && Math.abs(this.charts.clientWidth - this.chartsWidth) > 16) this.scheduleCharts();
+    }).observe(this.charts);
     this.element = h(
       'section',
       { class: 'results-view' },
       h('div', { class: 'toolbar' }, search, this.questionSelect, this.counter),
       h('div', { class: 'table' }, this.header, this.list.element),
+      this.detail,
       h('div', { class: 'toolbar' }, h('h3', {}, 'Charts'), groupSelect),
       this.charts,
     );
+  }
+
+  /** The whole of one result, below the table: a narrow panel cuts its cells short. */
+  private showDetail(row: ResultRow | undefined): void {
+    if (!row) return;
+    clear(this.detail);
+    const fields: [string, string][] = [
+      ['interview', `${row.interview + 1} · scenario ${row.scenario + 1} · agent ${row.agent} · model ${row.model}`],
+      ['question', row.question],
+      ['answer', row.answer],
+      ['status', `${row.status}${row.cached ? ' · from the cache' : ''} · ${usd(row.cost)} · ${Math.round(row.latency)} ms`],
+    ];
+    if (row.error) fields.push(['error', row.error]);
+    for (const [term, text] of fields) this.detail.append(h('dt', {}, term), h('dd', {}, text));
+    this.detail.hidden = false;
+  }
+
+  /** The questions as the file states them: charts follow their types and option order. */
+  setQuestions(questions: readonly QuestionInfo[]): void {
+    this.questions = questions;
+    if (this.rows.length > 0) this.drawCharts();
   }
 
   set(rows: ResultRow[], complete: boolean): void {
@@ -115,7 +146,21 @@ export class ResultsView {
       this.questionSelect.value = questions.includes(this.question) ? this.question : '';
     }
     this.apply();
-    if (this.complete) this.drawCharts();
+    this.scheduleCharts();
+  }
+
+  /** Charts redraw whole: at once when the last rows are in, else at most once a second while they arrive. */
+  private scheduleCharts(): void {
+    if (this.complete) {
+      clearTimeout(this.chartsTimer);
+      this.chartsTimer = undefined;
+      this.drawCharts();
+      return;
+    }
+    this.chartsTimer ??= setTimeout(() => {
+      this.chartsTimer = undefined;
+      this.drawCharts();
+    }, CHARTS_REDRAW_MS);
   }
 
   private sortBy(key: keyof ResultRow): void {
@@ -149,20 +194,24 @@ export class ResultsView {
     }
     this.shown = indices ? Int32Array.from(indices) : null;
     const n = this.shown ? this.shown.length : rows.length;
-    this.counter.textContent = `${count(n)}${this.shown ? ` of ${count(rows.length)}` : ''} results${this.complete ? '' : ' (loading…)'}`;
+    this.counter.textContent = `${count(n)}${this.shown ? ` of ${count(rows.length)}` : ''} results${this.complete ? '' : ' so far'}`;
     this.counter.dataset.count = String(n);
     this.list.setCount(n);
     this.list.refresh();
   }
 
   private drawCharts(): void {
+    // Sized to the panel: the chart's border and padding take 26 px of the list's width.
+    this.chartsWidth = this.charts.clientWidth;
+    const width = Math.max(240, (this.chartsWidth || 500) - 26);
     clear(this.charts);
-    const charts = questionCharts(this.rows, this.groupBy);
+    const charts = questionCharts(this.rows, this.questions, this.groupBy, width);
     if (charts.length === 0) this.charts.append(h('p', { class: 'muted' }, 'No answers yet.'));
-    for (const chart of charts) this.charts.append(chart.element);
+    for (const chart of charts) this.charts.append(chart);
   }
 }
 
+const CHARTS_REDRAW_MS = 1000;
 const collator = new Intl.Collator(undefined, { numeric: true });
 
 function compare(a: unknown, b: unknown): number {

@@ -5,6 +5,8 @@ export interface VirtualListOptions {
   /** Fills a pooled row element for row `index`. */
   render(row: HTMLElement, index: number): void;
   rowClass?: string;
+  /** A click on a row: the panel opens what the row cuts short. */
+  onSelect?(index: number): void;
 }
 
 export class VirtualList {
@@ -13,6 +15,7 @@ export class VirtualList {
   private readonly pool: HTMLElement[] = [];
   private count = 0;
   private frame = 0;
+  private selected = -1;
 
   constructor(private readonly options: VirtualListOptions) {
     this.element = document.createElement('div');
@@ -23,6 +26,13 @@ export class VirtualList {
     this.element.append(this.spacer);
     this.element.addEventListener('scroll', () => this.schedule(), { passive: true });
     new ResizeObserver(() => this.schedule()).observe(this.element);
+    this.element.addEventListener('click', (event) => {
+      const row = (event.target as HTMLElement).closest<HTMLElement>('.virtual-row');
+      if (!row?.dataset.index) return;
+      this.selected = Number(row.dataset.index);
+      this.renderNow();
+      this.options.onSelect?.(this.selected);
+    });
   }
 
   /** New row count; keeps the scroll position, or follows the end when `follow` and it was at the end. */
@@ -67,6 +77,8 @@ export class VirtualList {
       if (i < visible) {
         row.style.display = '';
         row.style.transform = `translateY(${(first + i) * rowHeight}px)`;
+        row.dataset.index = String(first + i);
+        row.setAttribute('aria-selected', String(first + i === this.selected));
         this.options.render(row, first + i);
       } else row.style.display = 'none';
     });

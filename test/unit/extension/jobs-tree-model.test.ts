@@ -37,7 +37,7 @@ describe('the jobs tree model', () => {
     const now = Date.parse('2026-01-01T00:10:00Z');
     const running = presentJob(aJob('a', '2026-01-01T00:00:00Z', { status: 'running', progress: { interviews_total: 12, interviews_done: 3, interviews_failed: 0, calls_done: 9, calls_cached: 0, calls_failed: 0 }, cost: { usd: 0.004, input_tokens: 1, output_tokens: 1 } }), now);
     assert.equal(running.icon, 'sync~spin');
-    assert.equal(running.description, 'running 25% · 3/12 · $0.0040 · 10m ago');
+    assert.equal(running.description, '10m ago · running 25% · 3/12 · $0.0040');
     assert.equal(running.contextValue, 'job-running');
     assert.match(running.tooltip, /id: a/);
   });

@@ -36,8 +36,11 @@ describe('the job panel message protocol', () => {
   });
 
   it('takes a snapshot, then deltas, from the host', () => {
-    const snapshot = { type: 'snapshot', job, estimate: null, log: [{ id: 1, at: job.created_at, type: 'queued', message: 'queued' }], results: [], resultsComplete: false, metrics: [] };
+    const snapshot = { type: 'snapshot', job, estimate: null, log: [{ id: 1, at: job.created_at, type: 'queued', message: 'queued' }], results: [], resultsComplete: false, metrics: [], progress: { callsMade: null, callsExpected: null }, questions: [] };
+    assert.equal(parseMessage(HostMessage, { type: 'questions', questions: [{ name: 'q', type: 'linear_scale', options: ['1', '2'], labels: { '1': 'low' } }] }).ok, true);
     assert.equal(parseMessage(HostMessage, snapshot).ok, true);
+    assert.equal(parseMessage(HostMessage, { type: 'progress', callsMade: 3, callsExpected: 12 }).ok, true);
+    assert.equal(parseMessage(HostMessage, { type: 'progress', callsMade: 'three', callsExpected: 12 }).ok, false);
     const metric = { model: 'test', scorer: 'match', metric: 'accuracy', value: 0.5, stderr: 0.1, n: 8, failed: 0 };
     assert.equal(parseMessage(HostMessage, { type: 'metrics', metrics: [metric] }).ok, true);
     assert.equal(parseMessage(HostMessage, { type: 'metrics', metrics: [{ ...metric, metric: 'median' }] }).ok, false);
