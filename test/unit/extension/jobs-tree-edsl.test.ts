@@ -15,9 +15,9 @@ describe('the jobs tree and EDSL', () => {
   it('marks a job EDSL sent, and only such a job', () => {
     const now = Date.parse('2026-01-01T00:01:00Z');
     const edsl = presentJob(job(edslSourceName('0b5a2f5e-6c1d-4a37-9e39-2f3f4c9a1b2c')), now);
-    assert.equal(edsl.description, 'EDSL · completed · 4/4 · $0 · 1m ago');
+    assert.equal(edsl.description, '1m ago · EDSL · completed · 4/4 · $0', 'the age first, then the mark');
     assert.match(edsl.tooltip, /sent by EDSL's client; Open Submitted Survey shows it/);
     const own = presentJob(job('edsl-notes.survey.json'), now);
-    assert.equal(own.description, 'completed · 4/4 · $0 · 1m ago');
+    assert.equal(own.description, '1m ago · completed · 4/4 · $0');
   });
 });
