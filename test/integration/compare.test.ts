@@ -1,30 +1,14 @@
 // `fieldwork jobs compare` against a real server: two models of one job, and two jobs, with tests per question.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, type RunningServer } from '../../src/server/server';
-import { FieldworkClient } from '../../src/client';
 import { Comparison } from '../../src/protocol';
 import { jobsCompare } from '../../src/cli/commands/compare';
 import { fakeCli } from '../unit/cli/fake-cli';
 import { waitForJob } from '../support/jobs';
+import { useTestServer } from '../support/test-server';
 
-let dataDir: string;
-let server: RunningServer;
-let client: FieldworkClient;
-
-before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'fieldwork-compare-'));
-  server = await startServer({ dataDir, port: 0 });
-  client = new FieldworkClient({ baseUrl: server.url, apiKey: server.apiKey });
-});
-after(async () => {
-  await client.close();
-  await server.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const local = useTestServer('compare');
 
 const SURVEY = `name: Two models
 scenarios: [${Array.from({ length: 12 }, (_, i) => `{ n: ${i} }`).join(', ')}]
@@ -35,8 +19,8 @@ questions:
 `;
 
 test('two models of one job, then two jobs: chi-square for a choice, Welch for a number, with n', async () => {
-  const job = await waitForJob(client, (await client.submitJob({ source: { name: 'two.survey.yaml', text: SURVEY }, files: {} })).id);
-  const cli = fakeCli({ FIELDWORK_SERVER_URL: server.url, FIELDWORK_API_KEY: server.apiKey, XDG_CONFIG_HOME: dataDir });
+  const job = await waitForJob(local.client, (await local.client.submitJob({ source: { name: 'two.survey.yaml', text: SURVEY }, files: {} })).id);
+  const cli = fakeCli({ FIELDWORK_SERVER_URL: local.server.url, FIELDWORK_API_KEY: local.server.apiKey, XDG_CONFIG_HOME: local.dataDir });
   assert.equal(await jobsCompare(cli, job.id, undefined, { models: ['cold', 'warm'], json: true }), 0);
   const comparison = Comparison.parse(JSON.parse(cli.stdoutText()));
   const drink = comparison.questions.find((q) => q.question === 'drink')!;
@@ -46,8 +30,8 @@ test('two models of one job, then two jobs: chi-square for a choice, Welch for a
   assert.ok(drink.test!.p >= 0 && drink.test!.p <= 1);
   assert.equal(comparison.questions.find((q) => q.question === 'cups')!.test?.test, 'welch-t');
 
-  const again = await waitForJob(client, (await client.submitJob({ source: { name: 'two.survey.yaml', text: SURVEY }, files: {}, fresh: true })).id);
-  const text = fakeCli({ FIELDWORK_SERVER_URL: server.url, FIELDWORK_API_KEY: server.apiKey, XDG_CONFIG_HOME: dataDir });
+  const again = await waitForJob(local.client, (await local.client.submitJob({ source: { name: 'two.survey.yaml', text: SURVEY }, files: {}, fresh: true })).id);
+  const text = fakeCli({ FIELDWORK_SERVER_URL: local.server.url, FIELDWORK_API_KEY: local.server.apiKey, XDG_CONFIG_HOME: local.dataDir });
   assert.equal(await jobsCompare(text, job.id, again.id, { json: false }), 0);
   assert.match(text.stdoutText(), /drink\s*│\s*categories\s*│\s*24 \/ 24/);
 });

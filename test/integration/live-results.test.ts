@@ -1,30 +1,14 @@
 // A running job says what a live view needs: progress counted in calls before any interview is done, and which
 // interviews' results were stored, which GET /v1/jobs/{id}/results?interviews=first-last then returns alone.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, type RunningServer } from '../../src/server/server';
-import { FieldworkClient } from '../../src/client';
 import { ProgressEventData, Problem, type JobEvent } from '../../src/protocol';
 import { LiveResults, type ResultsDelta } from '../../src/extension/panel/live-results';
 import { toResultRow } from '../../src/webview/protocol';
+import { useTestServer } from '../support/test-server';
 
-let dataDir: string;
-let server: RunningServer;
-let client: FieldworkClient;
-
-before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'fieldwork-live-'));
-  server = await startServer({ dataDir, port: 0 });
-  client = new FieldworkClient({ baseUrl: server.url, apiKey: server.apiKey });
-});
-after(async () => {
-  await client.close();
-  await server.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const local = useTestServer('live');
 
 // Four interviews of three questions; each call takes a second, so an interview takes three.
 const SURVEY = [
@@ -38,9 +22,9 @@ const SURVEY = [
 ].join('\n');
 
 test('progress events count calls before an interview is done and name the interviews whose results were stored', async () => {
-  const job = await client.submitJob({ source: { name: 'slow.survey.yaml', text: SURVEY }, files: {} });
+  const job = await local.client.submitJob({ source: { name: 'slow.survey.yaml', text: SURVEY }, files: {} });
   const events: JobEvent[] = [];
-  for await (const event of client.events(job.id)) events.push(event);
+  for await (const event of local.client.events(job.id)) events.push(event);
   const progress = events.filter((e) => e.type === 'progress').map((e) => ProgressEventData.parse(e.data));
   assert.ok(progress.length > 0);
 
@@ -53,7 +37,7 @@ test('progress events count calls before an interview is done and name the inter
   const named: number[] = [];
   for (const p of progress) {
     for (const [first, last] of p.stored ?? []) {
-      const page = await client.results(job.id, { interviews: [first, last], limit: 1000 });
+      const page = await local.client.results(job.id, { interviews: [first, last], limit: 1000 });
       assert.equal(page.results.length, (last - first + 1) * 3);
       assert.ok(page.results.every((r) => r.interview >= first && r.interview <= last));
       for (let i = first; i <= last; i++) named.push(i);
@@ -63,35 +47,35 @@ test('progress events count calls before an interview is done and name the inter
 });
 
 test('a range of interviews pages with a cursor, and a backwards range is a 400 that says what to send', async () => {
-  const job = await client.submitJob({ source: { name: 'slow.survey.yaml', text: SURVEY.replace('latency_ms: 1000', 'latency_ms: 0') }, files: {} });
-  for await (const _event of client.events(job.id));
-  const first = await client.results(job.id, { interviews: [1, 2], limit: 4 });
+  const job = await local.client.submitJob({ source: { name: 'slow.survey.yaml', text: SURVEY.replace('latency_ms: 1000', 'latency_ms: 0') }, files: {} });
+  for await (const _event of local.client.events(job.id));
+  const first = await local.client.results(job.id, { interviews: [1, 2], limit: 4 });
   assert.deepEqual(first.results.map((r) => [r.interview, r.question]), [[1, 'a'], [1, 'b'], [1, 'c'], [2, 'a']]);
-  const rest = await client.results(job.id, { interviews: [1, 2], limit: 4, cursor: first.next_cursor! });
+  const rest = await local.client.results(job.id, { interviews: [1, 2], limit: 4, cursor: first.next_cursor! });
   assert.deepEqual(rest.results.map((r) => [r.interview, r.question]), [[2, 'b'], [2, 'c']]);
   assert.equal(rest.next_cursor, null);
 
-  const response = await fetch(`${server.url}/v1/jobs/${job.id}/results?interviews=5-2`, { headers: { authorization: `Bearer ${server.apiKey}` } });
+  const response = await fetch(`${local.server.url}/v1/jobs/${job.id}/results?interviews=5-2`, { headers: { authorization: `Bearer ${local.server.apiKey}` } });
   assert.equal(response.status, 400);
   const problem = Problem.parse(await response.json());
   assert.match(problem.detail ?? '', /interviews must be .* first ≤ last/);
 });
 
 test("the panel's live results: the rows of each named range once, and a range named again replaces its rows", async () => {
-  const job = await client.submitJob({ source: { name: 'fast.survey.yaml', text: SURVEY.replace('latency_ms: 1000', 'latency_ms: 5') }, files: {} });
+  const job = await local.client.submitJob({ source: { name: 'fast.survey.yaml', text: SURVEY.replace('latency_ms: 1000', 'latency_ms: 5') }, files: {} });
   const deltas: ResultsDelta[] = [];
   const live = new LiveResults({
-    fetch: (interviews) => client.allResults(job.id, { interviews, pageSize: 2 }),
+    fetch: (interviews) => local.client.allResults(job.id, { interviews, pageSize: 2 }),
     toRow: toResultRow,
     send: (delta) => deltas.push(delta),
   });
-  for await (const event of client.events(job.id)) {
+  for await (const event of local.client.events(job.id)) {
     if (event.type === 'progress') live.stored(ProgressEventData.parse(event.data).stored ?? []);
   }
   await live.drained();
   const key = (r: { interview: number; question: string }): string => `${r.interview}/${r.question}`;
   const all = [];
-  for await (const result of client.allResults(job.id)) all.push(key(result));
+  for await (const result of local.client.allResults(job.id)) all.push(key(result));
   assert.deepEqual(live.rows.map(key).sort(), all.sort());
   assert.ok(deltas.every((d) => !d.reset));
 
