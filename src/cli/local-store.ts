@@ -14,7 +14,7 @@ export interface LocalStoreOptions {
   offersInit?: boolean;
 }
 
-export async function withLocalStore<T>(cli: Cli, dataDir: string, opts: LocalStoreOptions, use: (store: Store) => T): Promise<T> {
+export async function withLocalStore<T>(cli: Cli, dataDir: string, opts: LocalStoreOptions, use: (store: Store) => Promise<T>): Promise<T> {
   await ensureLocalRuntime(cli.env);
   // A mistyped --data-dir must not quietly get a new, empty database (and keys nobody's server will ever read).
   if (!opts.init && !hasDatabase(dataDir)) {
@@ -25,9 +25,9 @@ export async function withLocalStore<T>(cli: Cli, dataDir: string, opts: LocalSt
   const { openSqliteStore } = loadSqliteStore();
   const store = openSqliteStore(dbPath(dataDir));
   try {
-    return use(store);
+    return await use(store);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

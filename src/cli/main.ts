@@ -8,6 +8,7 @@ import { loginCommand, logoutCommand } from './commands/login';
 import { runCommand } from './commands/run';
 import { serveCommand } from './commands/serve';
 import { mockProviderCommand } from './commands/mock-provider';
+import { dbCopyCommand, migrateCommand } from './commands/database';
 import { defaultDataDir } from './connect';
 import { EXIT, reportFailure } from './failure';
 import { processCli, type Cli } from './io';
@@ -32,6 +33,8 @@ export function handlersFor(cli: Cli): Handlers {
     login: (o) => loginCommand(cli, o),
     logout: () => logoutCommand(cli),
     mockProvider: (o) => mockProviderCommand(cli, o),
+    migrate: (o) => migrateCommand(cli, o),
+    dbCopy: (o) => dbCopyCommand(cli, o),
   };
 }
 

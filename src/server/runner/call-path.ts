@@ -93,11 +93,11 @@ export class CallPath {
     private readonly scopeOf: CacheScopeOf = userScope,
   ) {}
 
-  call(input: CallInput): Promise<CallOutcome> | CallOutcome {
+  async call(input: CallInput): Promise<CallOutcome> {
     const scope = this.scopeOf(input.user);
     const key = cacheKey(input.model, input.prompts, input.iteration);
     // Read even when fresh: a fresh job must not pay twice for what it paid for before a restart.
-    const hit = this.store.getCachedCall(scope, key);
+    const hit = await this.store.getCachedCall(scope, key);
     if (hit && paidHere(hit, key, input)) {
       input.paid.add(key);
       // Billed to the job and its model when it was stored: counted once, here only on the row.
@@ -227,7 +227,7 @@ export class ScoringCalls {
     const { model } = input;
     const scope = this.scopeOf(input.user);
     const key = scoringCacheKey(model, content);
-    const hit = this.store.getCachedCall(scope, key);
+    const hit = await this.store.getCachedCall(scope, key);
     if (hit && paidHere(hit, key, input)) {
       input.paid.add(key);
       return { reply: JSON.parse(hit.raw) as T, cached: false, cost_usd: hit.cost_usd };

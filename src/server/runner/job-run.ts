@@ -35,6 +35,8 @@ export class JobRun {
   private fatal: string | null = null;
   private buffer: FinishedInterview[] = [];
   private flushScheduled = false;
+  /** Batches are written one after another, in order; the run ends once the last is stored. */
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly job: StoredJob,
@@ -51,7 +53,7 @@ export class JobRun {
   }
 
   async run(): Promise<RunOutcome> {
-    const done = this.store.finishedInterviews(this.job.id);
+    const done = await this.store.finishedInterviews(this.job.id);
     const interviews = this.plan.interviews();
     const context: InterviewContext = {
       jobId: this.job.id,
@@ -103,6 +105,7 @@ export class JobRun {
       launch();
     });
     this.flush();
+    await this.writing;
     if (this.fatal !== null) return { kind: 'fatal', message: this.fatal };
     if (this.stopReason === 'cancel') return { kind: 'cancelled' };
     if (this.stopReason === 'stop') return { kind: 'stopped' };
@@ -142,7 +145,15 @@ export class JobRun {
     if (this.buffer.length === 0) return;
     const batch = this.buffer;
     this.buffer = [];
-    this.store.finishInterviews(this.job.id, batch);
-    this.options.onProgress();
+    this.writing = this.writing
+      .then(() => this.store.finishInterviews(this.job.id, batch))
+      .then(
+        () => this.options.onProgress(),
+        (error: unknown) => {
+          // Results that cannot be stored stop the job: its interviews run again when it is resumed or retried.
+          this.fatal ??= `could not store results: ${error instanceof Error ? error.message : String(error)}`;
+          this.controller.abort(error);
+        },
+      );
   }
 }
