@@ -21,6 +21,7 @@ import { estimateEval } from './estimate-eval';
 import { newJobId } from './ids';
 import { userScope, type CacheScopeOf } from './cache-scope';
 import { JobEvents } from './job-events';
+import { whileUnavailable } from './store/unavailable';
 
 export interface CoreOptions {
   store: Store;
@@ -329,11 +330,22 @@ export class CoreJobManager implements JobManager {
     const settled = run
       .run()
       .then(
-        (outcome) => this.settle(current.id, outcome),
-        (error: unknown) => this.settle(current.id, { kind: 'fatal', message: `internal error: ${error instanceof Error ? error.message : String(error)}` }),
+        (outcome) => this.settleOnceStored(current.id, outcome),
+        (error: unknown) => this.settleOnceStored(current.id, { kind: 'fatal', message: `internal error: ${error instanceof Error ? error.message : String(error)}` }),
       )
+      .catch((error: unknown) => this.options.log(`job ${current.id} ended, but its end could not be stored (it resumes at the next start): ${error instanceof Error ? error.message : String(error)}`))
       .finally(() => this.settling.delete(current.id));
     this.settling.set(current.id, settled);
+  }
+
+  /** Settles the run, waiting out a database that is restarting. */
+  private settleOnceStored(id: string, outcome: RunOutcome): Promise<void> {
+    return whileUnavailable(() => this.settle(id, outcome), {
+      stopped: () => this.closing,
+      onWait: (error, attempt) => {
+        if (attempt === 1) this.options.log(`job ${id}: the database is unreachable (${error.message}); its end is stored once it is back`);
+      },
+    });
   }
 
   private async settle(id: string, outcome: RunOutcome): Promise<void> {

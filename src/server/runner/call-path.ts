@@ -6,6 +6,7 @@ import type { CachedCall, Store, StoredCall } from '../store/store';
 import { ProviderError, type CallReply, type EmbedReply, type EvaluateReply, type Provider } from '../providers/provider';
 import type { Scheduler } from '../scheduler/scheduler';
 import type { Pricing } from '../pricing';
+import { whileUnavailable } from '../store/unavailable';
 
 export interface CallInput {
   jobId: string;
@@ -97,7 +98,7 @@ export class CallPath {
     const scope = this.scopeOf(input.user);
     const key = cacheKey(input.model, input.prompts, input.iteration);
     // Read even when fresh: a fresh job must not pay twice for what it paid for before a restart.
-    const hit = await this.store.getCachedCall(scope, key);
+    const hit = await whileUnavailable(() => this.store.getCachedCall(scope, key), { stopped: () => input.signal.aborted });
     if (hit && paidHere(hit, key, input)) {
       input.paid.add(key);
       // Billed to the job and its model when it was stored: counted once, here only on the row.
@@ -227,7 +228,7 @@ export class ScoringCalls {
     const { model } = input;
     const scope = this.scopeOf(input.user);
     const key = scoringCacheKey(model, content);
-    const hit = await this.store.getCachedCall(scope, key);
+    const hit = await whileUnavailable(() => this.store.getCachedCall(scope, key), { stopped: () => input.signal.aborted });
     if (hit && paidHere(hit, key, input)) {
       input.paid.add(key);
       return { reply: JSON.parse(hit.raw) as T, cached: false, cost_usd: hit.cost_usd };

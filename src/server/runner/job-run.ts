@@ -3,6 +3,7 @@
 import { QuestionRenderError, TemplateRenderError, type InterviewRef } from '../../spec';
 import type { FinishedInterview, StoredJob, Store } from '../store/store';
 import type { CallPath } from './call-path';
+import { whileUnavailable } from '../store/unavailable';
 import { FatalCallError, type InterviewContext } from './interview';
 
 /** What a job runs, whatever its kind: its interviews in order, and how to run one (a survey's or an eval's). */
@@ -53,7 +54,7 @@ export class JobRun {
   }
 
   async run(): Promise<RunOutcome> {
-    const done = await this.store.finishedInterviews(this.job.id);
+    const done = await whileUnavailable(() => this.store.finishedInterviews(this.job.id), { stopped: () => this.stopReason !== null });
     const interviews = this.plan.interviews();
     const context: InterviewContext = {
       jobId: this.job.id,
@@ -146,7 +147,8 @@ export class JobRun {
     const batch = this.buffer;
     this.buffer = [];
     this.writing = this.writing
-      .then(() => this.store.finishInterviews(this.job.id, batch))
+      // A database restarting is waited out: the batch is written once it is back.
+      .then(() => whileUnavailable(() => this.store.finishInterviews(this.job.id, batch), { stopped: () => this.stopReason !== null }))
       .then(
         () => this.options.onProgress(),
         (error: unknown) => {

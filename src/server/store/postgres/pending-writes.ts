@@ -103,6 +103,35 @@ export class PendingWrites {
     this.writing = new Map();
   }
 
+  /**
+   * Puts back what a failed write took, under what was added since: the database was unreachable, and calls that
+   * were paid for must still be stored and billed once it is back.
+   */
+  restore(taken: TakenWrites): void {
+    for (const call of taken.calls) {
+      let calls = this.calls.get(call.scope);
+      if (!calls) this.calls.set(call.scope, (calls = new Map()));
+      const newer = calls.get(call.key);
+      calls.set(call.key, newer ? { ...newer, calls: newer.calls + call.calls } : call);
+    }
+    for (const [jobId, bill] of taken.bills) {
+      const owed = this.bills.get(jobId) ?? { usd: 0, input_tokens: 0, output_tokens: 0 };
+      owed.usd += bill.usd;
+      owed.input_tokens += bill.input_tokens;
+      owed.output_tokens += bill.output_tokens;
+      this.bills.set(jobId, owed);
+    }
+    for (const cost of taken.costs) {
+      const row = this.cost(cost.job_id, cost.model);
+      row.calls += cost.calls;
+      row.cached_calls += cost.cached_calls;
+      row.input_tokens += cost.input_tokens;
+      row.output_tokens += cost.output_tokens;
+      row.usd += cost.usd;
+      row.unpriced_calls += cost.unpriced_calls;
+    }
+  }
+
   private cost(jobId: string, model: string): PendingCost {
     const key = `${jobId}\u0000${model}`;
     let row = this.costs.get(key);

@@ -23,6 +23,10 @@ export function openPool(url: string, options: PoolOptions = {}): pg.Pool {
 /** Runs fn in one transaction on one connection; rolls back if it throws. */
 export async function transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A connection that breaks mid-transaction also fails the query under way; without a listener the broken
+  // connection's 'error' event would be thrown as an uncaught exception.
+  const ignore = (): void => {};
+  client.on('error', ignore);
   try {
     await client.query('BEGIN');
     try {
@@ -34,6 +38,7 @@ export async function transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) 
       throw error;
     }
   } finally {
+    client.removeListener('error', ignore);
     client.release();
   }
 }

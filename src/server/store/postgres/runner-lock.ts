@@ -3,6 +3,7 @@
 // on the same database is refused at start, so no job runs (and is billed) twice.
 import pg from 'pg';
 import { redactUrl } from './pool';
+import { whileUnavailable } from '../unavailable';
 
 /** The lock's number: the same in every process that serves a Fieldwork database. */
 export const RUNNER_LOCK = 0x6677_0002;
@@ -21,26 +22,16 @@ export class RunnerLock {
   private released = false;
 
   private constructor(
-    private readonly client: pg.Client,
+    private client: pg.Client,
+    private readonly url: string,
     private readonly onLost: (error: Error) => void,
   ) {
-    client.on('error', (error) => {
-      if (!this.released) this.onLost(error);
-    });
+    this.watch(client);
   }
 
-  /** Takes the lock, or throws DatabaseInUseError. `onLost`: the lock's connection broke, so the lock is gone. */
+  /** Takes the lock, or throws DatabaseInUseError. `onLost`: the lock could not be taken back after its connection broke. */
   static async acquire(url: string, onLost: (error: Error) => void): Promise<RunnerLock> {
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
-    await client.connect();
-    try {
-      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [RUNNER_LOCK]);
-      if (!rows[0]?.locked) throw new DatabaseInUseError(url);
-    } catch (error) {
-      await client.end();
-      throw error;
-    }
-    return new RunnerLock(client, onLost);
+    return new RunnerLock(await lockedClient(url), url, onLost);
   }
 
   setUrl(_url: string): void {
@@ -53,4 +44,40 @@ export class RunnerLock {
     // Ending the session lets go of the lock.
     await this.client.end().catch(() => {});
   }
+
+  /**
+   * A broken connection (the database restarting) takes the lock with it: it is taken again on a new connection once
+   * the database is back. If another server took it meanwhile, this one must stop.
+   */
+  private watch(client: pg.Client): void {
+    client.on('error', () => {
+      if (this.released || client !== this.client) return;
+      void whileUnavailable(() => lockedClient(this.url), { stopped: () => this.released }).then(
+        async (again) => {
+          if (this.released) await again.end().catch(() => {});
+          else {
+            this.client = again;
+            this.watch(again);
+          }
+        },
+        (error: unknown) => {
+          if (!this.released) this.onLost(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
+  }
+}
+
+async function lockedClient(url: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  client.on('error', () => {}); // until the lock holds; then RunnerLock watches it
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [RUNNER_LOCK]);
+    if (!rows[0]?.locked) throw new DatabaseInUseError(url);
+  } catch (error) {
+    await client.end().catch(() => {});
+    throw error;
+  }
+  return client;
 }

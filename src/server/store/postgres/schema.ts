@@ -143,6 +143,8 @@ export interface MigrationReport {
 /** Brings the database up to the newest schema under the migration lock. */
 export async function migratePostgres(pool: Pool): Promise<MigrationReport> {
   const client = await pool.connect();
+  const ignore = (): void => {}; // a broken connection fails the query under way; see transaction() in pool.ts
+  client.on('error', ignore);
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
@@ -151,6 +153,7 @@ export async function migratePostgres(pool: Pool): Promise<MigrationReport> {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
     }
   } finally {
+    client.removeListener('error', ignore);
     client.release();
   }
 }

@@ -13,6 +13,7 @@ import { PendingWrites, type TakenWrites } from './pending-writes';
 import { openPool, transaction, type PoolOptions } from './pool';
 import { clearFailedInterviews, finishInterviews, RESULT_COLUMNS_SQL } from './results';
 import { migratePostgres } from './schema';
+import { isStoreUnavailable } from '../unavailable';
 
 const RESULT_PAGE = 1000;
 const now = (): string => new Date().toISOString();
@@ -277,6 +278,16 @@ export class PostgresStore implements Store {
     }
   }
 
+  private retryTimer: NodeJS.Timeout | null = null;
+
+  private retryFlushLater(): void {
+    this.retryTimer ??= setTimeout(() => {
+      this.retryTimer = null;
+      this.flush().catch(() => {}); // reported by the flush that failed first; this one tries again later
+    }, 1000);
+    this.retryTimer.unref();
+  }
+
   private scheduleFlush(): void {
     this.flushScheduled ??= setImmediate(() => {
       this.flushScheduled = null;
@@ -286,10 +297,17 @@ export class PostgresStore implements Store {
 
   private async writePending(): Promise<void> {
     if (this.pending.isEmpty) return;
-    // Dropped even if the write fails: a failing database must not grow memory without bound.
     const taken = this.pending.take();
     try {
       await transaction(this.pool, (client) => writeTaken(client, taken));
+    } catch (error) {
+      // An unreachable database gets them at the next flush (a restart is waited out, and its calls were paid for);
+      // any other failure drops them, as in SQLite: a failing write must not grow memory without bound.
+      if (isStoreUnavailable(error)) {
+        this.pending.restore(taken);
+        if (!this.closed) this.retryFlushLater();
+      }
+      throw error;
     } finally {
       this.pending.written();
     }
