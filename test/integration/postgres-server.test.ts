@@ -12,6 +12,7 @@ import { dbPath } from '../../src/server/data-dir';
 import { copySqliteToPostgres, TargetNotEmptyError } from '../../src/server/store/postgres/copy';
 import { freshDatabase } from '../support/postgres';
 import { waitForJob } from '../support/jobs';
+import { runCli } from '../support/processes';
 
 const SURVEY = [
   'name: Fruit',
@@ -107,4 +108,29 @@ test('db copy moves keys, jobs, results, events and the cache into PostgreSQL, a
   assert.equal(rerunDone.progress.calls_cached, 240, 'the copied cache answers the same calls');
   const { events } = await teamClient.eventPage(rerun.id, { after: 0, limit: 10 });
   assert.ok(events[0]!.id > before.events.at(-1)!.id, 'new events are numbered after the copied ones');
+});
+
+test('the CLI migrates a team database, creates and lists its keys there, and refuses a URL that is not PostgreSQL', { timeout: 60_000 }, async (t) => {
+  const database = await freshDatabase();
+  const env = { FIELDWORK_SERVER_URL: '', FIELDWORK_API_KEY: '', FIELDWORK_DATABASE_URL: '' };
+  const migrated = await runCli(['migrate', '--database', database], env);
+  assert.equal(migrated.code, 0, migrated.stderr);
+  assert.match(migrated.stdout, /Applied migrations 1: .* is at schema version 1\./);
+  assert.match((await runCli(['migrate', '--database', database], env)).stdout, /Nothing to do/);
+
+  const created = await runCli(['keys', 'create', '--user', 'alice'], { ...env, FIELDWORK_DATABASE_URL: database });
+  assert.equal(created.code, 0, created.stderr);
+  const aliceKey = created.stdout.trim();
+  const listed = await runCli(['keys', 'list', '--json'], { ...env, FIELDWORK_DATABASE_URL: database });
+  assert.deepEqual((JSON.parse(listed.stdout) as { user: string }[]).map((key) => key.user), ['alice']);
+
+  const server = await startServer({ dataDir: tempDir(t, 'fieldwork-pg-cli-'), database, port: 0 });
+  t.after(() => server.close());
+  const alice = new FieldworkClient({ baseUrl: server.url, apiKey: aliceKey, retries: 0 });
+  assert.equal((await alice.health()).user, 'alice', 'a key made by the CLI in the database is accepted by its server');
+
+  const wrong = await runCli(['migrate', '--database', 'mysql://root:hunter2@db/fieldwork'], env);
+  assert.equal(wrong.code, 2);
+  assert.match(wrong.stderr, /--database must be a PostgreSQL URL \(postgres:\/\/user:password@host:5432\/database\)/);
+  assert.doesNotMatch(wrong.stderr, /hunter2/, 'a password is never printed');
 });
