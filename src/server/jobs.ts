@@ -320,6 +320,11 @@ export class CoreJobManager implements JobManager {
     if (this.closing || !current || isFinished(current.status) || this.cancelled.has(current.id)) return;
     const resumed = current.status === 'running';
     await this.setStatus(current.id, 'running', { started: !resumed }, resumed ? undefined : { type: 'started', message: 'Started.' });
+    if (this.cancelled.has(current.id)) {
+      // Cancelled while its start was being written: the cancel's status stands, whichever write landed last.
+      await this.options.store.setJobStatus(current.id, 'cancelled', { finished: true });
+      return;
+    }
     this.progressState.set(current.id, { at: Date.now(), calls: current.progress.calls_done });
     const run = new JobRun(current, plan, this.options.store, this.callPath, {
       concurrency: this.options.interviewsInFlight,
