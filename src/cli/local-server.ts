@@ -6,6 +6,10 @@ export function loadServer(): typeof import('../server/server') {
   return require('../server/server') as typeof import('../server/server');
 }
 
+export function loadDatabaseCopy(): typeof import('../server/store/postgres/copy') {
+  return require('../server/store/postgres/copy') as typeof import('../server/store/postgres/copy');
+}
+
 export function loadSqliteStore(): typeof import('../server/store/sqlite') {
   return require('../server/store/sqlite') as typeof import('../server/store/sqlite');
 }

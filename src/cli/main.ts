@@ -10,6 +10,7 @@ import { loginCommand, logoutCommand } from './commands/login';
 import { runCommand } from './commands/run';
 import { serveCommand } from './commands/serve';
 import { mockProviderCommand } from './commands/mock-provider';
+import { dbCopyCommand, migrateCommand } from './commands/database';
 import { defaultDataDir } from './connect';
 import { EXIT, reportFailure } from './failure';
 import { processCli, type Cli } from './io';
@@ -37,6 +38,8 @@ export function handlersFor(cli: Cli): Handlers {
     mockProvider: (o) => mockProviderCommand(cli, o),
     importEdsl: async (file, o) => importEdslCommand(cli, file, o),
     exportEdsl: async (file, o) => exportEdslCommand(cli, file, o),
+    migrate: (o) => migrateCommand(cli, o),
+    dbCopy: (o) => dbCopyCommand(cli, o),
   };
 }
 

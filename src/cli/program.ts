@@ -33,6 +33,8 @@ export interface Handlers {
   mockProvider?(opts: MockProviderOptions): Promise<number>;
   importEdsl?(file: string, opts: { output?: string | undefined; force: boolean }): Promise<number>;
   exportEdsl?(file: string, opts: { output?: string | undefined; jobs: boolean }): Promise<number>;
+  migrate?(opts: { database?: string | undefined }): Promise<number>;
+  dbCopy?(opts: { from: string; to?: string | undefined }): Promise<number>;
 }
 
 export interface ProgramOptions {
@@ -71,12 +73,14 @@ export function buildProgram(handlers: Handlers, options: ProgramOptions): Comma
     .addOption(new Option('--max-body-mb <n>', 'largest request accepted, in MB: a survey with the files it carries (default 64)').argParser(positiveInt))
     .option('--config <file>', 'services config (YAML): providers, base URLs, key variables, prices, limits (default: FIELDWORK_CONFIG)')
     .addOption(new Option('--idle-exit-after <seconds>', 'stop when no job runs and no request comes for this long').argParser(positiveInt))
-    .action(async (o: { port: number; host: string; dataDir: string; maxInterviews?: number; maxBodyMb?: number; config?: string; idleExitAfter?: number }) =>
+    .option('--database <url>', "a team's PostgreSQL database (postgres://…) instead of SQLite in the data directory (default: FIELDWORK_DATABASE_URL)")
+    .action(async (o: { port: number; host: string; dataDir: string; maxInterviews?: number; maxBodyMb?: number; config?: string; idleExitAfter?: number; database?: string }) =>
       done(
         await handlers.serve({
           port: o.port,
           host: o.host,
           dataDir: o.dataDir,
+          ...(o.database !== undefined ? { database: o.database } : {}),
           maxInterviews: o.maxInterviews,
           ...(o.maxBodyMb !== undefined ? { maxBodyMb: o.maxBodyMb } : {}),
           ...(o.config !== undefined ? { config: o.config } : {}),
@@ -84,6 +88,20 @@ export function buildProgram(handlers: Handlers, options: ProgramOptions): Comma
         }),
       ),
     );
+
+  program
+    .command('migrate')
+    .description("bring a team's PostgreSQL database to this version's schema (a server also does it when it starts)")
+    .option('--database <url>', 'postgres://… (default: FIELDWORK_DATABASE_URL)')
+    .action(async (o: { database?: string }) => done(await handlers.migrate!({ database: o.database })));
+  program
+    .command('db')
+    .description("a team's PostgreSQL database")
+    .command('copy')
+    .description("copy a data directory's keys, jobs, results, events and cache into an empty PostgreSQL database")
+    .requiredOption('--from <dir>', 'the data directory (stop its server first)')
+    .option('--to <url>', 'postgres://… (default: FIELDWORK_DATABASE_URL)')
+    .action(async (o: { from: string; to?: string }) => done(await handlers.dbCopy!({ from: o.from, to: o.to })));
 
   const cache = program.command('cache').description("the server's cache of model calls (every user's and team's)");
   cache

@@ -72,5 +72,6 @@ export const PROBLEM_TYPES = {
   tooLarge: 'https://fieldwork.dev/problems/too-large',
   conflict: 'https://fieldwork.dev/problems/conflict',
   rateLimited: 'https://fieldwork.dev/problems/rate-limited',
+  unavailable: 'https://fieldwork.dev/problems/unavailable',
   internal: 'https://fieldwork.dev/problems/internal',
 } as const;

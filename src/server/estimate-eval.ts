@@ -16,7 +16,20 @@ const OPEN_OUTPUT: Range = { low: 2, expected: 40, high: 300 };
 const GRADER_OUTPUT: Range = { low: 20, expected: 120, high: 400 };
 
 /** `scope`: the cache of the user who asks (see CacheScope): only their own cached calls count as cached. */
-export function estimateEval(compiled: CompiledEval, store: Store, pricing: Pricing, fresh: boolean, scope: CacheScope): Estimate {
+export async function estimateEval(compiled: CompiledEval, store: Store, pricing: Pricing, fresh: boolean, scope: CacheScope): Promise<Estimate> {
+  if (fresh) return estimateWith(compiled, pricing, () => false);
+  // Two passes: the first names every call, one read of the store finds those cached, the second counts them.
+  const keys: string[] = [];
+  estimateWith(compiled, pricing, (key) => {
+    keys.push(key);
+    return false;
+  });
+  const cached = await store.cachedKeys(scope, keys);
+  return estimateWith(compiled, pricing, (key) => cached.has(key));
+}
+
+/** `isCached`: whether a call is in the user's cache (always false for a fresh run). */
+function estimateWith(compiled: CompiledEval, pricing: Pricing, isCached: (key: string) => boolean): Estimate {
   const { samples, models, epochs, scorers } = compiled.task;
   const step = Math.max(1, samples.length / EXACT_LIMIT);
   const picked = Array.from({ length: Math.min(samples.length, EXACT_LIMIT) }, (_, k) => Math.floor(k * step));
@@ -34,7 +47,7 @@ export function estimateEval(compiled: CompiledEval, store: Store, pricing: Pric
       const prompts = compiled.prompts(index);
       const typical = compiled.sample(index).choices ? CHOICE_OUTPUT : OPEN_OUTPUT;
       for (let epoch = 0; epoch < epochs.count; epoch++) {
-        if (!fresh && store.hasCachedCall(scope, cacheKey(model, prompts, epoch))) {
+        if (isCached(cacheKey(model, prompts, epoch))) {
           cached++;
           continue;
         }
@@ -61,7 +74,7 @@ export function estimateEval(compiled: CompiledEval, store: Store, pricing: Pric
     notes.push(`Scorer "${scorer.name}" makes one grader call per output; grader calls are estimated without the cache.`);
   });
   const typical = (index: number): Range => (compiled.sample(index).choices ? CHOICE_OUTPUT : OPEN_OUTPUT);
-  const scoring = scoringCalls(compiled, picked, scale, typical, store, fresh, scope);
+  const scoring = scoringCalls(compiled, picked, scale, typical, isCached);
   for (const extra of scoring) {
     let at = rows.findIndex((r) => r.model === extra.model.label);
     if (at < 0) at = rows.push(row(extra.model.label, extra.model, 0, 0, 0, { low: 0, expected: 0, high: 0 }, 1, pricing)) - 1;

@@ -6,7 +6,6 @@ import type { CompiledEval, ModelSpec } from '../spec';
 import type { ModelEstimate, Range } from '../protocol';
 import { approximateTokens } from './providers/test-model';
 import { scoringCacheKey } from './runner/call-path';
-import type { CacheScope, Store } from './store/store';
 
 export interface ScoringCallCount {
   model: ModelSpec;
@@ -21,9 +20,8 @@ export function scoringCalls(
   picked: readonly number[],
   scale: number,
   typicalOutput: (sampleIndex: number) => Range,
-  store: Store,
-  fresh: boolean,
-  scope: CacheScope,
+  /** Whether a call is in the user's cache (false for a fresh run); see CachedKeys in estimate-eval.ts. */
+  isCached: (key: string) => boolean,
 ): ScoringCallCount[] {
   const { models, epochs, scorers } = compiled.task;
   const counts = new Map<string, ScoringCallCount & { seen: Set<string> }>();
@@ -32,7 +30,7 @@ export function scoringCalls(
     if (!entry) counts.set(model.label, (entry = { model, calls: 0, cached_calls: 0, input_tokens: 0, seen: new Set() }));
     entry.calls++;
     // An output is not known before the run: its embedding is never in the cache.
-    if (key !== null && (entry.seen.has(key) || (!fresh && store.hasCachedCall(scope, key)))) entry.cached_calls++;
+    if (key !== null && (entry.seen.has(key) || isCached(key))) entry.cached_calls++;
     else entry.input_tokens += tokens;
     if (key !== null) entry.seen.add(key);
   };

@@ -77,7 +77,7 @@ export async function estimateJob(survey: CompiledSurvey, store: Store, pricing:
         }
         const prompts = survey.prompts(ref, index, answers);
         calls++;
-        const hit = fresh ? null : store.getCachedCall(scope, cacheKey(model, prompts, ref.iteration));
+        const hit = fresh ? null : await store.getCachedCall(scope, cacheKey(model, prompts, ref.iteration));
         if (hit && known) {
           cachedCalls++;
           const parsed = survey.parseAnswer(index, hit.raw);

@@ -4,7 +4,7 @@ import { CompiledEval, parseEval, type EvalTask, type ModelSpec, type SpecIssue 
 import type { JobSubmission, Metric } from '../protocol';
 import { JobError } from './job-manager';
 import type { Provider } from './providers/provider';
-import { evalMetrics } from './scorers/summary';
+import { ScoreTally } from './scorers/summary';
 import type { Store, StoredJob } from './store/store';
 
 export interface EvalCompileOptions {
@@ -76,18 +76,20 @@ export class FinishedMetrics {
 
   constructor(private readonly store: Store) {}
 
-  get(job: StoredJob, compile: () => CompiledEval): Metric[] {
+  async get(job: StoredJob, compile: () => CompiledEval): Promise<Metric[]> {
     const key = job.finished_at ?? '';
     const hit = this.cache.get(job.id);
     if (hit && hit.finishedAt === key) return hit.metrics;
-    const metrics = this.live(job, compile);
+    const metrics = await this.live(job, compile);
     this.cache.set(job.id, { finishedAt: key, metrics });
     if (this.cache.size > 1000) this.cache.delete(this.cache.keys().next().value!);
     return metrics;
   }
 
-  live(job: StoredJob, compile: () => CompiledEval): Metric[] {
-    return evalMetrics(compile().task, this.store.allResults(job.id));
+  async live(job: StoredJob, compile: () => CompiledEval): Promise<Metric[]> {
+    const tally = new ScoreTally();
+    for await (const result of this.store.allResults(job.id)) tally.add(result);
+    return tally.metrics(compile().task);
   }
 }
 

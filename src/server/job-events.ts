@@ -31,7 +31,7 @@ export class JobEvents {
   notice(raw: SchedulerNotice): void {
     const notice = { ...raw, message: namedAsInSurveys(raw.message, raw.lane) };
     if (notice.type === 'limits') {
-      this.emit({ job_id: notice.jobId, type: 'rate_limited', message: notice.message, data: { lane: notice.lane } });
+      this.emitQuietly({ job_id: notice.jobId, type: 'rate_limited', message: notice.message, data: { lane: notice.lane } });
       return;
     }
     const key = `${notice.jobId}\u0000${notice.type}`;
@@ -44,12 +44,22 @@ export class JobEvents {
     }
     const more = state && state.suppressed > 0 ? ` (and ${state.suppressed} more since the last note)` : '';
     this.notices.set(key, { at: now, suppressed: 0, last: notice });
-    this.emit({ job_id: notice.jobId, type: notice.type, message: notice.message + more, data: { lane: notice.lane } });
+    this.emitQuietly({ job_id: notice.jobId, type: notice.type, message: notice.message + more, data: { lane: notice.lane } });
   }
 
-  emit(event: NewEvent): void {
-    const stored = this.store.appendEvent(event);
-    const set = this.listeners.get(event.job_id);
+  /** Stores the event, then hands it to the job's live followers. */
+  async emit(event: NewEvent): Promise<void> {
+    this.deliver(await this.store.appendEvent(event));
+  }
+
+  /** Logs a failed write of a notice instead of throwing: a notice must never stop the work it describes. */
+  private emitQuietly(event: NewEvent): void {
+    this.emit(event).catch((error: unknown) => this.log(`could not store an event of ${event.job_id}: ${error instanceof Error ? error.message : String(error)}`));
+  }
+
+  /** Hands an event already stored (e.g. with a status change) to the job's live followers. */
+  deliver(stored: JobEvent): void {
+    const set = this.listeners.get(stored.job_id);
     if (!set) return;
     for (const listener of [...set]) {
       try {

@@ -22,16 +22,16 @@ export interface JobManager {
   submit(owner: string, submission: JobSubmission, idempotencyKey: string | null): Promise<{ job: Job; created: boolean }>;
   estimate(owner: string, submission: JobSubmission): Promise<Estimate>;
   /** The job if it exists and belongs to owner, else throws not_found (never reveals other users' jobs). */
-  get(owner: string, id: string): Job;
-  cancel(owner: string, id: string): Job;
+  get(owner: string, id: string): Promise<Job>;
+  cancel(owner: string, id: string): Promise<Job>;
   /** Runs again the interviews of a failed, partially failed or cancelled job that did not finish; keeps the rest. */
-  retry(owner: string, id: string): Job;
+  retry(owner: string, id: string): Promise<Job>;
   /** Live events of one job, after they are stored. Returns the unsubscribe function. */
   subscribe(jobId: string, listener: (event: JobEvent) => void): () => void;
   models(): ModelInfo[];
   /** An eval job's metrics so far; absent in cores without evals. */
-  metrics?(owner: string, id: string): MetricsReport;
+  metrics?(owner: string, id: string): Promise<MetricsReport>;
   /** An eval job's scorer names, in the file's order (CSV columns); absent in cores without evals. */
-  scorerNames?(owner: string, id: string): string[];
-  runningCount(): number;
+  scorerNames?(owner: string, id: string): Promise<string[]>;
+  runningCount(): Promise<number>;
 }

@@ -23,12 +23,15 @@ export class JobProgress {
   constructor(
     private readonly store: Store,
     private readonly events: JobEvents,
+    /** Where a progress event that could not be stored is said (a database restarting: the next one says it). */
+    private readonly log: (line: string) => void,
   ) {}
 
   /** A job starts (or resumes) running: `callsExpected` is about how many calls it makes in all. */
-  start(jobId: string, callsExpected: number): void {
-    const job = this.store.getJob(jobId);
-    this.running.set(jobId, { at: Date.now(), calls: this.callsMade(jobId, job?.progress.calls_done ?? 0), callsExpected, stored: [], timer: null });
+  async start(jobId: string, callsExpected: number): Promise<void> {
+    const job = await this.store.getJob(jobId);
+    const calls = await this.callsMade(jobId, job?.progress.calls_done ?? 0);
+    this.running.set(jobId, { at: Date.now(), calls, callsExpected, stored: [], timer: null });
   }
 
   /** Interviews whose results were just written. */
@@ -46,11 +49,11 @@ export class JobProgress {
   }
 
   /** The job's run ended: its last progress event, with whatever was stored since the one before. */
-  finish(jobId: string): void {
+  async finish(jobId: string): Promise<void> {
     const state = this.running.get(jobId);
     if (state?.timer) clearTimeout(state.timer);
     this.running.delete(jobId);
-    this.emit(jobId, state ?? null);
+    await this.emit(jobId, state ?? null);
   }
 
   /** The server stops: the job resumes later, and says nothing more now. */
@@ -65,17 +68,18 @@ export class JobProgress {
     const wait = Math.max(0, state.at + PROGRESS_EVERY_MS - Date.now());
     state.timer = setTimeout(() => {
       state.timer = null;
-      if (this.running.get(jobId) === state) this.emit(jobId, state);
+      if (this.running.get(jobId) !== state) return;
+      this.emit(jobId, state).catch((error: unknown) => this.log(`progress of ${jobId} not stored: ${error instanceof Error ? error.message : String(error)}`));
     }, wait);
     state.timer.unref();
   }
 
-  private emit(jobId: string, state: Running | null): void {
-    const job = this.store.getJob(jobId);
+  private async emit(jobId: string, state: Running | null): Promise<void> {
+    const job = await this.store.getJob(jobId);
     if (!job) return;
     const now = Date.now();
     const p = job.progress;
-    const callsMade = this.callsMade(jobId, p.calls_done);
+    const callsMade = await this.callsMade(jobId, p.calls_done);
     const seconds = state ? (now - state.at) / 1000 : 0;
     const callsPerSecond = state && seconds > 0 ? Math.max(0, callsMade - state.calls) / seconds : 0;
     const stored = state ? ranges(state.stored) : [];
@@ -92,7 +96,7 @@ export class JobProgress {
       ...(state ? { calls_expected: Math.max(state.callsExpected, callsMade) } : {}),
       stored,
     };
-    this.events.emit({
+    await this.events.emit({
       job_id: jobId,
       type: 'progress',
       // Done and failed apart: "1 / 1 interviews" for a job whose only interview failed read as success.
@@ -102,8 +106,8 @@ export class JobProgress {
   }
 
   /** Calls answered so far, interviews still running included; a job stored before per-model counts uses its own. */
-  private callsMade(jobId: string, fallback: number): number {
-    const costs = this.store.costByModel(jobId);
+  private async callsMade(jobId: string, fallback: number): Promise<number> {
+    const costs = await this.store.costByModel(jobId);
     return costs.length > 0 ? costs.reduce((sum, c) => sum + c.calls, 0) : fallback;
   }
 }

@@ -1,9 +1,9 @@
 // The server's core: accepts jobs, runs them, keeps their log, and resumes them after a restart.
 import type { CompiledSurvey, Survey } from '../spec';
-import type { Estimate, Job, JobEvent, JobSubmission, ModelInfo } from '../protocol';
+import type { Estimate, Job, JobEvent, JobStatus, JobSubmission, ModelInfo } from '../protocol';
 import { JobSubmission as JobSubmissionSchema, isFinished } from '../protocol';
 import { JobError, type JobManager } from './job-manager';
-import type { Store, StoredJob } from './store/store';
+import type { JobStatusFields, NewEvent, Store, StoredJob } from './store/store';
 import type { Provider } from './providers/provider';
 import type { Pricing } from './pricing';
 import type { Scheduler, SchedulerNotice } from './scheduler/scheduler';
@@ -22,6 +22,7 @@ import { newJobId } from './ids';
 import { userScope, type CacheScopeOf } from './cache-scope';
 import { JobEvents } from './job-events';
 import { JobProgress } from './job-progress';
+import { whileUnavailable } from './store/unavailable';
 
 export interface CoreOptions {
   store: Store;
@@ -69,6 +70,8 @@ export class CoreJobManager implements JobManager {
   /** Jobs being compiled before they run: they count against maxRunningJobs like running ones. */
   private readonly starting = new Map<string, Promise<void>>();
   private closing = false;
+  /** Jobs cancelled while they waited to start: a start already under way drops them. */
+  private readonly cancelled = new Set<string>();
   private readonly scopeOf: CacheScopeOf;
 
   constructor(private readonly options: CoreOptions) {
@@ -82,7 +85,7 @@ export class CoreJobManager implements JobManager {
       maxInterviews: options.maxInterviews,
       maxQuestions: options.maxQuestions,
     });
-    this.progressNotes = new JobProgress(options.store, this.events);
+    this.progressNotes = new JobProgress(options.store, this.events, options.log);
     const called = (jobId: string): void => this.progressNotes.called(jobId);
     this.callPath = new CallPath(options.store, options.scheduler, options.providers, options.pricing, this.scopeOf, called);
     this.scoringCalls = new ScoringCalls(options.store, options.scheduler, options.providers, options.pricing, this.scopeOf, called);
@@ -90,15 +93,14 @@ export class CoreJobManager implements JobManager {
   }
 
   /** Picks up jobs a previous process left queued, running or cancelling. */
-  resume(): void {
-    for (const job of this.options.store.unfinishedJobs()) {
+  async resume(): Promise<void> {
+    for (const job of await this.options.store.unfinishedJobs()) {
       if (job.status === 'cancelling') {
-        this.options.store.setJobStatus(job.id, 'cancelled', { finished: true });
-        this.events.emit({ job_id: job.id, type: 'cancelled', message: 'Cancelled (the server restarted while cancelling).' });
+        await this.setStatus(job.id, 'cancelled', { finished: true }, { type: 'cancelled', message: 'Cancelled (the server restarted while cancelling).' });
         continue;
       }
       if (job.status === 'running') {
-        this.events.emit({ job_id: job.id, type: 'resumed', message: 'Server restarted: resuming from the stored results.' });
+        await this.events.emit({ job_id: job.id, type: 'resumed', message: 'Server restarted: resuming from the stored results.' });
       }
       this.enqueue(job.id);
     }
@@ -106,17 +108,17 @@ export class CoreJobManager implements JobManager {
 
   async submit(owner: string, submission: JobSubmission, idempotencyKey: string | null): Promise<{ job: Job; created: boolean }> {
     const existing = () => (idempotencyKey ? this.options.store.findJobByIdempotencyKey(owner, idempotencyKey) : null);
-    const before = existing();
+    const before = await existing();
     if (before) return { job: toWire(before), created: false };
     const accepted = JobSubmissionSchema.parse(submission);
     const compiled = await this.compiler.compile(accepted);
     // The same key may have been submitted again while this one was being checked.
-    const meanwhile = existing();
+    const meanwhile = await existing();
     if (meanwhile) return { job: toWire(meanwhile), created: false };
     if (compiled.kind === 'eval') return this.submitEval(owner, accepted, idempotencyKey, compiled.compiled);
     const survey = compiled.survey;
     const id = newJobId();
-    const stored = this.options.store.insertJob({
+    const stored = await this.options.store.insertJob({
       id,
       kind: 'survey',
       name: survey.survey.name,
@@ -127,14 +129,14 @@ export class CoreJobManager implements JobManager {
       submission: accepted,
       idempotency_key: idempotencyKey,
     });
-    this.events.emit({
+    await this.events.emit({
       job_id: id,
       type: 'queued',
       message: `Queued: ${survey.interviewCount.toLocaleString('en-US')} interviews × ${survey.survey.questions.length} questions on ${stored.models.join(', ')}.`,
       data: { interviews_total: survey.interviewCount },
     });
     this.enqueue(id);
-    return { job: toWire(this.options.store.getJob(id) ?? stored), created: true };
+    return { job: toWire((await this.options.store.getJob(id)) ?? stored), created: true };
   }
 
   async estimate(owner: string, submission: JobSubmission): Promise<Estimate> {
@@ -145,7 +147,7 @@ export class CoreJobManager implements JobManager {
     try {
       if (compiled.kind === 'eval') {
         const task = compiled.compiled;
-        return estimateEval(task, this.options.store, this.options.pricing, accepted.fresh ?? task.task.fresh, scope);
+        return await estimateEval(task, this.options.store, this.options.pricing, accepted.fresh ?? task.task.fresh, scope);
       }
       const survey = compiled.survey;
       return await estimateJob(survey, this.options.store, this.options.pricing, accepted.fresh ?? survey.survey.fresh, scope);
@@ -155,24 +157,24 @@ export class CoreJobManager implements JobManager {
     }
   }
 
-  get(owner: string, id: string): Job {
-    const job = this.owned(owner, id);
-    const costs = this.options.store.costByModel(id);
+  async get(owner: string, id: string): Promise<Job> {
+    const job = await this.owned(owner, id);
+    const costs = await this.options.store.costByModel(id);
     // Older jobs have no rows: the field stays absent rather than claiming they cost nothing.
     const wire = costs.length > 0 ? { ...toWire(job), cost_by_model: costs } : toWire(job);
     if (job.kind !== 'eval' || !isFinished(job.status)) return wire;
-    return { ...wire, metrics: this.finishedMetrics.get(job, () => this.compileEval(job.submission)) };
+    return { ...wire, metrics: await this.finishedMetrics.get(job, () => this.compileEval(job.submission)) };
   }
 
   /** An eval job's metrics so far (a survey has none). */
-  metrics(owner: string, id: string): MetricsReport {
-    const job = this.owned(owner, id);
+  async metrics(owner: string, id: string): Promise<MetricsReport> {
+    const job = await this.owned(owner, id);
     if (job.kind !== 'eval') return { metrics: [] };
-    return { metrics: this.finishedMetrics.live(job, () => this.compileEval(job.submission)) };
+    return { metrics: await this.finishedMetrics.live(job, () => this.compileEval(job.submission)) };
   }
 
-  scorerNames(owner: string, id: string): string[] {
-    const job = this.owned(owner, id);
+  async scorerNames(owner: string, id: string): Promise<string[]> {
+    const job = await this.owned(owner, id);
     if (job.kind !== 'eval') return [];
     try {
       return this.compileEval(job.submission).task.scorers.map((scorer) => scorer.name);
@@ -181,35 +183,33 @@ export class CoreJobManager implements JobManager {
     }
   }
 
-  cancel(owner: string, id: string): Job {
-    const job = this.owned(owner, id);
+  async cancel(owner: string, id: string): Promise<Job> {
+    const job = await this.owned(owner, id);
     if (job.status === 'cancelled' || job.status === 'cancelling') return toWire(job);
     if (isFinished(job.status)) throw new JobError('conflict', `Job ${id} is already ${job.status}; only queued or running jobs can be cancelled.`);
     const run = this.runs.get(id);
     if (run) {
-      this.options.store.setJobStatus(id, 'cancelling');
-      this.events.emit({ job_id: id, type: 'cancelling', message: 'Cancelling: stopping calls in flight.' });
+      await this.setStatus(id, 'cancelling', {}, { type: 'cancelling', message: 'Cancelling: stopping calls in flight.' });
       run.halt('cancel');
     } else {
       const at = this.waiting.indexOf(id);
       if (at >= 0) this.waiting.splice(at, 1);
-      this.options.store.setJobStatus(id, 'cancelled', { finished: true });
-      this.events.emit({ job_id: id, type: 'cancelled', message: 'Cancelled before it started: nothing was spent.' });
+      if (this.starting.has(id)) this.cancelled.add(id);
+      await this.setStatus(id, 'cancelled', { finished: true }, { type: 'cancelled', message: 'Cancelled before it started: nothing was spent.' });
     }
     return this.get(owner, id);
   }
 
-  retry(owner: string, id: string): Job {
-    const job = this.owned(owner, id);
+  async retry(owner: string, id: string): Promise<Job> {
+    const job = await this.owned(owner, id);
     if (!['failed', 'partially_failed', 'cancelled'].includes(job.status)) {
       throw new JobError('conflict', `Job ${id} is ${job.status}; only failed, partially failed or cancelled jobs can be retried.`);
     }
-    const cleared = this.options.store.clearFailedInterviews(id);
-    const again = this.options.store.getJob(id)!;
+    const cleared = await this.options.store.clearFailedInterviews(id);
+    const again = (await this.options.store.getJob(id))!;
     const remaining = again.progress.interviews_total - again.progress.interviews_done;
-    this.options.store.setJobStatus(id, 'queued', { error: null, finished: false });
-    this.events.emit({
-      job_id: id,
+    this.cancelled.delete(id);
+    await this.setStatus(id, 'queued', { error: null, finished: false }, {
       type: 'queued',
       message: `Retry: ${remaining.toLocaleString('en-US')} interviews to run (${cleared} failed before); ${again.progress.interviews_done.toLocaleString('en-US')} finished ones are kept.`,
     });
@@ -235,7 +235,7 @@ export class CoreJobManager implements JobManager {
     });
   }
 
-  runningCount(): number {
+  async runningCount(): Promise<number> {
     return this.runs.size;
   }
 
@@ -251,9 +251,9 @@ export class CoreJobManager implements JobManager {
     await Promise.allSettled([...this.starting.values(), ...this.settling.values()]);
   }
 
-  private submitEval(owner: string, accepted: StoredJob['submission'], idempotencyKey: string | null, compiled: CompiledEval): { job: Job; created: boolean } {
+  private async submitEval(owner: string, accepted: StoredJob['submission'], idempotencyKey: string | null, compiled: CompiledEval): Promise<{ job: Job; created: boolean }> {
     const id = newJobId();
-    const stored = this.options.store.insertJob({
+    const stored = await this.options.store.insertJob({
       id,
       kind: 'eval',
       name: compiled.task.name,
@@ -264,9 +264,9 @@ export class CoreJobManager implements JobManager {
       submission: accepted,
       idempotency_key: idempotencyKey,
     });
-    this.events.emit({ job_id: id, type: 'queued', message: evalQueuedMessage(compiled), data: { interviews_total: compiled.interviewCount } });
+    await this.events.emit({ job_id: id, type: 'queued', message: evalQueuedMessage(compiled), data: { interviews_total: compiled.interviewCount } });
     this.enqueue(id);
-    return { job: toWire(this.options.store.getJob(id) ?? stored), created: true };
+    return { job: toWire((await this.options.store.getJob(id)) ?? stored), created: true };
   }
 
   /** Synchronous, for reading a finished eval's metrics; jobs to run are compiled through the spec pool. */
@@ -274,8 +274,8 @@ export class CoreJobManager implements JobManager {
     return compileEvalSubmission(submission, this.compiler.evalOptions());
   }
 
-  private owned(owner: string, id: string): StoredJob {
-    const job = this.options.store.getJob(id);
+  private async owned(owner: string, id: string): Promise<StoredJob> {
+    const job = await this.options.store.getJob(id);
     if (!job || job.owner !== owner) throw new JobError('not_found', `No job ${id} for this API key's user.`);
     return job;
   }
@@ -289,9 +289,8 @@ export class CoreJobManager implements JobManager {
   private startWaiting(): void {
     while (!this.closing && this.runs.size + this.starting.size < this.options.maxRunningJobs && this.waiting.length > 0) {
       const id = this.waiting.shift()!;
-      const job = this.options.store.getJob(id);
-      if (!job || isFinished(job.status)) continue;
-      const starting = this.start(job).finally(() => {
+      const starting = this.start(id).catch((error: unknown) => this.options.log(`could not start job ${id}: ${error instanceof Error ? error.message : String(error)}`)).finally(() => {
+        this.cancelled.delete(id);
         this.starting.delete(id);
         this.startWaiting();
       });
@@ -300,7 +299,9 @@ export class CoreJobManager implements JobManager {
   }
 
   /** Compiles a queued (or resumed) job in the spec pool, then runs it unless it was cancelled meanwhile. */
-  private async start(job: StoredJob): Promise<void> {
+  private async start(id: string): Promise<void> {
+    const job = await this.options.store.getJob(id);
+    if (!job || isFinished(job.status)) return;
     let plan: InterviewPlan;
     try {
       plan =
@@ -314,15 +315,19 @@ export class CoreJobManager implements JobManager {
         setTimeout(() => this.enqueue(job.id), BUSY_RETRY_MS).unref();
         return;
       }
-      this.finishWith(job.id, 'failed', `The stored job no longer validates: ${error instanceof Error ? error.message : String(error)}`);
+      await this.finishWith(job.id, 'failed', `The stored job no longer validates: ${error instanceof Error ? error.message : String(error)}`);
       return;
     }
-    const current = this.options.store.getJob(job.id);
-    if (this.closing || !current || isFinished(current.status)) return;
+    const current = await this.options.store.getJob(job.id);
+    if (this.closing || !current || isFinished(current.status) || this.cancelled.has(current.id)) return;
     const resumed = current.status === 'running';
-    this.options.store.setJobStatus(current.id, 'running', { started: !resumed });
-    if (!resumed) this.events.emit({ job_id: current.id, type: 'started', message: 'Started.' });
-    this.progressNotes.start(current.id, current.progress.interviews_total * plan.callsPerInterview);
+    await this.setStatus(current.id, 'running', { started: !resumed }, resumed ? undefined : { type: 'started', message: 'Started.' });
+    if (this.cancelled.has(current.id)) {
+      // Cancelled while its start was being written: the cancel's status stands, whichever write landed last.
+      await this.options.store.setJobStatus(current.id, 'cancelled', { finished: true });
+      return;
+    }
+    await this.progressNotes.start(current.id, current.progress.interviews_total * plan.callsPerInterview);
     const run = new JobRun(current, plan, this.options.store, this.callPath, {
       concurrency: this.options.interviewsInFlight,
       batchSize: 500,
@@ -332,35 +337,51 @@ export class CoreJobManager implements JobManager {
     const settled = run
       .run()
       .then(
-        (outcome) => this.settle(current.id, outcome),
-        (error: unknown) => this.settle(current.id, { kind: 'fatal', message: `internal error: ${error instanceof Error ? error.message : String(error)}` }),
+        (outcome) => this.settleOnceStored(current.id, outcome),
+        (error: unknown) => this.settleOnceStored(current.id, { kind: 'fatal', message: `internal error: ${error instanceof Error ? error.message : String(error)}` }),
       )
+      .catch((error: unknown) => this.options.log(`job ${current.id} ended, but its end could not be stored (it resumes at the next start): ${error instanceof Error ? error.message : String(error)}`))
       .finally(() => this.settling.delete(current.id));
     this.settling.set(current.id, settled);
   }
 
-  private settle(id: string, outcome: RunOutcome): void {
+  /** Settles the run, waiting out a database that is restarting. */
+  private settleOnceStored(id: string, outcome: RunOutcome): Promise<void> {
+    return whileUnavailable(() => this.settle(id, outcome), {
+      stopped: () => this.closing,
+      onWait: (error, attempt) => {
+        if (attempt === 1) this.options.log(`job ${id}: the database is unreachable (${error.message}); its end is stored once it is back`);
+      },
+    });
+  }
+
+  private async settle(id: string, outcome: RunOutcome): Promise<void> {
     this.runs.delete(id);
     if (outcome.kind === 'stopped') {
       this.progressNotes.forget(id);
       return;
     }
-    this.progressNotes.finish(id);
-    const job = this.options.store.getJob(id)!;
+    await this.progressNotes.finish(id);
+    const job = (await this.options.store.getJob(id))!;
     const p = job.progress;
     const summary = `${p.interviews_done.toLocaleString('en-US')} of ${p.interviews_total.toLocaleString('en-US')} interviews done, ${p.interviews_failed} failed; ${p.calls_done.toLocaleString('en-US')} calls (${p.calls_cached.toLocaleString('en-US')} cached); $${job.cost.usd.toFixed(4)}.`;
-    if (outcome.kind === 'cancelled') this.finishWith(id, 'cancelled', null, `Cancelled: ${summary}`);
-    else if (outcome.kind === 'fatal') this.finishWith(id, 'failed', outcome.message, `Failed: ${outcome.message}. ${summary}`);
-    else if (p.interviews_failed === 0) this.finishWith(id, 'completed', null, `Completed: ${summary}`);
-    else if (p.interviews_done > 0) this.finishWith(id, 'partially_failed', `${p.interviews_failed} interviews failed`, `Partially failed: ${summary}`);
-    else this.finishWith(id, 'failed', 'every interview failed', `Failed: ${summary}`);
+    if (outcome.kind === 'cancelled') await this.finishWith(id, 'cancelled', null, `Cancelled: ${summary}`);
+    else if (outcome.kind === 'fatal') await this.finishWith(id, 'failed', outcome.message, `Failed: ${outcome.message}. ${summary}`);
+    else if (p.interviews_failed === 0) await this.finishWith(id, 'completed', null, `Completed: ${summary}`);
+    else if (p.interviews_done > 0) await this.finishWith(id, 'partially_failed', `${p.interviews_failed} interviews failed`, `Partially failed: ${summary}`);
+    else await this.finishWith(id, 'failed', 'every interview failed', `Failed: ${summary}`);
     this.startWaiting();
   }
 
-  private finishWith(id: string, status: 'completed' | 'partially_failed' | 'failed' | 'cancelled', error: string | null, message?: string): void {
-    this.options.store.setJobStatus(id, status, { error, finished: true });
+  private finishWith(id: string, status: 'completed' | 'partially_failed' | 'failed' | 'cancelled', error: string | null, message?: string): Promise<void> {
     const type = status === 'completed' ? 'completed' : status === 'cancelled' ? 'cancelled' : 'failed';
-    this.events.emit({ job_id: id, type, message: message ?? `Failed: ${error}`, data: { status } });
+    return this.setStatus(id, status, { error, finished: true }, { type, message: message ?? `Failed: ${error}`, data: { status } });
+  }
+
+  /** A status and its event, stored in one transaction, then handed to the job's live followers. */
+  private async setStatus(id: string, status: JobStatus, fields: JobStatusFields, event?: Omit<NewEvent, 'job_id'>): Promise<void> {
+    const stored = await this.options.store.setJobStatus(id, status, fields, event ? { ...event, job_id: id } : undefined);
+    if (stored) this.events.deliver(stored);
   }
 }
 

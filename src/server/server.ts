@@ -2,6 +2,7 @@
 // A data directory is served by one process at a time: the server takes its lease (store/lease.ts) before it
 // resumes or accepts any job, and names itself in the owner file so that commands pointed at the directory
 // talk to it instead of starting a second server on the same jobs.
+import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
@@ -12,6 +13,8 @@ import { serverSpecPool } from './spec-pool/pool';
 import { apiKeyPath, dbPath, prepareDatabaseFiles, readApiKeyFile, removeOwnerFile, writeOwnerFile, writePrivateFile } from './data-dir';
 import { acquireLease, type LeaseOwner } from './store/lease';
 import { openSqliteStore } from './store/sqlite';
+import { openPostgresStore } from './store/postgres/store';
+import { RunnerLock } from './store/postgres/runner-lock';
 import type { Store } from './store/store';
 import { CoreJobManager } from './jobs';
 import { Scheduler } from './scheduler/scheduler';
@@ -22,7 +25,10 @@ import { cacheScopes } from './cache-scope';
 import { VERSION } from './version';
 
 export interface ServerOptions {
+  /** With `database`, only the data directory's own key (`api-key`) and owner file are kept here. */
   dataDir: string;
+  /** postgres://… of a team's database: the store there instead of SQLite in the data directory. */
+  database?: string | undefined;
   /** Loopback unless told otherwise. */
   host?: string;
   /** 0 picks a free port. */
@@ -76,6 +82,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const log = options.log ?? (() => {});
   const { dataDir } = options;
   const command = options.command ?? DEFAULT_COMMAND;
+  if (options.database !== undefined) return startOnPostgres(options, options.database, log);
   prepareDatabaseFiles(dataDir, { create: true });
   const store = openSqliteStore(dbPath(dataDir));
   let close: () => Promise<void> = async () => {};
@@ -93,7 +100,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       },
     });
   } catch (error) {
-    store.close();
+    await store.close();
     throw error;
   }
   if (lease.previous) {
@@ -103,8 +110,41 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   try {
     return await serveOwned(options, store, lease, log, (closer) => (close = closer));
   } catch (error) {
-    lease.release();
-    store.close();
+    await lease.release();
+    await store.close();
+    throw error;
+  }
+}
+
+/** What makes this process the one that runs the store's jobs: the data directory's lease, or a database's lock. */
+interface Ownership {
+  setUrl(url: string): void;
+  release(): void | Promise<void>;
+}
+
+/** A server on a team's PostgreSQL database (store/postgres): migrated at start, its jobs run by one process. */
+async function startOnPostgres(options: ServerOptions, url: string, log: (line: string) => void): Promise<RunningServer> {
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const store = await openPostgresStore(url, {
+    onBackgroundError: (error) => log(`A write to the database failed: ${error instanceof Error ? error.message : String(error)}`),
+    onIdleError: (error) => log(`A database connection broke (${error.message}); it is replaced on the next query.`),
+  });
+  let close: () => Promise<void> = async () => {};
+  let lock;
+  try {
+    lock = await RunnerLock.acquire(url, (error) => {
+      log(`The connection holding this server's claim on the database broke (${error.message}): stopping its jobs, so they do not run twice.`);
+      void close().then(() => options.onLeaseLost?.(null));
+    });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  try {
+    return await serveOwned(options, store, lock, log, (closer) => (close = closer));
+  } catch (error) {
+    await lock.release();
+    await store.close();
     throw error;
   }
 }
@@ -112,13 +152,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 async function serveOwned(
   options: ServerOptions,
   store: Store,
-  lease: ReturnType<typeof acquireLease>,
+  lease: Ownership,
   log: (line: string) => void,
   setClose: (close: () => Promise<void>) => void,
 ): Promise<RunningServer> {
   const { dataDir } = options;
   const apiKeyFile = apiKeyPath(dataDir);
-  const apiKey = ensureLocalKey(store, dataDir);
+  const apiKey = await ensureLocalKey(store, dataDir);
 
   const env = options.env ?? process.env;
   const configFile = options.configFile ?? (env.FIELDWORK_CONFIG || undefined);
@@ -170,10 +210,10 @@ async function serveOwned(
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
       // Everything on disk before letting go: the next owner resumes from exactly what this one stored.
-      store.flush();
-      lease.release();
+      await store.flush();
+      await lease.release();
       removeOwnerFile(dataDir, { pid: process.pid, hostname: hostname() });
-      store.close();
+      await store.close();
       await services.close();
       await specs.close();
     })());
@@ -186,17 +226,17 @@ async function serveOwned(
     await close();
     throw error;
   }
-  if (options.resume ?? true) core.resume();
+  if (options.resume ?? true) await core.resume();
   log(`Fieldwork ${VERSION} listening on ${url}`);
 
   return { url, apiKey, apiKeyFile, store, close };
 }
 
 /** The data directory's key: created on first start (mode 0600), recreated if the database no longer knows it. */
-function ensureLocalKey(store: Store, dataDir: string): string {
+async function ensureLocalKey(store: Store, dataDir: string): Promise<string> {
   const existing = readApiKeyFile(dataDir);
-  if (existing && store.userForKey(existing)) return existing;
-  const { key } = store.createApiKey('local');
+  if (existing && (await store.userForKey(existing))) return existing;
+  const { key } = await store.createApiKey('local');
   writePrivateFile(apiKeyPath(dataDir), `${key}\n`);
   return key;
 }

@@ -18,7 +18,7 @@ const dir = mkdtempSync(join(tmpdir(), 'fieldwork-bench-'));
 const store = openSqliteStore(join(dir, 'bench.db'));
 try {
   const interviews = RESULTS / QUESTIONS;
-  store.insertJob({
+  await store.insertJob({
     id: 'job_bench',
     kind: 'survey',
     name: 'bench',
@@ -64,14 +64,14 @@ try {
   for (let first = 0; first < interviews; first += INTERVIEWS_PER_BATCH) {
     const batch: FinishedInterview[] = [];
     for (let i = first; i < Math.min(first + INTERVIEWS_PER_BATCH, interviews); i++) batch.push(interview(i));
-    store.finishInterviews('job_bench', batch);
+    await store.finishInterviews('job_bench', batch);
   }
   let seconds = (performance.now() - started) / 1000;
   console.log(`finishInterviews: ${RESULTS.toLocaleString('en-US')} results in ${seconds.toFixed(2)} s = ${Math.round(RESULTS / seconds).toLocaleString('en-US')} results/s`);
 
   started = performance.now();
   let streamed = 0;
-  for (const _ of store.allResults('job_bench')) streamed++;
+  for await (const _ of store.allResults('job_bench')) streamed++;
   seconds = (performance.now() - started) / 1000;
   console.log(`allResults: ${streamed.toLocaleString('en-US')} results in ${seconds.toFixed(2)} s = ${Math.round(streamed / seconds).toLocaleString('en-US')} results/s`);
 
@@ -87,17 +87,17 @@ try {
     });
     if (i % PUTS_PER_TURN === PUTS_PER_TURN - 1) await new Promise((resolve) => setImmediate(resolve));
   }
-  store.flush();
+  await store.flush();
   seconds = (performance.now() - started) / 1000;
   console.log(`putCachedCall: ${CACHE_PUTS.toLocaleString('en-US')} puts in ${seconds.toFixed(2)} s = ${Math.round(CACHE_PUTS / seconds).toLocaleString('en-US')} puts/s`);
 
   started = performance.now();
   let hits = 0;
-  for (let i = 0; i < CACHE_PUTS; i++) if (store.getCachedCall('user:bench', `sha256:${i.toString(16).padStart(64, '0')}`)) hits++;
+  for (let i = 0; i < CACHE_PUTS; i++) if (await store.getCachedCall('user:bench', `sha256:${i.toString(16).padStart(64, '0')}`)) hits++;
   seconds = (performance.now() - started) / 1000;
   console.log(`getCachedCall: ${hits.toLocaleString('en-US')} hits in ${seconds.toFixed(2)} s = ${Math.round(hits / seconds).toLocaleString('en-US')} gets/s`);
 } finally {
-  store.close();
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 }
 }

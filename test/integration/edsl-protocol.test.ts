@@ -80,7 +80,7 @@ describe("EDSL's remote inference protocol", () => {
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'fieldwork-edsl-'));
     server = await startServer({ dataDir, port: 0 });
-    mallory = server.store.createApiKey('mallory').key;
+    mallory = (await server.store.createApiKey('mallory')).key;
   });
   after(async () => {
     await server.close();

@@ -56,7 +56,7 @@ describe('hostile files', () => {
         }
       }
     }
-    assert.equal(server.store.listJobs('local', {}).jobs.length, 0, 'no hostile file became a job');
+    assert.equal((await server.store.listJobs('local', {})).jobs.length, 0, 'no hostile file became a job');
     assert.deepEqual(logs.filter((line) => / 5\d\d \d+ms/.test(line) || /\n\s+at /.test(line)), [], 'no 5xx and no stack trace in the log');
   });
 

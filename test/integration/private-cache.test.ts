@@ -36,7 +36,7 @@ describe('a cache private to its owner', () => {
     assert.ok(config.ok, JSON.stringify(!config.ok && config.issues));
     server = await startServer({ dataDir, port: 0, services: config.config });
     for (const user of ['alice', 'bob', 'carol', 'dan']) {
-      clients.set(user, new FieldworkClient({ baseUrl: server.url, apiKey: server.store.createApiKey(user).key }));
+      clients.set(user, new FieldworkClient({ baseUrl: server.url, apiKey: (await server.store.createApiKey(user)).key }));
     }
   });
   after(async () => {

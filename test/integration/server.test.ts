@@ -107,7 +107,7 @@ describe('job server', () => {
 
   test("another user's job is not found", async () => {
     const job = await client.submitJob(submission(small()));
-    const { key } = server.store.createApiKey('mallory');
+    const { key } = await server.store.createApiKey('mallory');
     const other = new FieldworkClient({ baseUrl: server.url, apiKey: key });
     await assert.rejects(other.getJob(job.id), NotFoundError);
     await assert.rejects(other.cancelJob(job.id), NotFoundError);

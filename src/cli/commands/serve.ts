@@ -5,6 +5,8 @@ import { EXIT, UsageError } from '../failure';
 import type { Cli } from '../io';
 import { loadServer } from '../local-server';
 import { ensureLocalRuntime } from '../runtime';
+import { redactUrl } from '../../server/store/postgres/pool';
+import { databaseUrl } from './database';
 
 export interface ServeOptions {
   port: number;
@@ -17,14 +19,18 @@ export interface ServeOptions {
   config?: string | undefined;
   /** Stop after this many seconds with no unfinished job and no request (the extension's shared local server). */
   idleExitAfter?: number | undefined;
+  /** A team's PostgreSQL database (else FIELDWORK_DATABASE_URL; else SQLite in the data directory). */
+  database?: string | undefined;
 }
 
 export async function serveCommand(cli: Cli, opts: ServeOptions): Promise<number> {
   await ensureLocalRuntime(cli.env);
   const { startServer, DataDirOwnedError } = loadServer();
   let leaseLost: (() => void) | null = null;
+  const database = databaseUrl(cli, opts.database, '--database');
   const server = await startServer({
     dataDir: opts.dataDir,
+    database,
     host: opts.host,
     port: opts.port,
     ...(opts.maxInterviews !== undefined ? { maxInterviews: opts.maxInterviews } : {}),
@@ -35,6 +41,10 @@ export async function serveCommand(cli: Cli, opts: ServeOptions): Promise<number
     command: 'fieldwork serve',
     onLeaseLost: () => leaseLost?.(),
   }).catch((error: unknown) => {
+    if (error instanceof Error && error.name === 'DatabaseInUseError') throw new UsageError(`cannot serve: ${error.message}`);
+    if (database !== undefined && isConnectionRefused(error)) {
+      throw new UsageError(`cannot reach the database ${redactUrl(database)} (${(error as { code?: string }).code}): is PostgreSQL running there, and is --database right?`);
+    }
     if (error instanceof DataDirOwnedError) {
       throw new UsageError(
         `cannot serve ${opts.dataDir}: it is ${error.message}. One server runs a data directory's jobs at a time — ` +
@@ -71,7 +81,7 @@ export async function serveCommand(cli: Cli, opts: ServeOptions): Promise<number
       resolve(true);
     };
     if (opts.idleExitAfter !== undefined) {
-      watchIdle(opts.idleExitAfter * 1000, () => server.store.unfinishedJobs().length > 0, () => {
+      watchIdle(opts.idleExitAfter * 1000, async () => (await server.store.unfinishedJobs()).length > 0, () => {
         stop();
         cli.err(`Idle for ${opts.idleExitAfter} s: no jobs and no clients.`);
         resolve(false);
@@ -84,13 +94,18 @@ export async function serveCommand(cli: Cli, opts: ServeOptions): Promise<number
   return EXIT.ok;
 }
 
+function isConnectionRefused(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || code === '3D000' || code === '28P01';
+}
+
 export function isLoopback(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
   return h === 'localhost' || h === '::1' || h.startsWith('127.');
 }
 
 /** Calls `onIdle` once no request has been open or started for `idleMs` while `busy()` is false. */
-function watchIdle(idleMs: number, busy: () => boolean, onIdle: () => void): void {
+function watchIdle(idleMs: number, busy: () => Promise<boolean>, onIdle: () => void): void {
   let open = 0;
   let lastActivity = Date.now();
   const started = (): void => {
@@ -104,14 +119,20 @@ function watchIdle(idleMs: number, busy: () => boolean, onIdle: () => void): voi
   // Node's HTTP server publishes every request here; counting them needs no hook in the server itself.
   subscribe('http.server.request.start', started);
   subscribe('http.server.response.finish', finished);
-  const timer = setInterval(() => {
-    if (open > 0 || busy()) lastActivity = Date.now();
+  let checking = false;
+  const check = async (): Promise<void> => {
+    if (open > 0 || (await busy().catch(() => true))) lastActivity = Date.now();
     else if (Date.now() - lastActivity >= idleMs) {
       clearInterval(timer);
       unsubscribe('http.server.request.start', started);
       unsubscribe('http.server.response.finish', finished);
       onIdle();
     }
+  };
+  const timer = setInterval(() => {
+    if (checking) return;
+    checking = true;
+    void check().finally(() => (checking = false));
   }, Math.min(5000, Math.max(100, idleMs / 4)));
   timer.unref();
 }

@@ -10,7 +10,7 @@ export function edslAuth(store: Store): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization');
     const key = header === undefined ? undefined : BEARER.exec(header)?.[1];
-    const user = key === undefined || key === 'None' ? null : store.userForKey(key);
+    const user = key === undefined || key === 'None' ? null : await store.userForKey(key);
     if (user === null) {
       const detail =
         key === undefined || key === 'None'

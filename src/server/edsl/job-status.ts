@@ -7,8 +7,8 @@ import { EDSL_STATUS } from './wire';
 const CREDITS_PER_USD = 100;
 
 export interface JobRunContext {
-  /** The job's results, read only once it has finished (exception counts). */
-  results: () => Iterable<Result>;
+  /** The job's results once it has finished (exception counts); none before. */
+  results: readonly Result[];
   /** The server's models with their prices. */
   models: ModelInfo[];
   /** `service/model` of each model label of the job (from its survey), when known. */
@@ -58,7 +58,7 @@ function latestRunDetails(job: Job, context: JobRunContext): Record<string, unkn
 
 function exceptionSummary(context: JobRunContext): Record<string, unknown>[] {
   const counts = new Map<string, { model: string; question: string; type: string; count: number }>();
-  for (const result of context.results()) {
+  for (const result of context.results) {
     if (result.status !== 'failed' && result.status !== 'invalid') continue;
     const type = result.status === 'failed' ? 'ModelCallError' : 'AnswerValidationError';
     const key = `${result.model}\u0000${result.question}\u0000${type}`;

@@ -10,7 +10,7 @@ import { EDSL_STATUS } from './wire';
 const FROM_EDSL_STATUS = new Map<string, JobStatus>(Object.entries(EDSL_STATUS).map(([ours, theirs]) => [theirs, ours as JobStatus]));
 
 /** One page of the caller's jobs, newest first; `search_query` keeps those whose name contains it. */
-export function jobList(deps: AppDeps, c: Context<AppEnv>): Record<string, unknown>[] {
+export async function jobList(deps: AppDeps, c: Context<AppEnv>): Promise<Record<string, unknown>[]> {
   const page = integerParam(c.req.query('page'), 'page', { min: 1, max: 10_000, fallback: 1 });
   const pageSize = integerParam(c.req.query('page_size'), 'page_size', { min: 1, max: 200, fallback: 10 });
   const statuses = (c.req.queries('status') ?? []).flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
@@ -23,7 +23,7 @@ export function jobList(deps: AppDeps, c: Context<AppEnv>): Record<string, unkno
   let cursor: string | undefined;
   let jobs: Job[] = [];
   for (let at = 1; at <= page; at++) {
-    const listed = deps.store.listJobs(c.var.user, { status: status.length > 0 ? status : undefined, limit: pageSize, cursor });
+    const listed = await deps.store.listJobs(c.var.user, { status: status.length > 0 ? status : undefined, limit: pageSize, cursor });
     jobs = listed.jobs;
     if (listed.next_cursor === null) {
       if (at < page) jobs = [];

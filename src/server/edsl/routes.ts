@@ -5,7 +5,8 @@ import { Hono, type Context } from 'hono';
 import { importEdsl } from '../../edsl/import';
 import { exportJobs } from '../../edsl/export';
 import { edslResults } from '../../edsl/results';
-import { edslSourceName, type Job, type JobSubmission } from '../../protocol';
+import { edslSourceName, isFinished, type Job, type JobSubmission, type Result } from '../../protocol';
+import type { StoredJob } from '../store/store';
 import { parseWith, readJsonBody } from '../http/request';
 import type { AppDeps, AppEnv } from '../http/types';
 import { edslAuth } from './auth';
@@ -35,11 +36,17 @@ export function createEdslApp(deps: EdslDeps): Hono<AppEnv> {
     parseWith(schema, await readJsonBody(c.req.raw, deps.limits.max_body_bytes), what) as T;
 
   /** The caller's job by the id /uploaded gave, or by the uuid new-remote-inference gave; 404 for anyone else's. */
-  const ownJob = (owner: string, uuid: string): Job => {
-    const announced = store.findJobByIdempotencyKey(owner, EDSL_IDEMPOTENCY_PREFIX + uuid);
+  const ownJob = async (owner: string, uuid: string): Promise<Job> => {
+    const announced = await store.findJobByIdempotencyKey(owner, EDSL_IDEMPOTENCY_PREFIX + uuid);
     return jobs.get(owner, announced ? announced.id : uuid);
   };
-  const storedJob = (owner: string, uuid: string) => store.getJob(ownJob(owner, uuid).id)!;
+  const storedJob = async (owner: string, uuid: string): Promise<StoredJob> => (await store.getJob((await ownJob(owner, uuid)).id))!;
+  /** Every result of a job, read into memory (EDSL takes them whole). */
+  const allOf = async (jobId: string): Promise<Result[]> => {
+    const out: Result[] = [];
+    for await (const result of store.allResults(jobId)) out.push(result);
+    return out;
+  };
 
   app.onError((error, c) => {
     const known = detailFor(error);
@@ -61,11 +68,11 @@ export function createEdslApp(deps: EdslDeps): Hono<AppEnv> {
     return c.json({ job_uuid: uuid, status: 'uploaded' });
   });
   // The token rides in the query, so the request log (which shows the path) never holds it.
-  app.get('/downloads', (c) => {
+  app.get('/downloads', async (c) => {
     const signed = signer.verify(c.req.query('token') ?? '');
     if (!signed) throw new DetailError(403, 'This download URL is not valid or has expired. Ask for the results again.');
-    const job = store.getJob(jobs.get(signed.owner, signed.jobId).id)!;
-    return c.json(edslResults(compiledSurvey(job), store.allResults(job.id), pricesFrom(jobs.models())));
+    const job = (await store.getJob((await jobs.get(signed.owner, signed.jobId)).id))!;
+    return c.json(edslResults(compiledSurvey(job), await allOf(job.id), pricesFrom(jobs.models())));
   });
 
   app.use('*', edslAuth(store));
@@ -93,7 +100,7 @@ export function createEdslApp(deps: EdslDeps): Hono<AppEnv> {
 
   app.post('/new-remote-inference/uploaded', async (c) => {
     const { job_uuid: uuid } = await body<{ job_uuid: string }>(c, Uploaded, 'upload notice');
-    const already = store.findJobByIdempotencyKey(c.var.user, EDSL_IDEMPOTENCY_PREFIX + uuid);
+    const already = await store.findJobByIdempotencyKey(c.var.user, EDSL_IDEMPOTENCY_PREFIX + uuid);
     const pending = already ? null : uploads.ready(c.var.user, uuid);
     if (!already && !pending) throw new DetailError(404, `There is no announced job ${uuid} of yours waiting to start. Start the job again.`);
     if (pending && !pending.submission) throw new DetailError(409, `Job ${uuid} has not been uploaded yet: PUT the Jobs JSON to its upload URL first.`);
@@ -110,18 +117,18 @@ export function createEdslApp(deps: EdslDeps): Hono<AppEnv> {
     });
   });
 
-  app.get('/remote-inference', (c) => {
+  app.get('/remote-inference', async (c) => {
     const uuid = c.req.query('job_uuid') ?? c.req.query('results_uuid');
     if (!uuid) throw new DetailError(400, 'Give job_uuid (or results_uuid) in the query.');
-    const job = ownJob(c.var.user, uuid);
-    const stored = store.getJob(job.id)!;
+    const job = await ownJob(c.var.user, uuid);
+    const stored = (await store.getJob(job.id))!;
     const includeJson = c.req.query('include_json_string') === 'true' || c.req.query('include_json_string') === 'True';
-    return c.json(remoteInferenceResponse(job, deps.version, runContext(stored.id, stored), includeJson ? JSON.stringify(exportJobs(storedSurvey(stored))) : null));
+    return c.json(remoteInferenceResponse(job, deps.version, await runContext(job, stored), includeJson ? JSON.stringify(exportJobs(storedSurvey(stored))) : null));
   });
 
   app.post('/remote-inference/update-status', async (c) => {
     const { job_uuid: uuid } = await body<{ job_uuid: string }>(c, UpdateStatus, 'status update');
-    const job = jobs.cancel(c.var.user, ownJob(c.var.user, uuid).id);
+    const job = await jobs.cancel(c.var.user, (await ownJob(c.var.user, uuid)).id);
     return c.json({ job_uuid: job.id, status: job.status === 'cancelled' ? 'cancelled' : 'cancelling' });
   });
 
@@ -141,20 +148,20 @@ export function createEdslApp(deps: EdslDeps): Hono<AppEnv> {
 
   app.post('/object/pull', async (c) => {
     const { object_uuid: uuid } = await body<{ object_uuid: string }>(c, ObjectPull, 'object pull');
-    const job = ownJob(c.var.user, uuid);
+    const job = await ownJob(c.var.user, uuid);
     if (!hasResults(job)) throw new DetailError(409, `Job ${job.id} is ${job.status}; its results can be pulled once it has finished.`);
     return c.json({ signed_url: `${origin(c)}/api/v0/downloads?token=${signer.sign(c.var.user, job.id)}`, object_type: 'results' });
   });
 
-  app.get('/object', (c) => {
+  app.get('/object', async (c) => {
     const uuid = c.req.query('uuid');
     if (!uuid) throw new DetailError(400, 'Give the uuid of the results in the query.');
-    const job = storedJob(c.var.user, uuid);
-    return c.json({ json_string: JSON.stringify(edslResults(compiledSurvey(job), store.allResults(job.id), pricesFrom(jobs.models()))), object_type: 'results' });
+    const job = await storedJob(c.var.user, uuid);
+    return c.json({ json_string: JSON.stringify(edslResults(compiledSurvey(job), await allOf(job.id), pricesFrom(jobs.models()))), object_type: 'results' });
   });
 
   app.route('/remote-inference/job', resultsRoutes(deps, storedJob));
-  app.get('/remote-inference/list', (c) => c.json(jobList(deps, c)));
+  app.get('/remote-inference/list', async (c) => c.json(await jobList(deps, c)));
   app.get('/prices', (c) => c.json(priceList(jobs.models())));
 
   app.all('*', (c) =>
@@ -163,7 +170,8 @@ export function createEdslApp(deps: EdslDeps): Hono<AppEnv> {
 
   // EDSL polls every second or so: a job's survey is read once for its model ids, not on every poll.
   const modelIdsByJob = new Map<string, Map<string, string>>();
-  function runContext(jobId: string, stored: ReturnType<typeof storedJob>): JobRunContext {
+  async function runContext(job: Job, stored: StoredJob): Promise<JobRunContext> {
+    const jobId = job.id;
     let modelIds = modelIdsByJob.get(jobId);
     if (!modelIds) {
       modelIds = new Map<string, string>();
@@ -175,7 +183,8 @@ export function createEdslApp(deps: EdslDeps): Hono<AppEnv> {
       if (modelIdsByJob.size >= 1000) modelIdsByJob.delete(modelIdsByJob.keys().next().value!);
       modelIdsByJob.set(jobId, modelIds);
     }
-    return { results: () => store.allResults(jobId), models: jobs.models(), modelIds };
+    // Exception counts are read once the job has finished: a poll of a running job reads no results.
+    return { results: isFinished(job.status) ? await allOf(jobId) : [], models: jobs.models(), modelIds };
   }
 
   async function toSubmission(value: unknown, uuid: string, announcement: Announcement): Promise<JobSubmission> {

@@ -41,8 +41,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const readSubmission = async (request: Request) =>
     parseWith(JobSubmission, await readJsonBody(request, deps.limits.max_body_bytes), 'job submission');
 
-  app.get('/v1/health', (c) => {
-    const health: Health = { status: 'ok', version: deps.version, user: c.var.user, jobs_running: jobs.runningCount(), limits: deps.limits };
+  app.get('/v1/health', async (c) => {
+    const health: Health = { status: 'ok', version: deps.version, user: c.var.user, jobs_running: await jobs.runningCount(), limits: deps.limits };
     return c.json(health);
   });
 
@@ -67,7 +67,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     return c.json(wireJob(job), created ? 201 : 200);
   });
 
-  app.get('/v1/jobs', (c) => {
+  app.get('/v1/jobs', async (c) => {
     const statuses = c.req
       .queries('status')
       ?.flatMap((value) => value.split(','))
@@ -87,22 +87,22 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       },
       'job list query',
     );
-    const page = store.listJobs(c.var.user, query);
+    const page = await store.listJobs(c.var.user, query);
     const list: JobList = { jobs: page.jobs.map(wireJob), next_cursor: page.next_cursor };
     return c.json(list);
   });
 
-  app.get('/v1/jobs/:id', (c) => c.json(wireJob(jobs.get(c.var.user, c.req.param('id')))));
+  app.get('/v1/jobs/:id', async (c) => c.json(wireJob(await jobs.get(c.var.user, c.req.param('id')))));
   app.get('/v1/jobs/:id/events', eventsRoute(deps));
-  app.get('/v1/jobs/:id/source', (c) => c.json(jobSource(deps, c.var.user, c.req.param('id'))));
+  app.get('/v1/jobs/:id/source', async (c) => c.json(await jobSource(deps, c.var.user, c.req.param('id'))));
   app.get('/v1/jobs/:id/results', resultsRoute(deps));
-  app.get('/v1/jobs/:id/metrics', (c) => {
+  app.get('/v1/jobs/:id/metrics', async (c) => {
     if (!jobs.metrics) throw notFound('This server does not compute eval metrics.');
-    const report: MetricsReport = jobs.metrics(c.var.user, c.req.param('id'));
+    const report: MetricsReport = await jobs.metrics(c.var.user, c.req.param('id'));
     return c.json(report);
   });
-  app.post('/v1/jobs/:id/cancel', (c) => c.json(wireJob(jobs.cancel(c.var.user, c.req.param('id')))));
-  app.post('/v1/jobs/:id/retry', (c) => c.json(wireJob(jobs.retry(c.var.user, c.req.param('id')))));
+  app.post('/v1/jobs/:id/cancel', async (c) => c.json(wireJob(await jobs.cancel(c.var.user, c.req.param('id')))));
+  app.post('/v1/jobs/:id/retry', async (c) => c.json(wireJob(await jobs.retry(c.var.user, c.req.param('id')))));
 
   app.notFound((c) => {
     const { problem } = notFound(`There is no ${c.req.method} ${c.req.path} in this API; see /v1/health, /v1/models, /v1/estimates and /v1/jobs.`);

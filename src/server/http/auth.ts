@@ -11,7 +11,7 @@ export function bearerAuth(store: Store): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization');
     const key = header === undefined ? undefined : BEARER.exec(header)?.[1];
-    const user = key === undefined ? null : store.userForKey(key);
+    const user = key === undefined ? null : await store.userForKey(key);
     if (user === null) {
       const detail =
         header === undefined

@@ -22,7 +22,7 @@ export function eventsRoute(deps: AppDeps) {
   return async (c: Context<AppEnv>): Promise<Response> => {
     const user = c.var.user;
     const jobId = c.req.param('id')!;
-    deps.jobs.get(user, jobId); // not_found unless the job is the caller's
+    await deps.jobs.get(user, jobId); // not_found unless the job is the caller's
 
     const lastEventId = c.req.header('last-event-id');
     const afterParam = c.req.query('after');
@@ -58,7 +58,7 @@ interface Follow {
   jobId: string;
 }
 
-const jobFinished = (follow: Follow): boolean => isFinished(follow.jobs.get(follow.user, follow.jobId).status);
+const jobFinished = async (follow: Follow): Promise<boolean> => isFinished((await follow.jobs.get(follow.user, follow.jobId)).status);
 
 async function pollEvents(follow: Follow, after: number, limit: number, waitMs: number, signal: AbortSignal): Promise<EventPage> {
   let woken = false;
@@ -67,18 +67,22 @@ async function pollEvents(follow: Follow, after: number, limit: number, waitMs: 
   };
   const unsubscribe = follow.jobs.subscribe(follow.jobId, () => wake());
   try {
-    // Status and events are read in one synchronous step, so "finished" here means its final event is stored.
-    const read = (): EventPage => {
-      const finished = jobFinished(follow);
-      const events = follow.store.eventsAfter(follow.jobId, after, limit);
+    // Status first, then events: a job's final status is stored with its final event, so "finished" here means
+    // that event is among those read after it.
+    const read = async (): Promise<EventPage> => {
+      const finished = await jobFinished(follow);
+      const events = await follow.store.eventsAfter(follow.jobId, after, limit);
       return { events, last_event_id: events.at(-1)?.id ?? after, done: finished && events.length < limit };
     };
-    let page = read();
+    let page = await read();
     if (page.events.length > 0 || page.done || waitMs <= 0 || signal.aborted) return page;
     if (!woken) {
       await new Promise<void>((resolve) => {
         const finishCheck = setInterval(() => {
-          if (jobFinished(follow)) done();
+          jobFinished(follow).then(
+            (finished) => finished && done(),
+            () => done(), // the read below reports what is wrong
+          );
         }, Math.min(FINISH_CHECK_MS, waitMs));
         const deadline = setTimeout(done, waitMs);
         function done(): void {
@@ -91,7 +95,7 @@ async function pollEvents(follow: Follow, after: number, limit: number, waitMs: 
         signal.addEventListener('abort', done);
       });
     }
-    page = read();
+    page = await read();
     return page;
   } finally {
     unsubscribe();
@@ -165,16 +169,16 @@ function eventStream(
         for (;;) {
           if (closed) return;
           if (!replayed) {
-            const stored = follow.store.eventsAfter(follow.jobId, lastSent, REPLAY_BATCH);
+            const stored = await follow.store.eventsAfter(follow.jobId, lastSent, REPLAY_BATCH);
             if (stored.length > 0) return sendEvents(controller, stored);
             replayed = true;
           }
           const arrived = live;
           live = [];
           if (arrived.some((event) => event.id > lastSent)) return sendEvents(controller, arrived);
-          if (jobFinished(follow)) {
+          if (await jobFinished(follow)) {
             // An event stored but not yet delivered live is still read before the end.
-            const rest = follow.store.eventsAfter(follow.jobId, lastSent, REPLAY_BATCH);
+            const rest = await follow.store.eventsAfter(follow.jobId, lastSent, REPLAY_BATCH);
             if (rest.length > 0) return sendEvents(controller, rest);
             send(controller, 'event: end\ndata: {}\n\n');
             controller.close();

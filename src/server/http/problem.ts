@@ -1,4 +1,5 @@
 // RFC 9457 problem details: every error the API answers, and the one place errors become statuses.
+import { isStoreUnavailable } from '../store/unavailable';
 import { PROBLEM_TYPES, wholeMegabytes, type Problem, type SpecIssue } from '../../protocol';
 import { JobError } from '../job-manager';
 import { InvalidCursorError } from '../store/store';
@@ -58,6 +59,10 @@ export function problemFor(error: unknown): { problem: Omit<Problem, 'instance'>
     return { problem, headers: error.kind === 'busy' ? { 'retry-after': BUSY_RETRY_AFTER_S } : {} };
   }
   if (error instanceof InvalidCursorError) return { problem: invalidRequest(error.message).problem, headers: {} };
+  if (isStoreUnavailable(error)) {
+    const detail = "The server's database cannot be reached just now (it may be restarting); try again in a few seconds.";
+    return { problem: { type: PROBLEM_TYPES.unavailable, title: 'Service unavailable', status: 503, detail }, headers: { 'retry-after': '5' } };
+  }
   return null;
 }
 

@@ -18,21 +18,21 @@ const CONTENT_TYPES: Record<ResultFormat, string> = {
 };
 
 export function resultsRoute(deps: AppDeps) {
-  return (c: Context<AppEnv>): Response => {
+  return async (c: Context<AppEnv>): Promise<Response> => {
     const jobId = c.req.param('id')!;
-    const job = deps.jobs.get(c.var.user, jobId); // not_found unless the job is the caller's
+    const job = await deps.jobs.get(c.var.user, jobId); // not_found unless the job is the caller's
     const format = requestedFormat(c.req.query('format'), c.req.header('accept'));
 
     if (format === 'json') {
       const limit = integerParam(c.req.query('limit'), 'limit', { min: 1, max: MAX_PAGE, fallback: DEFAULT_PAGE });
       const interviews = interviewRange(c.req.query('interviews'));
-      const page: ResultPage = deps.store.results(jobId, { cursor: c.req.query('cursor') || undefined, limit, interviews });
+      const page: ResultPage = await deps.store.results(jobId, { cursor: c.req.query('cursor') || undefined, limit, interviews });
       return c.json(page);
     }
 
-    const csv = format !== 'csv' ? null : job.kind === 'eval' ? evalCsv(deps.jobs.scorerNames?.(c.var.user, jobId) ?? []) : { header: CSV_HEADER, row: csvRow };
+    const csv = format !== 'csv' ? null : job.kind === 'eval' ? evalCsv((await deps.jobs.scorerNames?.(c.var.user, jobId)) ?? []) : { header: CSV_HEADER, row: csvRow };
     const line = csv ? csv.row : (result: Result): string => `${JSON.stringify(result)}\n`;
-    const body = streamLines(deps.store.allResults(jobId)[Symbol.iterator](), csv ? csv.header : '', line, (error) =>
+    const body = streamLines(deps.store.allResults(jobId)[Symbol.asyncIterator](), csv ? csv.header : '', line, (error) =>
       deps.log(`results export of ${jobId} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
     );
     const filename = `${jobId.replace(/[^A-Za-z0-9_.-]/g, '_')}.${format}`;
@@ -70,7 +70,7 @@ function requestedFormat(query: string | undefined, accept: string | undefined):
  * Closing the download early closes the row iterator.
  */
 function streamLines(
-  rows: Iterator<Result>,
+  rows: AsyncIterator<Result>,
   header: string,
   line: (result: Result) => string,
   onError: (error: unknown) => void,
@@ -78,12 +78,12 @@ function streamLines(
   const encoder = new TextEncoder();
   let pending = header;
   return new ReadableStream<Uint8Array>({
-    pull(controller) {
+    async pull(controller) {
       try {
         let chunk = pending;
         pending = '';
         while (chunk.length < CHUNK_CHARS) {
-          const next = rows.next();
+          const next = await rows.next();
           if (next.done) {
             if (chunk) controller.enqueue(encoder.encode(chunk));
             controller.close();
@@ -94,12 +94,12 @@ function streamLines(
         controller.enqueue(encoder.encode(chunk));
       } catch (error) {
         onError(error);
-        rows.return?.();
+        void rows.return?.();
         controller.error(error);
       }
     },
-    cancel() {
-      rows.return?.();
+    async cancel() {
+      await rows.return?.();
     },
   });
 }

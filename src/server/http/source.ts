@@ -2,8 +2,8 @@
 import type { JobSource } from '../../protocol';
 import type { AppDeps } from './types';
 
-export function jobSource(deps: AppDeps, owner: string, id: string): JobSource {
-  const job = deps.jobs.get(owner, id); // not_found unless the job is the caller's
-  const stored = deps.store.getJob(job.id)!;
+export async function jobSource(deps: AppDeps, owner: string, id: string): Promise<JobSource> {
+  const job = await deps.jobs.get(owner, id); // not_found unless the job is the caller's
+  const stored = (await deps.store.getJob(job.id))!;
   return { name: stored.submission.source.name, text: stored.submission.source.text, files: Object.keys(stored.submission.files) };
 }

@@ -6,6 +6,7 @@ import type { CachedCall, Store, StoredCall } from '../store/store';
 import { ProviderError, type CallReply, type EmbedReply, type EvaluateReply, type Provider } from '../providers/provider';
 import type { Scheduler } from '../scheduler/scheduler';
 import type { Pricing } from '../pricing';
+import { isStoreUnavailable, whileUnavailable } from '../store/unavailable';
 
 export interface CallInput {
   jobId: string;
@@ -59,6 +60,12 @@ class InFlight<T> {
   }
 }
 
+/** After a failed read of the cache: a database that is restarting is waited out; any other error is thrown. */
+function readAgain(error: unknown, store: Store, scope: string, key: string, signal: AbortSignal): Promise<StoredCall | null> {
+  if (!isStoreUnavailable(error)) throw error;
+  return whileUnavailable(() => store.getCachedCall(scope, key), { stopped: () => signal.aborted });
+}
+
 /** True when the stored call was paid for by this interview of this job and no row of this run carries it yet. */
 function paidHere(hit: StoredCall, key: string, input: { jobId: string; interview: number; paid: Paid }): boolean {
   return hit.paid_job === input.jobId && hit.paid_interview === input.interview && !input.paid.has(key);
@@ -95,11 +102,16 @@ export class CallPath {
     private readonly called: (jobId: string) => void = () => undefined,
   ) {}
 
-  call(input: CallInput): Promise<CallOutcome> | CallOutcome {
+  async call(input: CallInput): Promise<CallOutcome> {
     const scope = this.scopeOf(input.user);
     const key = cacheKey(input.model, input.prompts, input.iteration);
     // Read even when fresh: a fresh job must not pay twice for what it paid for before a restart.
-    const hit = this.store.getCachedCall(scope, key);
+    let hit: StoredCall | null;
+    try {
+      hit = await this.store.getCachedCall(scope, key);
+    } catch (error) {
+      hit = await readAgain(error, this.store, scope, key, input.signal);
+    }
     if (hit && paidHere(hit, key, input)) {
       input.paid.add(key);
       // Billed to the job and its model when it was stored: counted once, here only on the row.
@@ -234,7 +246,12 @@ export class ScoringCalls {
     const { model } = input;
     const scope = this.scopeOf(input.user);
     const key = scoringCacheKey(model, content);
-    const hit = this.store.getCachedCall(scope, key);
+    let hit: StoredCall | null;
+    try {
+      hit = await this.store.getCachedCall(scope, key);
+    } catch (error) {
+      hit = await readAgain(error, this.store, scope, key, input.signal);
+    }
     if (hit && paidHere(hit, key, input)) {
       input.paid.add(key);
       return { reply: JSON.parse(hit.raw) as T, cached: false, cost_usd: hit.cost_usd };

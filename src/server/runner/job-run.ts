@@ -3,6 +3,7 @@
 import { QuestionRenderError, TemplateRenderError, type InterviewRef } from '../../spec';
 import type { FinishedInterview, StoredJob, Store } from '../store/store';
 import type { CallPath } from './call-path';
+import { whileUnavailable } from '../store/unavailable';
 import { FatalCallError, type InterviewContext } from './interview';
 
 /** What a job runs, whatever its kind: its interviews in order, and how to run one (a survey's or an eval's). */
@@ -38,6 +39,8 @@ export class JobRun {
   private fatal: string | null = null;
   private buffer: FinishedInterview[] = [];
   private flushScheduled = false;
+  /** Batches are written one after another, in order; the run ends once the last is stored. */
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly job: StoredJob,
@@ -54,7 +57,7 @@ export class JobRun {
   }
 
   async run(): Promise<RunOutcome> {
-    const done = this.store.finishedInterviews(this.job.id);
+    const done = await whileUnavailable(() => this.store.finishedInterviews(this.job.id), { stopped: () => this.stopReason !== null });
     const interviews = this.plan.interviews();
     const context: InterviewContext = {
       jobId: this.job.id,
@@ -106,6 +109,7 @@ export class JobRun {
       launch();
     });
     this.flush();
+    await this.writing;
     if (this.fatal !== null) return { kind: 'fatal', message: this.fatal };
     if (this.stopReason === 'cancel') return { kind: 'cancelled' };
     if (this.stopReason === 'stop') return { kind: 'stopped' };
@@ -145,7 +149,16 @@ export class JobRun {
     if (this.buffer.length === 0) return;
     const batch = this.buffer;
     this.buffer = [];
-    this.store.finishInterviews(this.job.id, batch);
-    this.options.onStored(batch.map((finished) => finished.interview));
+    this.writing = this.writing
+      // A database restarting is waited out: the batch is written once it is back.
+      .then(() => whileUnavailable(() => this.store.finishInterviews(this.job.id, batch), { stopped: () => this.stopReason !== null }))
+      .then(
+        () => this.options.onStored(batch.map((finished) => finished.interview)),
+        (error: unknown) => {
+          // Results that cannot be stored stop the job: its interviews run again when it is resumed or retried.
+          this.fatal ??= `could not store results: ${error instanceof Error ? error.message : String(error)}`;
+          this.controller.abort(error);
+        },
+      );
   }
 }

@@ -7,19 +7,27 @@ import { metricOf } from './index';
 import { mean, reduceEpochs, standardError } from './metrics';
 
 export function evalMetrics(task: EvalTask, results: Iterable<Result>): Metric[] {
-  // model → scorer → sample id → values (one per scored epoch)
-  const scored = new Map<string, Map<string, Map<string, number[]>>>();
-  // model → sample ids with any result at all
-  const ran = new Map<string, Set<string>>();
-  for (const result of results) {
+  const tally = new ScoreTally();
+  for (const result of results) tally.add(result);
+  return tally.metrics(task);
+}
+
+/** Results are added one at a time (a store streams them), then reduced to metrics. */
+export class ScoreTally {
+  /** model → scorer → sample id → values (one per scored epoch) */
+  private readonly scored = new Map<string, Map<string, Map<string, number[]>>>();
+  /** model → sample ids with any result at all */
+  private readonly ran = new Map<string, Set<string>>();
+
+  add(result: Result): void {
     const sample = result.sample_id;
-    if (sample === undefined) continue;
-    let samples = ran.get(result.model);
-    if (!samples) ran.set(result.model, (samples = new Set()));
+    if (sample === undefined) return;
+    let samples = this.ran.get(result.model);
+    if (!samples) this.ran.set(result.model, (samples = new Set()));
     samples.add(sample);
-    if (!result.scores) continue;
-    let byScorer = scored.get(result.model);
-    if (!byScorer) scored.set(result.model, (byScorer = new Map()));
+    if (!result.scores) return;
+    let byScorer = this.scored.get(result.model);
+    if (!byScorer) this.scored.set(result.model, (byScorer = new Map()));
     for (const [scorer, verdict] of Object.entries(result.scores)) {
       if (verdict.value === null || !Number.isFinite(verdict.value)) continue;
       let bySample = byScorer.get(scorer);
@@ -29,22 +37,25 @@ export function evalMetrics(task: EvalTask, results: Iterable<Result>): Metric[]
       values.push(verdict.value);
     }
   }
-  const metrics: Metric[] = [];
-  for (const model of task.models) {
-    const samples = ran.get(model.label) ?? new Set<string>();
-    for (const scorer of task.scorers) {
-      const bySample = scored.get(model.label)?.get(scorer.name) ?? new Map<string, number[]>();
-      const values = [...bySample.values()].map((epochs) => reduceEpochs(epochs, task.epochs));
-      metrics.push({
-        model: model.label,
-        scorer: scorer.name,
-        metric: metricOf(scorer),
-        value: values.length > 0 ? mean(values) : null,
-        stderr: standardError(values),
-        n: values.length,
-        failed: samples.size - values.length,
-      });
+
+  metrics(task: EvalTask): Metric[] {
+    const metrics: Metric[] = [];
+    for (const model of task.models) {
+      const samples = this.ran.get(model.label) ?? new Set<string>();
+      for (const scorer of task.scorers) {
+        const bySample = this.scored.get(model.label)?.get(scorer.name) ?? new Map<string, number[]>();
+        const values = [...bySample.values()].map((epochs) => reduceEpochs(epochs, task.epochs));
+        metrics.push({
+          model: model.label,
+          scorer: scorer.name,
+          metric: metricOf(scorer),
+          value: values.length > 0 ? mean(values) : null,
+          stderr: standardError(values),
+          n: values.length,
+          failed: samples.size - values.length,
+        });
+      }
     }
+    return metrics;
   }
-  return metrics;
 }

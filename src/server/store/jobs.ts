@@ -67,7 +67,7 @@ export class JobTable {
     return (this.statements.unfinishedJobs.all() as unknown as StoredJobRow[]).map((row) => this.withSubmission(row));
   }
 
-  /** See SqliteStore.setJobStatus for what each field does. */
+  /** See JobStatusFields (store.ts) for what each field does. */
   setStatus(
     id: string,
     status: JobStatus,

@@ -19,6 +19,7 @@ import type {
   CacheStats,
   CallBill,
   FinishedInterview,
+  JobStatusFields,
   NewEvent,
   NewJob,
   ResultPageQuery,
@@ -71,71 +72,69 @@ export class SqliteStore implements Store {
 
   // ---- keys
 
-  createApiKey(user: string): { key: string; record: ApiKeyRecord } {
+  async createApiKey(user: string): Promise<{ key: string; record: ApiKeyRecord }> {
     return this.keys.create(user);
   }
 
-  userForKey(key: string): string | null {
+  async userForKey(key: string): Promise<string | null> {
     return this.keys.userFor(key);
   }
 
-  countApiKeys(): number {
+  async countApiKeys(): Promise<number> {
     return this.keys.countActive();
   }
 
-  listApiKeys(): ApiKeyInfo[] {
+  async listApiKeys(): Promise<ApiKeyInfo[]> {
     return this.keys.list();
   }
 
-  revokeApiKeys(idOrUser: string): ApiKeyInfo[] {
+  async revokeApiKeys(idOrUser: string): Promise<ApiKeyInfo[]> {
     return this.keys.revoke(idOrUser);
   }
 
   // ---- jobs
 
-  insertJob(job: NewJob): StoredJob {
+  async insertJob(job: NewJob): Promise<StoredJob> {
     return this.jobs.insert(job);
   }
 
-  getJob(id: string): StoredJob | null {
+  async getJob(id: string): Promise<StoredJob | null> {
     return this.jobs.get(id);
   }
 
-  findJobByIdempotencyKey(owner: string, key: string): StoredJob | null {
+  async findJobByIdempotencyKey(owner: string, key: string): Promise<StoredJob | null> {
     return this.jobs.findByIdempotencyKey(owner, key);
   }
 
-  listJobs(owner: string, query: JobListQuery): { jobs: Job[]; next_cursor: string | null } {
+  async listJobs(owner: string, query: JobListQuery): Promise<{ jobs: Job[]; next_cursor: string | null }> {
     return this.jobs.list(owner, query);
   }
 
-  unfinishedJobs(): StoredJob[] {
+  async unfinishedJobs(): Promise<StoredJob[]> {
     return this.jobs.unfinished();
   }
 
-  /**
-   * `started: true` stamps the start time now (a resumed run passes false and keeps the first one).
-   * `finished`: true stamps the time now, false clears it (a retried job is unfinished again), absent leaves it.
-   * `error`: a string sets it, null clears it, absent leaves it.
-   */
-  setJobStatus(
-    id: string,
-    status: JobStatus,
-    fields: { error?: string | null; started?: boolean; finished?: boolean } = {},
-  ): void {
-    this.jobs.setStatus(id, status, fields);
+  async setJobStatus(id: string, status: JobStatus, fields: JobStatusFields = {}, event?: NewEvent): Promise<JobEvent | null> {
+    if (event === undefined) {
+      this.jobs.setStatus(id, status, fields);
+      return null;
+    }
+    return this.transaction(() => {
+      this.jobs.setStatus(id, status, fields);
+      return this.events.append(event);
+    });
   }
 
   // ---- interviews and results
 
-  finishInterviews(jobId: string, interviews: FinishedInterview[]): void {
+  async finishInterviews(jobId: string, interviews: FinishedInterview[]): Promise<void> {
     if (interviews.length === 0) return;
     // Calls first: a stored result never lacks its cached call, and a job's cost is never behind its progress.
-    this.flush();
+    this.flushNow();
     this.transaction(() => this.resultTable.finish(jobId, interviews));
   }
 
-  finishedInterviews(jobId: string): Set<number> {
+  async finishedInterviews(jobId: string): Promise<Set<number>> {
     return this.resultTable.finished(jobId);
   }
 
@@ -143,11 +142,11 @@ export class SqliteStore implements Store {
    * Forgets failed interviews and their results so a retry runs them again. The progress counters they added are
    * taken back; the job's cost is kept, because those calls were made and paid for.
    */
-  clearFailedInterviews(jobId: string): number {
+  async clearFailedInterviews(jobId: string): Promise<number> {
     return this.transaction(() => this.resultTable.clearFailed(jobId));
   }
 
-  results(jobId: string, page: ResultPageQuery): { results: Result[]; next_cursor: string | null } {
+  async results(jobId: string, page: ResultPageQuery): Promise<{ results: Result[]; next_cursor: string | null }> {
     return this.resultTable.page(jobId, page);
   }
 
@@ -156,23 +155,23 @@ export class SqliteStore implements Store {
    * read stays open between pages, so a slow download neither pins the WAL nor blocks other readers of the
    * shared statement.
    */
-  allResults(jobId: string): Generator<Result, void, undefined> {
-    return this.resultTable.all(jobId);
+  async *allResults(jobId: string): AsyncGenerator<Result, void, undefined> {
+    yield* this.resultTable.all(jobId);
   }
 
   // ---- events
 
-  appendEvent(event: NewEvent): JobEvent {
+  async appendEvent(event: NewEvent): Promise<JobEvent> {
     return this.events.append(event);
   }
 
-  eventsAfter(jobId: string, afterId: number, limit: number): JobEvent[] {
+  async eventsAfter(jobId: string, afterId: number, limit: number): Promise<JobEvent[]> {
     return this.events.readAfter(jobId, afterId, limit);
   }
 
   // ---- call cache
 
-  getCachedCall(scope: CacheScope, key: string): StoredCall | null {
+  async getCachedCall(scope: CacheScope, key: string): Promise<StoredCall | null> {
     return this.calls.get(scope, key);
   }
 
@@ -194,8 +193,8 @@ export class SqliteStore implements Store {
     this.scheduleFlush();
   }
 
-  costByModel(jobId: string): ModelCost[] {
-    this.flush();
+  async costByModel(jobId: string): Promise<ModelCost[]> {
+    this.flushNow();
     return this.modelCosts.read(jobId);
   }
 
@@ -204,30 +203,36 @@ export class SqliteStore implements Store {
     this.flushScheduled ??= setImmediate(() => {
       this.flushScheduled = null;
       try {
-        this.flush();
+        this.flushNow();
       } catch (error) {
         this.onBackgroundError(error);
       }
     });
   }
 
-  hasCachedCall(scope: CacheScope, key: string): boolean {
-    return this.calls.has(scope, key);
+  async cachedKeys(scope: CacheScope, keys: readonly string[]): Promise<Set<string>> {
+    const cached = new Set<string>();
+    for (const key of keys) if (this.calls.has(scope, key)) cached.add(key);
+    return cached;
   }
 
-  cacheStats(): CacheStats {
-    this.flush();
+  async cacheStats(): Promise<CacheStats> {
+    this.flushNow();
     return this.calls.stats();
   }
 
-  clearCache(): number {
-    this.flush();
+  async clearCache(): Promise<number> {
+    this.flushNow();
     return this.calls.clear();
   }
 
   // ---- lifecycle
 
-  flush(): void {
+  async flush(): Promise<void> {
+    this.flushNow();
+  }
+
+  private flushNow(): void {
     if (this.flushScheduled) {
       clearImmediate(this.flushScheduled);
       this.flushScheduled = null;
@@ -244,10 +249,15 @@ export class SqliteStore implements Store {
     });
   }
 
-  close(): void {
+  async close(): Promise<void> {
+    this.closeNow();
+  }
+
+  /** Closes at once: for the synchronous exit paths of the CLI. */
+  closeNow(): void {
     if (this.closed) return;
     try {
-      this.flush();
+      this.flushNow();
       this.db.exec('PRAGMA optimize');
     } finally {
       this.closed = true;

@@ -14,6 +14,11 @@ export class SubmissionCache {
     private readonly maxChars = 128 * 1024 * 1024,
   ) {}
 
+  /** Whether the job's submission is cached (a store that loads it asynchronously asks first). */
+  has(jobId: string): boolean {
+    return this.entries.has(jobId);
+  }
+
   /** The job's submission, parsed from `load()`'s JSON text only when not cached. */
   get(jobId: string, load: () => string): Submission {
     const cached = this.entries.get(jobId);

@@ -62,7 +62,7 @@ export async function runServerStrategy(
   try {
     const users = Object.keys(setup.weights);
     const texts = users.map((user) => surveyText(user, setup.calls.filter((call) => call.user === user), overheadTokens));
-    const keys = users.map((user) => server.store.createApiKey(user).key);
+    const keys = await Promise.all(users.map(async (user) => (await server.store.createApiKey(user)).key));
     const started = performance.now();
     const jobs = await Promise.all(
       users.map((user, i) => {

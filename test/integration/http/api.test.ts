@@ -37,7 +37,7 @@ const createJob = async (server: TestServer, key = server.key): Promise<Job> => 
 test('every route refuses a request without a key, with a wrong key, or with another scheme', async (t) => {
   const server = await startTestServer(t);
   const job = await createJob(server);
-  const jobsBefore = server.store.listJobs('ada', {}).jobs.length;
+  const jobsBefore = (await server.store.listJobs('ada', {})).jobs.length;
   const cases: [string, Record<string, string>, string][] = [
     ['no key', {}, 'Bearer realm="fieldwork"'],
     ['wrong key', { authorization: `Bearer ${server.key}x` }, 'Bearer realm="fieldwork", error="invalid_token"'],
@@ -56,14 +56,14 @@ test('every route refuses a request without a key, with a wrong key, or with ano
       assert.ok(!JSON.stringify(problem).includes(server.key), 'the key is never echoed');
     }
   }
-  assert.equal(server.store.listJobs('ada', {}).jobs.length, jobsBefore, 'refused requests did nothing');
-  assert.equal(server.jobs.get('ada', job.id).status, 'queued');
+  assert.equal((await server.store.listJobs('ada', {})).jobs.length, jobsBefore, 'refused requests did nothing');
+  assert.equal((await server.jobs.get('ada', job.id)).status, 'queued');
 });
 
 test('health names the caller, the version and the running jobs; models come from the core', async (t) => {
   const server = await startTestServer(t);
   const job = await createJob(server);
-  server.store.setJobStatus(job.id, 'running', { started: true });
+  await server.store.setJobStatus(job.id, 'running', { started: true });
   const health = Health.parse(await (await server.request('/v1/health')).json());
   assert.deepEqual(health, {
     status: 'ok',
@@ -119,7 +119,7 @@ test('a body over the limit is refused with 413, declared or streamed', async (t
   });
   const streamed = await server.request('/v1/estimates', { method: 'POST', body, duplex: 'half' } as RequestInit);
   await expectProblem(streamed, 413, PROBLEM_TYPES.tooLarge);
-  assert.equal(server.store.listJobs('ada', {}).jobs.length, 0);
+  assert.equal((await server.store.listJobs('ada', {})).jobs.length, 0);
 
   const justFits = submission('x'.repeat(MAX_BODY_BYTES - 100));
   assert.equal((await server.request('/v1/jobs', postJson(justFits))).status, 201);
@@ -169,8 +169,8 @@ test('jobs list newest first in pages, filtered by status, and only the callerâ€
   const ids: string[] = [];
   for (let i = 0; i < 5; i++) ids.push((await createJob(server)).id);
   await createJob(server, server.otherKey);
-  server.store.setJobStatus(ids[1]!, 'running', { started: true });
-  server.store.setJobStatus(ids[3]!, 'failed', { finished: true, error: 'no quota' });
+  await server.store.setJobStatus(ids[1]!, 'running', { started: true });
+  await server.store.setJobStatus(ids[3]!, 'failed', { finished: true, error: 'no quota' });
 
   const seen: string[] = [];
   let cursor: string | null = null;
@@ -208,7 +208,7 @@ test('another userâ€™s job, an unknown job and an unknown route are all 404', as
   const unknown = await expectProblem(await server.request('/v1/nothing-here'), 404, PROBLEM_TYPES.notFound);
   assert.equal(unknown.instance, '/v1/nothing-here');
   await expectProblem(await server.request('/v1/health', { method: 'DELETE' }), 404, PROBLEM_TYPES.notFound);
-  assert.equal(server.jobs.get('ada', job.id).status, 'queued');
+  assert.equal((await server.jobs.get('ada', job.id)).status, 'queued');
 });
 
 test('cancel and retry answer the job, and 409 when the job is in the wrong state', async (t) => {

@@ -83,18 +83,18 @@ const asEvent = (message: EventSourceMessage): JobEvent => {
 test('an event stream replays after Last-Event-ID, follows live events, then ends when the job is finished', async (t) => {
   const server = await startTestServer(t);
   const jobId = await createJob(server); // stores "queued"
-  const started = server.jobs.emit({ job_id: jobId, type: 'started', message: 'Started.' });
-  const progress = server.jobs.emit({ job_id: jobId, type: 'progress', message: '1 / 2', data: { done: 1 } });
-  const queued = server.store.eventsAfter(jobId, 0, 1)[0]!;
+  const started = await server.jobs.emit({ job_id: jobId, type: 'started', message: 'Started.' });
+  const progress = await server.jobs.emit({ job_id: jobId, type: 'progress', message: '1 / 2', data: { done: 1 } });
+  const queued = (await server.store.eventsAfter(jobId, 0, 1))[0]!;
 
   const stream = await openStream(server, jobId, { 'last-event-id': String(queued.id) });
   assert.deepEqual(asEvent(await stream.next()), started);
   assert.deepEqual(asEvent(await stream.next()), progress);
 
-  const live = server.jobs.emit({ job_id: jobId, type: 'progress', message: '2 / 2', data: { done: 2 } });
+  const live = await server.jobs.emit({ job_id: jobId, type: 'progress', message: '2 / 2', data: { done: 2 } });
   assert.deepEqual(asEvent(await stream.next()), live);
-  server.jobs.emit({ job_id: await createJob(server), type: 'progress', message: 'not this job' });
-  const completed = server.jobs.finish(jobId, 'completed', 'completed', 'Completed.');
+  await server.jobs.emit({ job_id: await createJob(server), type: 'progress', message: 'not this job' });
+  const completed = await server.jobs.finish(jobId, 'completed', 'completed', 'Completed.');
   assert.deepEqual(asEvent(await stream.next()), completed);
 
   const end = await stream.next();
@@ -110,9 +110,9 @@ test('an event stream replays after Last-Event-ID, follows live events, then end
 test('an event stream of a finished job replays everything after ?after= and ends at once', async (t) => {
   const server = await startTestServer(t);
   const jobId = await createJob(server);
-  const events = [server.store.eventsAfter(jobId, 0, 1)[0]!];
-  for (let i = 0; i < 1200; i++) events.push(server.jobs.emit({ job_id: jobId, type: 'progress', message: `${i}` }));
-  events.push(server.jobs.finish(jobId, 'failed', 'failed', 'Failed: no quota.'));
+  const events = [(await server.store.eventsAfter(jobId, 0, 1))[0]!];
+  for (let i = 0; i < 1200; i++) events.push(await server.jobs.emit({ job_id: jobId, type: 'progress', message: `${i}` }));
+  events.push(await server.jobs.finish(jobId, 'failed', 'failed', 'Failed: no quota.'));
 
   const stream = await openStream(server, jobId, {}, `?after=${events[9]!.id}`);
   const received: JobEvent[] = [];
@@ -128,14 +128,14 @@ test('an event stream of a finished job replays everything after ?after= and end
 test('no event is lost or repeated when events keep coming while the stream replays', async (t) => {
   const server = await startTestServer(t);
   const jobId = await createJob(server);
-  for (let i = 0; i < 2000; i++) server.jobs.emit({ job_id: jobId, type: 'progress', message: `backlog ${i}` });
+  for (let i = 0; i < 2000; i++) await server.jobs.emit({ job_id: jobId, type: 'progress', message: `backlog ${i}` });
   const stream = await openStream(server, jobId);
   const emitting = (async () => {
     for (let i = 0; i < 50; i++) {
-      server.jobs.emit({ job_id: jobId, type: 'progress', message: `live ${i}` });
+      await server.jobs.emit({ job_id: jobId, type: 'progress', message: `live ${i}` });
       await sleep(1);
     }
-    server.jobs.finish(jobId, 'completed', 'completed', 'Completed.');
+    await server.jobs.finish(jobId, 'completed', 'completed', 'Completed.');
   })();
   const ids: number[] = [];
   for (;;) {
@@ -144,7 +144,7 @@ test('no event is lost or repeated when events keep coming while the stream repl
     ids.push(asEvent(message).id);
   }
   await emitting;
-  const stored = server.store.eventsAfter(jobId, 0, 10_000).map((event) => event.id);
+  const stored = (await server.store.eventsAfter(jobId, 0, 10_000)).map((event) => event.id);
   assert.deepEqual(ids, stored);
 });
 
@@ -166,8 +166,8 @@ test('an idle event stream sends keepalive comments, and a client that leaves is
 test('polling pages events after an id, and says done once the finished job has nothing more', async (t) => {
   const server = await startTestServer(t);
   const jobId = await createJob(server);
-  const queued = server.store.eventsAfter(jobId, 0, 1)[0]!;
-  const started = server.jobs.emit({ job_id: jobId, type: 'started', message: 'Started.' });
+  const queued = (await server.store.eventsAfter(jobId, 0, 1))[0]!;
+  const started = await server.jobs.emit({ job_id: jobId, type: 'started', message: 'Started.' });
 
   const page = EventPage.parse(await (await server.request(`/v1/jobs/${jobId}/events?after=0&limit=1`)).json());
   assert.deepEqual(page, { events: [queued], last_event_id: queued.id, done: false });
@@ -176,7 +176,7 @@ test('polling pages events after an id, and says done once the finished job has 
   const empty = EventPage.parse(await (await server.request(`/v1/jobs/${jobId}/events?after=${started.id}`)).json());
   assert.deepEqual(empty, { events: [], last_event_id: started.id, done: false });
 
-  const completed = server.jobs.finish(jobId, 'completed', 'completed', 'Completed.');
+  const completed = await server.jobs.finish(jobId, 'completed', 'completed', 'Completed.');
   const last = EventPage.parse(await (await server.request(`/v1/jobs/${jobId}/events?after=${started.id}`)).json());
   assert.deepEqual(last, { events: [completed], last_event_id: completed.id, done: true });
   const cut = EventPage.parse(await (await server.request(`/v1/jobs/${jobId}/events?after=0&limit=3`)).json());
@@ -195,12 +195,12 @@ test('polling pages events after an id, and says done once the finished job has 
 test('a long poll answers as soon as an event arrives, or when the job finishes, or at its deadline', async (t) => {
   const server = await startTestServer(t);
   const jobId = await createJob(server);
-  const after = server.store.eventsAfter(jobId, 0, 1)[0]!.id;
+  const after = (await server.store.eventsAfter(jobId, 0, 1))[0]!.id;
 
   let startedAt = Date.now();
   const waiting = server.request(`/v1/jobs/${jobId}/events?after=${after}&wait=10`);
   await sleep(100);
-  const started = server.jobs.emit({ job_id: jobId, type: 'started', message: 'Started.' });
+  const started = await server.jobs.emit({ job_id: jobId, type: 'started', message: 'Started.' });
   const page = EventPage.parse(await (await waiting).json());
   assert.deepEqual(page.events, [started]);
   assert.ok(Date.now() - startedAt < 5000);
@@ -213,7 +213,7 @@ test('a long poll answers as soon as an event arrives, or when the job finishes,
   // A status change without an event is noticed by the periodic check.
   const finishing = server.request(`/v1/jobs/${jobId}/events?after=${started.id}&wait=10`);
   await sleep(50);
-  server.store.setJobStatus(jobId, 'failed', { finished: true });
+  await server.store.setJobStatus(jobId, 'failed', { finished: true });
   const finished = EventPage.parse(await (await finishing).json());
   assert.equal(finished.done, true);
   assert.equal(server.jobs.listenerCount(jobId), 0);

@@ -52,11 +52,11 @@ export class ScriptedJobs implements JobManager {
 
   async submit(owner: string, submission: JobSubmission, idempotencyKey: string | null): Promise<{ job: Job; created: boolean }> {
     if (idempotencyKey) {
-      const existing = this.store.findJobByIdempotencyKey(owner, idempotencyKey);
+      const existing = await this.store.findJobByIdempotencyKey(owner, idempotencyKey);
       if (existing) return { job: toWire(existing), created: false };
     }
     this.refuseInvalid(submission);
-    const job = this.store.insertJob({
+    const job = await this.store.insertJob({
       id: `job_${String(this.nextId++).padStart(4, '0')}`,
       kind: 'survey',
       name: submission.source.name.replace(/\..*$/, ''),
@@ -67,7 +67,7 @@ export class ScriptedJobs implements JobManager {
       submission: { source: submission.source, files: submission.files ?? {} },
       idempotency_key: idempotencyKey,
     });
-    this.emit({ job_id: job.id, type: 'queued', message: 'Queued.' });
+    await this.emit({ job_id: job.id, type: 'queued', message: 'Queued.' });
     return { job: toWire(job), created: true };
   }
 
@@ -76,26 +76,26 @@ export class ScriptedJobs implements JobManager {
     return ESTIMATE;
   }
 
-  get(owner: string, id: string): Job {
-    const job = this.store.getJob(id);
+  async get(owner: string, id: string): Promise<Job> {
+    const job = await this.store.getJob(id);
     if (!job || job.owner !== owner) throw new JobError('not_found', `No job ${id} for this API key's user.`);
     return toWire(job);
   }
 
-  cancel(owner: string, id: string): Job {
-    const job = this.get(owner, id);
+  async cancel(owner: string, id: string): Promise<Job> {
+    const job = await this.get(owner, id);
     if (isFinished(job.status)) throw new JobError('conflict', `Job ${id} is already ${job.status}.`);
-    this.finish(id, 'cancelled', 'cancelled', 'Cancelled.');
+    await this.finish(id, 'cancelled', 'cancelled', 'Cancelled.');
     return this.get(owner, id);
   }
 
-  retry(owner: string, id: string): Job {
-    const job = this.get(owner, id);
+  async retry(owner: string, id: string): Promise<Job> {
+    const job = await this.get(owner, id);
     if (!['failed', 'partially_failed', 'cancelled'].includes(job.status)) {
       throw new JobError('conflict', `Job ${id} is ${job.status}; only failed or cancelled jobs can be retried.`);
     }
-    this.store.setJobStatus(id, 'queued', { error: null, finished: false });
-    this.emit({ job_id: id, type: 'queued', message: 'Retry.' });
+    await this.store.setJobStatus(id, 'queued', { error: null, finished: false });
+    await this.emit({ job_id: id, type: 'queued', message: 'Retry.' });
     return this.get(owner, id);
   }
 
@@ -114,23 +114,26 @@ export class ScriptedJobs implements JobManager {
     return MODELS;
   }
 
-  runningCount(): number {
-    return this.store.unfinishedJobs().filter((job) => job.status === 'running').length;
+  async runningCount(): Promise<number> {
+    return (await this.store.unfinishedJobs()).filter((job) => job.status === 'running').length;
   }
 
   // ---- for tests
 
   /** Stores an event, then tells subscribers: the order the real core keeps. */
-  emit(event: NewEvent): JobEvent {
-    const stored = this.store.appendEvent(event);
-    for (const listener of [...(this.listeners.get(event.job_id) ?? [])]) listener(stored);
-    return stored;
+  async emit(event: NewEvent): Promise<JobEvent> {
+    return this.deliver(await this.store.appendEvent(event));
   }
 
-  /** Sets a finished status and emits the final event in the same turn, as the core does. */
-  finish(id: string, status: JobStatus, type: JobEvent['type'], message: string): JobEvent {
-    this.store.setJobStatus(id, status, { finished: true });
-    return this.emit({ job_id: id, type, message, data: { status } });
+  /** Sets a finished status and stores the final event in the same transaction, as the core does. */
+  async finish(id: string, status: JobStatus, type: JobEvent['type'], message: string): Promise<JobEvent> {
+    const stored = await this.store.setJobStatus(id, status, { finished: true }, { job_id: id, type, message, data: { status } });
+    return this.deliver(stored!);
+  }
+
+  private deliver(stored: JobEvent): JobEvent {
+    for (const listener of [...(this.listeners.get(stored.job_id) ?? [])]) listener(stored);
+    return stored;
   }
 
   listenerCount(jobId: string): number {
@@ -176,15 +179,15 @@ export async function startTestServer(t: { after: (fn: () => Promise<void> | voi
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
-  const key = store.createApiKey('ada').key;
-  const otherKey = store.createApiKey('grace').key;
+  const key = (await store.createApiKey('ada')).key;
+  const otherKey = (await store.createApiKey('grace')).key;
 
   t.after(async () => {
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       (server as unknown as { closeAllConnections(): void }).closeAllConnections();
     });
-    store.close();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -39,7 +39,7 @@ const finished = (interview: number, results: NewResult[]): FinishedInterview =>
 
 async function jobWithResults(server: TestServer, interviews: FinishedInterview[]): Promise<string> {
   const { id } = (await (await server.request('/v1/jobs', postJson(submission()))).json()) as { id: string };
-  server.store.finishInterviews(id, interviews);
+  await server.store.finishInterviews(id, interviews);
   return id;
 }
 

@@ -17,8 +17,8 @@ const pricing = new Pricing({ 'test/test': { input_per_mtok: 1_000_000, output_p
 test('a paid call is on one row per run of its interview; other interviews and users see it as cached or not at all', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'fieldwork-call-path-'));
   const store = openSqliteStore(join(dir, 'fieldwork.db'));
-  t.after(() => {
-    store.close();
+  t.after(async () => {
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
   let providerCalls = 0;
@@ -52,8 +52,8 @@ test('a paid call is on one row per run of its interview; other interviews and u
   const bobs = await ask('bob', 0, new Set());
   assert.equal(bobs.cached, false, "Bob does not read Alice's cache");
   assert.equal(providerCalls, 2);
-  store.flush();
-  const [costs] = store.costByModel('job_1');
+  await store.flush();
+  const [costs] = await store.costByModel('job_1');
   assert.equal(costs?.calls, 5, 'calls made or claimed count once: the two paid, and the three cache hits');
   assert.equal(costs?.cached_calls, 3);
 });

@@ -1,0 +1,90 @@
+// Finished interviews and their results in PostgreSQL: written in the caller's transaction, many rows per statement.
+// An interview already recorded (by a resumed run, or another replica) is skipped whole, so nothing counts twice.
+import type { PoolClient } from 'pg';
+import type { FinishedInterview } from '../store';
+
+const RESULT_COLUMNS = [
+  'job_id', 'interview', 'question_index', 'question', 'agent_index', 'agent_name', 'scenario_index', 'model',
+  'iteration', 'status', 'answer', 'comment', 'raw', 'input_tokens', 'output_tokens', 'cost_usd', 'cached',
+  'latency_ms', 'error', 'sample_id', 'epoch', 'input', 'target', 'scores',
+] as const;
+
+export const RESULT_COLUMNS_SQL = RESULT_COLUMNS.join(', ');
+
+/** Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement. */
+const ROWS_PER_INSERT = 1000;
+
+export async function finishInterviews(client: PoolClient, jobId: string, interviews: FinishedInterview[]): Promise<void> {
+  const inserted = await client.query<{ idx: number }>(
+    `INSERT INTO interviews (job_id, idx, failed, calls_done, calls_cached, calls_failed, usd, input_tokens, output_tokens)
+     SELECT $1, * FROM unnest($2::int[], $3::int[], $4::int[], $5::int[], $6::int[], $7::float8[], $8::bigint[], $9::bigint[])
+     ON CONFLICT DO NOTHING RETURNING idx`,
+    [
+      jobId,
+      interviews.map((i) => i.interview),
+      interviews.map((i) => (i.failed ? 1 : 0)),
+      interviews.map((i) => i.calls_done),
+      interviews.map((i) => i.calls_cached),
+      interviews.map((i) => i.calls_failed),
+      interviews.map((i) => i.usd),
+      interviews.map((i) => i.input_tokens),
+      interviews.map((i) => i.output_tokens),
+    ],
+  );
+  const fresh = new Set(inserted.rows.map((row) => row.idx));
+  const total = { done: 0, failed: 0, callsDone: 0, callsCached: 0, callsFailed: 0 };
+  let rows: unknown[][] = [];
+  for (const interview of interviews) {
+    if (!fresh.delete(interview.interview)) continue; // already recorded, or twice in this batch
+    interview.results.forEach((result, questionIndex) => {
+      rows.push([
+        jobId, interview.interview, questionIndex, result.question, result.agent_index, result.agent_name,
+        result.scenario_index, result.model, result.iteration, result.status,
+        result.answer === undefined || result.answer === null ? null : JSON.stringify(result.answer),
+        result.comment, result.raw, result.input_tokens, result.output_tokens, result.cost_usd, result.cached ? 1 : 0,
+        result.latency_ms, result.error, result.sample_id ?? null, result.epoch ?? null, result.input ?? null,
+        result.target === undefined ? null : JSON.stringify(result.target),
+        result.scores === undefined || result.scores === null ? null : JSON.stringify(result.scores),
+      ]);
+    });
+    if (rows.length >= ROWS_PER_INSERT) {
+      await insertResults(client, rows);
+      rows = [];
+    }
+    if (interview.failed) total.failed++;
+    else total.done++;
+    total.callsDone += interview.calls_done;
+    total.callsCached += interview.calls_cached;
+    total.callsFailed += interview.calls_failed;
+  }
+  if (rows.length > 0) await insertResults(client, rows);
+  await client.query(
+    `UPDATE jobs SET interviews_done = interviews_done + $1, interviews_failed = interviews_failed + $2,
+       calls_done = calls_done + $3, calls_cached = calls_cached + $4, calls_failed = calls_failed + $5 WHERE id = $6`,
+    [total.done, total.failed, total.callsDone, total.callsCached, total.callsFailed, jobId],
+  );
+}
+
+async function insertResults(client: PoolClient, rows: unknown[][]): Promise<void> {
+  const width = RESULT_COLUMNS.length;
+  const values = rows.map((_, r) => `(${RESULT_COLUMNS.map((_, c) => `$${r * width + c + 1}`).join(', ')})`).join(', ');
+  await client.query(`INSERT INTO results (${RESULT_COLUMNS_SQL}) VALUES ${values}`, rows.flat());
+}
+
+/** Forgets failed interviews and their results and takes back their progress; returns how many. */
+export async function clearFailedInterviews(client: PoolClient, jobId: string): Promise<number> {
+  const { rows } = await client.query<{ n: number; calls_done: number; calls_cached: number; calls_failed: number }>(
+    `SELECT count(*)::int AS n, coalesce(sum(calls_done), 0)::int AS calls_done, coalesce(sum(calls_cached), 0)::int AS calls_cached,
+       coalesce(sum(calls_failed), 0)::int AS calls_failed FROM interviews WHERE job_id = $1 AND failed = 1`,
+    [jobId],
+  );
+  const sums = rows[0]!;
+  if (sums.n === 0) return 0;
+  await client.query('DELETE FROM interviews WHERE job_id = $1 AND failed = 1', [jobId]); // results go with them (cascade)
+  await client.query(
+    `UPDATE jobs SET interviews_failed = interviews_failed - $1, calls_done = calls_done - $2, calls_cached = calls_cached - $3,
+       calls_failed = calls_failed - $4 WHERE id = $5`,
+    [sums.n, sums.calls_done, sums.calls_cached, sums.calls_failed, jobId],
+  );
+  return sums.n;
+}

@@ -1,0 +1,405 @@
+// The team store: PostgreSQL through the `pg` driver, behind the same Store interface as the embedded SQLite store.
+// Calls, bills and model costs are buffered and written in one transaction per flush, as in SQLite; a job's final
+// status is written with its final event; events of this process are appended one at a time, so their ids are
+// committed in order and a reader following by id never skips one.
+import type { Pool, PoolClient } from 'pg';
+import type { Job, JobEvent, JobListQuery, JobStatus, ModelCost, Result } from '../../../protocol';
+import { decodeCursor, encodeCursor } from '../cursor';
+import { cachedCallFromRow, eventFromRow, JOB_COLUMNS, jobFromRow, resultFromRow, storedJobFromRow, type CachedCallRow, type EventRow, type JobRow, type ResultRow, type StoredJobRow } from '../rows';
+import { SubmissionCache } from '../submission-cache';
+import type { ApiKeyInfo, ApiKeyRecord, CachedCall, CacheScope, CacheStats, CallBill, FinishedInterview, JobStatusFields, NewEvent, NewJob, ResultPageQuery, Store, StoredCall, StoredJob } from '../store';
+
+/** The largest INTEGER: interview and question indexes are INTEGER columns, which a larger bound would overflow. */
+const INT_MAX = 2_147_483_647;
+import { PgApiKeys } from './keys';
+import { PendingWrites, type TakenWrites } from './pending-writes';
+import { openPool, transaction, type PoolOptions } from './pool';
+import { clearFailedInterviews, finishInterviews, RESULT_COLUMNS_SQL } from './results';
+import { migratePostgres } from './schema';
+import { isStoreUnavailable } from '../unavailable';
+
+const RESULT_PAGE = 1000;
+const now = (): string => new Date().toISOString();
+
+export interface PostgresStoreOptions extends PoolOptions {
+  /** Where a failure of a write the store scheduled itself (the buffered calls) is reported. */
+  onBackgroundError?: (error: unknown) => void;
+  /** Bring the schema up to date first (default true); `fieldwork migrate` does it on its own. */
+  migrate?: boolean;
+}
+
+export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+  const pool = openPool(url, options);
+  try {
+    if (options.migrate ?? true) await migratePostgres(pool);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  return new PostgresStore(pool, options);
+}
+
+export class PostgresStore implements Store {
+  private readonly keys: PgApiKeys;
+  private readonly pending = new PendingWrites();
+  private readonly submissions = new SubmissionCache();
+  private readonly onBackgroundError: (error: unknown) => void;
+  private flushScheduled: NodeJS.Immediate | null = null;
+  /** Flushes run one after another: the next starts when the last has committed. */
+  private flushing: Promise<void> = Promise.resolve();
+  /** Appends of events, one after another (see the file's comment). */
+  private appending: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    readonly pool: Pool,
+    options: PostgresStoreOptions = {},
+  ) {
+    this.keys = new PgApiKeys(pool);
+    this.onBackgroundError = options.onBackgroundError ?? ((error) => console.error('fieldwork store: background write failed', error));
+  }
+
+  // ---- keys
+
+  createApiKey(user: string): Promise<{ key: string; record: ApiKeyRecord }> {
+    return this.keys.create(user);
+  }
+
+  userForKey(key: string): Promise<string | null> {
+    return this.keys.userFor(key);
+  }
+
+  countApiKeys(): Promise<number> {
+    return this.keys.countActive();
+  }
+
+  listApiKeys(): Promise<ApiKeyInfo[]> {
+    return this.keys.list();
+  }
+
+  revokeApiKeys(idOrUser: string): Promise<ApiKeyInfo[]> {
+    return this.keys.revoke(idOrUser);
+  }
+
+  // ---- jobs
+
+  async insertJob(job: NewJob): Promise<StoredJob> {
+    await this.pool.query(
+      `INSERT INTO jobs (id, kind, name, source_name, owner, status, models, created_at, interviews_total, submission, idempotency_key)
+       VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, $8, $9, $10)`,
+      [job.id, job.kind, job.name, job.source_name, job.owner, JSON.stringify(job.models), now(), job.interviews_total, JSON.stringify(job.submission), job.idempotency_key],
+    );
+    return (await this.getJob(job.id))!;
+  }
+
+  async getJob(id: string): Promise<StoredJob | null> {
+    const { rows } = await this.pool.query<StoredJobRow>(`SELECT ${JOB_COLUMNS}, idempotency_key FROM jobs WHERE id = $1`, [id]);
+    return rows[0] ? this.withSubmission(rows[0]) : null;
+  }
+
+  async findJobByIdempotencyKey(owner: string, key: string): Promise<StoredJob | null> {
+    const { rows } = await this.pool.query<StoredJobRow>(`SELECT ${JOB_COLUMNS}, idempotency_key FROM jobs WHERE owner = $1 AND idempotency_key = $2`, [owner, key]);
+    return rows[0] ? this.withSubmission(rows[0]) : null;
+  }
+
+  async listJobs(owner: string, query: JobListQuery): Promise<{ jobs: Job[]; next_cursor: string | null }> {
+    const limit = Math.min(Math.max(Math.trunc(query.limit ?? 50), 1), 200);
+    const [afterCreatedAt, afterId] = query.cursor ? decodeCursor(query.cursor, ['string', 'string']) : [null, null];
+    const statuses = query.status && query.status.length > 0 ? query.status : null;
+    const { rows } = await this.pool.query<JobRow>(
+      `SELECT ${JOB_COLUMNS} FROM jobs
+       WHERE owner = $1 AND ($2::text[] IS NULL OR status = ANY($2::text[]))
+         AND ($3::text IS NULL OR (created_at, id) < ($3::text, $4::text))
+       ORDER BY created_at DESC, id DESC LIMIT $5`,
+      [owner, statuses, afterCreatedAt, afterId, limit + 1],
+    );
+    const more = rows.length > limit;
+    const jobs = (more ? rows.slice(0, limit) : rows).map(jobFromRow);
+    const last = jobs[jobs.length - 1];
+    return { jobs, next_cursor: more && last ? encodeCursor([last.created_at, last.id]) : null };
+  }
+
+  async unfinishedJobs(): Promise<StoredJob[]> {
+    const { rows } = await this.pool.query<StoredJobRow>(
+      `SELECT ${JOB_COLUMNS}, idempotency_key FROM jobs WHERE status IN ('queued', 'running', 'cancelling') ORDER BY created_at, id`,
+    );
+    return Promise.all(rows.map((row) => this.withSubmission(row)));
+  }
+
+  async setJobStatus(id: string, status: JobStatus, fields: JobStatusFields = {}, event?: NewEvent): Promise<JobEvent | null> {
+    const write = async (client: PoolClient | Pool): Promise<void> => {
+      const stamp = now();
+      const { rowCount } = await client.query(
+        `UPDATE jobs SET status = $2,
+           error = CASE WHEN $3::boolean THEN $4 ELSE error END,
+           started_at = CASE WHEN $5::boolean THEN $6 ELSE started_at END,
+           finished_at = CASE $7::int WHEN 1 THEN $6 WHEN 0 THEN NULL ELSE finished_at END
+         WHERE id = $1`,
+        [id, status, fields.error !== undefined, fields.error ?? null, fields.started === true, stamp, fields.finished === undefined ? null : fields.finished ? 1 : 0],
+      );
+      if (rowCount === 0) throw new Error(`No job ${id} to set the status of.`);
+    };
+    if (event === undefined) {
+      await write(this.pool);
+      return null;
+    }
+    return this.inOrder(() =>
+      transaction(this.pool, async (client) => {
+        await write(client);
+        return appendEvent(client, event);
+      }),
+    );
+  }
+
+  // ---- interviews and results
+
+  async finishInterviews(jobId: string, interviews: FinishedInterview[]): Promise<void> {
+    if (interviews.length === 0) return;
+    // Calls first: a stored result never lacks its cached call, and a job's cost is never behind its progress.
+    await this.flush();
+    await transaction(this.pool, (client) => finishInterviews(client, jobId, interviews));
+  }
+
+  async finishedInterviews(jobId: string): Promise<Set<number>> {
+    const { rows } = await this.pool.query<{ idx: number }>('SELECT idx FROM interviews WHERE job_id = $1 AND failed = 0', [jobId]);
+    return new Set(rows.map((row) => row.idx));
+  }
+
+  clearFailedInterviews(jobId: string): Promise<number> {
+    return transaction(this.pool, (client) => clearFailedInterviews(client, jobId));
+  }
+
+  async results(jobId: string, page: ResultPageQuery): Promise<{ results: Result[]; next_cursor: string | null }> {
+    const limit = Math.max(Math.trunc(page.limit), 1);
+    const [first, lastInterview] = page.interviews ?? [0, INT_MAX];
+    const [interview, questionIndex] = page.cursor ? decodeCursor(page.cursor, ['number', 'number']) : [first - 1, INT_MAX];
+    const rows = await this.resultsAfter(jobId, interview, questionIndex, limit + 1, lastInterview);
+    const more = rows.length > limit;
+    const pageRows = more ? rows.slice(0, limit) : rows;
+    const last = pageRows[pageRows.length - 1];
+    return { results: pageRows.map(resultFromRow), next_cursor: more && last ? encodeCursor([last.interview, last.question_index]) : null };
+  }
+
+  /** Read in pages by key, as in SQLite: no query stays open while a slow client reads. */
+  async *allResults(jobId: string): AsyncGenerator<Result, void, undefined> {
+    let interview = -1;
+    let questionIndex = -1;
+    for (;;) {
+      const rows = await this.resultsAfter(jobId, interview, questionIndex, RESULT_PAGE);
+      for (const row of rows) yield resultFromRow(row);
+      const last = rows[rows.length - 1];
+      if (!last || rows.length < RESULT_PAGE) return;
+      interview = last.interview;
+      questionIndex = last.question_index;
+    }
+  }
+
+  // ---- events
+
+  appendEvent(event: NewEvent): Promise<JobEvent> {
+    return this.inOrder(() => appendEvent(this.pool, event));
+  }
+
+  async eventsAfter(jobId: string, afterId: number, limit: number): Promise<JobEvent[]> {
+    const { rows } = await this.pool.query<EventRow>(
+      'SELECT id, job_id, type, at, message, data FROM events WHERE job_id = $1 AND id > $2 ORDER BY id LIMIT $3',
+      [jobId, afterId, limit],
+    );
+    return rows.map(eventFromRow);
+  }
+
+  // ---- call cache
+
+  async getCachedCall(scope: CacheScope, key: string): Promise<StoredCall | null> {
+    const pending = this.pending.call(scope, key);
+    if (pending) return pending;
+    const { rows } = await this.pool.query<CachedCallRow>(
+      `SELECT key, raw, input_tokens, output_tokens, cost_usd, model_version, paid_job, paid_interview FROM call_cache WHERE scope = $1 AND key = $2`,
+      [scope, key],
+    );
+    return rows[0] ? cachedCallFromRow(rows[0]) : null;
+  }
+
+  putCachedCall(scope: CacheScope, call: CachedCall, bill?: CallBill): void {
+    this.pending.put(scope, call, bill);
+    this.scheduleFlush();
+  }
+
+  countCacheHit(jobId: string, model: string): void {
+    this.pending.cacheHit(jobId, model);
+    this.scheduleFlush();
+  }
+
+  async costByModel(jobId: string): Promise<ModelCost[]> {
+    await this.flush();
+    const { rows } = await this.pool.query<ModelCost & { unpriced_calls: number }>(
+      `SELECT model, calls, cached_calls, input_tokens, output_tokens, usd, unpriced_calls FROM job_model_costs WHERE job_id = $1 ORDER BY model`,
+      [jobId],
+    );
+    return rows.map(({ unpriced_calls, ...row }) => ({ ...row, usd: unpriced_calls > 0 ? null : row.usd }));
+  }
+
+  async cachedKeys(scope: CacheScope, keys: readonly string[]): Promise<Set<string>> {
+    const cached = new Set(keys.filter((key) => this.pending.call(scope, key) !== null));
+    if (keys.length === 0) return cached;
+    const { rows } = await this.pool.query<{ key: string }>('SELECT key FROM call_cache WHERE scope = $1 AND key = ANY($2::text[])', [scope, [...new Set(keys)]]);
+    for (const row of rows) cached.add(row.key);
+    return cached;
+  }
+
+  async cacheStats(): Promise<CacheStats> {
+    await this.flush();
+    const { rows } = await this.pool.query<CacheStats>('SELECT count(*)::int AS entries, coalesce(sum(bytes), 0)::bigint AS bytes FROM call_cache');
+    return rows[0]!;
+  }
+
+  async clearCache(): Promise<number> {
+    await this.flush();
+    return (await this.pool.query('DELETE FROM call_cache')).rowCount ?? 0;
+  }
+
+  // ---- lifecycle
+
+  /** Writes what is buffered, after any flush already under way. */
+  flush(): Promise<void> {
+    if (this.flushScheduled) {
+      clearImmediate(this.flushScheduled);
+      this.flushScheduled = null;
+    }
+    const next = this.flushing.then(() => this.writePending());
+    // A failed flush is reported to its caller; the next one does not inherit the failure.
+    this.flushing = next.catch(() => {});
+    return next;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.flush();
+    } finally {
+      await this.pool.end();
+    }
+  }
+
+  private retryTimer: NodeJS.Timeout | null = null;
+
+  private retryFlushLater(): void {
+    this.retryTimer ??= setTimeout(() => {
+      this.retryTimer = null;
+      this.flush().catch(() => {}); // reported by the flush that failed first; this one tries again later
+    }, 1000);
+    this.retryTimer.unref();
+  }
+
+  private scheduleFlush(): void {
+    this.flushScheduled ??= setImmediate(() => {
+      this.flushScheduled = null;
+      this.flush().catch((error: unknown) => this.onBackgroundError(error));
+    });
+  }
+
+  private async writePending(): Promise<void> {
+    if (this.pending.isEmpty) return;
+    const taken = this.pending.take();
+    try {
+      await transaction(this.pool, (client) => writeTaken(client, taken));
+    } catch (error) {
+      // An unreachable database gets them at the next flush (a restart is waited out, and its calls were paid for);
+      // any other failure drops them, as in SQLite: a failing write must not grow memory without bound.
+      if (isStoreUnavailable(error)) {
+        this.pending.restore(taken);
+        if (!this.closed) this.retryFlushLater();
+      }
+      throw error;
+    } finally {
+      this.pending.written();
+    }
+  }
+
+  private inOrder<T>(write: () => Promise<T>): Promise<T> {
+    const next = this.appending.then(write);
+    this.appending = next.catch(() => {});
+    return next;
+  }
+
+  /** The job with its submission, read and parsed once per job (see SubmissionCache). */
+  private async withSubmission(row: StoredJobRow): Promise<StoredJob> {
+    let text = '';
+    if (!this.submissions.has(row.id)) {
+      const { rows } = await this.pool.query<{ submission: string }>('SELECT submission FROM jobs WHERE id = $1', [row.id]);
+      text = rows[0]!.submission;
+    }
+    return storedJobFromRow(row, this.submissions.get(row.id, () => text));
+  }
+
+  /** Results after (interview, questionIndex) in key order, of interviews up to `lastInterview`. */
+  private async resultsAfter(jobId: string, interview: number, questionIndex: number, limit: number, lastInterview = INT_MAX): Promise<ResultRow[]> {
+    const { rows } = await this.pool.query<ResultRow>(
+      `SELECT ${RESULT_COLUMNS_SQL} FROM results WHERE job_id = $1 AND (interview, question_index) > ($2, $3) AND interview <= $5
+       ORDER BY interview, question_index LIMIT $4`,
+      [jobId, interview, questionIndex, limit, lastInterview],
+    );
+    return rows;
+  }
+}
+
+async function appendEvent(client: PoolClient | Pool, event: NewEvent): Promise<JobEvent> {
+  const at = now();
+  const data = event.data ?? null;
+  const { rows } = await client.query<{ id: number }>(
+    'INSERT INTO events (job_id, type, at, message, data) VALUES ($1, $2, $3, $4, $5) RETURNING id',
+    [event.job_id, event.type, at, event.message, data === null ? null : JSON.stringify(data)],
+  );
+  return { id: rows[0]!.id, job_id: event.job_id, type: event.type, at, message: event.message, data };
+}
+
+/** Bills, model costs and calls taken from the buffer, in the caller's transaction. */
+async function writeTaken(client: PoolClient, taken: TakenWrites): Promise<void> {
+  for (const [jobId, bill] of taken.bills) {
+    await client.query('UPDATE jobs SET usd = usd + $1, input_tokens = input_tokens + $2, output_tokens = output_tokens + $3 WHERE id = $4', [
+      bill.usd,
+      bill.input_tokens,
+      bill.output_tokens,
+      jobId,
+    ]);
+  }
+  for (const r of taken.costs) {
+    await client.query(
+      `INSERT INTO job_model_costs (job_id, model, calls, cached_calls, input_tokens, output_tokens, usd, unpriced_calls)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (job_id, model) DO UPDATE SET calls = job_model_costs.calls + excluded.calls,
+         cached_calls = job_model_costs.cached_calls + excluded.cached_calls, input_tokens = job_model_costs.input_tokens + excluded.input_tokens,
+         output_tokens = job_model_costs.output_tokens + excluded.output_tokens, usd = job_model_costs.usd + excluded.usd,
+         unpriced_calls = job_model_costs.unpriced_calls + excluded.unpriced_calls`,
+      [r.job_id, r.model, r.calls, r.cached_calls, r.input_tokens, r.output_tokens, r.usd, r.unpriced_calls],
+    );
+  }
+  if (taken.calls.length === 0) return;
+  // One statement for every call: unnest turns the columns back into rows.
+  const createdAt = now();
+  const c = taken.calls;
+  await client.query(
+    `INSERT INTO call_cache (scope, key, raw, input_tokens, output_tokens, cost_usd, model_version, created_at, bytes, calls, paid_job, paid_interview)
+     SELECT s, k, r, i, o, cu, mv, $1, b, n, pj, pi FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::float8[],
+       $8::text[], $9::int[], $10::int[], $11::text[], $12::int[]) AS t(s, k, r, i, o, cu, mv, b, n, pj, pi)
+     ON CONFLICT (scope, key) DO UPDATE SET raw = excluded.raw, input_tokens = excluded.input_tokens,
+       output_tokens = excluded.output_tokens, cost_usd = excluded.cost_usd, model_version = excluded.model_version,
+       created_at = excluded.created_at, bytes = excluded.bytes, calls = call_cache.calls + excluded.calls,
+       paid_job = excluded.paid_job, paid_interview = excluded.paid_interview`,
+    [
+      createdAt,
+      c.map((x) => x.scope),
+      c.map((x) => x.key),
+      c.map((x) => x.raw),
+      c.map((x) => x.input_tokens),
+      c.map((x) => x.output_tokens),
+      c.map((x) => x.cost_usd),
+      c.map((x) => x.model_version),
+      c.map((x) => Buffer.byteLength(x.key) + Buffer.byteLength(x.raw)),
+      c.map((x) => x.calls),
+      c.map((x) => x.paid_job),
+      c.map((x) => x.paid_interview),
+    ],
+  );
+}
