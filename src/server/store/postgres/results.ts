@@ -1,7 +1,10 @@
 // Finished interviews and their results in PostgreSQL: written in the caller's transaction, many rows per statement.
 // An interview already recorded (by a resumed run, or another replica) is skipped whole, so nothing counts twice.
-import type { PoolClient } from 'pg';
-import type { FinishedInterview } from '../store';
+import type { Pool, PoolClient } from 'pg';
+import type { Result } from '../../../protocol';
+import { decodeCursor, encodeCursor } from '../cursor';
+import { resultFromRow, type ResultRow } from '../rows';
+import type { FinishedInterview, ResultPageQuery } from '../store';
 
 const RESULT_COLUMNS = [
   'job_id', 'interview', 'question_index', 'question', 'agent_index', 'agent_name', 'scenario_index', 'model',
@@ -87,4 +90,45 @@ export async function clearFailedInterviews(client: PoolClient, jobId: string): 
     [sums.n, sums.calls_done, sums.calls_cached, sums.calls_failed, jobId],
   );
   return sums.n;
+}
+
+/** Rows a stream of all results reads at a time. */
+const RESULT_PAGE = 1000;
+/** The largest INTEGER: interview and question indexes are INTEGER columns, which a larger bound would overflow. */
+const INT_MAX = 2_147_483_647;
+
+/** A page of results in (interview, question) order; `interviews` keeps those of interviews first..last only. */
+export async function pageResults(pool: Pool, jobId: string, page: ResultPageQuery): Promise<{ results: Result[]; next_cursor: string | null }> {
+  const limit = Math.max(Math.trunc(page.limit), 1);
+  const [first, lastInterview] = page.interviews ?? [0, INT_MAX];
+  const [interview, questionIndex] = page.cursor ? decodeCursor(page.cursor, ['number', 'number']) : [first - 1, INT_MAX];
+  const rows = await resultsAfter(pool, jobId, interview, questionIndex, limit + 1, lastInterview);
+  const more = rows.length > limit;
+  const pageRows = more ? rows.slice(0, limit) : rows;
+  const last = pageRows[pageRows.length - 1];
+  return { results: pageRows.map(resultFromRow), next_cursor: more && last ? encodeCursor([last.interview, last.question_index]) : null };
+}
+
+/** Every result, read in pages by key as in SQLite: no query stays open while a slow client reads. */
+export async function* streamResults(pool: Pool, jobId: string): AsyncGenerator<Result, void, undefined> {
+  let interview = -1;
+  let questionIndex = -1;
+  for (;;) {
+    const rows = await resultsAfter(pool, jobId, interview, questionIndex, RESULT_PAGE);
+    for (const row of rows) yield resultFromRow(row);
+    const last = rows[rows.length - 1];
+    if (!last || rows.length < RESULT_PAGE) return;
+    interview = last.interview;
+    questionIndex = last.question_index;
+  }
+}
+
+/** Results after (interview, questionIndex) in key order, of interviews up to `lastInterview`. */
+async function resultsAfter(pool: Pool, jobId: string, interview: number, questionIndex: number, limit: number, lastInterview = INT_MAX): Promise<ResultRow[]> {
+  const { rows } = await pool.query<ResultRow>(
+    `SELECT ${RESULT_COLUMNS_SQL} FROM results WHERE job_id = $1 AND (interview, question_index) > ($2, $3) AND interview <= $5
+     ORDER BY interview, question_index LIMIT $4`,
+    [jobId, interview, questionIndex, limit, lastInterview],
+  );
+  return rows;
 }

@@ -5,20 +5,17 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Job, JobEvent, JobListQuery, JobStatus, ModelCost, Result } from '../../../protocol';
 import { decodeCursor, encodeCursor } from '../cursor';
-import { cachedCallFromRow, eventFromRow, JOB_COLUMNS, jobFromRow, resultFromRow, storedJobFromRow, type CachedCallRow, type EventRow, type JobRow, type ResultRow, type StoredJobRow } from '../rows';
+import { cachedCallFromRow, eventFromRow, JOB_COLUMNS, jobFromRow, storedJobFromRow, type CachedCallRow, type EventRow, type JobRow, type StoredJobRow } from '../rows';
 import { SubmissionCache } from '../submission-cache';
 import type { ApiKeyInfo, ApiKeyRecord, CachedCall, CacheScope, CacheStats, CallBill, FinishedInterview, JobStatusFields, NewEvent, NewJob, ResultPageQuery, Store, StoredCall, StoredJob } from '../store';
 
-/** The largest INTEGER: interview and question indexes are INTEGER columns, which a larger bound would overflow. */
-const INT_MAX = 2_147_483_647;
 import { PgApiKeys } from './keys';
 import { PendingWrites, type TakenWrites } from './pending-writes';
 import { openPool, transaction, type PoolOptions } from './pool';
-import { clearFailedInterviews, finishInterviews, RESULT_COLUMNS_SQL } from './results';
+import { clearFailedInterviews, finishInterviews, pageResults, streamResults } from './results';
 import { migratePostgres } from './schema';
 import { isStoreUnavailable } from '../unavailable';
 
-const RESULT_PAGE = 1000;
 const now = (): string => new Date().toISOString();
 
 export interface PostgresStoreOptions extends PoolOptions {
@@ -169,29 +166,12 @@ export class PostgresStore implements Store {
     return transaction(this.pool, (client) => clearFailedInterviews(client, jobId));
   }
 
-  async results(jobId: string, page: ResultPageQuery): Promise<{ results: Result[]; next_cursor: string | null }> {
-    const limit = Math.max(Math.trunc(page.limit), 1);
-    const [first, lastInterview] = page.interviews ?? [0, INT_MAX];
-    const [interview, questionIndex] = page.cursor ? decodeCursor(page.cursor, ['number', 'number']) : [first - 1, INT_MAX];
-    const rows = await this.resultsAfter(jobId, interview, questionIndex, limit + 1, lastInterview);
-    const more = rows.length > limit;
-    const pageRows = more ? rows.slice(0, limit) : rows;
-    const last = pageRows[pageRows.length - 1];
-    return { results: pageRows.map(resultFromRow), next_cursor: more && last ? encodeCursor([last.interview, last.question_index]) : null };
+  results(jobId: string, page: ResultPageQuery): Promise<{ results: Result[]; next_cursor: string | null }> {
+    return pageResults(this.pool, jobId, page);
   }
 
-  /** Read in pages by key, as in SQLite: no query stays open while a slow client reads. */
-  async *allResults(jobId: string): AsyncGenerator<Result, void, undefined> {
-    let interview = -1;
-    let questionIndex = -1;
-    for (;;) {
-      const rows = await this.resultsAfter(jobId, interview, questionIndex, RESULT_PAGE);
-      for (const row of rows) yield resultFromRow(row);
-      const last = rows[rows.length - 1];
-      if (!last || rows.length < RESULT_PAGE) return;
-      interview = last.interview;
-      questionIndex = last.question_index;
-    }
+  allResults(jobId: string): AsyncGenerator<Result, void, undefined> {
+    return streamResults(this.pool, jobId);
   }
 
   // ---- events
@@ -333,15 +313,6 @@ export class PostgresStore implements Store {
     return storedJobFromRow(row, this.submissions.get(row.id, () => text));
   }
 
-  /** Results after (interview, questionIndex) in key order, of interviews up to `lastInterview`. */
-  private async resultsAfter(jobId: string, interview: number, questionIndex: number, limit: number, lastInterview = INT_MAX): Promise<ResultRow[]> {
-    const { rows } = await this.pool.query<ResultRow>(
-      `SELECT ${RESULT_COLUMNS_SQL} FROM results WHERE job_id = $1 AND (interview, question_index) > ($2, $3) AND interview <= $5
-       ORDER BY interview, question_index LIMIT $4`,
-      [jobId, interview, questionIndex, limit, lastInterview],
-    );
-    return rows;
-  }
 }
 
 async function appendEvent(client: PoolClient | Pool, event: NewEvent): Promise<JobEvent> {
