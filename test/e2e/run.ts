@@ -364,8 +364,11 @@ async function main(): Promise<number> {
       await shoot('12-new-file-codelens');
     });
 
-    const activation = findActivation(profile.userData);
+    const activation = fromLog(profile.userData, /activated in (.+)$/m);
     if (activation) figures.push(`activation: ${activation}`);
+    // How soon Run's feedback left the extension host after the command began, as the extension logs it.
+    const feedback = fromLog(profile.userData, /^\S+ \S+ \[info\] (run live\.survey\.yaml: feedback sent .+)$/m);
+    if (feedback) figures.push(`extension log: ${feedback}`);
   } finally {
     await browser.close().catch(() => undefined);
     stop(server.process);
@@ -379,12 +382,12 @@ async function main(): Promise<number> {
   return failed === 0 && passed > 0 ? 0 : 1;
 }
 
-/** "activated in X ms (loading the code Y ms, activate() Z ms)" from each window's Fieldwork log channel file. */
-function findActivation(dir: string): string | null {
+/** The first group of `pattern` (e.g. "activated in X ms …") in each window's Fieldwork log channel file. */
+function fromLog(dir: string, pattern: RegExp): string | null {
   const found: string[] = [];
   for (const file of walk(join(dir, 'logs'))) {
     if (!/Fieldwork\.log$/.test(file)) continue;
-    const match = /activated in (.+)$/m.exec(readFileSync(file, 'utf8'));
+    const match = pattern.exec(readFileSync(file, 'utf8'));
     if (match?.[1]) found.push(match[1]);
   }
   return found.length > 0 ? found.join('; ') : null;
