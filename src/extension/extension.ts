@@ -13,6 +13,7 @@ import { ServerConnection } from './connection/connection';
 import { activateDiagnostics } from './diagnostics/diagnostics';
 import { activateQuickFixes } from './diagnostics/quick-fixes';
 import { activateJobsView } from './jobs/jobs-view';
+import { whenCoreLoads } from './lazy';
 import { createLog } from './log/log';
 import { activateJobPanels } from './panel/panels';
 import { Secrets } from './secrets/secrets';
@@ -21,6 +22,7 @@ import { activateStatusBar } from './statusbar/status-bar';
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
   const log = createLog(context);
+  whenCoreLoads((ms) => log.info(`extension-core loaded in ${ms.toFixed(1)} ms`));
   const secrets = new Secrets(context);
   const connection = new ServerConnection(context, secrets, log);
   const history = new RunHistory(context.workspaceState);

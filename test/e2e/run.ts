@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { chromium, type Frame, type Page } from 'playwright-core';
 import { freePort, installCodeServer, installExtension, startCodeServer, writeSettings, type Profile } from './code-server';
 import { Workbench } from './vscode-page';
+import { atPanelWidth, NARROWEST, noSideScroll } from './fit';
 
 const repo = join(__dirname, '..', '..');
 const artifacts = join(repo, 'test-artifacts');
@@ -103,20 +104,13 @@ async function main(): Promise<number> {
     await wb.theme('Light Modern', 'light');
   };
 
-  /** The panel's page is no wider than the panel, nor is any part of it that could scroll on its own. */
-  const noSideScroll = async (panel: Frame, where: string): Promise<void> => {
-    const overflow = (await panel.evaluate(`(() => {
-      const out = [];
-      const page = document.documentElement;
-      if (page.scrollWidth > page.clientWidth + 1) out.push('page ' + page.scrollWidth + ' > ' + page.clientWidth);
-      for (const el of document.querySelectorAll('.table, .virtual-list, .samples, .metrics, .per-model, .charts')) {
-        if (el.offsetParent !== null && el.scrollWidth > el.clientWidth + 1) out.push(el.className + ' ' + el.scrollWidth + ' > ' + el.clientWidth);
-      }
-      return out;
-    })()`)) as string[];
-    if (overflow.length > 0) throw new Error(`${where} scrolls sideways: ${overflow.join('; ')}`);
-    const width = (await panel.evaluate('document.documentElement.clientWidth')) as number;
-    figures.push(`${where}: no sideways scroll in a ${width} px panel`);
+  /** No sideways scroll at the panel's opening width (half the window), nor at 400 px, shot there in light and dark. */
+  const fits = async (panel: Frame, where: string, shot: string): Promise<void> => {
+    figures.push(`${where}: no sideways scroll in a ${await noSideScroll(panel, where)} px panel`);
+    await atPanelWidth(page, panel, NARROWEST, async () => {
+      figures.push(`${where}: no sideways scroll in a ${await noSideScroll(panel, where)} px panel`);
+      await shoot(`${shot}-${NARROWEST}px`);
+    });
   };
 
   let passed = 0;
@@ -156,11 +150,11 @@ async function main(): Promise<number> {
       // The per-model table shows what the job did, not dashes.
       const calls = await panel.locator('#estimate-table tbody tr', { hasText: 'test' }).first().locator('td').nth(1).textContent();
       if (!/\d/.test(calls ?? '')) throw new Error(`the per-model table's calls read "${calls}"`);
-      await noSideScroll(panel, 'overview');
+      await fits(panel, 'overview', '01-run-overview');
       await shoot('01-run-overview');
       await panel.locator('#tab-results').click();
       await panel.locator('#results-count', { hasText: /results$/ }).waitFor({ timeout: 60_000 });
-      await noSideScroll(panel, 'results');
+      await fits(panel, 'results', '02-run-results');
       // A linear scale: every point in the file's order, with its label, whether or not anyone chose it.
       const scale = panel.locator('.chart[data-question="fair_price"]');
       await scale.locator('svg').waitFor({ timeout: 30_000 });
@@ -212,7 +206,7 @@ async function main(): Promise<number> {
       if (verdicts.length === 0 || verdicts.includes('right')) throw new Error(`the wrong-or-failed filter shows ${JSON.stringify(verdicts)}`);
       const first = await panel.locator('#samples-table tbody tr').first().locator('td').allTextContents();
       if (!/What is/.test(first[1] ?? '') || (first[2] ?? '') === '' || !/\d/.test(first[4] ?? '')) throw new Error(`a sample row reads ${JSON.stringify(first)}`);
-      await noSideScroll(panel, 'eval samples');
+      await fits(panel, 'eval samples', '08-eval-results');
       // No cell breaks a word: each sample row is a few lines at most.
       const tallest = (await panel.locator('#samples-table tbody tr.sample-row').evaluateAll((rows) => Math.max(...rows.map((r) => r.getBoundingClientRect().height)))) as number;
       if (tallest > 90) throw new Error(`a sample row is ${tallest} px tall`);
@@ -230,7 +224,7 @@ async function main(): Promise<number> {
       const panel = await wb.webview('#estimate-table');
       await panel.locator('#estimate-table tbody tr', { hasText: 'test' }).waitFor({ timeout: 120_000 });
       await panel.locator('button', { hasText: 'Run coffee.survey.yaml' }).waitFor();
-      await noSideScroll(panel, 'estimate');
+      await fits(panel, 'estimate', '03-estimate');
       await shoot('03-estimate');
     });
 
@@ -274,7 +268,7 @@ async function main(): Promise<number> {
       await score.waitFor({ timeout: 60_000 });
       const says = (await score.locator('.test').textContent()) ?? '';
       if (!/^n = 3 \/ 3 · ((chi-square|welch-t) -?[\d.]+ \(df [\d.]+\), p [=<] [\d.]+|too few answers to test)$/.test(says)) throw new Error(`the comparison of score says "${says}"`);
-      await noSideScroll(panel, 'compare');
+      await fits(panel, 'compare', '13-compare');
       await shoot('13-compare');
     });
 
@@ -370,8 +364,11 @@ async function main(): Promise<number> {
       await shoot('12-new-file-codelens');
     });
 
-    const activation = findActivation(profile.userData);
+    const activation = fromLog(profile.userData, /activated in (.+)$/m);
     if (activation) figures.push(`activation: ${activation}`);
+    // How soon Run's feedback left the extension host after the command began, as the extension logs it.
+    const feedback = fromLog(profile.userData, /^\S+ \S+ \[info\] (run live\.survey\.yaml: feedback sent .+)$/m);
+    if (feedback) figures.push(`extension log: ${feedback}`);
   } finally {
     await browser.close().catch(() => undefined);
     stop(server.process);
@@ -385,12 +382,12 @@ async function main(): Promise<number> {
   return failed === 0 && passed > 0 ? 0 : 1;
 }
 
-/** "activated in X ms (loading the code Y ms, activate() Z ms)" from each window's Fieldwork log channel file. */
-function findActivation(dir: string): string | null {
+/** The first group of `pattern` (e.g. "activated in X ms …") in each window's Fieldwork log channel file. */
+function fromLog(dir: string, pattern: RegExp): string | null {
   const found: string[] = [];
   for (const file of walk(join(dir, 'logs'))) {
     if (!/Fieldwork\.log$/.test(file)) continue;
-    const match = /activated in (.+)$/m.exec(readFileSync(file, 'utf8'));
+    const match = pattern.exec(readFileSync(file, 'utf8'));
     if (match?.[1]) found.push(match[1]);
   }
   return found.length > 0 ? found.join('; ') : null;

@@ -2,7 +2,7 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { Job } from '../../protocol';
-import { core } from '../lazy';
+import { core, coreLoaded, yieldToVsCode } from '../lazy';
 import { specKind } from '../spec-kind';
 import type { Command } from './command';
 import type { CommandDeps } from './deps';
@@ -75,7 +75,12 @@ export async function runSpec(deps: CommandDeps, uri: vscode.Uri): Promise<Job |
   const askAbove = settings.get<number | null>('confirmCostAbove', 1);
   // The status bar answers the click at once; the notification below can take a moment to appear.
   const clicked = vscode.window.setStatusBarMessage(`$(loading~spin) Fieldwork: running ${name}…`);
+  const started = performance.now();
+  const coreWasLoaded = coreLoaded();
   return withFileProgress(`Fieldwork: running ${name}`, async (signal, report) => {
+    // The status bar and the notification leave before anything heavy runs (loading the core, parsing the file).
+    await yieldToVsCode();
+    deps.log.info(`run ${name}: feedback sent ${(performance.now() - started).toFixed(1)} ms after the command began (extension-core ${coreWasLoaded ? 'already loaded' : 'not loaded yet'})`);
     await saved(uri);
     const submission = core().submissionFor(uri.fsPath);
     report(`connecting to ${deps.connection.describe()}…`);

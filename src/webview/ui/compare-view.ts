@@ -32,7 +32,10 @@ function questionBlock(q: QuestionComparison): HTMLElement {
   if (q.kind === 'text') block.append(h('p', { class: 'muted' }, 'Free text: compare the answers in the Results tab.'));
   if (q.kind === 'categories') {
     for (const category of q.categories) {
-      const row = h('div', { class: 'compare-row' }, h('span', { class: 'compare-answer', title: category.answer }, category.answer));
+      // A long answer is cut to one line; a click shows it whole (and a second click cuts it again).
+      const answer = h('span', { class: 'compare-answer', title: category.answer }, category.answer);
+      answer.addEventListener('click', () => answer.classList.toggle('open'));
+      const row = h('div', { class: 'compare-row' }, answer);
       category.counts.forEach((n, i) => {
         const share = q.n[i] ? n / q.n[i]! : 0;
         const bar = h('span', { class: `compare-bar ${i === 0 ? 'run-a' : 'run-b'}` });
