@@ -5,6 +5,7 @@ import type { ServeOptions } from './commands/serve';
 import type { RunOptions } from './commands/run';
 import type { MockProviderOptions } from './commands/mock-provider';
 import { PRESETS } from '../mock-provider/presets';
+import { VERSION } from '../protocol/version';
 
 type Remote = { server?: string | undefined };
 /** /v1's formats, and EDSL's Results JSON. */
@@ -54,7 +55,7 @@ function twoModels(value: string): [string, string] {
 export function buildProgram(handlers: Handlers, options: ProgramOptions): Command {
   const program = new Command('fieldwork')
     .description('Run LLM surveys on a Fieldwork job server: estimate, run, follow, read the results.')
-    .version('0.1.0')
+    .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   if (options.output) program.configureOutput(options.output);

@@ -23,6 +23,7 @@ import {
 import { ValidationError } from './errors';
 import { followEvents } from './event-stream';
 import { JsonText, Transport } from './transport';
+import { VERSION } from '../protocol/version';
 
 /** GET /api/v0/object: results as EDSL's client reads them. */
 const EdslObject = z.object({ json_string: z.string(), object_type: z.literal('results') });
@@ -52,7 +53,6 @@ export interface EventsOptions {
 /** Where `downloadResults` writes: a stream (backpressure respected) or a function given text chunks. */
 export type ResultSink = NodeJS.WritableStream | ((chunk: string) => void);
 
-export const CLIENT_VERSION = '0.1.0';
 
 /** The smallest body limit a server can have (`--max-body-mb 1`): smaller uploads are never checked first. */
 const MIN_BODY_LIMIT = 1024 * 1024;
@@ -68,7 +68,7 @@ export class FieldworkClient {
       apiKey: options.apiKey,
       timeoutMs: options.timeoutMs ?? 30_000,
       retries: options.retries ?? 3,
-      userAgent: options.userAgent ?? `fieldwork-client/${CLIENT_VERSION}`,
+      userAgent: options.userAgent ?? `fieldwork-client/${VERSION}`,
     });
   }
 

@@ -22,7 +22,7 @@ import type { RetryPolicy } from './scheduler/retry-policy';
 import { loadServicesConfig, type ServicesFile } from './services/config';
 import { ServiceSet } from './services/services';
 import { cacheScopes } from './cache-scope';
-import { VERSION } from './version';
+import { VERSION } from '../protocol/version';
 
 export interface ServerOptions {
   /** With `database`, only the data directory's own key (`api-key`) and owner file are kept here. */
