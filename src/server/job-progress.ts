@@ -27,10 +27,12 @@ export class JobProgress {
     private readonly log: (line: string) => void,
   ) {}
 
-  /** A job starts (or resumes) running: `callsExpected` is about how many calls it makes in all. */
-  async start(jobId: string, callsExpected: number): Promise<void> {
-    const job = await this.store.getJob(jobId);
-    const calls = await this.callsMade(jobId, job?.progress.calls_done ?? 0);
+  /**
+   * A job starts (or resumes) running with `callsDone` calls done: `callsExpected` is about how many calls it makes in
+   * all. A store that cannot say more now (restarting) does not hold the run back: its first event counts from here.
+   */
+  async start(jobId: string, callsExpected: number, callsDone: number): Promise<void> {
+    const calls = await this.callsMade(jobId, callsDone).catch(() => callsDone);
     this.running.set(jobId, { at: Date.now(), calls, callsExpected, stored: [], timer: null });
   }
 

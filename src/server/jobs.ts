@@ -327,7 +327,7 @@ export class CoreJobManager implements JobManager {
       await this.options.store.setJobStatus(current.id, 'cancelled', { finished: true });
       return;
     }
-    await this.progressNotes.start(current.id, current.progress.interviews_total * plan.callsPerInterview);
+    await this.progressNotes.start(current.id, current.progress.interviews_total * plan.callsPerInterview, current.progress.calls_done);
     const run = new JobRun(current, plan, this.options.store, this.callPath, {
       concurrency: this.options.interviewsInFlight,
       batchSize: 500,

@@ -60,10 +60,14 @@ class InFlight<T> {
   }
 }
 
-/** After a failed read of the cache: a database that is restarting is waited out; any other error is thrown. */
-function readAgain(error: unknown, store: Store, scope: string, key: string, signal: AbortSignal): Promise<StoredCall | null> {
-  if (!isStoreUnavailable(error)) throw error;
-  return whileUnavailable(() => store.getCachedCall(scope, key), { stopped: () => signal.aborted });
+/** A cached call, if any: a database that is restarting is waited out; any other error is thrown. */
+async function readCached(store: Store, scope: string, key: string, signal: AbortSignal): Promise<StoredCall | null> {
+  try {
+    return await store.getCachedCall(scope, key);
+  } catch (error) {
+    if (!isStoreUnavailable(error)) throw error;
+    return whileUnavailable(() => store.getCachedCall(scope, key), { stopped: () => signal.aborted });
+  }
 }
 
 /** True when the stored call was paid for by this interview of this job and no row of this run carries it yet. */
@@ -106,12 +110,7 @@ export class CallPath {
     const scope = this.scopeOf(input.user);
     const key = cacheKey(input.model, input.prompts, input.iteration);
     // Read even when fresh: a fresh job must not pay twice for what it paid for before a restart.
-    let hit: StoredCall | null;
-    try {
-      hit = await this.store.getCachedCall(scope, key);
-    } catch (error) {
-      hit = await readAgain(error, this.store, scope, key, input.signal);
-    }
+    const hit = await readCached(this.store, scope, key, input.signal);
     if (hit && paidHere(hit, key, input)) {
       input.paid.add(key);
       // Billed to the job and its model when it was stored: counted once, here only on the row.
@@ -246,12 +245,7 @@ export class ScoringCalls {
     const { model } = input;
     const scope = this.scopeOf(input.user);
     const key = scoringCacheKey(model, content);
-    let hit: StoredCall | null;
-    try {
-      hit = await this.store.getCachedCall(scope, key);
-    } catch (error) {
-      hit = await readAgain(error, this.store, scope, key, input.signal);
-    }
+    const hit = await readCached(this.store, scope, key, input.signal);
     if (hit && paidHere(hit, key, input)) {
       input.paid.add(key);
       return { reply: JSON.parse(hit.raw) as T, cached: false, cost_usd: hit.cost_usd };
