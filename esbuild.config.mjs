@@ -1,5 +1,5 @@
 // Bundles the CLI (which embeds the job server) into dist/fieldwork.js (and the server's spec worker into
-// dist/spec-worker.js), the VS Code extension into dist/extension.js
+// dist/format-worker.js), the VS Code extension into dist/extension.js
 // (what activation needs) and dist/extension-core.js (the spec parser, the client, zod: required on first use), and
 // the job panel's webview script into dist/webview.js. `--production` minifies them all (for `npm run package`).
 // `node esbuild.config.mjs [--quiet] [--watch] [--production]`
@@ -17,8 +17,8 @@ const production = process.argv.includes('--production');
 
 /** @type {import('esbuild').BuildOptions} */
 const cli = {
-  // The server parses submitted files in worker threads, which load their own bundle (src/server/spec-pool).
-  entryPoints: { fieldwork: 'src/cli/main.ts', 'spec-worker': 'src/server/spec-pool/worker.ts' },
+  // The server parses submitted files in worker threads, which load their own bundle (src/server/format-pool).
+  entryPoints: { fieldwork: 'src/cli/main.ts', 'format-worker': 'src/server/format-pool/worker.ts' },
   outdir: 'dist',
   bundle: true,
   platform: 'node',

@@ -1,6 +1,6 @@
 // How a command ends: exit codes, and one clear line on stderr for a failure (a stack only with FIELDWORK_DEBUG=1).
 import { AuthError, ConnectionError, FieldworkError, NotFoundError, TimeoutError, ValidationError } from '../client';
-import type { JobStatus } from '../protocol';
+import type { JobStatus } from '../api';
 import type { Cli } from './io';
 import { formatSpecIssue } from './local-check';
 

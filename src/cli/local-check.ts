@@ -1,8 +1,8 @@
 // Reads and checks a survey file on this machine before anything is sent, so mistakes show with their line and column.
 import { statSync } from 'node:fs';
 import { toSubmission } from '../client';
-import type { JobSubmission, SpecIssue } from '../protocol';
-import { formatIssue, isEvalFileName, loadEvalFiles, loadSurveyFiles, MAX_SOURCE_BYTES, maxQuestionsSetting, parseEval, parseSurvey, type LoadedSurvey } from '../spec';
+import type { JobSubmission, SpecIssue } from '../api';
+import { formatIssue, isEvalFileName, loadEvalFiles, loadSurveyFiles, MAX_SOURCE_BYTES, maxQuestionsSetting, parseEval, parseSurvey, type LoadedSurvey } from '../format';
 import { UsageError } from './failure';
 
 export type LocalCheck = { ok: true; submission: JobSubmission } | { ok: false; issues: string[] };

@@ -1,5 +1,5 @@
 // An eval's metrics as the CLI shows them: per model and scorer, the value ± standard error, n and failures.
-import type { Metric } from '../protocol';
+import type { Metric } from '../api';
 import { count, table } from './format';
 
 export function metricsTable(metrics: readonly Metric[]): string {

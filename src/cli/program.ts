@@ -1,11 +1,11 @@
 // The command line: names, arguments and options of every command, mapped onto typed handler calls.
 import { Command, InvalidArgumentError, Option, type OutputConfiguration } from 'commander';
-import { JobStatus, ResultFormat } from '../protocol';
+import { JobStatus, ResultFormat } from '../api';
 import type { ServeOptions } from './commands/serve';
 import type { RunOptions } from './commands/run';
 import type { MockProviderOptions } from './commands/mock-provider';
 import { PRESETS } from '../mock-provider/presets';
-import { VERSION } from '../protocol/version';
+import { VERSION } from '../api/version';
 
 type Remote = { server?: string | undefined };
 /** /v1's formats, and EDSL's Results JSON. */

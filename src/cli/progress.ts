@@ -1,7 +1,7 @@
 // Live progress of a job on stderr: a bar at a terminal, occasional plain lines in a pipe, nothing with --quiet.
 import { MultiBar, type SingleBar } from 'cli-progress';
 import { z } from 'zod';
-import { JobCost, JobProgress, type EventType, type Job, type JobEvent } from '../protocol';
+import { JobCost, JobProgress, type EventType, type Job, type JobEvent } from '../api';
 import { count, usd } from './format';
 import { isInteractive, type Cli } from './io';
 

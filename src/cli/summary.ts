@@ -1,6 +1,6 @@
 // What a finished run says, aggregated while results stream past: memory grows with models, questions and a
 // bounded number of distinct answers — not with results.
-import type { Estimate, Job, ModelCost, Result } from '../protocol';
+import type { Estimate, Job, ModelCost, Result } from '../api';
 import { count, seconds, table, usd } from './format';
 
 interface ModelTotals {

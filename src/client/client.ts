@@ -19,11 +19,11 @@ import {
   type ResultFormat,
   type ServerLimits,
   wholeMegabytes,
-} from '../protocol';
+} from '../api';
 import { ValidationError } from './errors';
 import { followEvents } from './event-stream';
 import { JsonText, Transport } from './transport';
-import { VERSION } from '../protocol/version';
+import { VERSION } from '../api/version';
 
 /** GET /api/v0/object: results as EDSL's client reads them. */
 const EdslObject = z.object({ json_string: z.string(), object_type: z.literal('results') });

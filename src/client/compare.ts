@@ -1,6 +1,6 @@
 // Compares two runs' results question by question: a chi-square test for categorical answers, Welch's t for
 // numbers, and for evals each scorer's paired difference on the samples both scored. Pure: no I/O.
-import type { Comparison, QuestionComparison, Result, ScorerComparison } from '../protocol';
+import type { Comparison, QuestionComparison, Result, ScorerComparison } from '../api';
 import { chiSquare, meanVariance, pairedDifference, welchT } from './stats';
 
 /** Many distinct answers are free text: counted, not tested. */

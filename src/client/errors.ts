@@ -1,5 +1,5 @@
 // Typed errors of the client. Each message says what happened and what to do; none ever contains the API key.
-import type { Problem, SpecIssue } from '../protocol';
+import type { Problem, SpecIssue } from '../api';
 
 export class FieldworkError extends Error {
   /** HTTP status of the reply that caused this error, if there was one. */

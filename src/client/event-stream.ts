@@ -1,6 +1,6 @@
 // A job's live events over SSE: reconnects after a dropped connection from the last event seen, yields each event once.
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { JobEvent } from '../protocol';
+import { JobEvent } from '../api';
 import { ConnectionError, FieldworkError, ProtocolError, ServerError, TimeoutError } from './errors';
 import { backoffDelay, sleep } from './retry';
 import type { Transport } from './transport';

@@ -1,6 +1,6 @@
 // A survey or eval file on disk → the submission the server accepts (the files it names travel inline).
-import type { JobSubmission } from '../protocol';
-import { isEvalFileName, loadEvalFiles, loadSurveyFiles } from '../spec';
+import type { JobSubmission } from '../api';
+import { isEvalFileName, loadEvalFiles, loadSurveyFiles } from '../format';
 
 export function submissionFromFile(path: string, opts: { fresh?: boolean } = {}): JobSubmission {
   return toSubmission(isEvalFileName(path) ? loadEvalFiles(path) : loadSurveyFiles(path), opts);

@@ -1,7 +1,7 @@
 // One HTTP exchange with the job server: auth, timeout, abort, retries for idempotent requests, typed errors.
 import { Agent, request, type Dispatcher } from 'undici';
 import type { z } from 'zod';
-import { Problem } from '../protocol';
+import { Problem } from '../api';
 import {
   AuthError,
   ConflictError,

@@ -1,6 +1,6 @@
 // A Fieldwork survey (as parsed: defaults applied, scenario files loaded) → EDSL's Survey and Jobs `to_dict()`,
 // which EDSL's `Survey.from_dict` and `Jobs.from_dict` read back.
-import type { Survey } from '../spec';
+import type { Survey } from '../format';
 import { exportModel } from './models';
 import { EXPORTED_EDSL_VERSION } from './objects';
 import { exportQuestion } from './questions';

@@ -1,7 +1,7 @@
 // EDSL's Jobs or Survey (its `to_dict()`) → a Fieldwork survey file. Everything that changes what runs is carried
 // over or refused with its name and the reason, before anything runs: nothing is dropped without a word.
 import type { z } from 'zod';
-import { parseSurvey } from '../spec';
+import { parseSurvey } from '../format';
 import { importModels } from './models';
 import { EDSL_BOOKKEEPING, EdslJobs, EdslSurvey, isUnset, type EdslAgent, type EdslScenario } from './objects';
 import { importQuestion } from './questions';

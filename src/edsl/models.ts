@@ -1,6 +1,6 @@
 // Models between EDSL's `{model, inference_service, parameters}` and Fieldwork's "service/model" with parameters.
 // The service keeps EDSL's name (openai, anthropic, …): the server that runs the job says whether it offers it.
-import type { ModelSpec } from '../spec';
+import type { ModelSpec } from '../format';
 import { EXPORTED_EDSL_VERSION, type EdslModel } from './objects';
 
 /** EDSL's defaults that ask nothing of a service: left out rather than sent to one that may not take them. */

@@ -1,7 +1,7 @@
 // Questions between EDSL and Fieldwork. Both speak the same vocabulary (question_name, question_text, question_type
 // and the type's fields), so a question crosses as it is; what differs is which types exist and a few EDSL options.
-import { fieldsOf, QUESTION_TYPES, type QuestionType } from '../spec/question-types';
-import type { Question } from '../spec';
+import { fieldsOf, QUESTION_TYPES, type QuestionType } from '../format/question-types';
+import type { Question } from '../format';
 import { EDSL_BOOKKEEPING, EXPORTED_EDSL_VERSION, isUnset, type EdslQuestion } from './objects';
 
 /** EDSL question types Fieldwork cannot run, and why, in words that suggest what to use instead. */

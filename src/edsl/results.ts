@@ -1,8 +1,8 @@
 // Fieldwork results → EDSL's: the interviews of `results/page` and the `Results.to_dict()` that EDSL's
 // `Results.from_dict` reads, so `results.select("answer.*")` works on a Fieldwork job. Prompts are not stored with
 // results; they are rendered again from the survey and the interview's answers, exactly as the runner rendered them.
-import type { Result } from '../protocol';
-import type { AnswerRecord, CompiledSurvey, ModelSpec, Question } from '../spec';
+import type { Result } from '../api';
+import type { AnswerRecord, CompiledSurvey, ModelSpec, Question } from '../format';
 import { exportAgent, exportScenario, exportSurvey } from './export';
 import { exportModel } from './models';
 import { EXPORTED_EDSL_VERSION } from './objects';

@@ -4,7 +4,7 @@
 //   after q_i, go to q_j  →  skip_if on q_(i+1) … q_(j-1)      (past the end: stop_if on q_i)
 //   before q_i, go to q_j →  skip_if on q_i … q_(j-1)
 // EDSL's default rules ("True", next question, priority -1) change nothing and are left out.
-import type { Question } from '../spec';
+import type { Question } from '../format';
 import { celToEdsl, edslToCel } from './expressions';
 import type { EdslRule } from './objects';
 

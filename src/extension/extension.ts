@@ -8,7 +8,7 @@ import { jobCommands } from './commands/job-commands';
 import { jobFileCommands } from './commands/job-file-commands';
 import { compareCommands } from './commands/compare-command';
 import { serverCommands } from './commands/server-commands';
-import { runSpec, specCommands } from './commands/spec-commands';
+import { runSpec, specCommands } from './commands/format-commands';
 import { ServerConnection } from './connection/connection';
 import { activateDiagnostics } from './diagnostics/diagnostics';
 import { activateQuickFixes } from './diagnostics/quick-fixes';

@@ -6,23 +6,23 @@ import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { DEFAULT_MAX_BODY_BYTES, type ServerLimits } from '../protocol';
-import { maxQuestionsSetting } from '../spec';
+import { DEFAULT_MAX_BODY_BYTES, type ServerLimits } from '../api';
+import { maxQuestionsSetting } from '../format';
 import { createApp } from './http/app';
-import { serverSpecPool } from './spec-pool/pool';
+import { serverSpecPool } from './format-pool/pool';
 import { apiKeyPath, dbPath, prepareDatabaseFiles, readApiKeyFile, removeOwnerFile, writeOwnerFile, writePrivateFile } from './data-dir';
 import { acquireLease, type LeaseOwner } from './store/lease';
 import { openSqliteStore } from './store/sqlite';
 import { openPostgresStore } from './store/postgres/store';
 import { RunnerLock } from './store/postgres/runner-lock';
 import type { Store } from './store/store';
-import { CoreJobManager } from './jobs';
+import { JobService } from './jobs/job-service';
 import { Scheduler } from './scheduler/scheduler';
 import type { RetryPolicy } from './scheduler/retry-policy';
 import { loadServicesConfig, type ServicesFile } from './services/config';
 import { ServiceSet } from './services/services';
 import { cacheScopes } from './cache-scope';
-import { VERSION } from '../protocol/version';
+import { VERSION } from '../api/version';
 
 export interface ServerOptions {
   /** With `database`, only the data directory's own key (`api-key`) and owner file are kept here. */
@@ -172,12 +172,12 @@ async function serveOwned(
   };
   // Submitted files are parsed in worker threads: a large or hostile file never holds the event loop.
   const specs = serverSpecPool(limits.max_body_bytes, log);
-  const core: CoreJobManager = new CoreJobManager({
+  const jobs: JobService = new JobService({
     store,
     providers: services.providers,
     pricing: services.pricing,
     catalog: services,
-    scheduler: new Scheduler({ retry: options.retry, userWeight: options.userWeight, limitsFor: (lane) => services.limitsFor(lane), notify: (notice) => core.notice(notice) }),
+    scheduler: new Scheduler({ retry: options.retry, userWeight: options.userWeight, limitsFor: (lane) => services.limitsFor(lane), notify: (notice) => jobs.notice(notice) }),
     maxInterviews: limits.max_interviews,
     maxQuestions: limits.max_questions,
     specs,
@@ -186,7 +186,7 @@ async function serveOwned(
     cacheScope: cacheScopes(config?.teams),
     log,
   });
-  const app = createApp({ store, jobs: core, version: VERSION, limits, log });
+  const app = createApp({ store, jobs, version: VERSION, limits, log });
 
   const host = options.host ?? '127.0.0.1';
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
@@ -203,7 +203,7 @@ async function serveOwned(
   let closed: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closed ??= (async () => {
-      await core.close();
+      await jobs.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Open event streams would hold the close forever.
@@ -226,7 +226,7 @@ async function serveOwned(
     await close();
     throw error;
   }
-  if (options.resume ?? true) await core.resume();
+  if (options.resume ?? true) await jobs.resume();
   log(`Fieldwork ${VERSION} listening on ${url}`);
 
   return { url, apiKey, apiKeyFile, store, close };

@@ -1,7 +1,7 @@
 // What each question's chart shows, computed from the rows: pure, so it is unit-tested without a DOM.
 // The chart follows the question's type: choices in the file's order with their zero counts, a scale's every point,
 // a number's histogram, a rank's mean position, a budget's mean amount, and no bars at all for free text.
-import type { QuestionInfo, ResultRow } from './protocol';
+import type { QuestionInfo, ResultRow } from './messages';
 
 export type GroupBy = 'model' | 'agent';
 

@@ -1,5 +1,5 @@
 // Which eval samples the samples table shows. Pure, so it is unit-tested without a DOM.
-import type { ResultRow } from './protocol';
+import type { ResultRow } from './messages';
 
 export type SampleFilter = 'wrong-or-failed' | 'wrong' | 'failed' | 'all';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../../src/server/server';
 import { FieldworkClient } from '../../src/client';
-import { isFinished } from '../../src/protocol';
+import { isFinished } from '../../src/api';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');

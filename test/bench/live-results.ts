@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../../src/server/server';
 import { FieldworkClient } from '../../src/client';
-import { ProgressEventData } from '../../src/protocol';
+import { ProgressEventData } from '../../src/api';
 import { LiveResults } from '../../src/extension/panel/live-results';
-import { toResultRow } from '../../src/webview/protocol';
+import { toResultRow } from '../../src/webview/messages';
 
 const args = process.argv.slice(2);
 const at = args.indexOf('--interviews');

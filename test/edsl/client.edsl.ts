@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startServer, type RunningServer } from '../../src/server/server';
 import { FieldworkClient } from '../../src/client';
-import { isEdslSourceName, type Result } from '../../src/protocol';
+import { isEdslSourceName, type Result } from '../../src/api';
 
 const execFileAsync = promisify(execFile);
 const TOOLS = resolve(process.env.FIELDWORK_EDSL_CLIENT_TOOLS ?? join(__dirname, '../../../shared/tools/edsl-client'));

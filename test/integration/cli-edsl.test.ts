@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { Job } from '../../src/protocol';
+import { Job } from '../../src/api';
 import { ROOT, runCli, serve, type ServeProcess } from '../support/processes';
 
 describe('fieldwork and EDSL files', () => {

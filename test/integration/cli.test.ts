@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Job, Estimate, JobList } from '../../src/protocol';
+import { Job, Estimate, JobList } from '../../src/api';
 import { ROOT, runCli, serve, type ServeProcess } from '../support/processes';
 
 const noServer = { FIELDWORK_SERVER_URL: '', FIELDWORK_API_KEY: '' };

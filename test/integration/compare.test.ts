@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { Comparison } from '../../src/protocol';
+import { Comparison } from '../../src/api';
 import { jobsCompare } from '../../src/cli/commands/compare';
 import { fakeCli } from '../unit/cli/fake-cli';
 import { waitForJob } from '../support/jobs';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { FieldworkClient } from '../../src/client';
-import { JobList, type Job } from '../../src/protocol';
+import { JobList, type Job } from '../../src/api';
 import { CLI, ROOT, runCli, serve, type CliResult, type ServeProcess } from '../support/processes';
 import { waitForJob } from '../support/jobs';
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../src/server/server';
 import { FieldworkClient } from '../../src/client';
-import type { Result } from '../../src/protocol';
+import type { Result } from '../../src/api';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

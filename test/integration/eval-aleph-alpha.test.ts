@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FieldworkClient } from '../../src/client';
-import { EVAL_RESULT_COLUMNS, RESULT_COLUMNS, type Result } from '../../src/protocol';
+import { EVAL_RESULT_COLUMNS, RESULT_COLUMNS, type Result } from '../../src/api';
 import { startServer, type RunningServer } from '../../src/server/server';
 import { parseServicesConfig } from '../../src/server/services/config';
 import { send, startProviderServer, type ProviderServer } from './providers/provider-server';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { startServer } from '../../src/server/server';
 import { FieldworkClient } from '../../src/client';
-import type { Result } from '../../src/protocol';
+import type { Result } from '../../src/api';
 import { waitForJob } from '../support/jobs';
 
 const SAMPLES = 60;

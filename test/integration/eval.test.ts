@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../src/server/server';
 import { FieldworkClient, ValidationError, submissionFromFile } from '../../src/client';
-import type { Result } from '../../src/protocol';
+import type { Result } from '../../src/api';
 import { ROOT } from '../support/processes';
 import { waitForJob } from '../support/jobs';
 

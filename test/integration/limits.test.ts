@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_MAX_BODY_BYTES, Problem, PROBLEM_TYPES, type JobSubmission } from '../../src/protocol';
+import { DEFAULT_MAX_BODY_BYTES, Problem, PROBLEM_TYPES, type JobSubmission } from '../../src/api';
 import { FieldworkClient, ValidationError } from '../../src/client';
 import { startServer, type RunningServer } from '../../src/server/server';
-import { DEFAULT_MAX_QUESTIONS } from '../../src/spec';
+import { DEFAULT_MAX_QUESTIONS } from '../../src/format';
 
 const MB = 1024 * 1024;
 

@@ -3,9 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ProgressEventData, Problem, type JobEvent } from '../../src/protocol';
+import { ProgressEventData, Problem, type JobEvent } from '../../src/api';
 import { LiveResults, type ResultsDelta } from '../../src/extension/panel/live-results';
-import { toResultRow } from '../../src/webview/protocol';
+import { toResultRow } from '../../src/webview/messages';
 import { useTestServer } from '../support/test-server';
 
 const local = useTestServer('live');

@@ -1,7 +1,7 @@
 // A real job through the real server, its service an OpenAI-compatible endpoint: the mock provider over loopback.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Result } from '../../src/protocol';
+import type { Result } from '../../src/api';
 import { waitForJob } from '../support/jobs';
 import { startMockJobServer, type MockJobServer } from '../support/mock-job-server';
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../../src/server/server';
 import { FieldworkClient } from '../../src/client';
-import { PROBLEM_TYPES, type Result } from '../../src/protocol';
+import { PROBLEM_TYPES, type Result } from '../../src/api';
 import { freshDatabase, postgresCluster } from '../support/postgres';
 import { waitForJob } from '../support/jobs';
 

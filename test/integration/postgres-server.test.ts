@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../../src/server/server';
 import { FieldworkClient } from '../../src/client';
-import type { JobEvent, Result } from '../../src/protocol';
+import type { JobEvent, Result } from '../../src/api';
 import { dbPath } from '../../src/server/data-dir';
 import { copySqliteToPostgres, TargetNotEmptyError } from '../../src/server/store/postgres/copy';
 import { freshDatabase } from '../support/postgres';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../src/server/server';
 import { parseServicesConfig } from '../../src/server/services/config';
 import { FieldworkClient } from '../../src/client';
-import type { Job } from '../../src/protocol';
+import type { Job } from '../../src/api';
 import { waitForJob } from '../support/jobs';
 
 const SURVEY = [

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createServer, connect, type AddressInfo } from 'node:net';
 import { startServer, type RunningServer } from '../../src/server/server';
 import { FieldworkClient, NotFoundError, ValidationError, FieldworkError } from '../../src/client';
-import type { JobEvent, Result } from '../../src/protocol';
+import type { JobEvent, Result } from '../../src/api';
 import { waitForJob } from '../support/jobs';
 
 const small = (extra = '', model = 'test') =>

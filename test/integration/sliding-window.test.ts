@@ -3,7 +3,7 @@
 // `retry-after-ms` on a 429. No call may be lost to rate limits, and the 429s stay few.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Result } from '../../src/protocol';
+import type { Result } from '../../src/api';
 import { waitForJob } from '../support/jobs';
 import { startMockJobServer, type MockJobServer } from '../support/mock-job-server';
 

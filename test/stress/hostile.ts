@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dataDependentLoop, hostileFiles, hundredThousandQuestions } from '../fixtures/hostile';
-import type { JobSubmission } from '../../src/protocol';
+import type { JobSubmission } from '../../src/api';
 import { CLI, ROOT } from '../support/processes';
 
 const args = process.argv.slice(2);

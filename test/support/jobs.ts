@@ -1,6 +1,6 @@
 // Waits for a job over the real client: polls until `until` holds (by default, until the job has finished).
 import type { FieldworkClient } from '../../src/client';
-import { isFinished, type Job } from '../../src/protocol';
+import { isFinished, type Job } from '../../src/api';
 
 export interface WaitOptions {
   until?: (job: Job) => boolean;

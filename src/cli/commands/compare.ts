@@ -1,7 +1,7 @@
 // `fieldwork jobs compare A B` (or `A --models x,y`): two runs side by side, per question with a test of the
 // difference and its p-value, and for evals each scorer's paired difference.
 import { compareRuns, type FieldworkClient } from '../../client';
-import type { Comparison, Result } from '../../protocol';
+import type { Comparison, Result } from '../../api';
 import { EXIT, UsageError } from '../failure';
 import { count, table } from '../format';
 import type { Cli } from '../io';

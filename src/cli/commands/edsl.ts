@@ -5,7 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { exportJobs, exportSurvey } from '../../edsl/export';
 import { importEdsl } from '../../edsl/import';
-import { loadSurveyFiles, parseSurvey } from '../../spec';
+import { loadSurveyFiles, parseSurvey } from '../../format';
 import { EXIT, UsageError } from '../failure';
 import type { Cli } from '../io';
 import { formatSpecIssue } from '../local-check';

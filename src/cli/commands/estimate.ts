@@ -1,5 +1,5 @@
 // `fieldwork estimate FILE`: tokens and cost per model before running, with ranges and where the numbers come from.
-import type { Estimate } from '../../protocol';
+import type { Estimate } from '../../api';
 import { openSession } from '../connect';
 import { EXIT } from '../failure';
 import { count, table, usd } from '../format';

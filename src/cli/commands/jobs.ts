@@ -2,7 +2,7 @@
 import { createWriteStream, rmSync, writeFileSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { NotFoundError, type FieldworkClient } from '../../client';
-import type { Job, JobEvent, JobStatus, ResultFormat } from '../../protocol';
+import type { Job, JobEvent, JobStatus, ResultFormat } from '../../api';
 import { openSession } from '../connect';
 import { EXIT, UsageError } from '../failure';
 import { count, details, table, usd } from '../format';

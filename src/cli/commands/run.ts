@@ -1,7 +1,7 @@
 // `fieldwork run FILE`: check locally, submit, follow live, summarise.
 import { randomUUID } from 'node:crypto';
 import type { FieldworkClient } from '../../client';
-import type { Estimate, Job } from '../../protocol';
+import type { Estimate, Job } from '../../api';
 import { ConnectionError, ValidationError } from '../../client';
 import { openSession, type Session } from '../connect';
 import { EXIT, exitCodeForStatus } from '../failure';

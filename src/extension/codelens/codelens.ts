@@ -1,6 +1,6 @@
 // ▶ Run remotely · $ Estimate cost · Preview prompts · Last run — above every survey and eval file.
 import * as vscode from 'vscode';
-import { specKind } from '../spec-kind';
+import { specKind } from '../file-kind';
 import { lastRunTitle, lensLine } from './placement';
 import type { RunHistory } from './run-history';
 

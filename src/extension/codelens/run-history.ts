@@ -1,6 +1,6 @@
 // The last run of each spec file (by URI), kept in workspace state so the "Last run" lens survives a reload.
 import * as vscode from 'vscode';
-import type { Job } from '../../protocol';
+import type { Job } from '../../api';
 import type { LastRun } from './placement';
 
 const KEY = 'fieldwork.lastRuns';

@@ -1,6 +1,6 @@
 // "Compare with…": a job beside another job, or two of its models beside each other, in the job's panel.
 import * as vscode from 'vscode';
-import type { Job, Result } from '../../protocol';
+import type { Job, Result } from '../../api';
 import { core } from '../lazy';
 import { jobIdOf, type Command } from './command';
 import type { CommandDeps } from './deps';

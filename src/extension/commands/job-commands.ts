@@ -1,7 +1,7 @@
 // Commands on jobs: open, cancel, retry, export, copy id, open the submitted survey; and on the jobs view: refresh, filter, load more.
 import * as vscode from 'vscode';
 import { core } from '../lazy';
-import type { ResultRow } from '../../webview/protocol';
+import type { ResultRow } from '../../webview/messages';
 import { exportResults } from '../panel/job-panel';
 import { jobIdOf, type Command } from './command';
 import type { CommandDeps } from './deps';

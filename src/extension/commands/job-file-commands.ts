@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { jobIdOf, type Command } from './command';
 import type { CommandDeps } from './deps';
-import { runSpec } from './spec-commands';
+import { runSpec } from './format-commands';
 
 export function jobFileCommands(deps: CommandDeps): Command[] {
   const need = (arg: unknown): string => {

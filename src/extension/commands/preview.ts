@@ -1,7 +1,7 @@
 // "Preview prompts": the system and user prompts the first interviews will send, as Markdown. No vscode import.
 import { basename } from 'node:path';
-import { CompiledEval, CompiledSurvey, formatIssue, loadEvalFiles, loadSurveyFiles, parseEval, parseSurvey } from '../../spec';
-import type { SpecKind } from '../spec-files';
+import { CompiledEval, CompiledSurvey, formatIssue, loadEvalFiles, loadSurveyFiles, parseEval, parseSurvey } from '../../format';
+import type { SpecKind } from '../format-files';
 
 export function previewPrompts(kind: SpecKind, path: string, maxInterviews = 2): string {
   const lines: string[] = [`# Prompts of ${basename(path)}`, ''];

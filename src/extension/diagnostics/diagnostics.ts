@@ -2,7 +2,7 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { core } from '../lazy';
-import { specKind } from '../spec-kind';
+import { specKind } from '../file-kind';
 import { issueRange } from './ranges';
 
 const DEBOUNCE_MS = 300;

@@ -1,5 +1,5 @@
 // The core's 1-based line/column issues → 0-based ranges; an issue without an end covers the rest of its word.
-import type { SpecIssue } from '../../spec';
+import type { SpecIssue } from '../../format';
 
 export interface ZeroBasedRange {
   startLine: number;

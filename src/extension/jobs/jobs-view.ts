@@ -1,7 +1,7 @@
 // The jobs view: history from the server, newest first, paged ("Load more"), filtered by status, polled while jobs
 // run. Empty states are welcome views chosen by the `fieldwork.connection` and `fieldwork.jobsEmpty` contexts.
 import * as vscode from 'vscode';
-import type { Job, JobStatus } from '../../protocol';
+import type { Job, JobStatus } from '../../api';
 import type { ServerConnection } from '../connection/connection';
 import type { Log } from '../log/log';
 import { JobsModel, presentJob } from './tree-model';

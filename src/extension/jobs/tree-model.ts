@@ -1,6 +1,6 @@
 // The jobs view's model, without vscode: pages of jobs merged newest first, live updates, and how each job reads
 // (label, description, icon, tooltip). The view renders these; tests pin them down.
-import type { Job, JobStatus } from '../../protocol';
+import type { Job, JobStatus } from '../../api';
 import { core } from '../lazy';
 import { formatUsd } from '../codelens/placement';
 

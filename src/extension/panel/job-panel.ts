@@ -2,8 +2,8 @@
 // The panel says `ready`; the host answers with a snapshot and then sends deltas as the job's events arrive.
 import { createWriteStream } from 'node:fs';
 import * as vscode from 'vscode';
-import type { Comparison, Job, Metric } from '../../protocol';
-import type { EstimateView, HostMessage, LogLine, QuestionInfo, ResultRow } from '../../webview/protocol';
+import type { Comparison, Job, Metric } from '../../api';
+import type { EstimateView, HostMessage, LogLine, QuestionInfo, ResultRow } from '../../webview/messages';
 import { core } from '../lazy';
 import type { ServerConnection } from '../connection/connection';
 import type { Log } from '../log/log';

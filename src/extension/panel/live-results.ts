@@ -1,7 +1,7 @@
 // A job's results as they land: each progress event names the interviews whose results were just stored, and only
 // those are fetched. An interview named again (a retry ran it anew) replaces its earlier rows. No vscode import.
-import type { Result } from '../../protocol';
-import type { ResultRow } from '../../webview/protocol';
+import type { Result } from '../../api';
+import type { ResultRow } from '../../webview/messages';
 
 /** Rows sent to the panel per message: large enough to be cheap, small enough to keep the panel responsive. */
 const BATCH = 5000;

@@ -1,7 +1,7 @@
 // The open job panels: one per job (reused), one per estimated file, revived after a window reload.
 import * as vscode from 'vscode';
-import type { Job } from '../../protocol';
-import type { EstimateView, ResultRow } from '../../webview/protocol';
+import type { Job } from '../../api';
+import type { EstimateView, ResultRow } from '../../webview/messages';
 import { JobPanel, PANEL_VIEW_TYPE, type PanelDeps, type PanelState } from './job-panel';
 
 export class JobPanels implements vscode.Disposable {

@@ -1,7 +1,7 @@
 // The questions of a survey file as the panel's charts need them: type, options in the file's order, labels.
 // No vscode import; a file that no longer parses gives none, and the charts then go by the answers alone.
-import { loadSurveyFiles, parseSurvey } from '../../spec';
-import type { QuestionInfo } from '../../webview/protocol';
+import { loadSurveyFiles, parseSurvey } from '../../format';
+import type { QuestionInfo } from '../../webview/messages';
 
 export function questionsOf(path: string): QuestionInfo[] {
   try {

@@ -1,6 +1,6 @@
 // The status-bar item: which server (local or remote, connected or not) and how many jobs run; click opens the jobs.
 import * as vscode from 'vscode';
-import type { Job } from '../../protocol';
+import type { Job } from '../../api';
 import { core } from '../lazy';
 import type { ServerConnection } from '../connection/connection';
 import type { JobsView } from '../jobs/jobs-view';

@@ -1,7 +1,7 @@
 // A Fieldwork job as EDSL's `GET /api/v0/remote-inference` answer: status, interview counts, the exceptions of a
 // finished job per model and question, failure, cost in USD and in EDSL's credits (1 credit = 1 US cent), and
 // expenses per model and token type from the server's prices.
-import { isFinished, type Job, type ModelInfo, type Result } from '../../protocol';
+import { isFinished, type Job, type ModelInfo, type Result } from '../../api';
 import { EDSL_STATUS } from './wire';
 
 const CREDITS_PER_USD = 100;

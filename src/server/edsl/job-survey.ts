@@ -1,7 +1,7 @@
 // A stored job's survey, read again from its submission: what EDSL's results and job JSON are built from.
 import type { PriceOf } from '../../edsl/results';
-import type { ModelInfo } from '../../protocol';
-import { CompiledSurvey, parseSurvey, type ModelSpec, type Survey } from '../../spec';
+import type { ModelInfo } from '../../api';
+import { CompiledSurvey, parseSurvey, type ModelSpec, type Survey } from '../../format';
 import type { StoredJob } from '../store/store';
 import { DetailError } from './detail';
 

@@ -1,6 +1,6 @@
 // EDSL's job history (`remote-inference/list`) and price list (`prices`) from Fieldwork's jobs and models.
 import type { Context } from 'hono';
-import { JobStatus, type Job, type ModelInfo } from '../../protocol';
+import { JobStatus, type Job, type ModelInfo } from '../../api';
 import { integerParam } from '../http/request';
 import type { AppDeps, AppEnv } from '../http/types';
 import { DetailError } from './detail';

@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { edslInterviews } from '../../edsl/results';
 import { integerParam } from '../http/request';
 import type { AppDeps, AppEnv } from '../http/types';
-import type { Result } from '../../protocol';
+import type { Result } from '../../api';
 import type { StoredJob } from '../store/store';
 import { edslStatus } from './job-status';
 import { compiledSurvey, pricesFrom } from './job-survey';

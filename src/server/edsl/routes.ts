@@ -5,7 +5,7 @@ import { Hono, type Context } from 'hono';
 import { importEdsl } from '../../edsl/import';
 import { exportJobs } from '../../edsl/export';
 import { edslResults } from '../../edsl/results';
-import { edslSourceName, isFinished, type Job, type JobSubmission, type Result } from '../../protocol';
+import { edslSourceName, isFinished, type Job, type JobSubmission, type Result } from '../../api';
 import type { StoredJob } from '../store/store';
 import { parseWith, readJsonBody } from '../http/request';
 import type { AppDeps, AppEnv } from '../http/types';

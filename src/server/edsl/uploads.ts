@@ -2,7 +2,7 @@
 // token: EDSL PUTs the Jobs JSON to a URL carrying it, without an Authorization header, as it would to cloud storage.
 // Kept in memory: an announcement lost to a restart is simply announced again by the client's next run.
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { JobSubmission } from '../../protocol';
+import type { JobSubmission } from '../../api';
 
 /** What `new-remote-inference` asked for, kept until the upload and the start. */
 export interface Announcement {

@@ -10,7 +10,7 @@ import {
   type JobList,
   type MetricsReport,
   type ModelList,
-} from '../../protocol';
+} from '../../api';
 import { createEdslApp } from '../edsl/routes';
 import { bearerAuth } from './auth';
 import { eventsRoute } from './events';
@@ -119,7 +119,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   return app;
 }
 
-/** Exactly the wire fields: a core may hand back its stored job, with the submission and idempotency key. */
+/** Exactly the wire fields: the job service may hand back its stored job, with the submission and idempotency key. */
 function wireJob(job: Job): Job {
   return {
     id: job.id,

@@ -1,6 +1,6 @@
 // Bearer API keys on every route. The key is only ever hashed by the store: never logged, never echoed.
 import type { MiddlewareHandler } from 'hono';
-import { PROBLEM_TYPES } from '../../protocol';
+import { PROBLEM_TYPES } from '../../api';
 import type { Store } from '../store/store';
 import { problemResponse } from './problem';
 import type { AppEnv } from './types';

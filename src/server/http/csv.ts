@@ -1,5 +1,5 @@
 // RFC 4180 CSV for results: CRLF line ends, fields quoted when they hold a comma, a quote or a line break.
-import { EVAL_RESULT_COLUMNS, RESULT_COLUMNS, type Result } from '../../protocol';
+import { EVAL_RESULT_COLUMNS, RESULT_COLUMNS, type Result } from '../../api';
 
 /** One field: strings as they are, absent values empty, anything else (numbers, booleans, lists, objects) as JSON. */
 export function csvField(value: unknown): string {

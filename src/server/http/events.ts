@@ -3,8 +3,8 @@
 // Both forms subscribe to live events BEFORE reading the stored ones: an event stored between the read and the
 // subscription would otherwise be missed. Events then arrive twice at most, and ids de-duplicate them.
 import type { Context } from 'hono';
-import { isFinished, type EventPage, type JobEvent } from '../../protocol';
-import type { JobManager } from '../job-manager';
+import { isFinished, type EventPage, type JobEvent } from '../../api';
+import type { JobManager } from '../jobs/job-manager';
 import type { Store } from '../store/store';
 import { integerParam, secondsParam } from './request';
 import type { AppDeps, AppEnv } from './types';

@@ -1,7 +1,7 @@
 // RFC 9457 problem details: every error the API answers, and the one place errors become statuses.
 import { isStoreUnavailable } from '../store/unavailable';
-import { PROBLEM_TYPES, wholeMegabytes, type Problem, type SpecIssue } from '../../protocol';
-import { JobError } from '../job-manager';
+import { PROBLEM_TYPES, wholeMegabytes, type Problem, type SpecIssue } from '../../api';
+import { JobError } from '../jobs/job-manager';
 import { InvalidCursorError } from '../store/store';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';

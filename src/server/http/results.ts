@@ -1,6 +1,6 @@
 // GET /v1/jobs/:id/results — JSON pages, or every result streamed as CSV or JSON Lines.
 import type { Context } from 'hono';
-import { ResultFormat, type Result, type ResultPage } from '../../protocol';
+import { ResultFormat, type Result, type ResultPage } from '../../api';
 import { CSV_HEADER, csvRow, evalCsv } from './csv';
 import { invalidRequest } from './problem';
 import { integerParam } from './request';

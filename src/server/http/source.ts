@@ -1,5 +1,5 @@
 // GET /v1/jobs/{id}/source: the file a job was submitted with, to its owner only.
-import type { JobSource } from '../../protocol';
+import type { JobSource } from '../../api';
 import type { AppDeps } from './types';
 
 export async function jobSource(deps: AppDeps, owner: string, id: string): Promise<JobSource> {

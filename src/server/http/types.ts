@@ -1,6 +1,6 @@
 // What the HTTP layer is built from, and what each request carries once authenticated.
-import type { ServerLimits } from '../../protocol';
-import type { JobManager } from '../job-manager';
+import type { ServerLimits } from '../../api';
+import type { JobManager } from '../jobs/job-manager';
 import type { Store } from '../store/store';
 
 export interface AppDeps {

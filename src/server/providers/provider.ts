@@ -1,5 +1,5 @@
 // One interface for every model provider. Providers never retry: the scheduler owns retries.
-import type { AnswerFormat, Question } from '../../spec';
+import type { AnswerFormat, Question } from '../../format';
 
 export interface CallRequest {
   service: string;

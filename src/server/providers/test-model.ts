@@ -2,7 +2,7 @@
 // always answers in the question type's format, reports realistic token counts, and can be slow or flaky on request.
 //
 // Parameters (in the survey's `models:` entry): latency_ms (mean, default 0), failure_rate (0..1, default 0).
-import { sampleEvalReply, sampleReply, type AnswerFormat } from '../../spec';
+import { sampleEvalReply, sampleReply, type AnswerFormat } from '../../format';
 import { ProviderError, type CallReply, type CallRequest, type Provider } from './provider';
 
 const OPEN: AnswerFormat = { kind: 'open', numeric: false };

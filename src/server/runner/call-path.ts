@@ -1,11 +1,11 @@
 // Every call goes cache → scheduler → provider. Identical calls in flight at once share one provider request.
 import { createHash } from 'node:crypto';
-import type { AnswerFormat, ModelSpec, Prompts, Question } from '../../spec';
+import type { AnswerFormat, ModelSpec, Prompts, Question } from '../../format';
 import { userScope, type CacheScopeOf } from '../cache-scope';
 import type { CachedCall, Store, StoredCall } from '../store/store';
 import { ProviderError, type CallReply, type EmbedReply, type EvaluateReply, type Provider } from '../providers/provider';
 import type { Scheduler } from '../scheduler/scheduler';
-import type { Pricing } from '../pricing';
+import type { Pricing } from '../cost/pricing';
 import { isStoreUnavailable, whileUnavailable } from '../store/unavailable';
 
 export interface CallInput {

@@ -1,7 +1,7 @@
 // One eval interview: one sample, one model, one epoch. The model answers the prompt, then every scorer judges
 // the output (a grader, evaluate or embed call goes through the same call path). One result row per interview.
 import { blankResult, countCall, startTally } from './tally';
-import type { CompiledEval, InterviewRef, ModelSpec } from '../../spec';
+import type { CompiledEval, InterviewRef, ModelSpec } from '../../format';
 import { ProviderError } from '../providers/provider';
 import { runScorer, type Score, type ScoringServices } from '../scorers';
 import type { FinishedInterview, NewResult } from '../store/store';

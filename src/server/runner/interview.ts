@@ -1,6 +1,6 @@
 // One interview: an agent walks the survey's questions for one scenario, model and iteration.
 import { blankResult, countCall, startTally } from './tally';
-import type { AnswerRecord, CompiledSurvey, InterviewRef } from '../../spec';
+import type { AnswerRecord, CompiledSurvey, InterviewRef } from '../../format';
 import { ProviderError } from '../providers/provider';
 import type { FinishedInterview, NewResult } from '../store/store';
 import type { CallPath, Paid } from './call-path';

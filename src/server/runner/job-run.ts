@@ -1,6 +1,6 @@
 // Runs one job: walks its interviews lazily, keeps a bounded number in flight, and writes each finished
 // interview with its results in one transaction. A restart resumes from what is stored.
-import { QuestionRenderError, TemplateRenderError, type InterviewRef } from '../../spec';
+import { QuestionRenderError, TemplateRenderError, type InterviewRef } from '../../format';
 import type { FinishedInterview, StoredJob, Store } from '../store/store';
 import type { CallPath } from './call-path';
 import { whileUnavailable } from '../store/unavailable';

@@ -1,5 +1,5 @@
 // The two kinds of job as JobRun sees them: interviews in order, and how to run one.
-import type { CompiledEval, CompiledSurvey } from '../../spec';
+import type { CompiledEval, CompiledSurvey } from '../../format';
 import type { ScoringCalls } from './call-path';
 import { runEvalInterview } from './eval-interview';
 import { runInterview } from './interview';

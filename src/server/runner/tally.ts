@@ -1,5 +1,5 @@
 // What an interview adds up as it runs: shared by survey and eval interviews.
-import type { InterviewRef } from '../../spec';
+import type { InterviewRef } from '../../format';
 import type { FinishedInterview, NewResult } from '../store/store';
 
 export function startTally(interview: number): FinishedInterview {

@@ -11,7 +11,7 @@ import type { ModelTrust } from './model-trust';
 import { ReadingBucket } from './reading-bucket';
 import { RefillLearner } from './refill-learning';
 import { WindowBucket, type WindowMark } from './window-bucket';
-import type { WindowClock } from './window-learning';
+import type { WindowClock } from './window-clock';
 
 export interface LearningBuckets {
   buckets: Map<Dimension, Bucket>;

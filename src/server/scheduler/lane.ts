@@ -17,7 +17,7 @@ import { ReadingBucket } from './reading-bucket';
 import { rejectedOn, tooManyAtOnce } from './rejection';
 import { RefillLearner } from './refill-learning';
 import { WindowBucket, type WindowMark } from './window-bucket';
-import { WindowClock } from './window-learning';
+import { WindowClock } from './window-clock';
 import { WindowPlanner } from './window-planner';
 
 export interface LaneLimits {

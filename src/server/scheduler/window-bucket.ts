@@ -10,7 +10,7 @@
 // reply's headers come with its first token, inside the window, and say what remained after it exactly. From
 // them the margin our prompt estimates carry comes back before the window's last calls go.
 import type { Bucket } from './bucket';
-import type { WindowClock } from './window-learning';
+import type { WindowClock } from './window-clock';
 
 /** Where a window bucket stood when a call was admitted. */
 export interface WindowMark {

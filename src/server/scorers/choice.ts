@@ -1,6 +1,6 @@
 // choice: the letter the output chose is the target's. The letter is read from "ANSWER: B" (the last one), else
 // from an output that is just a letter ("B", "(B)", "B) Canberra"), else from an output that is one option's text.
-import { LETTERS, type ChoiceScorer } from '../../spec';
+import { LETTERS, type ChoiceScorer } from '../../format';
 import { normalizeText } from './normalize';
 import { correct, score, type Score, type ScoreInput } from './score';
 

@@ -1,6 +1,6 @@
 // embedding: the cosine similarity of the output's and the target's embeddings (best over targets), right when
 // at or above the threshold. The answer is the similarity itself.
-import type { EmbeddingScorer } from '../../spec';
+import type { EmbeddingScorer } from '../../format';
 import { correct, score, type Score, type ScoreInput, type ScoringServices } from './score';
 
 export async function scoreEmbedding(spec: EmbeddingScorer, input: ScoreInput, services: ScoringServices): Promise<Score> {

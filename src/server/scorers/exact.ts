@@ -1,5 +1,5 @@
 // exact: the output, normalized, equals a target.
-import type { ExactScorer } from '../../spec';
+import type { ExactScorer } from '../../format';
 import { normalizeText } from './normalize';
 import { correct, score, type Score, type ScoreInput } from './score';
 

@@ -1,5 +1,5 @@
 // f1: word-overlap F1 of output and target (SQuAD's), the best over acceptable targets.
-import type { F1Scorer } from '../../spec';
+import type { F1Scorer } from '../../format';
 import { clip, wordsOf } from './normalize';
 import { score, type Score, type ScoreInput } from './score';
 

@@ -1,5 +1,5 @@
 // includes: a target, normalized, appears in the output.
-import type { IncludesScorer } from '../../spec';
+import type { IncludesScorer } from '../../format';
 import { normalizeText } from './normalize';
 import { correct, score, type Score, type ScoreInput } from './score';
 

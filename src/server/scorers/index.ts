@@ -1,6 +1,6 @@
 // The scorers by type, and the metric each one's values make.
-import type { CompiledEval, ScorerSpec } from '../../spec';
-import type { Metric } from '../../protocol';
+import type { CompiledEval, ScorerSpec } from '../../format';
+import type { Metric } from '../../api';
 import { scoreChoice } from './choice';
 import { scoreEmbedding } from './embedding';
 import { scoreExact } from './exact';

@@ -1,6 +1,6 @@
 // log_probability: how likely the model under test finds the target after the prompt, from the provider's
 // evaluate endpoint (Aleph Alpha's /evaluate). The best acceptable target counts. The generated output is not read.
-import type { LogProbabilityScorer } from '../../spec';
+import type { LogProbabilityScorer } from '../../format';
 import type { EvaluateReply } from '../providers/provider';
 import { score, type Score, type ScoreInput, type ScoringServices } from './score';
 

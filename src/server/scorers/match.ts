@@ -1,5 +1,5 @@
 // match: the target at the beginning, end or anywhere of the output (or all of it), as text or as a number.
-import type { MatchScorer } from '../../spec';
+import type { MatchScorer } from '../../format';
 import { asNumber, clip, normalizeText, numbersIn } from './normalize';
 import { correct, score, type Score, type ScoreInput } from './score';
 

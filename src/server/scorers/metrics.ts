@@ -1,6 +1,6 @@
 // The arithmetic of metrics: epoch reducers per sample, then the mean over samples with its standard error
 // (sample standard deviation / √n, as Inspect reports it). Accuracy is the mean of 0/1 values.
-import type { Epochs } from '../../spec';
+import type { Epochs } from '../../format';
 
 /** One sample's epochs → one value. pass_at_k counts an epoch as passed when its value is 1 (or more). */
 export function reduceEpochs(values: readonly number[], epochs: Pick<Epochs, 'reducer' | 'k'>): number {

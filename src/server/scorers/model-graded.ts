@@ -1,7 +1,7 @@
 // model_graded: a grader model reads the rubric (the task, the output, the criterion) and ends with
 // "GRADE: C" (correct), "GRADE: P" (partial, when allowed) or "GRADE: I". Its reasoning is the explanation.
 // A reply without a grade scores null: the grader failed, the output is not counted wrong.
-import type { CompiledEval, ModelGradedScorer } from '../../spec';
+import type { CompiledEval, ModelGradedScorer } from '../../format';
 import { clip } from './normalize';
 import { score, type Score, type ScoreInput, type ScoringServices } from './score';
 

@@ -1,5 +1,5 @@
 // pattern: a regular expression's capture group is the answer; it is right when it equals a target.
-import type { PatternScorer } from '../../spec';
+import type { PatternScorer } from '../../format';
 import { normalizeText } from './normalize';
 import { correct, score, type Score, type ScoreInput } from './score';
 

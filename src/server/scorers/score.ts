@@ -1,6 +1,6 @@
 // What every scorer returns, and what the model-backed ones may ask of the runner.
-import type { EvalScore } from '../../protocol';
-import type { AnswerFormat, ModelSpec, Prompts, Sample } from '../../spec';
+import type { EvalScore } from '../../api';
+import type { AnswerFormat, ModelSpec, Prompts, Sample } from '../../format';
 import type { EmbedReply, EvaluateReply } from '../providers/provider';
 
 export type Score = EvalScore;

@@ -1,8 +1,8 @@
 // Metrics of an eval job from its stored results: per model and scorer, each sample's epochs reduced, then the
 // mean ± standard error over samples. A sample whose epochs all failed (or could not be scored) is counted in
 // `failed`, never as wrong. Memory grows with samples × models × scorers, not with results.
-import type { EvalTask } from '../../spec';
-import type { Metric, Result } from '../../protocol';
+import type { EvalTask } from '../../format';
+import type { Metric, Result } from '../../api';
 import { metricOf } from './index';
 import { mean, reduceEpochs, standardError } from './metrics';
 

@@ -5,9 +5,9 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { isCollection, isPair, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { z } from 'zod';
-import { SourcePositions } from '../../spec/positions';
-import type { SpecIssue } from '../../spec';
-import { formatIssue } from '../../spec';
+import { SourcePositions } from '../../format/positions';
+import type { SpecIssue } from '../../format';
+import { formatIssue } from '../../format';
 
 export const ProviderKindSchema = z.enum(['openai', 'anthropic', 'aleph-alpha', 'test']);
 

@@ -1,15 +1,15 @@
 // The services a server offers: from its config file and the environment, with zero-config defaults
 // (OPENAI_API_KEY → `openai`, ANTHROPIC_API_KEY → `anthropic`, AA_TOKEN or ALEPH_ALPHA_API_KEY → `aleph-alpha`,
 // and always `test`). Builds the providers, prices, lane limits and the /v1/models catalog from them.
-import type { ModelInfo } from '../../protocol';
-import type { ModelSpec } from '../../spec';
+import type { ModelInfo } from '../../api';
+import type { ModelSpec } from '../../format';
 import { AlephAlphaProvider } from '../providers/aleph-alpha';
 import { AnthropicProvider } from '../providers/anthropic';
 import { OpenAiProvider } from '../providers/openai';
 import type { Provider } from '../providers/provider';
 import { TestModel } from '../providers/test-model';
-import { Pricing, type Price, type ProviderKind, type ServicePricing } from '../pricing';
-import { PRICE_TABLES } from '../prices';
+import { Pricing, type Price, type ProviderKind, type ServicePricing } from '../cost/pricing';
+import { PRICE_TABLES } from '../cost/prices';
 import type { LaneLimits } from '../scheduler/scheduler';
 import type { LimitOverride, ServiceEntry, ServicesFile } from './config';
 import { gated, Readiness, readinessUrl } from './readiness';

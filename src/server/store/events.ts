@@ -1,6 +1,6 @@
 // The events table: a job's log, appended to as it runs and read by id, so a client can follow it from where it was.
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { JobEvent } from '../../protocol';
+import type { JobEvent } from '../../api';
 import { eventFromRow, type EventRow } from './rows';
 import type { NewEvent } from './store';
 

@@ -1,6 +1,6 @@
 // The jobs table: a job's row, its status and its counters, with its submission parsed once per job.
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { Job, JobListQuery, JobStatus } from '../../protocol';
+import type { Job, JobListQuery, JobStatus } from '../../api';
 import { decodeCursor, encodeCursor } from './cursor';
 import { JOB_COLUMNS, jobFromRow, storedJobFromRow, type JobRow, type StoredJobRow } from './rows';
 import { SubmissionCache } from './submission-cache';

@@ -1,7 +1,7 @@
 // Per (job, model) counts of calls and what they cost, gathered in memory as calls are made and written with the
 // store's buffered call cache in one transaction — so a job's model rows never run behind its cached calls.
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { ModelCost } from '../../protocol';
+import type { ModelCost } from '../../api';
 
 interface PendingCost {
   job_id: string;

@@ -1,7 +1,7 @@
 // The interviews and results tables: the record that an interview finished, its results, and the job counters
 // they add to — always written together, so a crash never leaves half an interview.
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { Result } from '../../protocol';
+import type { Result } from '../../api';
 import { decodeCursor, encodeCursor } from './cursor';
 import { resultFromRow, type ResultRow } from './rows';
 import type { FinishedInterview, ResultPageQuery } from './store';

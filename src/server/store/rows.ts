@@ -1,6 +1,6 @@
 // Rows as SQLite returns them, and their mapping to the wire types. Typed, not parsed: these run on hot paths,
 // so the tests check them against the protocol's zod schemas instead.
-import type { Job, JobEvent, Result } from '../../protocol';
+import type { Job, JobEvent, Result } from '../../api';
 import type { StoredCall, StoredJob } from './store';
 
 export interface JobRow {

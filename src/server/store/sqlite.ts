@@ -2,7 +2,7 @@
 // Each table lives in its own file (jobs, results, events, keys, call cache, model costs); this class ties them
 // together and owns what spans them: the buffered writes and the transactions they go to disk in.
 import { DatabaseSync } from 'node:sqlite';
-import type { Job, JobEvent, JobListQuery, JobStatus, ModelCost, Result } from '../../protocol';
+import type { Job, JobEvent, JobListQuery, JobStatus, ModelCost, Result } from '../../api';
 import { ApiKeyTable } from './keys';
 import { CallCache } from './call-cache';
 import { EventLog } from './events';

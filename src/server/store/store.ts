@@ -1,7 +1,7 @@
 // The job server's storage, behind one interface with two implementations: SQLite (embedded, the default) and
 // PostgreSQL (a team's server, several replicas on one database). Every method is asynchronous because a networked
 // store is; the SQLite store does its work at once and hands back settled promises.
-import type { Job, JobEvent, JobListQuery, JobStatus, ModelCost, Result } from '../../protocol';
+import type { Job, JobEvent, JobListQuery, JobStatus, ModelCost, Result } from '../../api';
 
 /** A stored job: the wire `Job` plus what the runner needs to (re)start it. */
 export interface StoredJob extends Job {

@@ -1,7 +1,7 @@
 // Per-question charts, hand-drawn SVG sized to the panel's width; what each shows is in ../chart-data.ts. Colors
 // come from the theme's chart palette, so they follow light, dark and high-contrast themes.
 import { chartData, type ChartData, type GroupBy } from '../chart-data';
-import type { QuestionInfo, ResultRow } from '../protocol';
+import type { QuestionInfo, ResultRow } from '../messages';
 import { h, svg } from './dom';
 
 export type { GroupBy } from '../chart-data';

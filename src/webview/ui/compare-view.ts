@@ -1,6 +1,6 @@
 // Two runs side by side: per question both distributions and the test of their difference; per eval scorer the
 // paired difference. Bars are plain elements sized by width, so they fit any panel.
-import type { Comparison, QuestionComparison } from '../../protocol/compare';
+import type { Comparison, QuestionComparison } from '../../api/compare';
 import { clear, count, h } from './dom';
 
 export class CompareView {

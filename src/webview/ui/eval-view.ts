@@ -1,7 +1,7 @@
 // An eval job's results: the metrics per model and scorer (a table, and bars with ±1 standard error), and the samples
 // side by side (input, target, output, the scorers' verdicts), filtered to the wrong or failed ones by default.
-import type { Metric } from '../../protocol/metrics';
-import type { ResultRow } from '../protocol';
+import type { Metric } from '../../api/metrics';
+import type { ResultRow } from '../messages';
 import { filterSamples, sampleVerdict, type SampleFilter } from '../samples';
 import { clear, count, h, svg } from './dom';
 

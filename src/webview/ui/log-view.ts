@@ -1,5 +1,5 @@
 // The live log: virtualized, follows the end while you are at the end, searchable.
-import type { LogLine } from '../protocol';
+import type { LogLine } from '../messages';
 import { h } from './dom';
 import { VirtualList } from './virtual-list';
 

@@ -1,8 +1,8 @@
 // The job panel in the webview: tabs Overview, Log, Results (for an eval: metrics and samples), Export. It says `ready`, takes the host's snapshot,
 // then applies deltas. Every message from the host is parsed; unknown ones are logged and dropped.
-import { HostMessage, parseMessage, type CallProgress, type EstimateView, type PanelMessage, type ResultRow } from '../protocol';
-import type { Job } from '../../protocol/job';
-import type { Metric } from '../../protocol/metrics';
+import { HostMessage, parseMessage, type CallProgress, type EstimateView, type PanelMessage, type ResultRow } from '../messages';
+import type { Job } from '../../api/job';
+import type { Metric } from '../../api/metrics';
 import { h } from './dom';
 import { CompareView } from './compare-view';
 import { EvalView } from './eval-view';

@@ -1,7 +1,7 @@
 // The overview: status, progress (counted in calls), actions, and per model the estimate beside what the job did.
 // Four narrow columns, each cell one figure over another, so it fits a half-width panel without scrolling sideways.
-import type { Job, ModelCost } from '../../protocol/job';
-import type { CallProgress, EstimateView, PanelMessage, ResultRow } from '../protocol';
+import type { Job, ModelCost } from '../../api/job';
+import type { CallProgress, EstimateView, PanelMessage, ResultRow } from '../messages';
 import { clear, count, h, usd } from './dom';
 
 export class OverviewView {

@@ -1,5 +1,5 @@
 // The results: a virtualized table (sort by any column, filter by text and question) and the per-question charts.
-import type { QuestionInfo, ResultRow } from '../protocol';
+import type { QuestionInfo, ResultRow } from '../messages';
 import { questionCharts, type GroupBy } from './charts';
 import { clear, count, h, usd } from './dom';
 import { VirtualList } from './virtual-list';

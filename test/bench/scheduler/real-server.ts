@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FieldworkClient } from '../../../src/client';
-import { isFinished, type Job } from '../../../src/protocol';
+import { isFinished, type Job } from '../../../src/api';
 import { startServer } from '../../../src/server/server';
 import { padText } from './real-client';
 import type { Scenario, SimCall } from './scenarios';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Estimate, Health, Job, JobList, ModelList, PROBLEM_TYPES, Problem } from '../../../src/protocol';
+import { Estimate, Health, Job, JobList, ModelList, PROBLEM_TYPES, Problem } from '../../../src/api';
 import { ESTIMATE, INVALID_SPEC_TEXT, MAX_BODY_BYTES, MODELS, postJson, startTestServer, submission, type TestServer } from './harness';
 
 /** Every route of the API, with a body where it takes one. `:id` is replaced by a real job's id. */

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { EventPage, JobEvent, PROBLEM_TYPES, Problem } from '../../../src/protocol';
+import { EventPage, JobEvent, PROBLEM_TYPES, Problem } from '../../../src/api';
 import { postJson, startTestServer, submission, type TestServer } from './harness';
 
 const createJob = async (server: TestServer): Promise<string> =>

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { isFinished, type Estimate, type Job, type JobEvent, type JobStatus, type JobSubmission, type ModelInfo } from '../../../src/protocol';
+import { isFinished, type Estimate, type Job, type JobEvent, type JobStatus, type JobSubmission, type ModelInfo } from '../../../src/api';
 import { createApp } from '../../../src/server/http/app';
-import { JobError, type JobManager } from '../../../src/server/job-manager';
+import { JobError, type JobManager } from '../../../src/server/jobs/job-manager';
 import { openSqliteStore, type SqliteStore } from '../../../src/server/store/sqlite';
 import type { NewEvent, StoredJob } from '../../../src/server/store/store';
 

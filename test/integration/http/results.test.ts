@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PROBLEM_TYPES, Problem, RESULT_COLUMNS, Result, ResultPage } from '../../../src/protocol';
+import { PROBLEM_TYPES, Problem, RESULT_COLUMNS, Result, ResultPage } from '../../../src/api';
 import type { FinishedInterview, NewResult } from '../../../src/server/store/store';
 import { postJson, startTestServer, submission, type TestServer } from './harness';
 

@@ -4,7 +4,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { AlephAlphaProvider } from '../../../src/server/providers/aleph-alpha';
 import { AnthropicProvider } from '../../../src/server/providers/anthropic';
 import { ProviderError, type CallRequest, type Provider } from '../../../src/server/providers/provider';
-import type { Question } from '../../../src/spec';
+import type { Question } from '../../../src/format';
 import { callFailure, replyWith, startProviderServer, type ProviderServer } from './provider-server';
 
 const KEY = 'secret-key-abcdef123456';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { OpenAiProvider } from '../../../src/server/providers/openai';
 import type { CallRequest } from '../../../src/server/providers/provider';
-import type { Question } from '../../../src/spec';
+import type { Question } from '../../../src/format';
 import { callFailure, replyWith, startProviderServer, type ProviderServer } from './provider-server';
 
 const KEY = 'sk-test-0123456789abcdef';

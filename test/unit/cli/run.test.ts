@@ -6,7 +6,7 @@ import type { ServerResponse } from 'node:http';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { runCommand, type RunOptions } from '../../../src/cli/commands/run';
 import { estimateCommand } from '../../../src/cli/commands/estimate';
-import type { Job } from '../../../src/protocol';
+import type { Job } from '../../../src/api';
 import { aJob, aResult, anEvent, json, sseFrame, startWireServer, type WireServer } from '../client/wire-server';
 import { fakeCli, type FakeCli } from './fake-cli';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compareRuns } from '../../../src/client';
 import { betaI, chiSquare, gammaQ, welchT } from '../../../src/client/stats';
-import type { Result } from '../../../src/protocol';
+import type { Result } from '../../../src/api';
 
 const close = (actual: number, expected: number, tolerance = 1e-4): void => assert.ok(Math.abs(actual - expected) < tolerance, `${actual} ≠ ${expected}`);
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { FieldworkClient } from '../../../src/client/client';
 import { AuthError, ProtocolError } from '../../../src/client/errors';
-import type { JobEvent } from '../../../src/protocol';
+import type { JobEvent } from '../../../src/api';
 import { anEvent, problem, sseFrame, startWireServer, type WireServer } from './wire-server';
 
 const KEY = 'fw_test_key_0000000000';

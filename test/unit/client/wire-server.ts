@@ -1,7 +1,7 @@
 // A stand-in for our own /v1 server: canned routes over real HTTP on loopback, recording every request.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Job, JobEvent, Result } from '../../../src/protocol';
+import type { Job, JobEvent, Result } from '../../../src/api';
 
 export interface SeenRequest {
   method: string;

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { exportJobs } from '../../../src/edsl/export';
 import { importEdsl } from '../../../src/edsl/import';
-import { parseSurvey, type Survey } from '../../../src/spec';
+import { parseSurvey, type Survey } from '../../../src/format';
 import { edslFixtures } from './fixtures';
 
 function parsed(file: Record<string, unknown>): Survey {

@@ -3,8 +3,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { edslResults } from '../../../src/edsl/results';
-import { CompiledSurvey, parseSurvey } from '../../../src/spec';
-import type { Result } from '../../../src/protocol';
+import { CompiledSurvey, parseSurvey } from '../../../src/format';
+import type { Result } from '../../../src/api';
 
 const SURVEY = {
   name: 'lunch',

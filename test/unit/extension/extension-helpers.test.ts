@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { issueRange } from '../../../src/extension/diagnostics/ranges';
 import { apiKeyFromDotEnv } from '../../../src/extension/secrets/dotenv';
-import { specIssues, specKind } from '../../../src/extension/spec-files';
+import { specIssues, specKind } from '../../../src/extension/format-files';
 import { atLeast } from '../../../src/extension/connection/runtime';
 
 describe('extension helpers', () => {

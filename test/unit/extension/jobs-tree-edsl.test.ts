@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { presentJob } from '../../../src/extension/jobs/tree-model';
-import { edslSourceName, type Job } from '../../../src/protocol';
+import { edslSourceName, type Job } from '../../../src/api';
 
 const job = (source_name: string): Job => ({
   id: 'job_1', kind: 'survey', name: 'lunch', source_name, owner: 'local', status: 'completed', models: ['test'],

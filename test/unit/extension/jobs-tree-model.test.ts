@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { JobsModel, presentJob } from '../../../src/extension/jobs/tree-model';
-import type { Job } from '../../../src/protocol';
+import type { Job } from '../../../src/api';
 
 function aJob(id: string, created: string, fields: Partial<Job> = {}): Job {
   return {

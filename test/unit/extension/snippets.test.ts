@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseSurvey } from '../../../src/spec';
+import { parseSurvey } from '../../../src/format';
 
 const file = join(__dirname, '../../../media/snippets/survey-questions.code-snippets');
 const snippets = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { prefix: string; body: string[] }>;

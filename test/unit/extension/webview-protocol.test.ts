@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { HostMessage, PanelMessage, parseMessage, toResultRow } from '../../../src/webview/protocol';
+import { HostMessage, PanelMessage, parseMessage, toResultRow } from '../../../src/webview/messages';
 import { filterSamples, sampleVerdict } from '../../../src/webview/samples';
 
 const job = {

@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { encodingForModel } from 'js-tiktoken';
-import { CompiledSurvey, parseSurvey } from '../../../src/spec';
-import { estimateJob } from '../../../src/server/estimate';
-import { Pricing } from '../../../src/server/pricing';
+import { CompiledSurvey, parseSurvey } from '../../../src/format';
+import { estimateJob } from '../../../src/server/cost/estimate';
+import { Pricing } from '../../../src/server/cost/pricing';
 import { cacheKey } from '../../../src/server/runner/call-path';
 import { openSqliteStore, type SqliteStore } from '../../../src/server/store/sqlite';
-import { tokenCounter } from '../../../src/server/tokens';
+import { tokenCounter } from '../../../src/server/cost/tokens';
 
 /** Prompts in several scripts and shapes: the reference must agree on every one. */
 const FIXTURES: [string, string][] = [

@@ -6,7 +6,7 @@ import { RateGuard } from '../../../src/server/scheduler/guard';
 import { Lane } from '../../../src/server/scheduler/lane';
 import { TokenBucket } from '../../../src/server/scheduler/bucket';
 import { WindowBucket } from '../../../src/server/scheduler/window-bucket';
-import { WindowClock } from '../../../src/server/scheduler/window-learning';
+import { WindowClock } from '../../../src/server/scheduler/window-clock';
 import { ProviderLimiter, admissionCosts } from '../../../src/mock-provider/limiter';
 import { mockConfig } from '../../../src/mock-provider/config';
 

@@ -8,7 +8,7 @@ import { learnFromHeaders } from '../../../src/server/scheduler/header-learning'
 import type { Dimension } from '../../../src/server/scheduler/dimensions';
 import { RefillLearner } from '../../../src/server/scheduler/refill-learning';
 import { WindowBucket } from '../../../src/server/scheduler/window-bucket';
-import { WindowClock } from '../../../src/server/scheduler/window-learning';
+import { WindowClock } from '../../../src/server/scheduler/window-clock';
 import { Lane } from '../../../src/server/scheduler/lane';
 
 test('weighted fair queue: weights 1:1:2 get token shares 1:1:2 while all are backlogged', () => {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { WindowBucket } from '../../../src/server/scheduler/window-bucket';
-import { WindowClock } from '../../../src/server/scheduler/window-learning';
+import { WindowClock } from '../../../src/server/scheduler/window-clock';
 
 /** A clock that has learned 1 s windows ending on whole seconds, and a bucket of 1,000 tokens a window at 3.1 s. */
 function windowAt3s(): { clock: WindowClock; bucket: WindowBucket } {

@@ -3,8 +3,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mean, mode, passAtK, reduceEpochs, standardError } from '../../../src/server/scorers/metrics';
 import { evalMetrics } from '../../../src/server/scorers/summary';
-import type { EvalTask } from '../../../src/spec';
-import type { Result } from '../../../src/protocol';
+import type { EvalTask } from '../../../src/format';
+import type { Result } from '../../../src/api';
 
 const close = (actual: number | null, expected: number) => assert.ok(actual !== null && Math.abs(actual - expected) < 1e-12, `${actual} ≠ ${expected}`);
 

@@ -1,7 +1,7 @@
 // Scorers on their own: normalization, unicode, whitespace, numbers with units, several targets.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Sample, ScorerSpec } from '../../../src/spec';
+import type { Sample, ScorerSpec } from '../../../src/format';
 import { scoreExact } from '../../../src/server/scorers/exact';
 import { scoreIncludes } from '../../../src/server/scorers/includes';
 import { scoreMatch } from '../../../src/server/scorers/match';

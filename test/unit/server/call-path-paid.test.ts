@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CallPath, type CallInput, type Paid } from '../../../src/server/runner/call-path';
-import { Pricing } from '../../../src/server/pricing';
+import { Pricing } from '../../../src/server/cost/pricing';
 import { TestModel } from '../../../src/server/providers/test-model';
 import { Scheduler } from '../../../src/server/scheduler/scheduler';
 import { openSqliteStore } from '../../../src/server/store/sqlite';

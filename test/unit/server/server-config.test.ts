@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { cacheScopes } from '../../../src/server/cache-scope';
 import { parseServicesConfig } from '../../../src/server/services/config';
 import { ServiceSet } from '../../../src/server/services/services';
-import { priceSource } from '../../../src/server/pricing';
+import { priceSource } from '../../../src/server/cost/pricing';
 
 const issuesOf = (text: string): string[] => {
   const parsed = parseServicesConfig('server.yaml', text);

@@ -2,7 +2,7 @@
 // file calls storeContract with a way to open a fresh store, and to close and open it again on the same data.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Job, JobEvent, Result } from '../../../src/protocol';
+import { Job, JobEvent, Result } from '../../../src/api';
 import { InvalidCursorError, type FinishedInterview, type NewJob, type NewResult, type Store } from '../../../src/server/store/store';
 
 export interface OpenedStore {

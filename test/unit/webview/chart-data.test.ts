@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { binsFor, chartData, moments } from '../../../src/webview/chart-data';
-import { toResultRow, type QuestionInfo } from '../../../src/webview/protocol';
+import { toResultRow, type QuestionInfo } from '../../../src/webview/messages';
 
 const row = (question: string, answer: unknown, model = 'test', interview = 0) =>
   toResultRow({ interview, agent_index: 0, agent_name: null, scenario_index: 0, model, iteration: 0, question, status: 'answered', answer, cost_usd: 0, cached: false, latency_ms: 1, error: null });

@@ -1,7 +1,7 @@
 // Finished interviews and their results in PostgreSQL: written in the caller's transaction, many rows per statement.
 // An interview already recorded (by a resumed run, or another replica) is skipped whole, so nothing counts twice.
 import type { Pool, PoolClient } from 'pg';
-import type { Result } from '../../../protocol';
+import type { Result } from '../../../api';
 import { decodeCursor, encodeCursor } from '../cursor';
 import { resultFromRow, type ResultRow } from '../rows';
 import type { FinishedInterview, ResultPageQuery } from '../store';

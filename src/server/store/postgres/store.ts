@@ -3,7 +3,7 @@
 // status is written with its final event; events of this process are appended one at a time, so their ids are
 // committed in order and a reader following by id never skips one.
 import type { Pool, PoolClient } from 'pg';
-import type { Job, JobEvent, JobListQuery, JobStatus, ModelCost, Result } from '../../../protocol';
+import type { Job, JobEvent, JobListQuery, JobStatus, ModelCost, Result } from '../../../api';
 import { decodeCursor, encodeCursor } from '../cursor';
 import { cachedCallFromRow, eventFromRow, JOB_COLUMNS, jobFromRow, storedJobFromRow, type CachedCallRow, type EventRow, type JobRow, type StoredJobRow } from '../rows';
 import { SubmissionCache } from '../submission-cache';

@@ -1,0 +1,80 @@
+// A job's log as the server writes it: each event stored, then handed to whoever follows the job live.
+import type { JobEvent } from '../../api';
+import type { NewEvent, Store } from '../store/store';
+import type { SchedulerNotice } from '../scheduler/scheduler';
+
+const NOTICE_EVERY_MS = 2000;
+
+export class JobEvents {
+  private readonly listeners = new Map<string, Set<(event: JobEvent) => void>>();
+  private readonly notices = new Map<string, { at: number; suppressed: number; last: SchedulerNotice }>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  subscribe(jobId: string, listener: (event: JobEvent) => void): () => void {
+    let set = this.listeners.get(jobId);
+    if (!set) this.listeners.set(jobId, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.listeners.delete(jobId);
+    };
+  }
+
+  /**
+   * A scheduler notice for a job's log, at most one per kind every few seconds with a count of the rest. What a lane
+   * came to believe about its limits is rare and always said, as a rate-limit line.
+   */
+  notice(raw: SchedulerNotice): void {
+    const notice = { ...raw, message: namedAsInSurveys(raw.message, raw.lane) };
+    if (notice.type === 'limits') {
+      this.emitQuietly({ job_id: notice.jobId, type: 'rate_limited', message: notice.message, data: { lane: notice.lane } });
+      return;
+    }
+    const key = `${notice.jobId}\u0000${notice.type}`;
+    const now = Date.now();
+    const state = this.notices.get(key);
+    if (state && now - state.at < NOTICE_EVERY_MS) {
+      state.suppressed++;
+      state.last = notice;
+      return;
+    }
+    const more = state && state.suppressed > 0 ? ` (and ${state.suppressed} more since the last note)` : '';
+    this.notices.set(key, { at: now, suppressed: 0, last: notice });
+    this.emitQuietly({ job_id: notice.jobId, type: notice.type, message: notice.message + more, data: { lane: notice.lane } });
+  }
+
+  /** Stores the event, then hands it to the job's live followers. */
+  async emit(event: NewEvent): Promise<void> {
+    this.deliver(await this.store.appendEvent(event));
+  }
+
+  /** Logs a failed write of a notice instead of throwing: a notice must never stop the work it describes. */
+  private emitQuietly(event: NewEvent): void {
+    this.emit(event).catch((error: unknown) => this.log(`could not store an event of ${event.job_id}: ${error instanceof Error ? error.message : String(error)}`));
+  }
+
+  /** Hands an event already stored (e.g. with a status change) to the job's live followers. */
+  deliver(stored: JobEvent): void {
+    const set = this.listeners.get(stored.job_id);
+    if (!set) return;
+    for (const listener of [...set]) {
+      try {
+        listener(stored);
+      } catch (error) {
+        this.log(`event listener failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+}
+
+/**
+ * A scheduler message names its lane as `service/model`; the built-in model's lane is `test/test`, which surveys and
+ * the model list call `test`. The log uses the name the user wrote.
+ */
+function namedAsInSurveys(message: string, lane: string): string {
+  return lane === 'test/test' ? message.split(lane).join('test') : message;
+}

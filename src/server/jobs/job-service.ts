@@ -1,0 +1,391 @@
+// The job service: accepts jobs, runs them, keeps their log, and resumes them after a restart.
+import type { CompiledSurvey, Survey } from '../../format';
+import type { Estimate, Job, JobEvent, JobStatus, JobSubmission, ModelInfo } from '../../api';
+import { JobSubmission as JobSubmissionSchema, isFinished } from '../../api';
+import { JobError, type JobManager } from './job-manager';
+import type { JobStatusFields, NewEvent, Store, StoredJob } from '../store/store';
+import type { Provider } from '../providers/provider';
+import type { Pricing } from '../cost/pricing';
+import type { Scheduler, SchedulerNotice } from '../scheduler/scheduler';
+import { CallPath } from '../runner/call-path';
+import { JobRun, type RunOutcome } from '../runner/job-run';
+import { estimateJob } from '../cost/estimate';
+import type { CompiledEval } from '../../format';
+import type { MetricsReport } from '../../api';
+import { ScoringCalls } from '../runner/call-path';
+import type { InterviewPlan } from '../runner/job-run';
+import { evalPlan, surveyPlan } from '../runner/plans';
+import { compileEvalSubmission, evalQueuedMessage, FinishedMetrics } from './eval-job';
+import { renderProblem, SubmissionCompiler, type SpecChecker } from './compile-submission';
+import { estimateEval } from '../cost/estimate-eval';
+import { newJobId } from './ids';
+import { userScope, type CacheScopeOf } from '../cache-scope';
+import { JobEvents } from './job-events';
+import { JobProgress } from './job-progress';
+import { whileUnavailable } from '../store/unavailable';
+
+export interface CoreOptions {
+  store: Store;
+  providers: ReadonlyMap<string, Provider>;
+  pricing: Pricing;
+  scheduler: Scheduler;
+  /** What the server's services offer (models, prices, capabilities) and refuse; without it, every provider's service is offered. */
+  catalog?: ServiceCatalog;
+  /** Largest job accepted, in interviews. */
+  maxInterviews: number;
+  /** Most questions per survey. */
+  maxQuestions: number;
+  /** Where submitted files are parsed and checked: the spec pool's workers, off the event loop. */
+  specs: SpecChecker;
+  /** Jobs running at once; more wait as queued. */
+  maxRunningJobs: number;
+  /** Interviews in flight per job. */
+  interviewsInFlight: number;
+  /** Whose call cache a user reads and fills (src/server/cache-scope.ts); each user their own by default. */
+  cacheScope?: CacheScopeOf;
+  log: (line: string) => void;
+}
+
+/** The services side of the job service (src/server/services): the /v1/models list and why a model cannot run. */
+export interface ServiceCatalog {
+  models(): ModelInfo[];
+  refusal(model: Survey['models'][number], needsImages: boolean): string | null;
+}
+
+/** How long a job waits to be compiled again when the spec pool was full. */
+const BUSY_RETRY_MS = 1000;
+
+export class JobService implements JobManager {
+  private readonly runs = new Map<string, JobRun>();
+  /** Settles when a run has ended and its job's status is written. */
+  private readonly settling = new Map<string, Promise<void>>();
+  private readonly waiting: string[] = [];
+  private readonly progressNotes: JobProgress;
+  /** The jobs' logs and their live followers, scheduler notices included. */
+  private readonly events: JobEvents;
+  private readonly callPath: CallPath;
+  private readonly scoringCalls: ScoringCalls;
+  private readonly finishedMetrics: FinishedMetrics;
+  private readonly compiler: SubmissionCompiler;
+  /** Jobs being compiled before they run: they count against maxRunningJobs like running ones. */
+  private readonly starting = new Map<string, Promise<void>>();
+  private closing = false;
+  /** Jobs cancelled while they waited to start: a start already under way drops them. */
+  private readonly cancelled = new Set<string>();
+  private readonly scopeOf: CacheScopeOf;
+
+  constructor(private readonly options: CoreOptions) {
+    this.scopeOf = options.cacheScope ?? userScope;
+    this.events = new JobEvents(options.store, options.log);
+    const catalog = options.catalog;
+    this.compiler = new SubmissionCompiler({
+      specs: options.specs,
+      providers: options.providers,
+      refusal: catalog ? (model, needsImages) => catalog.refusal(model, needsImages) : null,
+      maxInterviews: options.maxInterviews,
+      maxQuestions: options.maxQuestions,
+    });
+    this.progressNotes = new JobProgress(options.store, this.events, options.log);
+    const called = (jobId: string): void => this.progressNotes.called(jobId);
+    this.callPath = new CallPath(options.store, options.scheduler, options.providers, options.pricing, this.scopeOf, called);
+    this.scoringCalls = new ScoringCalls(options.store, options.scheduler, options.providers, options.pricing, this.scopeOf, called);
+    this.finishedMetrics = new FinishedMetrics(options.store);
+  }
+
+  /** Picks up jobs a previous process left queued, running or cancelling. */
+  async resume(): Promise<void> {
+    for (const job of await this.options.store.unfinishedJobs()) {
+      if (job.status === 'cancelling') {
+        await this.setStatus(job.id, 'cancelled', { finished: true }, { type: 'cancelled', message: 'Cancelled (the server restarted while cancelling).' });
+        continue;
+      }
+      if (job.status === 'running') {
+        await this.events.emit({ job_id: job.id, type: 'resumed', message: 'Server restarted: resuming from the stored results.' });
+      }
+      this.enqueue(job.id);
+    }
+  }
+
+  async submit(owner: string, submission: JobSubmission, idempotencyKey: string | null): Promise<{ job: Job; created: boolean }> {
+    const existing = () => (idempotencyKey ? this.options.store.findJobByIdempotencyKey(owner, idempotencyKey) : null);
+    const before = await existing();
+    if (before) return { job: toWire(before), created: false };
+    const accepted = JobSubmissionSchema.parse(submission);
+    const compiled = await this.compiler.compile(accepted);
+    // The same key may have been submitted again while this one was being checked.
+    const meanwhile = await existing();
+    if (meanwhile) return { job: toWire(meanwhile), created: false };
+    if (compiled.kind === 'eval') return this.submitEval(owner, accepted, idempotencyKey, compiled.compiled);
+    const survey = compiled.survey;
+    const id = newJobId();
+    const stored = await this.options.store.insertJob({
+      id,
+      kind: 'survey',
+      name: survey.survey.name,
+      source_name: accepted.source.name,
+      owner,
+      models: survey.survey.models.map((m) => m.label),
+      interviews_total: survey.interviewCount,
+      submission: accepted,
+      idempotency_key: idempotencyKey,
+    });
+    await this.events.emit({
+      job_id: id,
+      type: 'queued',
+      message: `Queued: ${survey.interviewCount.toLocaleString('en-US')} interviews × ${survey.survey.questions.length} questions on ${stored.models.join(', ')}.`,
+      data: { interviews_total: survey.interviewCount },
+    });
+    this.enqueue(id);
+    return { job: toWire((await this.options.store.getJob(id)) ?? stored), created: true };
+  }
+
+  async estimate(owner: string, submission: JobSubmission): Promise<Estimate> {
+    // Counted in the owner's own cache: another user's calls are neither shown as cached nor reused.
+    const scope = this.scopeOf(owner);
+    const accepted = JobSubmissionSchema.parse(submission);
+    const compiled = await this.compiler.compile(accepted);
+    try {
+      if (compiled.kind === 'eval') {
+        const task = compiled.compiled;
+        return await estimateEval(task, this.options.store, this.options.pricing, accepted.fresh ?? task.task.fresh, scope);
+      }
+      const survey = compiled.survey;
+      return await estimateJob(survey, this.options.store, this.options.pricing, accepted.fresh ?? survey.survey.fresh, scope);
+    } catch (error) {
+      // A template that runs into a render limit with some interview's data is a problem with the file.
+      throw renderProblem(error);
+    }
+  }
+
+  async get(owner: string, id: string): Promise<Job> {
+    const job = await this.owned(owner, id);
+    const costs = await this.options.store.costByModel(id);
+    // Older jobs have no rows: the field stays absent rather than claiming they cost nothing.
+    const wire = costs.length > 0 ? { ...toWire(job), cost_by_model: costs } : toWire(job);
+    if (job.kind !== 'eval' || !isFinished(job.status)) return wire;
+    return { ...wire, metrics: await this.finishedMetrics.get(job, () => this.compileEval(job.submission)) };
+  }
+
+  /** An eval job's metrics so far (a survey has none). */
+  async metrics(owner: string, id: string): Promise<MetricsReport> {
+    const job = await this.owned(owner, id);
+    if (job.kind !== 'eval') return { metrics: [] };
+    return { metrics: await this.finishedMetrics.live(job, () => this.compileEval(job.submission)) };
+  }
+
+  async scorerNames(owner: string, id: string): Promise<string[]> {
+    const job = await this.owned(owner, id);
+    if (job.kind !== 'eval') return [];
+    try {
+      return this.compileEval(job.submission).task.scorers.map((scorer) => scorer.name);
+    } catch {
+      return []; // the stored eval no longer validates here (a service went away): export without score columns
+    }
+  }
+
+  async cancel(owner: string, id: string): Promise<Job> {
+    const job = await this.owned(owner, id);
+    if (job.status === 'cancelled' || job.status === 'cancelling') return toWire(job);
+    if (isFinished(job.status)) throw new JobError('conflict', `Job ${id} is already ${job.status}; only queued or running jobs can be cancelled.`);
+    const run = this.runs.get(id);
+    if (run) {
+      await this.setStatus(id, 'cancelling', {}, { type: 'cancelling', message: 'Cancelling: stopping calls in flight.' });
+      run.halt('cancel');
+    } else {
+      const at = this.waiting.indexOf(id);
+      if (at >= 0) this.waiting.splice(at, 1);
+      if (this.starting.has(id)) this.cancelled.add(id);
+      await this.setStatus(id, 'cancelled', { finished: true }, { type: 'cancelled', message: 'Cancelled before it started: nothing was spent.' });
+    }
+    return this.get(owner, id);
+  }
+
+  async retry(owner: string, id: string): Promise<Job> {
+    const job = await this.owned(owner, id);
+    if (!['failed', 'partially_failed', 'cancelled'].includes(job.status)) {
+      throw new JobError('conflict', `Job ${id} is ${job.status}; only failed, partially failed or cancelled jobs can be retried.`);
+    }
+    const cleared = await this.options.store.clearFailedInterviews(id);
+    const again = (await this.options.store.getJob(id))!;
+    const remaining = again.progress.interviews_total - again.progress.interviews_done;
+    this.cancelled.delete(id);
+    await this.setStatus(id, 'queued', { error: null, finished: false }, {
+      type: 'queued',
+      message: `Retry: ${remaining.toLocaleString('en-US')} interviews to run (${cleared} failed before); ${again.progress.interviews_done.toLocaleString('en-US')} finished ones are kept.`,
+    });
+    this.enqueue(id);
+    return this.get(owner, id);
+  }
+
+  subscribe(jobId: string, listener: (event: JobEvent) => void): () => void {
+    return this.events.subscribe(jobId, listener);
+  }
+
+  models(): ModelInfo[] {
+    if (this.options.catalog) return this.options.catalog.models();
+    return [...this.options.providers.values()].map((provider) => {
+      const price = this.options.pricing.price({ service: provider.service, model: provider.service });
+      return {
+        id: provider.service,
+        service: provider.service,
+        provider: provider.service,
+        price: price ? { input_per_mtok: price.input_per_mtok, output_per_mtok: price.output_per_mtok, as_of: price.as_of ?? 'undated' } : null,
+        capabilities: provider.service === 'test' ? ['offline', 'deterministic'] : [],
+      };
+    });
+  }
+
+  async runningCount(): Promise<number> {
+    return this.runs.size;
+  }
+
+  /** A scheduler notice for a job's log, throttled per kind (src/server/job-events.ts). */
+  notice(raw: SchedulerNotice): void {
+    this.events.notice(raw);
+  }
+
+  /** Stops every run; their jobs stay running in the store and resume on the next start. */
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const run of this.runs.values()) run.halt('stop');
+    await Promise.allSettled([...this.starting.values(), ...this.settling.values()]);
+  }
+
+  private async submitEval(owner: string, accepted: StoredJob['submission'], idempotencyKey: string | null, compiled: CompiledEval): Promise<{ job: Job; created: boolean }> {
+    const id = newJobId();
+    const stored = await this.options.store.insertJob({
+      id,
+      kind: 'eval',
+      name: compiled.task.name,
+      source_name: accepted.source.name,
+      owner,
+      models: compiled.task.models.map((m) => m.label),
+      interviews_total: compiled.interviewCount,
+      submission: accepted,
+      idempotency_key: idempotencyKey,
+    });
+    await this.events.emit({ job_id: id, type: 'queued', message: evalQueuedMessage(compiled), data: { interviews_total: compiled.interviewCount } });
+    this.enqueue(id);
+    return { job: toWire((await this.options.store.getJob(id)) ?? stored), created: true };
+  }
+
+  /** Synchronous, for reading a finished eval's metrics; jobs to run are compiled through the spec pool. */
+  private compileEval(submission: StoredJob['submission']): CompiledEval {
+    return compileEvalSubmission(submission, this.compiler.evalOptions());
+  }
+
+  private async owned(owner: string, id: string): Promise<StoredJob> {
+    const job = await this.options.store.getJob(id);
+    if (!job || job.owner !== owner) throw new JobError('not_found', `No job ${id} for this API key's user.`);
+    return job;
+  }
+
+  private enqueue(id: string): void {
+    if (this.closing || this.waiting.includes(id) || this.runs.has(id) || this.starting.has(id)) return;
+    this.waiting.push(id);
+    queueMicrotask(() => this.startWaiting());
+  }
+
+  private startWaiting(): void {
+    while (!this.closing && this.runs.size + this.starting.size < this.options.maxRunningJobs && this.waiting.length > 0) {
+      const id = this.waiting.shift()!;
+      const starting = this.start(id).catch((error: unknown) => this.options.log(`could not start job ${id}: ${error instanceof Error ? error.message : String(error)}`)).finally(() => {
+        this.cancelled.delete(id);
+        this.starting.delete(id);
+        this.startWaiting();
+      });
+      this.starting.set(id, starting);
+    }
+  }
+
+  /** Compiles a queued (or resumed) job in the spec pool, then runs it unless it was cancelled meanwhile. */
+  private async start(id: string): Promise<void> {
+    const job = await this.options.store.getJob(id);
+    if (!job || isFinished(job.status)) return;
+    let plan: InterviewPlan;
+    try {
+      plan =
+        job.kind === 'eval'
+          ? evalPlan(await this.compiler.eval(job.submission), this.scoringCalls)
+          : surveyPlan(await this.compiler.survey(job.submission));
+    } catch (error) {
+      if (this.closing) return;
+      if (error instanceof JobError && error.kind === 'busy') {
+        // The pool is full of other files: this job waits its turn again rather than fail.
+        setTimeout(() => this.enqueue(job.id), BUSY_RETRY_MS).unref();
+        return;
+      }
+      await this.finishWith(job.id, 'failed', `The stored job no longer validates: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    const current = await this.options.store.getJob(job.id);
+    if (this.closing || !current || isFinished(current.status) || this.cancelled.has(current.id)) return;
+    const resumed = current.status === 'running';
+    await this.setStatus(current.id, 'running', { started: !resumed }, resumed ? undefined : { type: 'started', message: 'Started.' });
+    if (this.cancelled.has(current.id)) {
+      // Cancelled while its start was being written: the cancel's status stands, whichever write landed last.
+      await this.options.store.setJobStatus(current.id, 'cancelled', { finished: true });
+      return;
+    }
+    await this.progressNotes.start(current.id, current.progress.interviews_total * plan.callsPerInterview, current.progress.calls_done);
+    const run = new JobRun(current, plan, this.options.store, this.callPath, {
+      concurrency: this.options.interviewsInFlight,
+      batchSize: 500,
+      onStored: (interviews) => this.progressNotes.stored(current.id, interviews),
+    });
+    this.runs.set(current.id, run);
+    const settled = run
+      .run()
+      .then(
+        (outcome) => this.settleOnceStored(current.id, outcome),
+        (error: unknown) => this.settleOnceStored(current.id, { kind: 'fatal', message: `internal error: ${error instanceof Error ? error.message : String(error)}` }),
+      )
+      .catch((error: unknown) => this.options.log(`job ${current.id} ended, but its end could not be stored (it resumes at the next start): ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => this.settling.delete(current.id));
+    this.settling.set(current.id, settled);
+  }
+
+  /** Settles the run, waiting out a database that is restarting. */
+  private settleOnceStored(id: string, outcome: RunOutcome): Promise<void> {
+    return whileUnavailable(() => this.settle(id, outcome), {
+      stopped: () => this.closing,
+      onWait: (error, attempt) => {
+        if (attempt === 1) this.options.log(`job ${id}: the database is unreachable (${error.message}); its end is stored once it is back`);
+      },
+    });
+  }
+
+  private async settle(id: string, outcome: RunOutcome): Promise<void> {
+    this.runs.delete(id);
+    if (outcome.kind === 'stopped') {
+      this.progressNotes.forget(id);
+      return;
+    }
+    await this.progressNotes.finish(id);
+    const job = (await this.options.store.getJob(id))!;
+    const p = job.progress;
+    const summary = `${p.interviews_done.toLocaleString('en-US')} of ${p.interviews_total.toLocaleString('en-US')} interviews done, ${p.interviews_failed} failed; ${p.calls_done.toLocaleString('en-US')} calls (${p.calls_cached.toLocaleString('en-US')} cached); $${job.cost.usd.toFixed(4)}.`;
+    if (outcome.kind === 'cancelled') await this.finishWith(id, 'cancelled', null, `Cancelled: ${summary}`);
+    else if (outcome.kind === 'fatal') await this.finishWith(id, 'failed', outcome.message, `Failed: ${outcome.message}. ${summary}`);
+    else if (p.interviews_failed === 0) await this.finishWith(id, 'completed', null, `Completed: ${summary}`);
+    else if (p.interviews_done > 0) await this.finishWith(id, 'partially_failed', `${p.interviews_failed} interviews failed`, `Partially failed: ${summary}`);
+    else await this.finishWith(id, 'failed', 'every interview failed', `Failed: ${summary}`);
+    this.startWaiting();
+  }
+
+  private finishWith(id: string, status: 'completed' | 'partially_failed' | 'failed' | 'cancelled', error: string | null, message?: string): Promise<void> {
+    const type = status === 'completed' ? 'completed' : status === 'cancelled' ? 'cancelled' : 'failed';
+    return this.setStatus(id, status, { error, finished: true }, { type, message: message ?? `Failed: ${error}`, data: { status } });
+  }
+
+  /** A status and its event, stored in one transaction, then handed to the job's live followers. */
+  private async setStatus(id: string, status: JobStatus, fields: JobStatusFields, event?: Omit<NewEvent, 'job_id'>): Promise<void> {
+    const stored = await this.options.store.setJobStatus(id, status, fields, event ? { ...event, job_id: id } : undefined);
+    if (stored) this.events.deliver(stored);
+  }
+}
+
+function toWire(job: StoredJob): Job {
+  const { submission: _submission, idempotency_key: _key, ...wire } = job;
+  return wire;
+}
