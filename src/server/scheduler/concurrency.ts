@@ -3,7 +3,9 @@
 // limit, and a provider we cannot see is not flooded. With known limits the cap also lets a full bucket's burst
 // out at once: a full provider bucket wastes its refill. Before any rate is known the cap starts small and grows
 // by one per success (doubling per round trip, like TCP's slow start) until the first 429; a lane also waits for
-// its first reply before letting a full bucket out.
+// its first reply before letting a full bucket out. A burst of 429s starts the slow start again from conservative
+// mode's window: leaving that mode, the lane gets back to a full bucket's burst one round trip at a time (without it,
+// a lane went from 8 calls out to 122 in one step, into the 429s it had just left).
 
 const HEADROOM = 2;
 const SLOW_START = 8;
@@ -25,6 +27,14 @@ export class ConcurrencyCap {
   /** The provider admitted a call (its headers or its reply came back): one more may be out (twice as many a round trip). */
   onAdmitted(): void {
     this.slowStart = Math.min(this.ceiling, this.slowStart + 1);
+  }
+
+  /**
+   * A burst of 429s: the provider took less than the calls out. The slow start begins again from `from` calls, so
+   * the lane finds its way back one round trip at a time rather than with a whole bucket's burst.
+   */
+  restart(from: number): void {
+    this.slowStart = Math.max(1, Math.min(this.slowStart, from));
   }
 
   /**

@@ -322,6 +322,7 @@ export class Lane<W extends FairEntry> {
   onRateLimited(retryAfter: RetryAfter, snapshot: RateLimitSnapshot | null, mark: AdmissionMark, now: number, random: () => number): void {
     const verdict = this.guard.rateLimited(mark.at, retryAfter, now, random());
     if (verdict.words) this.words.push(verdict.words);
+    if (verdict.burst) this.concurrency.restart(this.guard.inflightCap());
     const named = rejectedOn(snapshot, mark, []);
     // Every limit it reports had room for the call, or a provider that reports its limits said nothing of them on this
     // 429, and calls sent with more out were not admitted lately: too many calls at once (a gateway's limit), no rate.

@@ -147,6 +147,44 @@ test('a lane that meets per-minute units on a short window drops its model and s
   assert.ok(left <= 143 && left >= 138, `left ${left}`);
 });
 
+test('after a burst of 429s the lane finds its way back a round trip at a time, never with a whole bucket at once', () => {
+  // Blind at first (no limits), then a 429 message names a per-minute limit of 120,000 tokens: 240 calls of 500.
+  const lane = new Lane('svc/model', null, 1_000, 0);
+  const call = { tokens: 500, inputTokens: 300, outputTokens: 200 };
+  let now = 0;
+  // 100 calls go through: the slow start has grown past 100.
+  for (let i = 0; i < 100; i++) {
+    const mark = lane.charge(call, now);
+    lane.admitted(mark, now + 1_000);
+    lane.onSuccess(call, 1_000, now + 1_000);
+    lane.finished(mark);
+  }
+  now = 1_000;
+  const out = Array.from({ length: 40 }, () => lane.charge(call, now));
+  const snapshot = { tokens: { limit: 120_000, used: 60_000, requested: 500 } };
+  for (const mark of out.slice(0, 3)) lane.onRateLimited({ ms: 200, hinted: false }, snapshot, mark, now + 10, () => 0);
+  assert.ok(lane.words.some((words) => /conservative mode/.test(words)), lane.words.join(' | '));
+  for (const mark of out) lane.finished(mark);
+  // The provider admits calls again; each round trip lets out at most twice as many as the one before.
+  now = 2_000;
+  let caps: number[] = [];
+  for (let round = 0; round < 6; round++) {
+    const cap = lane.cap();
+    caps.push(cap);
+    const marks = Array.from({ length: cap }, () => lane.charge(call, now));
+    now += 1_000;
+    for (const mark of marks) {
+      lane.admitted(mark, now);
+      lane.onSuccess(call, 1_000, now);
+      lane.finished(mark);
+    }
+  }
+  caps = caps.map((cap) => Math.min(cap, 1_000));
+  for (let i = 1; i < caps.length; i++) assert.ok(caps[i]! <= 2 * caps[i - 1]! + 1, `round ${i}: ${caps.join(', ')} calls at once`);
+  assert.ok(caps[0]! <= 4, `first round after the burst: ${caps[0]} calls`);
+  assert.ok(caps[caps.length - 1]! >= 16, `the lane gets going again: ${caps.join(', ')}`);
+});
+
 test('rate-limit retries are bounded by time, not by a count: a call keeps its place while the provider admits calls', async () => {
   const clock = new VirtualClock();
   const scheduler = new Scheduler({ clock, random: () => 0, retry: { rateLimitPatienceMs: 60_000 } });
