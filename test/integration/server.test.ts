@@ -99,7 +99,7 @@ describe('job server', () => {
     const csv = ['fruit', ...Array.from({ length: 3000 }, (_, i) => `f${i}`)].join('\n');
     await assert.rejects(client.submitJob(submission(big, { 'data.csv': csv })), (error: unknown) => {
       assert.ok(error instanceof FieldworkError);
-      assert.equal(error.status, 413);
+      assert.equal(error.status, 413, error.message);
       assert.match(error.message, /6,000 interviews.*at most 5,000/);
       return true;
     });
