@@ -3,12 +3,9 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Result } from '../../api';
 import { decodeCursor, encodeCursor } from './cursor';
+import { RESULT_COLUMNS, RESULT_COLUMNS_SQL, resultRecord } from './result-record';
 import { resultFromRow, type ResultRow } from './rows';
 import type { FinishedInterview, ResultPageQuery } from './store';
-
-const RESULT_COLUMNS_SQL = `job_id, interview, question_index, question, agent_index, agent_name, scenario_index, model,
-  iteration, status, answer, comment, raw, input_tokens, output_tokens, cost_usd, cached, latency_ms, error,
-  sample_id, epoch, input, target, scores`;
 
 /** Rows read per query when streaming all results of a job. */
 const RESULT_STREAM_PAGE = 1000;
@@ -26,48 +23,22 @@ export class ResultTable {
     // The job's cost is not added here: calls are billed to it when they are stored (putCachedCall).
     const total = { done: 0, failed: 0, callsDone: 0, callsCached: 0, callsFailed: 0 };
     for (const interview of interviews) {
-      const inserted = insertInterview.run(
-        jobId,
-        interview.interview,
-        interview.failed ? 1 : 0,
-        interview.calls_done,
-        interview.calls_cached,
-        interview.calls_failed,
-        interview.usd,
-        interview.input_tokens,
-        interview.output_tokens,
-      );
+      const inserted = insertInterview.run({
+        job_id: jobId,
+        idx: interview.interview,
+        failed: interview.failed ? 1 : 0,
+        calls_done: interview.calls_done,
+        calls_cached: interview.calls_cached,
+        calls_failed: interview.calls_failed,
+        usd: interview.usd,
+        input_tokens: interview.input_tokens,
+        output_tokens: interview.output_tokens,
+      });
       // Already recorded (a resumed runner finishing it twice): keep the first, count nothing again.
       if (inserted.changes === 0) continue;
       const results = interview.results;
       for (let questionIndex = 0; questionIndex < results.length; questionIndex++) {
-        const result = results[questionIndex]!;
-        insertResult.run(
-          jobId,
-          interview.interview,
-          questionIndex,
-          result.question,
-          result.agent_index,
-          result.agent_name,
-          result.scenario_index,
-          result.model,
-          result.iteration,
-          result.status,
-          result.answer === undefined || result.answer === null ? null : JSON.stringify(result.answer),
-          result.comment,
-          result.raw,
-          result.input_tokens,
-          result.output_tokens,
-          result.cost_usd,
-          result.cached ? 1 : 0,
-          result.latency_ms,
-          result.error,
-          result.sample_id ?? null,
-          result.epoch ?? null,
-          result.input ?? null,
-          result.target === undefined ? null : JSON.stringify(result.target),
-          result.scores === undefined || result.scores === null ? null : JSON.stringify(result.scores),
-        );
+        insertResult.run(resultRecord(jobId, interview.interview, questionIndex, results[questionIndex]!));
       }
       if (interview.failed) total.failed++;
       else total.done++;
@@ -136,9 +107,10 @@ function prepareResultStatements(db: DatabaseSync) {
   const prepare = (sql: string): StatementSync => db.prepare(sql);
   return {
     insertInterview: prepare(`INSERT INTO interviews (job_id, idx, failed, calls_done, calls_cached, calls_failed, usd,
-      input_tokens, output_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+      input_tokens, output_tokens) VALUES (:job_id, :idx, :failed, :calls_done, :calls_cached, :calls_failed, :usd,
+      :input_tokens, :output_tokens) ON CONFLICT DO NOTHING`),
     insertResult: prepare(
-      `INSERT INTO results (${RESULT_COLUMNS_SQL}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO results (${RESULT_COLUMNS_SQL}) VALUES (${RESULT_COLUMNS.map((column) => `:${column}`).join(', ')})`,
     ),
     addToJob: prepare(`UPDATE jobs SET
         interviews_done = interviews_done + ?, interviews_failed = interviews_failed + ?,

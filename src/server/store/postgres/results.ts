@@ -3,16 +3,9 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Result } from '../../../api';
 import { decodeCursor, encodeCursor } from '../cursor';
+import { RESULT_COLUMNS, RESULT_COLUMNS_SQL, resultRecord } from '../result-record';
 import { resultFromRow, type ResultRow } from '../rows';
 import type { FinishedInterview, ResultPageQuery } from '../store';
-
-const RESULT_COLUMNS = [
-  'job_id', 'interview', 'question_index', 'question', 'agent_index', 'agent_name', 'scenario_index', 'model',
-  'iteration', 'status', 'answer', 'comment', 'raw', 'input_tokens', 'output_tokens', 'cost_usd', 'cached',
-  'latency_ms', 'error', 'sample_id', 'epoch', 'input', 'target', 'scores',
-] as const;
-
-export const RESULT_COLUMNS_SQL = RESULT_COLUMNS.join(', ');
 
 /** Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement. */
 const ROWS_PER_INSERT = 1000;
@@ -40,15 +33,8 @@ export async function finishInterviews(client: PoolClient, jobId: string, interv
   for (const interview of interviews) {
     if (!fresh.delete(interview.interview)) continue; // already recorded, or twice in this batch
     interview.results.forEach((result, questionIndex) => {
-      rows.push([
-        jobId, interview.interview, questionIndex, result.question, result.agent_index, result.agent_name,
-        result.scenario_index, result.model, result.iteration, result.status,
-        result.answer === undefined || result.answer === null ? null : JSON.stringify(result.answer),
-        result.comment, result.raw, result.input_tokens, result.output_tokens, result.cost_usd, result.cached ? 1 : 0,
-        result.latency_ms, result.error, result.sample_id ?? null, result.epoch ?? null, result.input ?? null,
-        result.target === undefined ? null : JSON.stringify(result.target),
-        result.scores === undefined || result.scores === null ? null : JSON.stringify(result.scores),
-      ]);
+      const record = resultRecord(jobId, interview.interview, questionIndex, result);
+      rows.push(RESULT_COLUMNS.map((column) => record[column]));
     });
     if (rows.length >= ROWS_PER_INSERT) {
       await insertResults(client, rows);
