@@ -10,14 +10,12 @@ import { EstimateScale } from './estimate-scale';
 import { FairQueue, type FairEntry } from './fair-queue';
 import { RateGuard, type RetryAfter } from './guard';
 import { fromMessage, learnFromHeaders, type AdmissionMark } from './header-learning';
-import { ModelTrust } from './model-trust';
-import { replacementModel } from './model-drop';
+import { LaneModels, type ConfiguredLimits } from './lane-models';
+import type { ModelTrust } from './model-trust';
 import { CREEP_QUIET_MS, creepRefills } from './refill-learning';
 import { ReadingBucket } from './reading-bucket';
 import { rejectedOn, tooManyAtOnce } from './rejection';
-import { RefillLearner } from './refill-learning';
 import { WindowBucket, type WindowMark } from './window-bucket';
-import { WindowClock } from './window-clock';
 import { WindowPlanner } from './window-planner';
 
 export interface LaneLimits {
@@ -51,30 +49,24 @@ export interface Wait {
 }
 
 export class Lane<W extends FairEntry> {
-  inflight = 0;
+  /** Calls out now. */
+  private out = 0;
   /** Safety that does not depend on the models: the pause after a 429, the send ceiling, conservative mode. */
   readonly guard = new RateGuard();
-  /** Whether each dimension's model still agrees with the provider. */
-  readonly trust = new ModelTrust();
   /** What the lane came to believe and why, for the job log of the call that taught it (drained by the scheduler). */
-  readonly words: string[] = [];
+  private readonly said: string[] = [];
   /** When the provider last admitted one of our calls. */
-  admittedAt = -Infinity;
+  private lastAdmitted = -Infinity;
   /** When the lane's pending wake-up fires (Infinity: none). */
-  wakeAt = Infinity;
+  private wakeUp = Infinity;
   readonly queue = new FairQueue<W>();
-  readonly buckets = new Map<Dimension, Bucket>();
-  readonly configured: Partial<Record<Dimension, number>> = {};
-  readonly charged: Record<Dimension, number> = { requests: 0, tokens: 0, input_tokens: 0, output_tokens: 0 };
-  readonly refill = new Map<Dimension, RefillLearner>();
+  /** The models of the provider's limits, per dimension: changed by what the provider says, never from outside. */
+  private readonly models: LaneModels;
   /** What the calls in flight were charged: the most their refunds can give back. */
   private readonly inflightCharged: Record<Dimension, number> = { requests: 0, tokens: 0, input_tokens: 0, output_tokens: 0 };
   private readonly averageCost: Record<Dimension, number> = { requests: 1, tokens: 0, input_tokens: 0, output_tokens: 0 };
   /** What the scheduler asks when it packs a fixed window; it also keeps the calls in flight and their refunds. */
-  readonly windowPlan = new WindowPlanner(this.buckets, this.averageCost, this.inflightCharged);
-  /** One window clock per dimension: a provider may count requests over 10 s and tokens over a minute. */
-  private readonly clocks = new Map<Dimension, WindowClock>();
-  private firstSentAt = Infinity;
+  readonly windowPlan: WindowPlanner;
   /** Only when neither configuration nor headers say anything: a rate on the calls' total tokens. */
   readonly aimd = new AimdRate();
   private readonly concurrency: ConcurrencyCap;
@@ -88,28 +80,53 @@ export class Lane<W extends FairEntry> {
   private readonly estimates = new EstimateScale();
 
   constructor(readonly name: string, limits: LaneLimits | null, ceiling: number, now: number) {
-    for (const dimension of DIMENSIONS) {
-      const perMinute = limits?.[LIMIT_KEY[dimension]];
-      if (!perMinute) continue;
-      this.configured[dimension] = perMinute;
-      this.buckets.set(dimension, new TokenBucket(perMinute, perMinute / 60_000, now));
-    }
+    const configured: ConfiguredLimits = {};
+    for (const dimension of DIMENSIONS) configured[dimension] = limits?.[LIMIT_KEY[dimension]];
+    this.models = new LaneModels(configured, now, (words) => this.said.push(words));
+    this.windowPlan = new WindowPlanner(this.models.buckets, this.averageCost, this.inflightCharged);
     this.concurrency = new ConcurrencyCap(limits?.maxConcurrency ?? ceiling);
   }
 
-  windowsOf(dimension: Dimension): WindowClock {
-    let clock = this.clocks.get(dimension);
-    if (!clock) {
-      this.clocks.set(dimension, (clock = new WindowClock()));
-      // The first window cannot have started after our first call: its length is bounded from there.
-      if (this.firstSentAt < Infinity) clock.sent(this.firstSentAt);
-    }
-    return clock;
+  get inflight(): number {
+    return this.out;
+  }
+
+  get admittedAt(): number {
+    return this.lastAdmitted;
+  }
+
+  /** The lane's models by dimension, to read (the scheduler's stats, tests). */
+  get buckets(): ReadonlyMap<Dimension, Bucket> {
+    return this.models.buckets;
+  }
+
+  get trust(): ModelTrust {
+    return this.models.trust;
+  }
+
+  /** What the lane came to believe since it was last asked, in order. */
+  get words(): readonly string[] {
+    return this.said;
+  }
+
+  takeWords(): string[] {
+    return this.said.splice(0);
+  }
+
+  /** When the lane's pending wake-up fires (Infinity: none). */
+  get wakeAt(): number {
+    return this.wakeUp;
+  }
+
+  /** A wake-up was armed for `at`; or, with `fired`, the one armed for `at` went off. */
+  wake(at: number, fired = false): void {
+    if (!fired) this.wakeUp = at;
+    else if (this.wakeUp === at) this.wakeUp = Infinity;
   }
 
   /** How long after a window's end a call may still land in it, on the windowed dimension that says longest. */
   get windowMarginMs(): number {
-    return Math.max(0, ...[...this.buckets].filter(([, bucket]) => bucket instanceof WindowBucket).map(([dimension]) => this.windowsOf(dimension).marginMs));
+    return this.models.windowMarginMs();
   }
 
   get pausedUntil(): number {
@@ -118,17 +135,17 @@ export class Lane<W extends FairEntry> {
 
   /** Neither configured nor learned from headers: AIMD decides the rate. */
   get blind(): boolean {
-    return this.buckets.size === 0;
+    return this.models.buckets.size === 0;
   }
 
   /** A model dropped with no readings to replace it: AIMD decides the rate under what is configured. */
   private get aimdFallback(): boolean {
-    return this.blind || [...this.trust.dropped.keys()].some((dimension) => !(this.buckets.get(dimension) instanceof ReadingBucket));
+    return this.blind || [...this.models.trust.dropped.keys()].some((dimension) => !(this.models.buckets.get(dimension) instanceof ReadingBucket));
   }
 
   /** The provider enforces fixed windows on some dimension (learned from its headers). */
   get windowed(): boolean {
-    for (const bucket of this.buckets.values()) if (bucket instanceof WindowBucket) return true;
+    for (const bucket of this.models.buckets.values()) if (bucket instanceof WindowBucket) return true;
     return false;
   }
 
@@ -139,7 +156,7 @@ export class Lane<W extends FairEntry> {
   /** How many calls may run at once now. */
   cap(): number {
     let burst = Infinity;
-    for (const [dimension, bucket] of this.buckets) {
+    for (const [dimension, bucket] of this.models.buckets) {
       if (dimension === 'output_tokens' && this.averageCost.output_tokens === 0) continue;
       burst = Math.min(burst, bucket.capacity / Math.max(this.averageCost[dimension], 1));
     }
@@ -149,7 +166,7 @@ export class Lane<W extends FairEntry> {
   /** Milliseconds until a call may start, by the pause and the buckets, and what it waits for. */
   wait(ticket: TicketCosts, now: number): Wait {
     let wait: Wait = { ms: this.guard.wait(now), dimension: null };
-    for (const [dimension, bucket] of this.buckets) {
+    for (const [dimension, bucket] of this.models.buckets) {
       const cost = costOn(dimension, ticket);
       const ms = bucket instanceof WindowBucket ? bucket.waitFor(cost, now, this.inflight === 0) : bucket.waitFor(cost, now);
       if (ms > wait.ms) wait = { ms, dimension };
@@ -173,11 +190,11 @@ export class Lane<W extends FairEntry> {
   private firstBurstLimits(): [Dimension, number][] {
     const out: [Dimension, number][] = [];
     for (const dimension of DIMENSIONS) {
-      const bucket = this.buckets.get(dimension);
+      const bucket = this.models.buckets.get(dimension);
       if (bucket instanceof WindowBucket || bucket instanceof ReadingBucket) continue;
-      const perMinute = this.configured[dimension] ?? bucket?.capacity;
+      const perMinute = this.models.configured[dimension] ?? bucket?.capacity;
       if (perMinute === undefined) continue;
-      const read = this.trust.readingsOf(dimension);
+      const read = this.models.trust.readingsOf(dimension);
       // A provider whose replies carry no readings has nothing more to show after the first reply.
       if (read >= FIRST_BURST_READINGS || (read === 0 && this.latencyMs !== null)) continue;
       out.push([dimension, perMinute]);
@@ -199,7 +216,7 @@ export class Lane<W extends FairEntry> {
       const short = Math.min(bucket.capacity / 2, queued * perCall) - bucket.level(now);
       if (short > 0) ms = Math.max(ms, short / bucket.rate);
     };
-    for (const [dimension, bucket] of this.buckets) hold(bucket, this.averageCost[dimension]);
+    for (const [dimension, bucket] of this.models.buckets) hold(bucket, this.averageCost[dimension]);
     const blind = this.blindBucket(now);
     if (blind) hold(blind, this.averageCost.tokens);
     return ms;
@@ -220,20 +237,19 @@ export class Lane<W extends FairEntry> {
     let windows: Partial<Record<Dimension, WindowMark>> | undefined;
     for (const dimension of DIMENSIONS) {
       const cost = costOn(dimension, ticket);
-      this.charged[dimension] += cost;
+      this.models.charged[dimension] += cost;
       this.inflightCharged[dimension] += cost;
       this.averageCost[dimension] = this.averageCost[dimension] === 0 ? cost : this.averageCost[dimension] * 0.95 + cost * 0.05;
-      const bucket = this.buckets.get(dimension);
+      const bucket = this.models.buckets.get(dimension);
       if (bucket instanceof WindowBucket) (windows ??= {})[dimension] = bucket.admit(cost, now);
       else bucket?.take(cost, now);
     }
-    this.firstSentAt = Math.min(this.firstSentAt, now);
-    for (const clock of this.clocks.values()) clock.sent(now);
+    this.models.sent(now);
     this.probe(now);
     this.aimd.onAdmitted(now, ticket.tokens);
     this.blindBucket(now)?.take(ticket.tokens, now);
-    const mark: AdmissionMark = { at: now, costs: ticket, charged: { ...this.charged }, inflight: this.inflight };
-    this.inflight++;
+    const mark: AdmissionMark = { at: now, costs: ticket, charged: { ...this.models.charged }, inflight: this.out };
+    this.out++;
     if (windows) mark.windows = windows;
     this.windowPlan.outstanding.add(mark);
     return mark;
@@ -241,8 +257,8 @@ export class Lane<W extends FairEntry> {
 
   /** A call admitted with `mark` is back, done or failed. */
   finished(mark: AdmissionMark): void {
-    this.inflight--;
-    for (const [dimension, bucket] of this.buckets) {
+    this.out--;
+    for (const [dimension, bucket] of this.models.buckets) {
       if (bucket instanceof ReadingBucket) bucket.settled(mark.at);
       else if (bucket instanceof WindowBucket) bucket.settled(mark.windows?.[dimension]);
     }
@@ -251,15 +267,15 @@ export class Lane<W extends FairEntry> {
   }
 
   say(words: string): void {
-    this.words.push(words);
+    this.said.push(words);
   }
 
   /** The provider admitted the call admitted with `mark`: its headers or its reply came back. */
   admitted(mark: AdmissionMark, now: number): void {
-    this.admittedAt = now;
+    this.lastAdmitted = now;
     this.concurrency.onAdmitted();
     const words = this.guard.admitted(mark.at, now, this.concurrency.cap(this.callsPerMs(), 0), mark.inflight);
-    if (words) this.words.push(words);
+    if (words) this.said.push(words);
   }
 
   onSuccess(ticket: TicketCosts, latencyMs: number, now: number): void {
@@ -275,18 +291,18 @@ export class Lane<W extends FairEntry> {
     this.readFromMessage = Object.values(snapshot).some(fromMessage);
     // Whatever a reading names teaches that dimension's model from now on (a 429 message with only the limit too):
     // 429s of calls sent after it count against the model.
-    for (const dimension of DIMENSIONS) if (snapshot[dimension]) this.trust.taught(dimension, now);
-    learnFromHeaders(this, snapshot, mark, now, admitted);
+    for (const dimension of DIMENSIONS) if (snapshot[dimension]) this.models.trust.taught(dimension, now);
+    learnFromHeaders(this.models, snapshot, mark, now, admitted);
   }
 
   /** Gives back what a call was charged beyond what it used (or charges the excess). */
   reconcile(ticket: TicketCosts, usage: Usage, now: number, mark: AdmissionMark | null = null): void {
     // The ledger is net of refunds: the provider refunded this call too, and a `remaining` read before the refund
     // must not take it back (a slow call's reply would otherwise stall the lane for its whole latency's refunds).
-    for (const dimension of DIMENSIONS) this.charged[dimension] -= costOn(dimension, ticket) - usedOn(dimension, usage);
+    for (const dimension of DIMENSIONS) this.models.charged[dimension] -= costOn(dimension, ticket) - usedOn(dimension, usage);
     const allowance = ticket.outputTokens ?? 0;
     if (mark && allowance > 0 && this.windowPlan.outstanding.delete(mark)) this.windowPlan.returns.observe(now - mark.at, (allowance - usage.output) / allowance);
-    for (const [dimension, bucket] of this.buckets) {
+    for (const [dimension, bucket] of this.models.buckets) {
       const providerCharge = providerChargeOn(dimension, ticket, usage);
       bucket.giveBack(providerCharge - usedOn(dimension, usage), costOn(dimension, ticket) - providerCharge, mark?.windows?.[dimension], now);
     }
@@ -303,11 +319,11 @@ export class Lane<W extends FairEntry> {
     const countedSince = this.readFromMessage && this.readAt >= mark.at && this.readFrom <= mark.at;
     for (const dimension of DIMENSIONS) {
       const cost = costOn(dimension, ticket);
-      this.charged[dimension] -= cost;
+      this.models.charged[dimension] -= cost;
       mark.charged[dimension] -= cost;
       const window = mark.windows?.[dimension];
       if (window) window.used -= cost;
-      const bucket = this.buckets.get(dimension);
+      const bucket = this.models.buckets.get(dimension);
       if (bucket && (!(bucket instanceof TokenBucket) || countedSince)) bucket.giveBack(0, cost, window, now);
     }
     this.blindBucket(now)?.adjust(ticket.tokens, now);
@@ -321,24 +337,24 @@ export class Lane<W extends FairEntry> {
    */
   onRateLimited(retryAfter: RetryAfter, snapshot: RateLimitSnapshot | null, mark: AdmissionMark, now: number, random: () => number): void {
     const verdict = this.guard.rateLimited(mark.at, retryAfter, now, random());
-    if (verdict.words) this.words.push(verdict.words);
+    if (verdict.words) this.said.push(verdict.words);
     if (verdict.burst) this.concurrency.restart(this.guard.inflightCap());
     const named = rejectedOn(snapshot, mark, []);
     // Every limit it reports had room for the call, or a provider that reports its limits said nothing of them on this
     // 429, and calls sent with more out were not admitted lately: too many calls at once (a gateway's limit), no rate.
-    const atOnce = tooManyAtOnce(snapshot, mark, named, DIMENSIONS.some((dimension) => this.trust.readingsOf(dimension) > 0)) && this.overCapacity(mark, now);
-    for (const dimension of atOnce ? [] : named.length > 0 ? named : [...this.buckets.keys()]) {
-      const bucket = this.buckets.get(dimension);
+    const atOnce = tooManyAtOnce(snapshot, mark, named, DIMENSIONS.some((dimension) => this.models.trust.readingsOf(dimension) > 0)) && this.overCapacity(mark, now);
+    for (const dimension of atOnce ? [] : named.length > 0 ? named : [...this.models.buckets.keys()]) {
+      const bucket = this.models.buckets.get(dimension);
       if (bucket instanceof ReadingBucket) bucket.rejected(verdict.until, now);
       // A call sent to read again where the model saw no room, turned away: the model was right.
       else if (bucket instanceof WindowBucket && mark.windows?.[dimension]?.probe) bucket.probeRefused(now);
       else if (bucket) {
-        const reason = this.trust.rejected(dimension, mark.at, now, this.guard.recentSends(now));
-        if (reason) this.dropModel(dimension, reason, snapshot?.[dimension], mark, now, verdict.until);
+        const reason = this.models.trust.rejected(dimension, mark.at, now, this.guard.recentSends(now));
+        if (reason) this.models.dropModel(dimension, reason, snapshot?.[dimension], mark, now, verdict.until);
       }
     }
     if (snapshot === null) {
-      for (const bucket of this.buckets.values()) if (bucket instanceof TokenBucket) bucket.clamp(0, now);
+      for (const bucket of this.models.buckets.values()) if (bucket instanceof TokenBucket) bucket.clamp(0, now);
     }
     if (this.aimdFallback) {
       // A fixed debounce from the episode's first 429, long enough for the calls already in flight to come back.
@@ -350,39 +366,20 @@ export class Lane<W extends FairEntry> {
   /** A refusal no rate its readings show explains (a 429, a 503 overload): too many at once? (guard.overCapacity) */
   overCapacity(mark: AdmissionMark, now: number): boolean {
     const { atOnce, words } = this.guard.overCapacity(mark.inflight ?? this.inflight, now);
-    if (words) this.words.push(words);
+    if (words) this.said.push(words);
     return atOnce;
-  }
-
-  /** Drops a dimension's model, contradicted by the provider, for what model-drop.ts says; says so in the job log. */
-  dropModel(dimension: Dimension, reason: string, reading: LimitReading | undefined, mark: AdmissionMark | null, now: number, until = now): void {
-    if (!this.trust.dropped.has(dimension)) this.trust.dropped.set(dimension, reason);
-    const { bucket, words } = replacementModel(dimension, reason, {
-      reading,
-      capacity: this.buckets.get(dimension)?.capacity,
-      configured: this.configured[dimension],
-      readings: this.trust.readingsOf(dimension),
-      scale: this.trust.scale(dimension),
-      at: mark?.at ?? now,
-      chargedSince: mark ? this.charged[dimension] - mark.charged[dimension] : 0,
-      until,
-      now,
-    });
-    if (bucket) this.buckets.set(dimension, bucket);
-    else this.buckets.delete(dimension);
-    this.words.push(words);
   }
 
   /** Raises refills learned below their limit while the provider says nothing (see creepRefills). */
   private probe(now: number): void {
     const from = Math.max(this.probedAt, this.readAt + CREEP_QUIET_MS);
     this.probedAt = now;
-    if (now > from) creepRefills(this.buckets.values(), from, now);
+    if (now > from) creepRefills(this.models.buckets.values(), from, now);
   }
 
   private callsPerMs(): number | null {
     let calls: number | null = null;
-    for (const [dimension, bucket] of this.buckets) {
+    for (const [dimension, bucket] of this.models.buckets) {
       const perCall = Math.max(this.averageCost[dimension], 1e-9);
       if (dimension === 'output_tokens' && this.averageCost.output_tokens === 0) continue;
       calls = Math.min(calls ?? Infinity, bucket.rate / perCall);

@@ -358,16 +358,16 @@ export class Scheduler {
     const afterMs = Math.min(LONGEST_SLEEP_MS, Math.max(1, waitMs));
     const at = this.clock.now() + afterMs;
     if (lane.wakeAt <= at) return;
-    lane.wakeAt = at;
+    lane.wake(at);
     void this.clock.sleep(afterMs).then(() => {
-      if (lane.wakeAt === at) lane.wakeAt = Infinity;
+      lane.wake(at, true);
       this.pump(lane);
     });
   }
 
   /** What the lane came to believe since, in the log of the job whose call taught it. */
   private say(lane: Lane<Waiting>, ticket: CallTicket): void {
-    while (lane.words.length > 0) this.notify(ticket, 'limits', `${lane.name}: ${lane.words.shift()!}`);
+    for (const words of lane.takeWords()) this.notify(ticket, 'limits', `${lane.name}: ${words}`);
   }
 
   private notify(ticket: CallTicket, type: SchedulerNotice['type'], message: string): void {

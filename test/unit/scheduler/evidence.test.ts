@@ -4,6 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RateGuard } from '../../../src/server/scheduler/guard';
 import { Lane } from '../../../src/server/scheduler/lane';
+import { LaneModels } from '../../../src/server/scheduler/lane-models';
+import { learnFromHeaders } from '../../../src/server/scheduler/header-learning';
 import { TokenBucket } from '../../../src/server/scheduler/bucket';
 import { WindowBucket } from '../../../src/server/scheduler/window-bucket';
 import { WindowClock } from '../../../src/server/scheduler/window-clock';
@@ -117,20 +119,21 @@ test('window bucket: a call sent to read again, admitted in a window that ends e
   assert.equal(bucket.cameBackEarly, true);
 });
 
-test('lane: a model dropped with no readings to believe goes, and AIMD under a configured limit takes over', () => {
+test('lane models: a model dropped with no readings to believe goes, and AIMD under a configured limit takes over', () => {
   // Learned from 429 messages alone (a provider that sends no headers): a window of far too little.
-  const blind = new Lane('blind', null, 100, 0);
+  const words: string[] = [];
+  const blind = new LaneModels({}, 0, (said) => words.push(said));
   blind.buckets.set('tokens', new TokenBucket(841, 841 / 10_000, 0, 0));
   blind.dropModel('tokens', '11 429s in 206 calls within 10 s where the model predicted room', undefined, null, 1_000);
   assert.equal(blind.buckets.has('tokens'), false, 'the wrong model no longer holds the lane back');
-  assert.match(blind.words.join('\n'), /finding the rate by AIMD/);
+  assert.match(words.join('\n'), /finding the rate by AIMD/);
   // With a configured limit, that limit stays as a ceiling.
-  const configured = new Lane('configured', { tokensPerMinute: 90_000 }, 100, 0);
+  const configured = new LaneModels({ tokens: 90_000 }, 0, () => {});
   configured.buckets.set('tokens', new TokenBucket(841, 841 / 10_000, 0, 0));
   configured.dropModel('tokens', 'wrong', undefined, null, 1_000);
   assert.equal(configured.buckets.get('tokens')?.capacity, 90_000);
   // A 429 message later does not build the dropped model again.
-  blind.learn({ tokens: { limit: 284_749, used: 47_056, requested: 590, resetMs: 744 } }, null, 2_000, false);
+  learnFromHeaders(blind, { tokens: { limit: 284_749, used: 47_056, requested: 590, resetMs: 744 } }, null, 2_000, false);
   assert.equal(blind.buckets.has('tokens'), false);
 });
 
