@@ -1,6 +1,6 @@
 // A job's log: one event per line, numbered so a stream can resume after the last one it saw.
 import { z } from 'zod';
-import { JobCost, JobProgress } from './job';
+import { JobCost, JobProgress, JobStatus, ModelCost } from './job';
 
 export const EventType = z.enum([
   'queued',
@@ -54,5 +54,21 @@ export const ProgressEventData = z.object({
   calls_expected: z.number().int().nonnegative().optional(),
   /** Interview index ranges, [first, last] inclusive, whose results were stored since the previous progress event. */
   stored: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])).optional(),
+  /** What each model cost so far, as GET /v1/jobs/{id} says it: a follower needs no GET to show it live. */
+  cost_by_model: z.array(ModelCost).optional(),
 });
 export type ProgressEventData = z.infer<typeof ProgressEventData>;
+
+/**
+ * The `data` of an event that changes a job's status (`started`, `cancelling`, `cancelled`, `completed`, `failed`,
+ * and `queued` for a retry): the status it changed to, why (or null), and the job's progress and cost at that
+ * moment. With the progress events, a follower keeps the job's view from its event stream alone. An older server's
+ * status events lack these fields: the event's type then says the status.
+ */
+export const StatusEventData = z.object({
+  status: JobStatus,
+  error: z.string().nullable(),
+  progress: JobProgress,
+  cost: JobCost,
+});
+export type StatusEventData = z.infer<typeof StatusEventData>;

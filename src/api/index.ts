@@ -7,3 +7,4 @@ export * from './metrics';
 export * from './limits';
 export * from './source';
 export * from './compare';
+export * from './job-view';

@@ -37,6 +37,7 @@ export function activate(context: vscode.ExtensionContext): void {
     log,
     run: (uri) => (deps ? runSpec(deps, uri) : Promise.resolve(undefined)),
     onJob: (job) => jobsView.upsert(job),
+    onFollow: (jobId) => jobsView.streaming(jobId),
   });
   deps = { context, connection, secrets, log, jobsView, panels, history };
   registerCommands(context, log, [...specCommands(deps), ...jobCommands(deps), ...jobFileCommands(deps), ...compareCommands(deps), ...serverCommands(deps)]);

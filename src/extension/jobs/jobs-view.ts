@@ -1,5 +1,5 @@
 // The jobs view: history from the server, newest first, paged ("Load more"), filtered by status, polled while jobs
-// run. Empty states are welcome views chosen by the `fieldwork.connection` and `fieldwork.jobsEmpty` contexts.
+// run — except the jobs an open panel follows over their event stream, which it updates here. Empty states are welcome views chosen by the `fieldwork.connection` and `fieldwork.jobsEmpty` contexts.
 import * as vscode from 'vscode';
 import type { Job, JobStatus } from '../../api';
 import type { ServerConnection } from '../connection/connection';
@@ -23,7 +23,11 @@ export class JobsView implements vscode.TreeDataProvider<JobsNode>, vscode.Dispo
   readonly onDidChangeJobs = this.jobsChanged.event;
   private filter = new Set<JobStatus>();
   private timer: NodeJS.Timeout | undefined;
+  private pollDelay: number | null = null;
+  private disposed = false;
   private loading: Promise<void> | null = null;
+  /** Jobs whose event stream a panel follows (with how many panels): they are updated by `upsert`, not polled. */
+  private readonly streamed = new Map<string, number>();
   visible = false;
 
   constructor(
@@ -80,7 +84,28 @@ export class JobsView implements vscode.TreeDataProvider<JobsNode>, vscode.Dispo
     this.model.add([job]);
     this.changed.fire(undefined);
     this.jobsChanged.fire(this.model.jobs());
-    if (!this.timer) this.schedule();
+    // A job that now needs polling is polled soon, not after the idle refresh.
+    if (!this.timer || (this.pollDelay !== ACTIVE_POLL_MS && this.polled().length > 0)) this.schedule();
+  }
+
+  /** A panel follows the job's event stream until the disposable is disposed: meanwhile the job is not polled. */
+  streaming(jobId: string): vscode.Disposable {
+    this.streamed.set(jobId, (this.streamed.get(jobId) ?? 0) + 1);
+    if (this.timer) this.schedule();
+    let disposed = false;
+    return new vscode.Disposable(() => {
+      if (disposed) return;
+      disposed = true;
+      const count = (this.streamed.get(jobId) ?? 1) - 1;
+      if (count > 0) this.streamed.set(jobId, count);
+      else this.streamed.delete(jobId);
+      this.schedule(); // a stream that ended before its job did leaves the job to the poll again
+    });
+  }
+
+  /** Unfinished jobs no panel follows: polled often while the view is visible. */
+  private polled(): Job[] {
+    return this.model.active().filter((job) => !this.streamed.has(job.id));
   }
 
   /** Takes a job off the list for good (in this VS Code; the server keeps it). */
@@ -127,17 +152,26 @@ export class JobsView implements vscode.TreeDataProvider<JobsNode>, vscode.Dispo
     return this.loading;
   }
 
-  /** Polls the unfinished jobs often, and the first page now and then (new jobs from elsewhere; keeps the local server's idle clock alive). */
+  /** Polls the unfinished jobs no panel follows often, and the first page now and then (new jobs from elsewhere; keeps the local server's idle clock alive). */
   private schedule(): void {
     clearTimeout(this.timer);
-    const active = this.model.active();
+    this.timer = undefined;
+    this.pollDelay = null;
+    if (this.disposed) return;
+    const active = this.polled();
     if (!this.visible && active.length === 0 && !this.model.loaded) return;
-    this.timer = setTimeout(() => void this.poll(), active.length > 0 ? ACTIVE_POLL_MS : IDLE_POLL_MS);
+    this.pollDelay = active.length > 0 ? ACTIVE_POLL_MS : IDLE_POLL_MS;
+    this.timer = setTimeout(() => void this.poll(), this.pollDelay);
+  }
+
+  /** In how many ms the next poll is due (as last scheduled), or null when none is. */
+  get nextPoll(): number | null {
+    return this.timer ? this.pollDelay : null;
   }
 
   private async poll(): Promise<void> {
     this.timer = undefined;
-    const active = this.model.active();
+    const active = this.polled();
     if (active.length === 0 || !this.visible) {
       if (this.visible || active.length > 0) await this.refresh();
       else this.schedule();
@@ -157,7 +191,9 @@ export class JobsView implements vscode.TreeDataProvider<JobsNode>, vscode.Dispo
   }
 
   dispose(): void {
+    this.disposed = true;
     clearTimeout(this.timer);
+    this.timer = undefined;
     this.changed.dispose();
     this.jobsChanged.dispose();
   }

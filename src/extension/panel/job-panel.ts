@@ -2,7 +2,7 @@
 // The panel says `ready`; the host answers with a snapshot and then sends deltas as the job's events arrive.
 import { createWriteStream } from 'node:fs';
 import * as vscode from 'vscode';
-import type { Comparison, Job, Metric } from '../../api';
+import type { Comparison, Job, JobEvent, Metric } from '../../api';
 import type { EstimateView, HostMessage, LogLine, QuestionInfo, ResultRow } from '../../webview/messages';
 import { core } from '../lazy';
 import type { ServerConnection } from '../connection/connection';
@@ -13,7 +13,8 @@ import { LiveResults } from './live-results';
 
 export const PANEL_VIEW_TYPE = 'fieldwork.job';
 const RESULT_BATCH = 5000;
-const LOG_FLUSH_MS = 100;
+/** Log lines and job updates go to the panel at most this often. */
+const FLUSH_MS = 100;
 const METRICS_EVERY_MS = 1000;
 
 /** What a panel remembers across a reload (webview state). */
@@ -27,7 +28,10 @@ export interface PanelDeps {
   log: Log;
   /** Submits the spec file the estimate was made for; returns the new job. */
   run(uri: vscode.Uri): Promise<Job | undefined>;
+  /** The job as its event stream changed it (at most every 100 ms). */
   onJob(job: Job): void;
+  /** The panel follows the job's event stream until the returned disposable is disposed. */
+  onFollow?(jobId: string): vscode.Disposable;
 }
 
 export class JobPanel implements vscode.Disposable {
@@ -44,7 +48,9 @@ export class JobPanel implements vscode.Disposable {
   private progress: { callsMade: number | null; callsExpected: number | null } = { callsMade: null, callsExpected: null };
   private ready = false;
   private pendingLog: LogLine[] = [];
-  private logTimer: NodeJS.Timeout | undefined;
+  private flushTimer: NodeJS.Timeout | undefined;
+  /** The job's view changed since the panel and the jobs view were last told. */
+  private jobChanged = false;
   private following: AbortController | null = null;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly closed = new vscode.EventEmitter<void>();
@@ -127,27 +133,21 @@ export class JobPanel implements vscode.Disposable {
     return { job: this.job, estimate, log: this.log, results: this.rows, resultsComplete: this.resultsComplete, metrics: this.metrics, progress: this.progress, questions: this.questions };
   }
 
+  /**
+   * Follows the job's event stream: the log, the job's status, progress and cost (no GET per event), and the results
+   * each progress event names. The stream resumes by itself after a dropped connection, from the last event seen.
+   */
   private async follow(jobId: string): Promise<void> {
     const abort = new AbortController();
     this.following = abort;
+    const streaming = this.deps.onFollow?.(jobId);
     try {
       const client = await this.deps.connection.client();
-      let refreshing = false;
-      const refresh = async (): Promise<void> => {
-        if (refreshing) return;
-        refreshing = true;
-        try {
-          await sleep(250);
-          const job = await client.getJob(jobId, { signal: abort.signal });
-          this.updateJob(job);
-        } finally {
-          refreshing = false;
-        }
-      };
       const live = new LiveResults({
         fetch: (interviews) => client.allResults(jobId, { signal: abort.signal, pageSize: 1000, interviews }),
         toRow: (result) => core().toResultRow(result),
         send: (delta) => {
+          this.flush(); // the job's status and log go out before rows that came after them
           this.rows = live.rows;
           this.post({ type: 'results', rows: delta.rows, reset: delta.reset, complete: false });
         },
@@ -156,7 +156,7 @@ export class JobPanel implements vscode.Disposable {
       let readAllAtEnd = false;
       for await (const event of client.events(jobId, { signal: abort.signal })) {
         this.appendLog({ id: event.id, at: event.at, type: event.type, message: event.message });
-        void refresh().catch(() => undefined);
+        this.applyEvent(event);
         if (event.type === 'resumed') readAllAtEnd = true;
         if (event.type !== 'progress') continue;
         const data = core().ProgressEventData.safeParse(event.data);
@@ -169,9 +169,9 @@ export class JobPanel implements vscode.Disposable {
         if (!readAllAtEnd) live.stored(data.data.stored);
         if (this.job?.kind === 'eval') this.liveMetrics(jobId, abort.signal);
       }
-      const job = await client.getJob(jobId, { signal: abort.signal });
-      this.updateJob(job);
-      if (core().isFinished(job.status)) {
+      this.flush();
+      const job = this.job;
+      if (job && core().isFinished(job.status)) {
         if (job.kind === 'eval') await this.loadMetrics(job, abort.signal);
         if (readAllAtEnd) await this.loadResults(jobId, abort.signal);
         else {
@@ -186,8 +186,19 @@ export class JobPanel implements vscode.Disposable {
       this.deps.log.error(`Following job ${jobId} failed`, error);
       this.post({ type: 'error', message: `Lost the job's event stream: ${error instanceof Error ? error.message : String(error)}. Reopen the panel to retry.` });
     } finally {
+      streaming?.dispose();
       if (this.following === abort) this.following = null;
     }
+  }
+
+  /** The job's view from the event: sent to the panel and the jobs view with the next batch of log lines. */
+  private applyEvent(event: JobEvent): void {
+    if (!this.job) return;
+    const job = core().applyJobEvent(this.job, event);
+    if (job === this.job) return;
+    this.job = job;
+    this.jobChanged = true;
+    this.scheduleFlush();
   }
 
   /** A running eval's metrics so far, asked for at most once a second. */
@@ -216,25 +227,30 @@ export class JobPanel implements vscode.Disposable {
     }
   }
 
-  private updateJob(job: Job): void {
-    this.job = job;
-    if (job.metrics) {
-      this.metrics = job.metrics;
-      this.post({ type: 'metrics', metrics: job.metrics });
-    }
-    this.post({ type: 'job', job });
-    this.deps.onJob(job);
-  }
-
   private appendLog(line: LogLine): void {
     this.log.push(line);
     this.pendingLog.push(line);
-    this.logTimer ??= setTimeout(() => {
-      this.logTimer = undefined;
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_MS);
+  }
+
+  /** Sends the log lines and the job's view gathered since the last flush: a burst of events is one message each. */
+  private flush(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.pendingLog.length > 0) {
       const lines = this.pendingLog;
       this.pendingLog = [];
       this.post({ type: 'log', lines });
-    }, LOG_FLUSH_MS);
+    }
+    if (this.jobChanged && this.job) {
+      this.jobChanged = false;
+      this.post({ type: 'job', job: this.job });
+      this.deps.onJob(this.job);
+    }
   }
 
   private async loadResults(jobId: string, signal: AbortSignal): Promise<void> {
@@ -315,7 +331,7 @@ export class JobPanel implements vscode.Disposable {
 
   dispose(): void {
     this.following?.abort();
-    clearTimeout(this.logTimer);
+    clearTimeout(this.flushTimer);
     this.closed.fire();
     this.closed.dispose();
     for (const d of this.disposables) d.dispose();
@@ -354,4 +370,3 @@ export async function exportResults(deps: Pick<PanelDeps, 'connection' | 'log'>,
   }
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,6 +1,6 @@
 // A job's log as the server writes it: each event stored, then handed to whoever follows the job live.
-import type { JobEvent } from '../../api';
-import type { NewEvent, Store } from '../store/store';
+import type { JobEvent, JobStatus, StatusEventData } from '../../api';
+import type { JobStatusFields, NewEvent, Store } from '../store/store';
 import type { SchedulerNotice } from '../scheduler/scheduler';
 
 const NOTICE_EVERY_MS = 2000;
@@ -50,6 +50,23 @@ export class JobEvents {
   /** Stores the event, then hands it to the job's live followers. */
   async emit(event: NewEvent): Promise<void> {
     this.deliver(await this.store.appendEvent(event));
+  }
+
+  /**
+   * A job's status and its event, stored in one transaction, then handed to the job's live followers. The event says
+   * the new status, why, and the job's progress and cost, so a follower keeps the job's view from the stream alone.
+   */
+  async setStatus(jobId: string, status: JobStatus, fields: JobStatusFields, event?: Omit<NewEvent, 'job_id'>): Promise<void> {
+    if (!event) {
+      await this.store.setJobStatus(jobId, status, fields);
+      return;
+    }
+    const job = await this.store.getJob(jobId);
+    const state: StatusEventData | Record<string, never> = job
+      ? { status, error: fields.error !== undefined ? fields.error : job.error, progress: job.progress, cost: job.cost }
+      : {};
+    const stored = await this.store.setJobStatus(jobId, status, fields, { ...event, job_id: jobId, data: { ...event.data, ...state } });
+    if (stored) this.deliver(stored);
   }
 
   /** Logs a failed write of a notice instead of throwing: a notice must never stop the work it describes. */

@@ -1,7 +1,8 @@
 // A running job's `progress` events: at most one every half second, a trailing one so that no stored result waits
 // for the next, and a last one as the job ends. Each says how many calls were made (interviews can take long, calls
-// do not) and which interviews' results were stored since the previous one, so a follower fetches just those.
-import type { ProgressEventData } from '../../api';
+// do not), what the job and each of its models cost so far, and which interviews' results were stored since the
+// previous one, so a follower fetches just those.
+import type { ModelCost, ProgressEventData } from '../../api';
 import type { JobEvents } from './job-events';
 import type { Store } from '../store/store';
 
@@ -81,7 +82,8 @@ export class JobProgress {
     if (!job) return;
     const now = Date.now();
     const p = job.progress;
-    const callsMade = await this.callsMade(jobId, p.calls_done);
+    const costs = await this.store.costByModel(jobId);
+    const callsMade = costs.length > 0 ? callsOf(costs) : p.calls_done;
     const seconds = state ? (now - state.at) / 1000 : 0;
     const callsPerSecond = state && seconds > 0 ? Math.max(0, callsMade - state.calls) / seconds : 0;
     const stored = state ? ranges(state.stored) : [];
@@ -97,6 +99,7 @@ export class JobProgress {
       calls_made: callsMade,
       ...(state ? { calls_expected: Math.max(state.callsExpected, callsMade) } : {}),
       stored,
+      ...(costs.length > 0 ? { cost_by_model: costs } : {}),
     };
     await this.events.emit({
       job_id: jobId,
@@ -110,9 +113,11 @@ export class JobProgress {
   /** Calls answered so far, interviews still running included; a job stored before per-model counts uses its own. */
   private async callsMade(jobId: string, fallback: number): Promise<number> {
     const costs = await this.store.costByModel(jobId);
-    return costs.length > 0 ? costs.reduce((sum, c) => sum + c.calls, 0) : fallback;
+    return costs.length > 0 ? callsOf(costs) : fallback;
   }
 }
+
+const callsOf = (costs: readonly ModelCost[]): number => costs.reduce((sum, c) => sum + c.calls, 0);
 
 /** Sorted, merged [first, last] ranges of interview indexes; many are sent as the one range that covers them. */
 export function ranges(indexes: readonly number[]): [number, number][] {

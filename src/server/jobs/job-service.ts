@@ -379,9 +379,8 @@ export class JobService implements JobManager {
   }
 
   /** A status and its event, stored in one transaction, then handed to the job's live followers. */
-  private async setStatus(id: string, status: JobStatus, fields: JobStatusFields, event?: Omit<NewEvent, 'job_id'>): Promise<void> {
-    const stored = await this.options.store.setJobStatus(id, status, fields, event ? { ...event, job_id: id } : undefined);
-    if (stored) this.events.deliver(stored);
+  private setStatus(id: string, status: JobStatus, fields: JobStatusFields, event?: Omit<NewEvent, 'job_id'>): Promise<void> {
+    return this.events.setStatus(id, status, fields, event);
   }
 }
 
