@@ -5,7 +5,7 @@ import type { LimitReading, RateLimitSnapshot } from '../providers/provider';
 import { AimdRate } from './aimd';
 import { TokenBucket, type Bucket } from './bucket';
 import { ConcurrencyCap } from './concurrency';
-import { costOn, DIMENSION_WORDS, DIMENSIONS, providerChargeOn, usedOn, type Dimension, type TicketCosts, type Usage } from './dimensions';
+import { costOn, DIMENSIONS, providerChargeOn, usedOn, type Dimension, type TicketCosts, type Usage } from './dimensions';
 import { EstimateScale } from './estimate-scale';
 import { FairQueue, type FairEntry } from './fair-queue';
 import { RateGuard, type RetryAfter } from './guard';

@@ -36,7 +36,7 @@ test('migrations run once however many stores start at once on an empty database
   assert.deepEqual((await migratePostgres(pools[1]!)).applied, [], 'a later start finds nothing to do');
 });
 
-test('a database newer than this server is refused with a message that says to upgrade', async (t) => {
+test('a database newer than this server is refused with a message that says to upgrade', async () => {
   const url = await freshDatabase();
   const client = new pg.Client({ connectionString: url });
   await client.connect();
