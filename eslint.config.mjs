@@ -1,7 +1,9 @@
 // @ts-check
-// `npm run lint`: typescript-eslint's recommended rules over src/ and test/.
+// `npm run lint`: typescript-eslint's recommended rules over src/ and test/, and the architecture's boundaries
+// (docs/architecture.md, "must never import") from eslint.boundaries.mjs.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { boundaries } from './eslint.boundaries.mjs';
 
 export default tseslint.config(
   { ignores: ['dist/', 'media/', 'test/fixtures/', 'test-artifacts/', '.fieldwork/'] },
@@ -29,8 +31,15 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.cjs'],
     languageOptions: {
       sourceType: 'commonjs',
-      globals: { require: 'readonly', module: 'writable', exports: 'writable', console: 'readonly', process: 'readonly' },
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        exports: 'writable',
+        console: 'readonly',
+        process: 'readonly',
+      },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  ...boundaries,
 );
