@@ -4,19 +4,21 @@
 // import, not the file it names, so each folder gets one rule per depth below it, with the relative paths that lead
 // from that depth to a forbidden folder.
 
-const OURS = ['api', 'format', 'client', 'webview', 'extension', 'edsl', 'mock-provider', 'cli', 'server'];
+const OURS = ['api', 'format', 'client', 'webview', 'extension', 'edsl', 'mock-provider', 'cli', 'server', 'random'];
 /** Only the extension runs inside VS Code. */
 const EDITOR = ['vscode'];
 /** What a file format that "knows no transport" must not reach for. */
 const TRANSPORT = ['undici', 'hono', '@hono/node-server', 'pg', 'node:http', 'node:https', 'node:net', 'node:sqlite'];
 
-const allBut = (/** @type {string} */ self) => OURS.filter((folder) => folder !== self);
+/** Every folder of ours but `self` and the leaves (src/random), which import nothing and anyone may import. */
+const allBut = (/** @type {string} */ self) => OURS.filter((folder) => folder !== self && folder !== 'random');
 
 /**
  * @typedef {{ folder: string, never: string[], packages?: string[], why: string }} Boundary
  * @type {Boundary[]} In order: a folder inside another (server/http) comes after it, and repeats its parent's list.
  */
 export const BOUNDARIES = [
+  { folder: 'random', never: allBut('random'), packages: EDITOR, why: 'the seeded random generator is a leaf' },
   { folder: 'api', never: allBut('api'), packages: EDITOR, why: 'the HTTP API schemas import nothing of ours' },
   {
     folder: 'format',

@@ -43,7 +43,7 @@ const BOUNDARIES: Array<{ rule: string; file: string; forbidden: string[]; allow
     rule: 'the format imports nothing of ours',
     file: 'src/format/planted.ts',
     forbidden: ['../api', '../client/client', '../server/data-dir'],
-    allowed: ['./parse', 'yaml'],
+    allowed: ['./parse', 'yaml', '../random/seeded-random'],
   },
   {
     rule: 'the format knows no transport',
@@ -74,6 +74,12 @@ const BOUNDARIES: Array<{ rule: string; file: string; forbidden: string[]; allow
     file: 'src/webview/ui/planted.ts',
     forbidden: ['../../server/http/app', '../../client', '../../format', 'vscode'],
     allowed: ['../messages', '../../api'],
+  },
+  {
+    rule: 'the seeded random generator is a leaf',
+    file: 'src/random/planted.ts',
+    forbidden: ['../format', '../mock-provider/random'],
+    allowed: ['./seeded-random'],
   },
   {
     rule: 'the HTTP API schemas import nothing of ours',
