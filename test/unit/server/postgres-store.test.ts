@@ -7,7 +7,8 @@ import { openPostgresStore } from '../../../src/server/store/postgres/store';
 import { migratePostgres, PG_MIGRATIONS } from '../../../src/server/store/postgres/schema';
 import { openPool } from '../../../src/server/store/postgres/pool';
 import { freshDatabase } from '../../support/postgres';
-import { newJob, storeContract } from './store-contract';
+import { storeContract } from './store-contract';
+import { newJob } from './store-fixtures';
 
 storeContract(async (t) => {
   const url = await freshDatabase();
