@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { AuthError, ConnectionError, FieldworkClient, resolveConnection } from '../client';
 import { sleep } from '../client/retry';
-import { localUrl, readApiKeyFile, readOwnerFile } from '../server/data-dir';
+import { apiKeyPath, localUrl, readApiKeyFile, readOwnerFile } from '../server/data-dir';
 import type { Cli } from './io';
 import { loadServer } from './local-server';
 import { ensureLocalRuntime } from './runtime';
@@ -102,7 +102,7 @@ async function ownerSession(cli: Cli, dataDir: string, opts: SessionOptions, lea
   } catch (error) {
     if (error instanceof AuthError) {
       throw new AuthError(
-        `the server that serves ${dataDir} (at ${baseUrl}) refused the key in ${join(dataDir, 'api-key')} — ` +
+        `the server that serves ${dataDir} (at ${baseUrl}) refused the key in ${apiKeyPath(dataDir)} — ` +
           'it was revoked or replaced: restart that server to write a current one',
         { cause: error },
       );

@@ -1,25 +1,15 @@
 // Live progress of a job on stderr: a bar at a terminal, occasional plain lines in a pipe, nothing with --quiet.
 import { MultiBar, type SingleBar } from 'cli-progress';
 import { z } from 'zod';
-import { JobCost, JobProgress, type EventType, type Job, type JobEvent } from '../api';
+import { EventType, JobCost, JobProgress, type Job, type JobEvent } from '../api';
 import { count, usd } from './format';
 import { isInteractive, type Cli } from './io';
 
 /** The data of a `progress` event, when the server sends it. */
 const ProgressData = z.object({ progress: JobProgress, cost: JobCost, calls_per_second: z.number().optional() });
 
-/** Events worth a line of their own. */
-const NOTEWORTHY: ReadonlySet<EventType> = new Set([
-  'rate_limited',
-  'retried',
-  'interview_failed',
-  'warning',
-  'failed',
-  'cancelling',
-  'cancelled',
-  'completed',
-  'resumed',
-]);
+/** Events worth a line of their own: all but the routine ones the bar shows (a new kind of event gets a line). */
+const NOTEWORTHY: ReadonlySet<EventType> = new Set(EventType.exclude(['queued', 'started', 'progress']).options);
 
 const PLAIN_EVERY_MS = 5_000;
 /** interview_failed can come once per interview: show a few, then count. */

@@ -8,6 +8,7 @@ let onLoad: ((ms: number) => void) | undefined;
 export function core(): typeof Core {
   if (!loaded) {
     const started = performance.now();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- synchronous on purpose, bundled apart (above)
     loaded = require('./core') as typeof Core;
     onLoad?.(performance.now() - started);
   }

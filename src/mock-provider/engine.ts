@@ -2,7 +2,8 @@
 // The HTTP server and the benchmark's simulation both drive this, so a simulated run is what the wire would do.
 import type { MockConfig, RetryAfterForm } from './config';
 import { admissionCosts, ProviderLimiter, type Costs } from './limiter';
-import { heavyTail, seededRandom } from './random';
+import { seededRandom } from '../random/seeded-random';
+import { heavyTail } from './random';
 import { MockStats } from './stats';
 import { concurrencyBody, errorBody, limitHeaders, rateLimitBody, replyBody, retryAfterHeaders, type Flavor, type Headers } from './wire';
 

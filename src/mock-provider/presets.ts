@@ -1,7 +1,7 @@
 // Providers as they count their limits, for the mock: named presets after real ones, and a seeded random family
 // that draws a shape per dimension, so a scheduler is tried on shapes nobody tuned it to.
 import { LIMIT_KINDS, RESET_FORMS_OF, RETRY_AFTER_FORMS, type EnforcementRuleInput, type LimitsConfig, type MockConfigInput } from './config';
-import { seededRandom } from './random';
+import { seededRandom } from '../random/seeded-random';
 
 export const PRESETS = ['openai', 'anthropic', 'azure', 'sliding-gateway'] as const;
 export type PresetName = (typeof PRESETS)[number];

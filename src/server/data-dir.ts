@@ -5,10 +5,7 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-
-export const DB_FILE = 'fieldwork.db';
-export const API_KEY_FILE = 'api-key';
-export const OWNER_FILE = 'owner.json';
+import { API_KEY_FILE, DB_FILE, OWNER_FILE } from '../api/data-dir';
 
 const PRIVATE = 0o600;
 

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { DEFAULT_MAX_BODY_BYTES, type ServerLimits } from '../api';
 import { maxQuestionsSetting } from '../format';
-import { createApp } from './http/app';
+import { createApp } from './app';
 import { serverSpecPool } from './format-pool/pool';
 import { apiKeyPath, dbPath, prepareDatabaseFiles, readApiKeyFile, removeOwnerFile, writeOwnerFile, writePrivateFile } from './data-dir';
 import { acquireLease, type LeaseOwner } from './store/lease';

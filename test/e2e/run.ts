@@ -1,13 +1,16 @@
 // End to end in a real VS Code: code-server in headless Chromium (playwright-core) with the packaged .vsix installed.
 // `npm run test:e2e` — installs what it needs on first run (cached in ~/.cache/fieldwork-e2e), prints `N passed, N failed`.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Frame, type Page } from 'playwright-core';
+import { API_KEY_FILE } from '../../src/api/data-dir';
 import { freePort, installCodeServer, installExtension, startCodeServer, writeSettings, type Profile } from './code-server';
 import { Workbench } from './vscode-page';
 import { atPanelWidth, NARROWEST, noSideScroll } from './fit';
+import { fromLog, stop, stopLocalServers } from './profile';
+import { makeWorkspace } from './workspace';
 
 const repo = join(__dirname, '..', '..');
 const artifacts = join(repo, 'test-artifacts');
@@ -15,43 +18,6 @@ const only = process.argv.slice(2);
 const figures: string[] = [];
 const started = Date.now();
 const log = (line: string): void => console.log(`[e2e ${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}`);
-
-const SLOW_SURVEY = `name: Slow survey
-agents: [{ name: patient, traits: { age: 50 } }]
-scenarios: [{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }, { n: 5 }, { n: 6 }]
-models: [{ model: test, latency_ms: 2000 }]
-questions:
-${Array.from({ length: 20 }, (_, i) => `  - { question_name: q${i + 1}, question_type: free_text, question_text: "Thought ${i + 1} about {{ n }}?" }`).join('\n')}
-`;
-
-// A misspelt question type: the Problems entry says "Did you mean", and its quick fix corrects it.
-const TYPO_SURVEY = `name: Typo
-models: [test]
-questions:
-  - question_name: drink
-    question_type: multiple_choise
-    question_text: Which drink?
-    question_options: [tea, coffee]
-`;
-
-// Two models: the fast one's interviews are done in about a second, the slow one's take 10 s or more.
-const LIVE_SURVEY = `name: Live survey
-scenarios: [{ n: 1 }, { n: 2 }, { n: 3 }]
-models: [{ model: test, name: fast, latency_ms: 300 }, { model: test, name: slow, latency_ms: 10000 }]
-questions:
-  - { question_name: mood, question_type: free_text, question_text: "How is day {{ n }}?" }
-  - { question_name: score, question_type: linear_scale, question_text: "Rate day {{ n }}", question_options: [1, 2, 3, 4, 5], option_labels: { 1: Bad, 5: Great } }
-`;
-
-// Line 6 has the mistake: a multiple choice question with one option.
-const BROKEN_SURVEY = `name: Broken
-models: [test]
-questions:
-  - question_name: colour
-    question_type: multiple_choice
-    question_text: Which colour?
-    question_options: [red]
-`;
 
 async function main(): Promise<number> {
   rmSync(artifacts, { recursive: true, force: true });
@@ -67,13 +33,7 @@ async function main(): Promise<number> {
   const root = mkdtempSync(join(tmpdir(), 'fieldwork-e2e-'));
   const profile: Profile = { userData: join(root, 'user-data'), extensions: join(root, 'extensions') };
   const workspace = join(root, 'workspace');
-  mkdirSync(workspace, { recursive: true });
-  copyFileSync(join(repo, 'examples/coffee.survey.yaml'), join(workspace, 'coffee.survey.yaml'));
-  copyFileSync(join(repo, 'examples/arithmetic.eval.yaml'), join(workspace, 'arithmetic.eval.yaml'));
-  writeFileSync(join(workspace, 'slow.survey.yaml'), SLOW_SURVEY);
-  writeFileSync(join(workspace, 'broken.survey.yaml'), BROKEN_SURVEY);
-  writeFileSync(join(workspace, 'live.survey.yaml'), LIVE_SURVEY);
-  writeFileSync(join(workspace, 'typo.survey.yaml'), TYPO_SURVEY);
+  makeWorkspace(repo, workspace);
   writeSettings(profile, {});
   log('installing the .vsix into code-server');
   installExtension(codeServer, profile, vsix);
@@ -333,7 +293,7 @@ async function main(): Promise<number> {
 
     await scenario('the API key set in its input box survives a reload', async () => {
       await wb.closeEditors();
-      const key = readFileSync(join(teamData, 'api-key'), 'utf8').trim();
+      const key = readFileSync(join(teamData, API_KEY_FILE), 'utf8').trim();
       await wb.command('Fieldwork: Switch Server…');
       await wb.answer('Team server');
       await wb.answer(`http://127.0.0.1:${teamPort}`);
@@ -380,48 +340,6 @@ async function main(): Promise<number> {
   log(`screenshots in ${artifacts}`);
   console.log(`${passed} passed, ${failed} failed`);
   return failed === 0 && passed > 0 ? 0 : 1;
-}
-
-/** The first group of `pattern` (e.g. "activated in X ms …") in each window's Fieldwork log channel file. */
-function fromLog(dir: string, pattern: RegExp): string | null {
-  const found: string[] = [];
-  for (const file of walk(join(dir, 'logs'))) {
-    if (!/Fieldwork\.log$/.test(file)) continue;
-    const match = pattern.exec(readFileSync(file, 'utf8'));
-    if (match?.[1]) found.push(match[1]);
-  }
-  return found.length > 0 ? found.join('; ') : null;
-}
-
-function* walk(dir: string): Generator<string> {
-  let entries: string[];
-  try {
-    entries = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const entry of entries) {
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) yield* walk(path);
-    else yield path;
-  }
-}
-
-/** The extension's local server outlives windows on purpose; the test stops the one it caused. */
-function stopLocalServers(userData: string): void {
-  for (const file of walk(join(userData, 'User', 'globalStorage'))) {
-    if (!file.endsWith('server.json')) continue;
-    try {
-      const { pid } = JSON.parse(readFileSync(file, 'utf8')) as { pid: number };
-      process.kill(pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-  }
-}
-
-function stop(child: ChildProcess): void {
-  if (child.exitCode === null) child.kill('SIGTERM');
 }
 
 main().then(

@@ -1,7 +1,6 @@
 // `fieldwork jobs compare` against a real server: two models of one job, and two jobs, with tests per question.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { Comparison } from '../../src/api';
 import { jobsCompare } from '../../src/cli/commands/compare';
 import { fakeCli } from '../unit/cli/fake-cli';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { FieldworkClient } from '../../src/client';
 import { JobList, type Job } from '../../src/api';
-import { CLI, ROOT, runCli, serve, type CliResult, type ServeProcess } from '../support/processes';
+import { CLI, ROOT, serve, type CliResult, type ServeProcess } from '../support/processes';
 import { waitForJob } from '../support/jobs';
 
 const noServer = { FIELDWORK_SERVER_URL: '', FIELDWORK_API_KEY: '' };

@@ -2,7 +2,6 @@
 // interviews' results were stored, which GET /v1/jobs/{id}/results?interviews=first-last then returns alone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { ProgressEventData, Problem, type JobEvent } from '../../src/api';
 import { LiveResults, type ResultsDelta } from '../../src/extension/panel/live-results';
 import { toResultRow } from '../../src/webview/messages';

@@ -1,6 +1,7 @@
 // `fieldwork serve`: a job server on this machine until Ctrl-C.
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { join } from 'node:path';
+import { API_KEY_FILE } from '../../api/data-dir';
 import { EXIT, UsageError } from '../failure';
 import type { Cli } from '../io';
 import { loadServer } from '../local-server';
@@ -61,7 +62,7 @@ export async function serveCommand(cli: Cli, opts: ServeOptions): Promise<number
     }
     throw error;
   });
-  const keyFile = join(opts.dataDir, 'api-key');
+  const keyFile = join(opts.dataDir, API_KEY_FILE);
   cli.out(`Fieldwork server: ${server.url}`);
   cli.out(`API key: in ${keyFile}`);
   cli.out(`Use it from another terminal: export FIELDWORK_SERVER_URL=${server.url} FIELDWORK_API_KEY=$(cat ${keyFile})`);

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { API_KEY_FILE } from '../../api/data-dir';
 import { core } from '../lazy';
 import { findServerRuntime } from './runtime';
 
@@ -33,6 +34,9 @@ interface StateFile {
 }
 
 const LOCK_STALE_MS = 30_000;
+/** The extension's own files beside the server's: where the server listens, and who is starting one. */
+const STATE_FILE = 'server.json';
+const LAUNCH_LOCK_FILE = 'launch.lock';
 
 export function localServerDir(storageDir: string): string {
   return join(storageDir, 'server');
@@ -44,8 +48,8 @@ export async function findLocalServer(storageDir: string): Promise<LocalServer |
   let state: StateFile;
   let apiKey: string;
   try {
-    state = JSON.parse(readFileSync(join(dir, 'server.json'), 'utf8')) as StateFile;
-    apiKey = readFileSync(join(dir, 'api-key'), 'utf8').trim();
+    state = JSON.parse(readFileSync(join(dir, STATE_FILE), 'utf8')) as StateFile;
+    apiKey = readFileSync(join(dir, API_KEY_FILE), 'utf8').trim();
   } catch {
     return null;
   }
@@ -67,7 +71,7 @@ export async function ensureLocalServer(opts: LocalServerOptions): Promise<Local
   while (Date.now() < deadline) {
     const running = await findLocalServer(opts.storageDir);
     if (running) return running;
-    const release = tryLock(join(dir, 'launch.lock'));
+    const release = tryLock(join(dir, LAUNCH_LOCK_FILE));
     if (!release) {
       await sleep(300); // another window is starting it
       continue;
@@ -103,14 +107,14 @@ async function launch(dir: string, opts: LocalServerOptions): Promise<LocalServe
   while (Date.now() - started < 30_000) {
     if (exited) throw new Error(`the local server ${exited}: ${tail(logFile)}`);
     try {
-      const apiKey = readFileSync(join(dir, 'api-key'), 'utf8').trim();
+      const apiKey = readFileSync(join(dir, API_KEY_FILE), 'utf8').trim();
       const client = new (core().FieldworkClient)({ baseUrl: url, apiKey, retries: 0, timeoutMs: 2000 });
       try {
         await client.health();
       } finally {
         void client.close();
       }
-      writeFileSync(join(dir, 'server.json'), JSON.stringify({ url, pid: child.pid ?? 0 } satisfies StateFile), { mode: 0o600 });
+      writeFileSync(join(dir, STATE_FILE), JSON.stringify({ url, pid: child.pid ?? 0 } satisfies StateFile), { mode: 0o600 });
       opts.log(`local server ready at ${url} after ${Date.now() - started} ms`);
       return { url, apiKey, pid: child.pid ?? null };
     } catch {
@@ -131,7 +135,7 @@ export async function stopLocalServer(storageDir: string): Promise<boolean> {
     return false;
   }
   for (let i = 0; i < 50 && (await findLocalServer(storageDir)); i++) await sleep(100);
-  rmSync(join(localServerDir(storageDir), 'server.json'), { force: true });
+  rmSync(join(localServerDir(storageDir), STATE_FILE), { force: true });
   return true;
 }
 

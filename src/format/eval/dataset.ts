@@ -3,6 +3,7 @@
 // because a resumed or retried job finds its finished samples by position.
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
+import { seededRandom } from '../../random/seeded-random';
 import { scenariosFromFile } from '../scenarios-file';
 import { lineIssue, type Path } from '../positions';
 import type { SpecIssue } from '../issues';
@@ -66,7 +67,7 @@ export function samplesFromFile(file: string, text: string, fields: Mapping | un
 export function shuffleAndLimit(samples: Sample[], options: { shuffle: boolean; seed: number; limit?: number | undefined }): Sample[] {
   const order = [...samples];
   if (options.shuffle) {
-    const random = mulberry32(options.seed);
+    const random = seededRandom(options.seed);
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(random() * (i + 1));
       [order[i], order[j]] = [order[j]!, order[i]!];
@@ -199,15 +200,4 @@ function finish(
 function contentId(draft: Draft): string {
   const digest = createHash('sha256').update(JSON.stringify([draft.input, draft.target, draft.choices])).digest('hex');
   return digest.slice(0, 12);
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -11,7 +11,6 @@ import {
   type MetricsReport,
   type ModelList,
 } from '../../api';
-import { createEdslApp } from '../edsl/routes';
 import { bearerAuth } from './auth';
 import { eventsRoute } from './events';
 import { internalProblem, invalidRequest, notFound, problemFor, problemResponse } from './problem';
@@ -24,7 +23,8 @@ export type { AppDeps } from './types';
 
 const MAX_IDEMPOTENCY_KEY = 200;
 
-export function createApp(deps: AppDeps): Hono<AppEnv> {
+/** `mounts`: other APIs under their own prefix (EDSL's /api/v0), with their own keys check and error shape. */
+export function createV1App(deps: AppDeps, mounts: Record<string, Hono<AppEnv>> = {}): Hono<AppEnv> {
   const { store, jobs, log } = deps;
   const app = new Hono<AppEnv>();
 
@@ -34,8 +34,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     const user = c.get('user');
     log(`${c.req.method} ${c.req.path} ${c.res.status} ${Math.round(performance.now() - started)}ms${user ? ` user=${user}` : ''}`);
   });
-  // EDSL's remote inference: its own keys check and error shape, and two routes reached by signed URLs.
-  app.route('/api/v0', createEdslApp(deps));
+  for (const [prefix, api] of Object.entries(mounts)) app.route(prefix, api);
   app.use('*', bearerAuth(store));
 
   const readSubmission = async (request: Request) =>

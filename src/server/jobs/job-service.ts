@@ -1,5 +1,5 @@
 // The job service: accepts jobs, runs them, keeps their log, and resumes them after a restart.
-import type { CompiledSurvey, Survey } from '../../format';
+import type { Survey } from '../../format';
 import type { Estimate, Job, JobEvent, JobStatus, JobSubmission, ModelInfo } from '../../api';
 import { JobSubmission as JobSubmissionSchema, isFinished } from '../../api';
 import { JobError, type JobManager } from './job-manager';

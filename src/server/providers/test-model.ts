@@ -3,6 +3,7 @@
 //
 // Parameters (in the survey's `models:` entry): latency_ms (mean, default 0), failure_rate (0..1, default 0).
 import { sampleEvalReply, sampleReply, type AnswerFormat } from '../../format';
+import { seededRandom } from '../../random/seeded-random';
 import { ProviderError, type CallReply, type CallRequest, type Provider } from './provider';
 
 const OPEN: AnswerFormat = { kind: 'open', numeric: false };
@@ -18,13 +19,13 @@ export class TestModel implements Provider {
     // Parameters are part of the seed, so `test` at two temperatures gives two different (but repeatable) samples.
     // Images are accepted and not looked at, but they seed the answer: two pictures behind the same text differ.
     const seed = hashString(`${request.system}\u0000${request.user}\u0000${request.iteration}\u0000${parameterKey(request.parameters)}${imageKey(request)}`);
-    if (latencyMs > 0) await sleep(latencyMs * (0.5 + mulberry32(seed ^ 0x5bd1e995)()), request.signal);
+    if (latencyMs > 0) await sleep(latencyMs * (0.5 + seededRandom(seed ^ 0x5bd1e995)()), request.signal);
     request.signal.throwIfAborted();
     // Failures are drawn afresh on every try (unlike answers), so retries and job retries can succeed.
     if (failureRate > 0 && Math.random() < failureRate) {
       throw new ProviderError('transient', 'test model: injected failure (failure_rate)', null, 500);
     }
-    const random = mulberry32(seed);
+    const random = seededRandom(seed);
     // Eval calls carry an answer format instead of a question: a random letter, open answer or grade (chance level).
     const text = request.answer_format || !request.question ? sampleEvalReply(request.answer_format ?? OPEN, random) : sampleReply(request.question, random);
     return {
@@ -69,17 +70,6 @@ function hashString(text: string): number {
     hash = Math.imul(hash, 0x01000193);
   }
   return hash >>> 0;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

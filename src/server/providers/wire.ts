@@ -97,7 +97,7 @@ export class Wire {
     } catch (error) {
       throw this.networkFailure(error, signal);
     }
-    let json: unknown = null;
+    let json: unknown;
     try {
       json = text === '' ? null : JSON.parse(text);
     } catch {

@@ -1,11 +1,11 @@
 // One lane per (service, model): its buckets on every limited dimension, the 429 pause, the fair queue of waiting
 // calls, and the concurrency cap. Limits come from configuration, else from the provider's headers or its 429
 // messages, else from AIMD.
-import type { LimitReading, RateLimitSnapshot } from '../providers/provider';
+import type { RateLimitSnapshot } from '../providers/provider';
 import { AimdRate } from './aimd';
 import { TokenBucket, type Bucket } from './bucket';
 import { ConcurrencyCap } from './concurrency';
-import { costOn, DIMENSION_WORDS, DIMENSIONS, providerChargeOn, usedOn, type Dimension, type TicketCosts, type Usage } from './dimensions';
+import { costOn, DIMENSIONS, providerChargeOn, usedOn, type Dimension, type TicketCosts, type Usage } from './dimensions';
 import { EstimateScale } from './estimate-scale';
 import { FairQueue, type FairEntry } from './fair-queue';
 import { RateGuard, type RetryAfter } from './guard';

@@ -1,6 +1,6 @@
 // Real mode, the peers' strategies: they are client-side strategies, so they drive the HTTP mock provider directly
 // through the same OpenAI or Anthropic provider code the server uses (undici, the real header and error parsing).
-import { seededRandom } from '../../../src/mock-provider/random';
+import { seededRandom } from '../../../src/random/seeded-random';
 import { AnthropicProvider } from '../../../src/server/providers/anthropic';
 import { OpenAiProvider } from '../../../src/server/providers/openai';
 import { realClock } from '../../../src/server/scheduler/clock';

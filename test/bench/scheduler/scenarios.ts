@@ -1,7 +1,7 @@
 // The benchmark's scenarios: one provider configuration and one workload each, scaled by `scale` (1 = full
 // simulated size; the real-time mode uses smaller limits and faster latency so a run takes under a minute).
 import { mockConfig, type EnforcementMode, type MockConfig } from '../../../src/mock-provider/config';
-import { seededRandom } from '../../../src/mock-provider/random';
+import { seededRandom } from '../../../src/random/seeded-random';
 import type { Flavor } from '../../../src/mock-provider/wire';
 import type { LaneLimits } from '../../../src/server/scheduler/scheduler';
 import { isZoo, ZOO_SCENARIOS, zooScenario, type ZooName } from './zoo';

@@ -1,5 +1,5 @@
 // One simulated run: a strategy against the mock provider's engine on the event clock. Deterministic per seed.
-import { seededRandom } from '../../../src/mock-provider/random';
+import { seededRandom } from '../../../src/random/seeded-random';
 import { EventClock } from './event-clock';
 import { jain, lowerBoundMs } from './metrics';
 import { tightBoundMs } from './tight-bound';

@@ -3,7 +3,7 @@
 // compressed (windows, latency and limit changes shorter, rates higher) and fewer calls, so a run takes seconds.
 import { mockConfig, type MockConfig, type MockConfigInput } from '../../../src/mock-provider/config';
 import { presetConfig, randomProviderConfig, type PresetName } from '../../../src/mock-provider/presets';
-import { seededRandom } from '../../../src/mock-provider/random';
+import { seededRandom } from '../../../src/random/seeded-random';
 import type { Flavor } from '../../../src/mock-provider/wire';
 import type { Scale, Scenario, SimCall } from './scenarios';
 import { tightBoundMs } from './tight-bound';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { isFinished, type Estimate, type Job, type JobEvent, type JobStatus, type JobSubmission, type ModelInfo } from '../../../src/api';
-import { createApp } from '../../../src/server/http/app';
+import { createApp } from '../../../src/server/app';
 import { JobError, type JobManager } from '../../../src/server/jobs/job-manager';
 import { openSqliteStore, type SqliteStore } from '../../../src/server/store/sqlite';
 import type { NewEvent, StoredJob } from '../../../src/server/store/store';

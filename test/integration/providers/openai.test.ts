@@ -126,7 +126,7 @@ describe('OpenAI-compatible provider (wire)', () => {
   it('429 rate limit → rate_limited, waiting as retry-after-ms, retry-after or the message says', async () => {
     const body = { error: { message: 'Rate limit reached for gpt-4o-mini on tokens per min (TPM): Limit 30000, Used 29937, Requested 385. Please try again in 644ms.', type: 'tokens', param: null, code: 'rate_limit_exceeded' } };
     server.reply(replyWith(429, body, rateHeaders));
-    let error = await failureOf(provider);
+    const error = await failureOf(provider);
     assert.equal(error.kind, 'rate_limited');
     assert.equal(error.status, 429);
     assert.equal(error.retryAfterMs, 644);

@@ -31,14 +31,5 @@ export function issueMatching(all: SpecIssue[], pattern: RegExp): SpecIssue {
 
 export const lines = (...parts: string[]) => `${parts.join('\n')}\n`;
 
-/** A deterministic random source (mulberry32). */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic random source: the project's seeded generator. */
+export { seededRandom as seeded } from '../../../src/random/seeded-random';

@@ -26,7 +26,7 @@ describe('docs/format-reference.md', () => {
       },
     };
     const text = referenceText(schema, { properties: {} });
-    assert.match(text, /\| `a` \(required\) \| `"x"` or `"y"` \|  \| one \\\| two \|/);
-    assert.match(text, /### `b\[\]`\n\n\| field \| type \| default \| description \|\n\| --- \| --- \| --- \| --- \|\n\| `b\[\]\.c` \| integer ≥ 2 \| `3` \|  \|/);
+    assert.match(text, /\| `a` \(required\) \| `"x"` or `"y"` \| {2}\| one \\\| two \|/);
+    assert.match(text, /### `b\[\]`\n\n\| field \| type \| default \| description \|\n\| --- \| --- \| --- \| --- \|\n\| `b\[\]\.c` \| integer ≥ 2 \| `3` \| {2}\|/);
   });
 });

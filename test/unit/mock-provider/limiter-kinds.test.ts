@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mockConfig, type EnforcementRuleInput, type MockConfigInput } from '../../../src/mock-provider/config';
 import { admissionCosts, ProviderLimiter, type Costs } from '../../../src/mock-provider/limiter';
-import { seededRandom } from '../../../src/mock-provider/random';
+import { seededRandom } from '../../../src/random/seeded-random';
 
 const limiter = (input: MockConfigInput) => new ProviderLimiter(mockConfig(input), 0);
 const requests = (rule: EnforcementRuleInput, rpm = 600, extra: MockConfigInput = {}) =>

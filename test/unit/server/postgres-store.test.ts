@@ -7,7 +7,8 @@ import { openPostgresStore } from '../../../src/server/store/postgres/store';
 import { migratePostgres, PG_MIGRATIONS } from '../../../src/server/store/postgres/schema';
 import { openPool } from '../../../src/server/store/postgres/pool';
 import { freshDatabase } from '../../support/postgres';
-import { newJob, storeContract } from './store-contract';
+import { storeContract } from './store-contract';
+import { newJob } from './store-fixtures';
 
 storeContract(async (t) => {
   const url = await freshDatabase();
@@ -36,7 +37,7 @@ test('migrations run once however many stores start at once on an empty database
   assert.deepEqual((await migratePostgres(pools[1]!)).applied, [], 'a later start finds nothing to do');
 });
 
-test('a database newer than this server is refused with a message that says to upgrade', async (t) => {
+test('a database newer than this server is refused with a message that says to upgrade', async () => {
   const url = await freshDatabase();
   const client = new pg.Client({ connectionString: url });
   await client.connect();

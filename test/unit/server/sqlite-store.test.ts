@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { MIGRATIONS } from '../../../src/server/store/schema';
 import { openSqliteStore, type SqliteStore } from '../../../src/server/store/sqlite';
-import { ADA, newJob, storeContract } from './store-contract';
+import { ADA, newJob } from './store-fixtures';
+import { storeContract } from './store-contract';
 
 /** A store on a fresh file in its own temp directory, removed after the test. */
 function withStore(t: { after: (fn: () => void) => void }): { store: SqliteStore; path: string; reopen: () => SqliteStore } {
