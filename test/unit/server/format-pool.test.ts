@@ -45,7 +45,8 @@ describe('SpecPool', () => {
   });
 
   test('a worker out of time is stopped and its file refused', async () => {
-    const specs = pool({ timeoutMs: 300 });
+    // Long enough that a new worker answers a quick file in time on a loaded machine; a spinning one never does.
+    const specs = pool({ timeoutMs: 2_000 });
     await assert.rejects(specs.check(task('slow', 'spin')), (error: unknown) => error instanceof SpecPoolError && error.kind === 'timeout');
     const next = await specs.check(task('quick', 'ok'));
     assert.equal(next.ok ? null : next.message, 'checked quick');
@@ -53,7 +54,7 @@ describe('SpecPool', () => {
   });
 
   test('beyond its queue it says it is busy, and after close it takes nothing', async () => {
-    const specs = pool({ maxQueued: 1, timeoutMs: 500 });
+    const specs = pool({ maxQueued: 1, timeoutMs: 2_000 });
     const spinning = specs.check(task('slow', 'spin')).catch((error: unknown) => error);
     const queued = specs.check(task('waits', 'ok'));
     await assert.rejects(specs.check(task('more', 'ok')), (error: unknown) => error instanceof SpecPoolError && error.kind === 'busy');
