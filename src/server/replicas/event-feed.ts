@@ -59,7 +59,7 @@ export class EventFeed {
         return;
       }
       this.target.noticed(notice);
-      this.read(notice.job, notice.id);
+      if (notice.id > 0) this.read(notice.job, notice.id); // 0: a notice about the job, not a stored event
     });
     try {
       await client.connect();

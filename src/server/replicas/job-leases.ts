@@ -3,6 +3,10 @@
 // heartbeat, and a lease not renewed in time expires: the job goes to whichever replica claims it next.
 import type { Pool } from 'pg';
 import { transaction } from '../store/postgres/pool';
+import { EVENTS_CHANNEL } from '../store/postgres/events';
+
+/** The notice's type (not an event's: nothing is stored) when a job is let go for another replica to claim. */
+export const HANDED_OVER = 'handed_over';
 
 export interface ClaimCandidate {
   jobId: string;
@@ -63,6 +67,14 @@ export class JobLeases {
   /** Lets the job go: any replica may claim it at once. */
   async release(jobId: string): Promise<void> {
     await this.pool.query('UPDATE job_leases SET replica = NULL WHERE job_id = $1 AND replica = $2', [jobId, this.replica]);
+  }
+
+  /** Lets an unfinished job go to another replica (the owner of its lanes), and wakes the replicas' claims. */
+  async handOver(jobId: string): Promise<void> {
+    await transaction(this.pool, async (client) => {
+      await client.query('UPDATE job_leases SET replica = NULL WHERE job_id = $1 AND replica = $2', [jobId, this.replica]);
+      await client.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, JSON.stringify({ job: jobId, id: 0, type: HANDED_OVER })]);
+    });
   }
 
   /** Lets every job of this replica go (it stops). */

@@ -10,7 +10,7 @@ import type { ReplicaWork } from '../jobs/replica-work';
 import type { JobService } from '../jobs/job-service';
 import type { PostgresStore } from '../store/postgres/store';
 import type { LeaseFence } from '../store/postgres/lease-fence';
-import { JobLeases } from './job-leases';
+import { HANDED_OVER, JobLeases } from './job-leases';
 import { LaneLocks } from './lane-locks';
 import { EventFeed, type EventNotice } from './event-feed';
 
@@ -85,7 +85,7 @@ export class Replica implements ReplicaWork {
     }
     // Another replica owns a lane of this job: it runs it, and keeps that provider's limit alone.
     this.held.delete(jobId);
-    await attached.leases.release(jobId);
+    await attached.leases.handOver(jobId);
     return false;
   }
 
@@ -195,7 +195,7 @@ export class Replica implements ReplicaWork {
   }
 
   private noticed(notice: EventNotice): void {
-    if (notice.type === 'queued' || notice.type === 'reconnected') this.claimSoon();
+    if (notice.type === 'queued' || notice.type === HANDED_OVER || notice.type === 'reconnected') this.claimSoon();
     else if (notice.type === 'cancelling' && this.held.has(notice.job)) this.attached?.jobs.halt(notice.job, 'cancel');
   }
 
