@@ -32,22 +32,30 @@ export class JobLeases {
    */
   claim(limit: number, accept: (candidate: ClaimCandidate) => Promise<boolean>): Promise<string[]> {
     return transaction(this.pool, async (client) => {
-      const { rows } = await client.query<{ id: string; lanes: string[] | null }>(
-        `SELECT j.id, l.lanes FROM jobs j LEFT JOIN job_leases l ON l.job_id = j.id
-         WHERE j.status IN ('queued', 'running', 'cancelling') AND (l.replica IS NULL OR l.expires_at < now())
-         ORDER BY j.created_at, j.id LIMIT $1 FOR UPDATE OF j SKIP LOCKED`,
-        [Math.max(limit * 4, 20)],
-      );
       const claimed: string[] = [];
-      for (const row of rows) {
-        if (claimed.length >= limit) break;
-        if (!(await accept({ jobId: row.id, lanes: row.lanes }))) continue;
-        await client.query(
-          `INSERT INTO job_leases (job_id, replica, expires_at) VALUES ($1, $2, now() + $3 * interval '1 millisecond')
-           ON CONFLICT (job_id) DO UPDATE SET replica = excluded.replica, expires_at = excluded.expires_at`,
-          [row.id, this.replica, this.leaseMs],
+      const declined: string[] = [];
+      // Rows are locked only as many at a time as are still wanted: replicas claiming at once share the queue.
+      while (claimed.length < limit) {
+        const { rows } = await client.query<{ id: string; lanes: string[] | null }>(
+          `SELECT j.id, l.lanes FROM jobs j LEFT JOIN job_leases l ON l.job_id = j.id
+           WHERE j.status IN ('queued', 'running', 'cancelling') AND (l.replica IS NULL OR l.expires_at < now())
+             AND NOT (j.id = ANY($2::text[]))
+           ORDER BY j.created_at, j.id LIMIT $1 FOR UPDATE OF j SKIP LOCKED`,
+          [limit - claimed.length, declined],
         );
-        claimed.push(row.id);
+        if (rows.length === 0) break;
+        for (const row of rows) {
+          if (!(await accept({ jobId: row.id, lanes: row.lanes }))) {
+            declined.push(row.id);
+            continue;
+          }
+          await client.query(
+            `INSERT INTO job_leases (job_id, replica, expires_at) VALUES ($1, $2, now() + $3 * interval '1 millisecond')
+             ON CONFLICT (job_id) DO UPDATE SET replica = excluded.replica, expires_at = excluded.expires_at`,
+            [row.id, this.replica, this.leaseMs],
+          );
+          claimed.push(row.id);
+        }
       }
       return claimed;
     });
