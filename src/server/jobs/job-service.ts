@@ -99,17 +99,17 @@ export class JobService implements JobManager {
 
   /** Picks up jobs a previous process left queued, running or cancelling. */
   async resume(): Promise<void> {
-    for (const job of await this.options.store.unfinishedJobs()) await this.take(job, 'Server restarted');
+    for (const job of await this.options.store.unfinishedJobs()) await this.take(job, { resumed: 'Server restarted', cancelled: 'the server restarted' });
   }
 
   /** Runs a job this process now answers for: left by a previous process, or claimed by this replica. */
-  async take(job: StoredJob, why: string): Promise<void> {
+  async take(job: StoredJob, why: { resumed: string; cancelled: string }): Promise<void> {
     if (job.status === 'cancelling') {
-      await this.setStatus(job.id, 'cancelled', { finished: true }, { type: 'cancelled', message: `Cancelled (${why.toLowerCase()} while cancelling).` });
+      await this.setStatus(job.id, 'cancelled', { finished: true }, { type: 'cancelled', message: `Cancelled (${why.cancelled} while cancelling).` });
       return;
     }
     if (job.status === 'running') {
-      await this.events.emit({ job_id: job.id, type: 'resumed', message: `${why}: resuming from the stored results.` });
+      await this.events.emit({ job_id: job.id, type: 'resumed', message: `${why.resumed}: resuming from the stored results.` });
     }
     this.queue(job.id);
   }

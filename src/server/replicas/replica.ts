@@ -152,7 +152,7 @@ export class Replica implements ReplicaWork {
     for (const jobId of claimed) {
       try {
         const stored = await store.getJob(jobId);
-        if (stored) await jobs.take(stored, 'Its replica stopped');
+        if (stored) await jobs.take(stored, { resumed: 'Its replica stopped', cancelled: 'its replica stopped' });
       } catch (error) {
         this.log(`could not take job ${jobId}: ${error instanceof Error ? error.message : String(error)}`);
       } finally {
