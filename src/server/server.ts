@@ -14,9 +14,10 @@ import { apiKeyPath, dbPath, prepareDatabaseFiles, readApiKeyFile, removeOwnerFi
 import { acquireLease, type LeaseOwner } from './store/lease';
 import { openSqliteStore } from './store/sqlite';
 import { openPostgresStore } from './store/postgres/store';
-import { RunnerLock } from './store/postgres/runner-lock';
+import { Replica, type ReplicaTiming } from './replicas/replica';
 import type { Store } from './store/store';
 import { JobService } from './jobs/job-service';
+import type { ReplicaWork } from './jobs/replica-work';
 import { Scheduler } from './scheduler/scheduler';
 import type { RetryPolicy } from './scheduler/retry-policy';
 import { loadServicesConfig, type ServicesFile } from './services/config';
@@ -60,6 +61,8 @@ export interface ServerOptions {
    * across machines sharing the directory, when this one stopped renewing its lease (it hung).
    */
   onLeaseLost?: (owner: LeaseOwner | null) => void;
+  /** Leases of a replica on PostgreSQL (defaults: 15 s, renewed every 3 s); tests shorten them. */
+  replicaTiming?: ReplicaTiming;
 }
 
 export interface RunningServer {
@@ -122,28 +125,22 @@ interface Ownership {
   release(): void | Promise<void>;
 }
 
-/** A server on a team's PostgreSQL database (store/postgres): migrated at start, its jobs run by one process. */
+/**
+ * A server on a team's PostgreSQL database (store/postgres): migrated at start; one replica of any number on the
+ * database, sharing its jobs under leases (replicas/replica.ts).
+ */
 async function startOnPostgres(options: ServerOptions, url: string, log: (line: string) => void): Promise<RunningServer> {
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const replica = new Replica(url, log, options.replicaTiming);
   const store = await openPostgresStore(url, {
     onBackgroundError: (error) => log(`A write to the database failed: ${error instanceof Error ? error.message : String(error)}`),
     onIdleError: (error) => log(`A database connection broke (${error.message}); it is replaced on the next query.`),
+    fence: replica.fence,
   });
-  let close: () => Promise<void> = async () => {};
-  let lock;
   try {
-    lock = await RunnerLock.acquire(url, (error) => {
-      log(`The connection holding this server's claim on the database broke (${error.message}): stopping its jobs, so they do not run twice.`);
-      void close().then(() => options.onLeaseLost?.(null));
-    });
+    return await serveOwned(options, store, replica, log, () => {}, { work: replica, attach: (jobs, claim) => replica.attach(store, jobs, claim) });
   } catch (error) {
-    await store.close();
-    throw error;
-  }
-  try {
-    return await serveOwned(options, store, lock, log, (closer) => (close = closer));
-  } catch (error) {
-    await lock.release();
+    await replica.release();
     await store.close();
     throw error;
   }
@@ -155,6 +152,8 @@ async function serveOwned(
   lease: Ownership,
   log: (line: string) => void,
   setClose: (close: () => Promise<void>) => void,
+  /** A replica's work (PostgreSQL): jobs are claimed from the database rather than resumed here. */
+  replica?: { work: ReplicaWork; attach: (jobs: JobService, claim: boolean) => Promise<void> },
 ): Promise<RunningServer> {
   const { dataDir } = options;
   const apiKeyFile = apiKeyPath(dataDir);
@@ -184,6 +183,7 @@ async function serveOwned(
     maxRunningJobs: options.maxRunningJobs ?? 8,
     interviewsInFlight: options.interviewsInFlight ?? 256,
     cacheScope: cacheScopes(config?.teams),
+    ...(replica ? { replica: replica.work } : {}),
     log,
   });
   const app = createApp({ store, jobs, version: VERSION, limits, log });
@@ -226,7 +226,9 @@ async function serveOwned(
     await close();
     throw error;
   }
-  if (options.resume ?? true) await jobs.resume();
+  // A replica always follows the database's events; it claims jobs unless started only to read.
+  if (replica) await replica.attach(jobs, options.resume ?? true);
+  else if (options.resume ?? true) await jobs.resume();
   log(`Fieldwork ${VERSION} listening on ${url}`);
 
   return { url, apiKey, apiKeyFile, store, close };

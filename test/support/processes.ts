@@ -47,7 +47,7 @@ export async function serve(dataDir: string, extra: string[] = [], env: NodeJS.P
     output: () => output,
     stop: (signal = 'SIGTERM') =>
       new Promise((resolveExit) => {
-        if (child.exitCode !== null) return resolveExit(child.exitCode);
+        if (child.exitCode !== null || child.signalCode !== null) return resolveExit(child.exitCode);
         child.once('exit', (code) => resolveExit(code));
         child.kill(signal);
       }),

@@ -42,7 +42,6 @@ export async function serveCommand(cli: Cli, opts: ServeOptions): Promise<number
     command: 'fieldwork serve',
     onLeaseLost: () => leaseLost?.(),
   }).catch((error: unknown) => {
-    if (error instanceof Error && error.name === 'DatabaseInUseError') throw new UsageError(`cannot serve: ${error.message}`);
     if (database !== undefined && isConnectionRefused(error)) {
       throw new UsageError(`cannot reach the database ${redactUrl(database)} (${(error as { code?: string }).code}): is PostgreSQL running there, and is --database right?`);
     }

@@ -9,10 +9,20 @@ export class JobEvents {
   private readonly listeners = new Map<string, Set<(event: JobEvent) => void>>();
   private readonly notices = new Map<string, { at: number; suppressed: number; last: SchedulerNotice }>();
 
+  /** Events reach followers only through deliver() from the database's feed, never straight from emit(). */
+  private readonly viaFeed: boolean;
+
   constructor(
     private readonly store: Store,
     private readonly log: (line: string) => void,
-  ) {}
+    options: { viaFeed?: boolean } = {},
+  ) {
+    this.viaFeed = options.viaFeed ?? false;
+  }
+
+  isFollowed(jobId: string): boolean {
+    return this.listeners.has(jobId);
+  }
 
   subscribe(jobId: string, listener: (event: JobEvent) => void): () => void {
     let set = this.listeners.get(jobId);
@@ -49,7 +59,12 @@ export class JobEvents {
 
   /** Stores the event, then hands it to the job's live followers. */
   async emit(event: NewEvent): Promise<void> {
-    this.deliver(await this.store.appendEvent(event));
+    this.stored(await this.store.appendEvent(event));
+  }
+
+  /** An event this process just stored: handed to followers now, or by the feed when replicas share the database. */
+  stored(event: JobEvent): void {
+    if (!this.viaFeed) this.deliver(event);
   }
 
   /**
@@ -66,7 +81,7 @@ export class JobEvents {
       ? { status, error: fields.error !== undefined ? fields.error : job.error, progress: job.progress, cost: job.cost }
       : {};
     const stored = await this.store.setJobStatus(jobId, status, fields, { ...event, job_id: jobId, data: { ...event.data, ...state } });
-    if (stored) this.deliver(stored);
+    if (stored) this.stored(stored);
   }
 
   /** Logs a failed write of a notice instead of throwing: a notice must never stop the work it describes. */

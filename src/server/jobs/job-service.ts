@@ -23,6 +23,8 @@ import { userScope, type CacheScopeOf } from '../cache-scope';
 import { JobEvents } from './job-events';
 import { JobProgress } from './job-progress';
 import { whileUnavailable } from '../store/unavailable';
+import type { ReplicaWork } from './replica-work';
+import { evalLanes, surveyLanes } from './lanes';
 
 export interface CoreOptions {
   store: Store;
@@ -43,6 +45,8 @@ export interface CoreOptions {
   interviewsInFlight: number;
   /** Whose call cache a user reads and fills (src/server/cache-scope.ts); each user their own by default. */
   cacheScope?: CacheScopeOf;
+  /** One of several replicas on a PostgreSQL database: jobs run here once this replica claimed them (replica-work.ts). */
+  replica?: ReplicaWork;
   log: (line: string) => void;
 }
 
@@ -76,7 +80,8 @@ export class JobService implements JobManager {
 
   constructor(private readonly options: CoreOptions) {
     this.scopeOf = options.cacheScope ?? userScope;
-    this.events = new JobEvents(options.store, options.log);
+    // Replicas hear every stored event from the database, in order (replicas/event-feed.ts), their own included.
+    this.events = new JobEvents(options.store, options.log, { viaFeed: options.replica !== undefined });
     const catalog = options.catalog;
     this.compiler = new SubmissionCompiler({
       specs: options.specs,
@@ -94,16 +99,44 @@ export class JobService implements JobManager {
 
   /** Picks up jobs a previous process left queued, running or cancelling. */
   async resume(): Promise<void> {
-    for (const job of await this.options.store.unfinishedJobs()) {
-      if (job.status === 'cancelling') {
-        await this.setStatus(job.id, 'cancelled', { finished: true }, { type: 'cancelled', message: 'Cancelled (the server restarted while cancelling).' });
-        continue;
-      }
-      if (job.status === 'running') {
-        await this.events.emit({ job_id: job.id, type: 'resumed', message: 'Server restarted: resuming from the stored results.' });
-      }
-      this.enqueue(job.id);
+    for (const job of await this.options.store.unfinishedJobs()) await this.take(job, { resumed: 'Server restarted', cancelled: 'the server restarted' });
+  }
+
+  /** Runs a job this process now answers for: left by a previous process, or claimed by this replica. */
+  async take(job: StoredJob, why: { resumed: string; cancelled: string }): Promise<void> {
+    if (job.status === 'cancelling') {
+      await this.setStatus(job.id, 'cancelled', { finished: true }, { type: 'cancelled', message: `Cancelled (${why.cancelled} while cancelling).` });
+      return;
     }
+    if (job.status === 'running') {
+      await this.events.emit({ job_id: job.id, type: 'resumed', message: `${why.resumed}: resuming from the stored results.` });
+    }
+    this.queue(job.id);
+  }
+
+  /** Stops a run here: `cancel` ends its job as cancelled, `stop` leaves it to resume (another replica took it over). */
+  halt(jobId: string, reason: 'cancel' | 'stop'): void {
+    this.runs.get(jobId)?.halt(reason);
+  }
+
+  /** Whether the job is waiting, starting, running or settling in this process. */
+  isActive(jobId: string): boolean {
+    return this.waiting.includes(jobId) || this.starting.has(jobId) || this.runs.has(jobId) || this.settling.has(jobId);
+  }
+
+  /** How many more jobs this process would run now. */
+  freeSlots(): number {
+    return this.closing ? 0 : Math.max(0, this.options.maxRunningJobs - this.runs.size - this.starting.size - this.waiting.length);
+  }
+
+  /** An event stored by any replica, read back in order, for this process's live followers. */
+  deliver(event: JobEvent): void {
+    this.events.deliver(event);
+  }
+
+  /** Whether anyone here follows the job live. */
+  isFollowed(jobId: string): boolean {
+    return this.events.isFollowed(jobId);
   }
 
   async submit(owner: string, submission: JobSubmission, idempotencyKey: string | null): Promise<{ job: Job; created: boolean }> {
@@ -188,9 +221,9 @@ export class JobService implements JobManager {
     if (job.status === 'cancelled' || job.status === 'cancelling') return toWire(job);
     if (isFinished(job.status)) throw new JobError('conflict', `Job ${id} is already ${job.status}; only queued or running jobs can be cancelled.`);
     const run = this.runs.get(id);
-    if (run) {
+    if (run || (await this.options.replica?.runsElsewhere(id))) {
       await this.setStatus(id, 'cancelling', {}, { type: 'cancelling', message: 'Cancelling: stopping calls in flight.' });
-      run.halt('cancel');
+      run?.halt('cancel'); // on another replica, the event tells it to stop
     } else {
       const at = this.waiting.indexOf(id);
       if (at >= 0) this.waiting.splice(at, 1);
@@ -236,7 +269,7 @@ export class JobService implements JobManager {
   }
 
   async runningCount(): Promise<number> {
-    return this.runs.size;
+    return this.options.replica ? this.options.replica.runningCount() : this.runs.size;
   }
 
   /** A scheduler notice for a job's log, throttled per kind (src/server/job-events.ts). */
@@ -280,7 +313,13 @@ export class JobService implements JobManager {
     return job;
   }
 
+  /** A job to run: here at once, or, as one of several replicas, by whichever claims it. */
   private enqueue(id: string): void {
+    if (this.options.replica) this.options.replica.offer(id);
+    else this.queue(id);
+  }
+
+  private queue(id: string): void {
     if (this.closing || this.waiting.includes(id) || this.runs.has(id) || this.starting.has(id)) return;
     this.waiting.push(id);
     queueMicrotask(() => this.startWaiting());
@@ -303,21 +342,27 @@ export class JobService implements JobManager {
     const job = await this.options.store.getJob(id);
     if (!job || isFinished(job.status)) return;
     let plan: InterviewPlan;
+    let lanes: string[];
     try {
-      plan =
-        job.kind === 'eval'
-          ? evalPlan(await this.compiler.eval(job.submission), this.scoringCalls)
-          : surveyPlan(await this.compiler.survey(job.submission));
+      if (job.kind === 'eval') {
+        const compiled = await this.compiler.eval(job.submission);
+        [plan, lanes] = [evalPlan(compiled, this.scoringCalls), evalLanes(compiled)];
+      } else {
+        const compiled = await this.compiler.survey(job.submission);
+        [plan, lanes] = [surveyPlan(compiled), surveyLanes(compiled)];
+      }
     } catch (error) {
       if (this.closing) return;
       if (error instanceof JobError && error.kind === 'busy') {
         // The pool is full of other files: this job waits its turn again rather than fail.
-        setTimeout(() => this.enqueue(job.id), BUSY_RETRY_MS).unref();
+        setTimeout(() => this.queue(job.id), BUSY_RETRY_MS).unref();
         return;
       }
       await this.finishWith(job.id, 'failed', `The stored job no longer validates: ${error instanceof Error ? error.message : String(error)}`);
       return;
     }
+    // One replica owns each provider's lanes: a job whose lanes another replica owns goes to that one.
+    if (this.options.replica && !(await this.options.replica.admit(job.id, lanes))) return;
     const current = await this.options.store.getJob(job.id);
     if (this.closing || !current || isFinished(current.status) || this.cancelled.has(current.id)) return;
     const resumed = current.status === 'running';
@@ -357,7 +402,8 @@ export class JobService implements JobManager {
 
   private async settle(id: string, outcome: RunOutcome): Promise<void> {
     this.runs.delete(id);
-    if (outcome.kind === 'stopped') {
+    // A replica that lost the job's lease writes nothing more of it: the replica holding it now ends it.
+    if (outcome.kind === 'stopped' || (this.options.replica && !(await this.options.replica.stillHolds(id)))) {
       this.progressNotes.forget(id);
       return;
     }

@@ -1,6 +1,7 @@
-// What a PostgreSQL store holds in memory between flushes: calls providers answered, what they cost each job and each
-// (job, model), and cache hits. Taken out whole and written in one transaction, as the SQLite store does with its
-// CallCache and ModelCostLedger, so a job's cost never runs ahead of or behind the calls it paid for.
+// What a PostgreSQL store holds in memory between flushes: calls providers answered, the bill of each (to its job and
+// model), and cache hits. Taken out whole and written in one transaction, as the SQLite store does with its CallCache
+// and ModelCostLedger, so a job's cost never runs ahead of or behind the calls it paid for. Bills are kept one per call:
+// the write bills only those the ledger (call_bills) has not seen, so a call two replicas answered is billed once.
 import type { CachedCall, CacheScope, CallBill, StoredCall } from '../store';
 
 export interface PendingCall extends StoredCall {
@@ -19,15 +20,26 @@ export interface PendingCost {
   unpriced_calls: number;
 }
 
+/** One paid call's bill: to its job (and model's row, when named), keyed by the call and the interview that asked. */
 export interface PendingBill {
+  job_id: string;
+  model: string | null;
+  scope: CacheScope;
+  key: string;
+  interview: number;
   usd: number;
+  priced: boolean;
   input_tokens: number;
   output_tokens: number;
 }
 
+/** The interview of a call billed outside any interview (none today): one number, so the ledger's key stays whole. */
+export const NO_INTERVIEW = -1;
+
 export interface TakenWrites {
   calls: PendingCall[];
-  bills: [string, PendingBill][];
+  bills: PendingBill[];
+  /** Cache hits per (job, model); paid calls are added from `bills` once the ledger has taken them. */
   costs: PendingCost[];
 }
 
@@ -35,11 +47,11 @@ export class PendingWrites {
   private readonly calls = new Map<CacheScope, Map<string, PendingCall>>();
   /** Calls taken for a write that has not committed yet: still read from here, or a read in between misses them. */
   private writing = new Map<CacheScope, Map<string, PendingCall>>();
-  private readonly bills = new Map<string, PendingBill>();
+  private bills: PendingBill[] = [];
   private readonly costs = new Map<string, PendingCost>();
 
   get isEmpty(): boolean {
-    return this.calls.size === 0 && this.costs.size === 0 && this.bills.size === 0;
+    return this.calls.size === 0 && this.costs.size === 0 && this.bills.length === 0;
   }
 
   call(scope: CacheScope, key: string): StoredCall | null {
@@ -66,18 +78,17 @@ export class PendingWrites {
       calls: (before?.calls ?? 0) + 1,
     });
     if (bill === undefined) return;
-    const owed = this.bills.get(bill.job) ?? { usd: 0, input_tokens: 0, output_tokens: 0 };
-    owed.usd += call.cost_usd ?? 0;
-    owed.input_tokens += call.input_tokens;
-    owed.output_tokens += call.output_tokens;
-    this.bills.set(bill.job, owed);
-    if (bill.model === undefined) return;
-    const row = this.cost(bill.job, bill.model);
-    row.calls++;
-    row.input_tokens += call.input_tokens;
-    row.output_tokens += call.output_tokens;
-    if (call.cost_usd === null) row.unpriced_calls++;
-    else row.usd += call.cost_usd;
+    this.bills.push({
+      job_id: bill.job,
+      model: bill.model ?? null,
+      scope,
+      key: call.key,
+      interview: bill.interview ?? NO_INTERVIEW,
+      usd: call.cost_usd ?? 0,
+      priced: call.cost_usd !== null,
+      input_tokens: call.input_tokens,
+      output_tokens: call.output_tokens,
+    });
   }
 
   cacheHit(jobId: string, model: string): void {
@@ -90,10 +101,10 @@ export class PendingWrites {
   take(): TakenWrites {
     const calls: PendingCall[] = [];
     for (const byKey of this.calls.values()) calls.push(...byKey.values());
-    const taken = { calls, bills: [...this.bills], costs: [...this.costs.values()] };
+    const taken = { calls, bills: this.bills, costs: [...this.costs.values()] };
     this.writing = new Map(this.calls);
     this.calls.clear();
-    this.bills.clear();
+    this.bills = [];
     this.costs.clear();
     return taken;
   }
@@ -114,13 +125,7 @@ export class PendingWrites {
       const newer = calls.get(call.key);
       calls.set(call.key, newer ? { ...newer, calls: newer.calls + call.calls } : call);
     }
-    for (const [jobId, bill] of taken.bills) {
-      const owed = this.bills.get(jobId) ?? { usd: 0, input_tokens: 0, output_tokens: 0 };
-      owed.usd += bill.usd;
-      owed.input_tokens += bill.input_tokens;
-      owed.output_tokens += bill.output_tokens;
-      this.bills.set(jobId, owed);
-    }
+    this.bills = [...taken.bills, ...this.bills];
     for (const cost of taken.costs) {
       const row = this.cost(cost.job_id, cost.model);
       row.calls += cost.calls;

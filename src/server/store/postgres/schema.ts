@@ -128,6 +128,24 @@ export const PG_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (scope, key)
   );
   `,
+  // 2: replicas. A job's lease (which replica runs it, until when) and the lanes its models use once known; the calls
+  // billed to a job, one row per (job, call, interview), so a call answered twice is billed once.
+  `
+  CREATE TABLE job_leases (
+    job_id     TEXT PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
+    replica    TEXT,
+    expires_at TIMESTAMPTZ NOT NULL,
+    lanes      TEXT[]
+  );
+
+  CREATE TABLE call_bills (
+    job_id    TEXT NOT NULL,
+    scope     TEXT NOT NULL,
+    key       TEXT NOT NULL,
+    interview INTEGER NOT NULL,
+    PRIMARY KEY (job_id, scope, key, interview)
+  );
+  `,
 ];
 
 /** The advisory lock migrations run under: one number for this schema, the same in every replica. */

@@ -1,7 +1,8 @@
 // The team store: PostgreSQL through the `pg` driver, behind the same Store interface as the embedded SQLite store.
 // Calls, bills and model costs are buffered and written in one transaction per flush, as in SQLite; a job's final
-// status is written with its final event; events of this process are appended one at a time, so their ids are
-// committed in order and a reader following by id never skips one.
+// status is written with its final event; events are appended one at a time per job across replicas (events.ts), so
+// their ids are committed in order and a reader following by id never skips one. With a lease fence (replicas), a
+// job's interviews are written only by the replica whose lease names it.
 import type { Pool, PoolClient } from 'pg';
 import type { Job, JobEvent, JobListQuery, JobStatus, ModelCost, Result } from '../../../api';
 import { decodeCursor, encodeCursor } from '../cursor';
@@ -10,7 +11,10 @@ import { SubmissionCache } from '../submission-cache';
 import type { ApiKeyInfo, ApiKeyRecord, CachedCall, CacheScope, CacheStats, CallBill, FinishedInterview, JobStatusFields, NewEvent, NewJob, ResultPageQuery, Store, StoredCall, StoredJob } from '../store';
 
 import { PgApiKeys } from './keys';
-import { PendingWrites, type TakenWrites } from './pending-writes';
+import { PendingWrites } from './pending-writes';
+import { writeTaken } from './billing';
+import { appendEventLocked } from './events';
+import { checkLease, type LeaseFence } from './lease-fence';
 import { openPool, transaction, type PoolOptions } from './pool';
 import { clearFailedInterviews, finishInterviews, pageResults, streamResults } from './results';
 import { migratePostgres } from './schema';
@@ -23,6 +27,8 @@ export interface PostgresStoreOptions extends PoolOptions {
   onBackgroundError?: (error: unknown) => void;
   /** Bring the schema up to date first (default true); `fieldwork migrate` does it on its own. */
   migrate?: boolean;
+  /** Replicas: whose lease a run's writes must hold (lease-fence.ts). */
+  fence?: LeaseFence;
 }
 
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
@@ -47,12 +53,14 @@ export class PostgresStore implements Store {
   /** Appends of events, one after another (see the file's comment). */
   private appending: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private readonly fence: LeaseFence | null;
 
   constructor(
     readonly pool: Pool,
     options: PostgresStoreOptions = {},
   ) {
     this.keys = new PgApiKeys(pool);
+    this.fence = options.fence ?? null;
     this.onBackgroundError = options.onBackgroundError ?? ((error) => console.error('fieldwork store: background write failed', error));
   }
 
@@ -126,6 +134,7 @@ export class PostgresStore implements Store {
   async setJobStatus(id: string, status: JobStatus, fields: JobStatusFields = {}, event?: NewEvent): Promise<JobEvent | null> {
     const write = async (client: PoolClient | Pool): Promise<void> => {
       const stamp = now();
+      if (this.fence?.holds(id)) await checkLease(client as PoolClient, this.fence, id);
       const { rowCount } = await client.query(
         `UPDATE jobs SET status = $2,
            error = CASE WHEN $3::boolean THEN $4 ELSE error END,
@@ -137,13 +146,13 @@ export class PostgresStore implements Store {
       if (rowCount === 0) throw new Error(`No job ${id} to set the status of.`);
     };
     if (event === undefined) {
-      await write(this.pool);
+      await transaction(this.pool, write);
       return null;
     }
     return this.inOrder(() =>
       transaction(this.pool, async (client) => {
         await write(client);
-        return appendEvent(client, event);
+        return appendEventLocked(client, event);
       }),
     );
   }
@@ -154,7 +163,11 @@ export class PostgresStore implements Store {
     if (interviews.length === 0) return;
     // Calls first: a stored result never lacks its cached call, and a job's cost is never behind its progress.
     await this.flush();
-    await transaction(this.pool, (client) => finishInterviews(client, jobId, interviews));
+    const fence = this.fence;
+    await transaction(this.pool, async (client) => {
+      if (fence) await checkLease(client, fence, jobId);
+      await finishInterviews(client, jobId, interviews);
+    });
   }
 
   async finishedInterviews(jobId: string): Promise<Set<number>> {
@@ -177,7 +190,7 @@ export class PostgresStore implements Store {
   // ---- events
 
   appendEvent(event: NewEvent): Promise<JobEvent> {
-    return this.inOrder(() => appendEvent(this.pool, event));
+    return this.inOrder(() => transaction(this.pool, (client) => appendEventLocked(client, event)));
   }
 
   async eventsAfter(jobId: string, afterId: number, limit: number): Promise<JobEvent[]> {
@@ -283,7 +296,7 @@ export class PostgresStore implements Store {
     if (this.pending.isEmpty) return;
     const taken = this.pending.take();
     try {
-      await transaction(this.pool, (client) => writeTaken(client, taken));
+      await transaction(this.pool, (client) => writeTaken(client, taken, now()));
     } catch (error) {
       // An unreachable database gets them at the next flush (a restart is waited out, and its calls were paid for);
       // any other failure drops them, as in SQLite: a failing write must not grow memory without bound.
@@ -313,64 +326,4 @@ export class PostgresStore implements Store {
     return storedJobFromRow(row, this.submissions.get(row.id, () => text));
   }
 
-}
-
-async function appendEvent(client: PoolClient | Pool, event: NewEvent): Promise<JobEvent> {
-  const at = now();
-  const data = event.data ?? null;
-  const { rows } = await client.query<{ id: number }>(
-    'INSERT INTO events (job_id, type, at, message, data) VALUES ($1, $2, $3, $4, $5) RETURNING id',
-    [event.job_id, event.type, at, event.message, data === null ? null : JSON.stringify(data)],
-  );
-  return { id: rows[0]!.id, job_id: event.job_id, type: event.type, at, message: event.message, data };
-}
-
-/** Bills, model costs and calls taken from the buffer, in the caller's transaction. */
-async function writeTaken(client: PoolClient, taken: TakenWrites): Promise<void> {
-  for (const [jobId, bill] of taken.bills) {
-    await client.query('UPDATE jobs SET usd = usd + $1, input_tokens = input_tokens + $2, output_tokens = output_tokens + $3 WHERE id = $4', [
-      bill.usd,
-      bill.input_tokens,
-      bill.output_tokens,
-      jobId,
-    ]);
-  }
-  for (const r of taken.costs) {
-    await client.query(
-      `INSERT INTO job_model_costs (job_id, model, calls, cached_calls, input_tokens, output_tokens, usd, unpriced_calls)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (job_id, model) DO UPDATE SET calls = job_model_costs.calls + excluded.calls,
-         cached_calls = job_model_costs.cached_calls + excluded.cached_calls, input_tokens = job_model_costs.input_tokens + excluded.input_tokens,
-         output_tokens = job_model_costs.output_tokens + excluded.output_tokens, usd = job_model_costs.usd + excluded.usd,
-         unpriced_calls = job_model_costs.unpriced_calls + excluded.unpriced_calls`,
-      [r.job_id, r.model, r.calls, r.cached_calls, r.input_tokens, r.output_tokens, r.usd, r.unpriced_calls],
-    );
-  }
-  if (taken.calls.length === 0) return;
-  // One statement for every call: unnest turns the columns back into rows.
-  const createdAt = now();
-  const c = taken.calls;
-  await client.query(
-    `INSERT INTO call_cache (scope, key, raw, input_tokens, output_tokens, cost_usd, model_version, created_at, bytes, calls, paid_job, paid_interview)
-     SELECT s, k, r, i, o, cu, mv, $1, b, n, pj, pi FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::float8[],
-       $8::text[], $9::int[], $10::int[], $11::text[], $12::int[]) AS t(s, k, r, i, o, cu, mv, b, n, pj, pi)
-     ON CONFLICT (scope, key) DO UPDATE SET raw = excluded.raw, input_tokens = excluded.input_tokens,
-       output_tokens = excluded.output_tokens, cost_usd = excluded.cost_usd, model_version = excluded.model_version,
-       created_at = excluded.created_at, bytes = excluded.bytes, calls = call_cache.calls + excluded.calls,
-       paid_job = excluded.paid_job, paid_interview = excluded.paid_interview`,
-    [
-      createdAt,
-      c.map((x) => x.scope),
-      c.map((x) => x.key),
-      c.map((x) => x.raw),
-      c.map((x) => x.input_tokens),
-      c.map((x) => x.output_tokens),
-      c.map((x) => x.cost_usd),
-      c.map((x) => x.model_version),
-      c.map((x) => Buffer.byteLength(x.key) + Buffer.byteLength(x.raw)),
-      c.map((x) => x.calls),
-      c.map((x) => x.paid_job),
-      c.map((x) => x.paid_interview),
-    ],
-  );
 }
