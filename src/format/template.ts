@@ -95,15 +95,30 @@ export function compileTemplate(text: string): TemplateCompilation {
     source: text,
     isFixed: false,
     render(scope) {
-      try {
-        return engine.renderSync(parsed, scope) as string;
-      } catch (error) {
-        const { offset, message } = located(text, error);
-        throw new TemplateRenderError(message, offset);
-      }
+      const failure = renderTwice(() => engine.renderSync(parsed, scope) as string);
+      if (typeof failure === 'string') return failure;
+      const { offset, message } = located(text, failure.error);
+      throw new TemplateRenderError(message, offset);
     },
   };
   return { ok: true, template, variables };
+}
+
+/**
+ * A render that fails is tried once more before it counts: the time limit is wall-clock time, and a server busy with
+ * other work (or a worker just started) can pause a render past it. A template that really runs into a limit, or
+ * names a filter that does not exist, fails twice. Returns the text, or the second failure.
+ */
+export function renderTwice(render: () => string): string | { error: unknown } {
+  try {
+    return render();
+  } catch {
+    try {
+      return render();
+    } catch (error) {
+      return { error };
+    }
+  }
 }
 
 /** A render that failed, most often at a limit (time, memory); `offset` is where in the template, or -1. */

@@ -1,8 +1,7 @@
 // While a survey is checked, each question text is rendered with real data: a template that always runs into a
 // render limit (`{% for x in (1..100000000) %}`) is then a problem at its line and column, found before anything is
 // estimated or run, rather than a failure in the middle of a job. Renders are spread over the scenarios and agents
-// within a budget of renders and of time; what depends on answers is left to the estimate and the run. A render that
-// fails is tried again once before it counts (see renderTwice).
+// within a budget of renders and of time; what depends on answers is left to the estimate and the run.
 import { CompiledSurvey } from './compiled-survey';
 import { TRIAL_RENDER_MS, TRIAL_RENDERS } from './limits';
 import { QuestionRenderError } from './render-error';
@@ -32,27 +31,14 @@ export function trialRender(survey: Survey, budget = { renders: TRIAL_RENDERS, m
     const scenario = pair % scenarios;
     const ref = compiled.interviewAt((agent * scenarios + scenario) * models * iterations);
     for (let question = 0; question < questions; question++) {
-      const failure = renderTwice(() => compiled.prompts(ref, question, none));
-      if (failure) return { question, offset: failure.offset, message: failure.message };
+      try {
+        compiled.prompts(ref, question, none);
+      } catch (error) {
+        if (!(error instanceof QuestionRenderError)) throw error;
+        return { question, offset: error.offset, message: error.message };
+      }
     }
     if (performance.now() - started > budget.ms) break;
   }
   return null;
-}
-
-/**
- * A render that fails is tried once more before it counts: the time limit is wall-clock time, and a server busy with
- * other work (or a worker just started) can pause a render past it. A template that really runs into a limit does so
- * twice.
- */
-export function renderTwice(render: () => unknown): QuestionRenderError | null {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      render();
-      return null;
-    } catch (error) {
-      if (!(error instanceof QuestionRenderError)) throw error;
-      if (attempt === 1) return error;
-    }
-  }
 }
