@@ -11,12 +11,6 @@ import { MAX_ENTRIES, MAX_SCENARIO_FILE_BYTES, MAX_SOURCE_BYTES, megabytes } fro
 import type { FileReader, SourceFile } from './parse';
 import { scenariosFromFile } from './scenarios-file';
 
-const SURVEY_FILE = /\.survey\.(ya?ml|json)$/i;
-
-export function isSurveyFileName(name: string): boolean {
-  return SURVEY_FILE.test(basename(name));
-}
-
 /** Relative paths of the scenario files the survey names. Best effort: never throws. */
 export function referencedFiles(source: SourceFile): string[] {
   try {

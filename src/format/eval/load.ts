@@ -1,17 +1,10 @@
 // Reading an eval file and the dataset file it names, for submission (the same rules as a survey's scenario files).
-import { basename } from 'node:path';
 import { isMap, parseDocument } from 'yaml';
 import { excessiveFlowNesting } from '../depth';
 import { withinEntryBudget } from '../entries';
 import { MAX_ENTRIES, MAX_SOURCE_BYTES } from '../limits';
 import { loadSpecFiles, type LoadedSurvey } from '../load';
 import type { SourceFile } from '../parse';
-
-const EVAL_FILE = /\.eval\.(ya?ml|json)$/i;
-
-export function isEvalFileName(name: string): boolean {
-  return EVAL_FILE.test(basename(name));
-}
 
 /** The dataset file an eval names (`dataset: x.csv` or `dataset: { file: x.csv }`). Best effort: never throws. */
 export function evalReferencedFiles(source: SourceFile): string[] {

@@ -1,7 +1,7 @@
 // The job service: accepts jobs, runs them, keeps their log, and resumes them after a restart.
-import type { CompiledSurvey, Survey } from '../../format';
+import type { Survey } from '../../format';
 import type { Estimate, Job, JobEvent, JobStatus, JobSubmission, ModelInfo } from '../../api';
-import { JobSubmission as JobSubmissionSchema, isFinished } from '../../api';
+import { isFinished } from '../../api';
 import { JobError, type JobManager } from './job-manager';
 import type { JobStatusFields, NewEvent, Store, StoredJob } from '../store/store';
 import type { Provider } from '../providers/provider';
@@ -9,15 +9,13 @@ import type { Pricing } from '../cost/pricing';
 import type { Scheduler, SchedulerNotice } from '../scheduler/scheduler';
 import { CallPath } from '../runner/call-path';
 import { JobRun, type RunOutcome } from '../runner/job-run';
-import { estimateJob } from '../cost/estimate';
-import type { CompiledEval } from '../../format';
 import type { MetricsReport } from '../../api';
-import { ScoringCalls } from '../runner/call-path';
 import type { InterviewPlan } from '../runner/job-run';
-import { evalPlan, surveyPlan } from '../runner/plans';
-import { compileEvalSubmission, evalQueuedMessage, FinishedMetrics } from './eval-job';
-import { renderProblem, SubmissionCompiler, type SpecChecker } from './compile-submission';
-import { estimateEval } from '../cost/estimate-eval';
+import { FinishedMetrics } from './finished-metrics';
+import { acceptSubmission, renderProblem, SubmissionCompiler, type SpecChecker } from './compile-submission';
+import { CompiledJobs } from './compiled-jobs';
+import { JOB_KINDS, type CompiledJob } from './kinds';
+import type { ResultCsv } from '../http/csv';
 import { newJobId } from './ids';
 import { userScope, type CacheScopeOf } from '../cache-scope';
 import { JobEvents } from './job-events';
@@ -64,9 +62,9 @@ export class JobService implements JobManager {
   /** The jobs' logs and their live followers, scheduler notices included. */
   private readonly events: JobEvents;
   private readonly callPath: CallPath;
-  private readonly scoringCalls: ScoringCalls;
   private readonly finishedMetrics: FinishedMetrics;
   private readonly compiler: SubmissionCompiler;
+  private readonly compiled = new CompiledJobs();
   /** Jobs being compiled before they run: they count against maxRunningJobs like running ones. */
   private readonly starting = new Map<string, Promise<void>>();
   private closing = false;
@@ -88,7 +86,6 @@ export class JobService implements JobManager {
     this.progressNotes = new JobProgress(options.store, this.events, options.log);
     const called = (jobId: string): void => this.progressNotes.called(jobId);
     this.callPath = new CallPath(options.store, options.scheduler, options.providers, options.pricing, this.scopeOf, called);
-    this.scoringCalls = new ScoringCalls(options.store, options.scheduler, options.providers, options.pricing, this.scopeOf, called);
     this.finishedMetrics = new FinishedMetrics(options.store);
   }
 
@@ -110,31 +107,25 @@ export class JobService implements JobManager {
     const existing = () => (idempotencyKey ? this.options.store.findJobByIdempotencyKey(owner, idempotencyKey) : null);
     const before = await existing();
     if (before) return { job: toWire(before), created: false };
-    const accepted = JobSubmissionSchema.parse(submission);
+    const accepted = acceptSubmission(submission);
     const compiled = await this.compiler.compile(accepted);
     // The same key may have been submitted again while this one was being checked.
     const meanwhile = await existing();
     if (meanwhile) return { job: toWire(meanwhile), created: false };
-    if (compiled.kind === 'eval') return this.submitEval(owner, accepted, idempotencyKey, compiled.compiled);
-    const survey = compiled.survey;
     const id = newJobId();
     const stored = await this.options.store.insertJob({
       id,
-      kind: 'survey',
-      name: survey.survey.name,
+      kind: compiled.kind,
+      name: compiled.name,
       source_name: accepted.source.name,
       owner,
-      models: survey.survey.models.map((m) => m.label),
-      interviews_total: survey.interviewCount,
+      models: compiled.models,
+      interviews_total: compiled.interviewCount,
       submission: accepted,
       idempotency_key: idempotencyKey,
     });
-    await this.events.emit({
-      job_id: id,
-      type: 'queued',
-      message: `Queued: ${survey.interviewCount.toLocaleString('en-US')} interviews × ${survey.survey.questions.length} questions on ${stored.models.join(', ')}.`,
-      data: { interviews_total: survey.interviewCount },
-    });
+    await this.events.emit({ job_id: id, type: 'queued', message: compiled.queuedMessage(), data: { interviews_total: compiled.interviewCount } });
+    this.compiled.keep(id, compiled);
     this.enqueue(id);
     return { job: toWire((await this.options.store.getJob(id)) ?? stored), created: true };
   }
@@ -142,15 +133,10 @@ export class JobService implements JobManager {
   async estimate(owner: string, submission: JobSubmission): Promise<Estimate> {
     // Counted in the owner's own cache: another user's calls are neither shown as cached nor reused.
     const scope = this.scopeOf(owner);
-    const accepted = JobSubmissionSchema.parse(submission);
+    const accepted = acceptSubmission(submission);
     const compiled = await this.compiler.compile(accepted);
     try {
-      if (compiled.kind === 'eval') {
-        const task = compiled.compiled;
-        return await estimateEval(task, this.options.store, this.options.pricing, accepted.fresh ?? task.task.fresh, scope);
-      }
-      const survey = compiled.survey;
-      return await estimateJob(survey, this.options.store, this.options.pricing, accepted.fresh ?? survey.survey.fresh, scope);
+      return await compiled.estimate({ store: this.options.store, pricing: this.options.pricing, fresh: accepted.fresh ?? compiled.fresh, scope });
     } catch (error) {
       // A template that runs into a render limit with some interview's data is a problem with the file.
       throw renderProblem(error);
@@ -162,24 +148,26 @@ export class JobService implements JobManager {
     const costs = await this.options.store.costByModel(id);
     // Older jobs have no rows: the field stays absent rather than claiming they cost nothing.
     const wire = costs.length > 0 ? { ...toWire(job), cost_by_model: costs } : toWire(job);
-    if (job.kind !== 'eval' || !isFinished(job.status)) return wire;
-    return { ...wire, metrics: await this.finishedMetrics.get(job, () => this.compileEval(job.submission)) };
+    if (!JOB_KINDS[job.kind].scored || !isFinished(job.status)) return wire;
+    return { ...wire, metrics: await this.finishedMetrics.get(job, () => this.compiledNow(job)) };
   }
 
-  /** An eval job's metrics so far (a survey has none). */
+  /** A scored job's metrics so far (a survey has none). */
   async metrics(owner: string, id: string): Promise<MetricsReport> {
     const job = await this.owned(owner, id);
-    if (job.kind !== 'eval') return { metrics: [] };
-    return { metrics: await this.finishedMetrics.live(job, () => this.compileEval(job.submission)) };
+    if (!JOB_KINDS[job.kind].scored) return { metrics: [] };
+    return { metrics: await this.finishedMetrics.live(job, () => this.compiledNow(job)) };
   }
 
-  async scorerNames(owner: string, id: string): Promise<string[]> {
+  /** How the job's results are written as CSV: by its kind, with a scored job's own columns. */
+  async resultCsv(owner: string, id: string): Promise<ResultCsv> {
     const job = await this.owned(owner, id);
-    if (job.kind !== 'eval') return [];
+    const kind = JOB_KINDS[job.kind];
+    if (!kind.scored) return kind.csv;
     try {
-      return this.compileEval(job.submission).task.scorers.map((scorer) => scorer.name);
+      return this.compiledNow(job).csv();
     } catch {
-      return []; // the stored eval no longer validates here (a service went away): export without score columns
+      return kind.csv; // the stored job no longer validates here (a service went away): export without its own columns
     }
   }
 
@@ -251,27 +239,9 @@ export class JobService implements JobManager {
     await Promise.allSettled([...this.starting.values(), ...this.settling.values()]);
   }
 
-  private async submitEval(owner: string, accepted: StoredJob['submission'], idempotencyKey: string | null, compiled: CompiledEval): Promise<{ job: Job; created: boolean }> {
-    const id = newJobId();
-    const stored = await this.options.store.insertJob({
-      id,
-      kind: 'eval',
-      name: compiled.task.name,
-      source_name: accepted.source.name,
-      owner,
-      models: compiled.task.models.map((m) => m.label),
-      interviews_total: compiled.interviewCount,
-      submission: accepted,
-      idempotency_key: idempotencyKey,
-    });
-    await this.events.emit({ job_id: id, type: 'queued', message: evalQueuedMessage(compiled), data: { interviews_total: compiled.interviewCount } });
-    this.enqueue(id);
-    return { job: toWire((await this.options.store.getJob(id)) ?? stored), created: true };
-  }
-
-  /** Synchronous, for reading a finished eval's metrics; jobs to run are compiled through the spec pool. */
-  private compileEval(submission: StoredJob['submission']): CompiledEval {
-    return compileEvalSubmission(submission, this.compiler.evalOptions());
+  /** The job as compiled at submit, or compiled again on this thread (for reading a finished job's metrics). */
+  private compiledNow(job: StoredJob): CompiledJob {
+    return this.compiled.get(job.id) ?? this.compiler.compileInline({ ...job.submission, kind: job.kind });
   }
 
   private async owned(owner: string, id: string): Promise<StoredJob> {
@@ -304,10 +274,9 @@ export class JobService implements JobManager {
     if (!job || isFinished(job.status)) return;
     let plan: InterviewPlan;
     try {
-      plan =
-        job.kind === 'eval'
-          ? evalPlan(await this.compiler.eval(job.submission), this.scoringCalls)
-          : surveyPlan(await this.compiler.survey(job.submission));
+      const compiled = this.compiled.get(job.id) ?? (await this.compiler.compile({ ...job.submission, kind: job.kind }));
+      this.compiled.keep(job.id, compiled);
+      plan = compiled.plan();
     } catch (error) {
       if (this.closing) return;
       if (error instanceof JobError && error.kind === 'busy') {
@@ -357,6 +326,7 @@ export class JobService implements JobManager {
 
   private async settle(id: string, outcome: RunOutcome): Promise<void> {
     this.runs.delete(id);
+    this.compiled.forget(id);
     if (outcome.kind === 'stopped') {
       this.progressNotes.forget(id);
       return;

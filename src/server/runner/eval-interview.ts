@@ -5,14 +5,10 @@ import type { CompiledEval, InterviewRef, ModelSpec } from '../../format';
 import { ProviderError } from '../providers/provider';
 import { runScorer, type Score, type ScoringServices } from '../scorers';
 import type { FinishedInterview, NewResult } from '../store/store';
-import type { CallOutcome, Paid, ScoringCalls, ScoringOutcome } from './call-path';
+import type { CallOutcome, Paid } from './call-path';
 import { FatalCallError, type InterviewContext } from './interview';
 
-export interface EvalInterviewContext extends InterviewContext {
-  scoringCalls: ScoringCalls;
-}
-
-export async function runEvalInterview(compiled: CompiledEval, ref: InterviewRef, context: EvalInterviewContext): Promise<FinishedInterview> {
+export async function runEvalInterview(compiled: CompiledEval, ref: InterviewRef, context: InterviewContext): Promise<FinishedInterview> {
   const sample = compiled.sample(ref.scenarioIndex);
   const model = compiled.task.models[ref.modelIndex]!;
   const finished = startTally(ref.index);
@@ -70,7 +66,7 @@ export async function runEvalInterview(compiled: CompiledEval, ref: InterviewRef
   count(outcome.cached, outcome.cost_usd, outcome.reply.input_tokens, outcome.reply.output_tokens);
 
   const scoring = { jobId: context.jobId, user: context.user, interview: ref.index, paid, fresh: context.fresh, signal: context.signal };
-  const billed = <T extends { input_tokens: number }>(scored: ScoringOutcome<T>): T => {
+  const billed = <T extends { input_tokens: number }>(scored: CallOutcome<T>): T => {
     count(scored.cached, scored.cost_usd, scored.reply.input_tokens, 0);
     addCost(scored.cost_usd);
     return scored.reply;
@@ -82,8 +78,8 @@ export async function runEvalInterview(compiled: CompiledEval, ref: InterviewRef
       addCost(reply.cost_usd);
       return reply.reply.text;
     },
-    evaluate: async (scored, prompt, expected) => billed(await context.scoringCalls.evaluate({ ...scoring, model: scored }, prompt, expected)),
-    embed: async (embedder, text) => billed(await context.scoringCalls.embed({ ...scoring, model: embedder }, text)),
+    evaluate: async (scored, prompt, expected) => billed(await context.callPath.evaluate({ ...scoring, model: scored }, prompt, expected)),
+    embed: async (embedder, text) => billed(await context.callPath.embed({ ...scoring, model: embedder }, text)),
   };
   const scores: Record<string, Score> = {};
   const input = { sample, output, prompts, model };
