@@ -2,7 +2,7 @@
 import { statSync } from 'node:fs';
 import { toSubmission } from '../client';
 import type { JobSubmission, SpecIssue } from '../api';
-import { fileKind, formatIssue, loadFormatFile, MAX_SOURCE_BYTES, maxQuestionsSetting, parseFormatFile, type FileKind, type LoadedFile } from '../format';
+import { checkFormatFile, fileKind, formatIssue, MAX_SOURCE_BYTES, maxQuestionsSetting, type FileKind } from '../format';
 import { UsageError } from './failure';
 
 export type LocalCheck = { ok: true; submission: JobSubmission } | { ok: false; issues: string[] };
@@ -16,13 +16,14 @@ export function checkSurveyFile(path: string, opts: { fresh?: boolean; env?: Nod
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
   refuseTooLarge(path, fileKind(path));
-  let loaded: LoadedFile;
+  let checked: ReturnType<typeof checkFormatFile>;
   try {
-    loaded = loadFormatFile(path);
+    checked = checkFormatFile(path, { maxQuestions });
   } catch (error) {
     throw new UsageError(`cannot read ${path}: ${readReason(error)} — check the path`, { cause: error });
   }
-  const parsed = parseFormatFile(loaded.kind, loaded.source, loaded.readFile, { maxQuestions }).result;
+  const { loaded } = checked;
+  const parsed = checked.parsed.result;
   if (!parsed.ok) return { ok: false, issues: parsed.issues.map((issue) => formatIssue(issue)) };
   return { ok: true, submission: toSubmission(loaded, opts) };
 }

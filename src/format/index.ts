@@ -3,7 +3,7 @@ export { formatIssue, type ParseResult, type SpecIssue } from './issues';
 export { parseSurvey, parseSurveyWithPlaces, type FileReader, type ParseOptions, type SourceFile } from './parse';
 export { loadSurveyFiles, referencedFiles, resolveInsideFolder, type LoadedSurvey } from './load';
 export { fileKind, formatFileKind, isSurveyFileName, type FileKind } from './file-kind';
-export { loadFormatFile, parseFormatFile, type LoadedFile, type ParsedFile } from './format-file';
+export { checkFormatFile, loadFormatFile, parseFormatFile, type LoadedFile, type ParsedFile } from './format-file';
 export { OutsideFolderError } from './folder';
 export { QuestionRenderError, type TemplatePlaces } from './render-error';
 export { TemplateRenderError } from './template';
