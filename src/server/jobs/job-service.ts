@@ -183,6 +183,7 @@ export class JobService implements JobManager {
       const at = this.waiting.indexOf(id);
       if (at >= 0) this.waiting.splice(at, 1);
       if (this.starting.has(id)) this.cancelled.add(id);
+      this.compiled.forget(id);
       await this.setStatus(id, 'cancelled', { finished: true }, { type: 'cancelled', message: 'Cancelled before it started: nothing was spent.' });
     }
     return this.get(owner, id);

@@ -1,12 +1,11 @@
 // One eval interview: one sample, one model, one epoch. The model answers the prompt, then every scorer judges
 // the output (a grader, evaluate or embed call goes through the same call path). One result row per interview.
-import { blankResult, countCall, startTally } from './tally';
+import { blankResult, countCall, recordCall, startTally } from './tally';
 import type { CompiledEval, InterviewRef, ModelSpec } from '../../format';
-import { ProviderError } from '../providers/provider';
 import { runScorer, type Score, type ScoringServices } from '../scorers';
 import type { FinishedInterview, NewResult } from '../store/store';
 import type { CallOutcome, Paid } from './call-path';
-import { FatalCallError, type InterviewContext } from './interview';
+import { countFailure, type InterviewContext } from './interview';
 
 export async function runEvalInterview(compiled: CompiledEval, ref: InterviewRef, context: InterviewContext): Promise<FinishedInterview> {
   const sample = compiled.sample(ref.scenarioIndex);
@@ -23,10 +22,7 @@ export async function runEvalInterview(compiled: CompiledEval, ref: InterviewRef
   };
   finished.results.push(result);
   const fail = (error: unknown, what: string): FinishedInterview => {
-    if (context.signal.aborted) throw context.signal.reason;
-    if (error instanceof ProviderError && error.kind === 'fatal') throw new FatalCallError(error);
-    finished.failed = true;
-    finished.calls_failed++;
+    countFailure(finished, error, context.signal);
     result.status = 'failed';
     result.error = `${what}${error instanceof Error ? error.message : String(error)}`;
     return finished;
@@ -57,13 +53,7 @@ export async function runEvalInterview(compiled: CompiledEval, ref: InterviewRef
     return fail(error, '');
   }
   const output = outcome.reply.text;
-  result.raw = output;
-  result.input_tokens = outcome.reply.input_tokens;
-  result.output_tokens = outcome.reply.output_tokens;
-  result.cost_usd = outcome.cost_usd;
-  result.cached = outcome.cached;
-  result.latency_ms = Math.round(outcome.latency_ms);
-  count(outcome.cached, outcome.cost_usd, outcome.reply.input_tokens, outcome.reply.output_tokens);
+  recordCall(finished, result, outcome);
 
   const scoring = { jobId: context.jobId, user: context.user, interview: ref.index, paid, fresh: context.fresh, signal: context.signal };
   const billed = <T extends { input_tokens: number }>(scored: CallOutcome<T>): T => {
