@@ -98,10 +98,8 @@ function sortedEntries(parameters: Readonly<Record<string, unknown>>): [string, 
 }
 
 /** One provider request as the call path carries it: its cache key, what the scheduler admits, and how its reply is kept. */
-interface ProviderCall<R> {
-  key: string;
-  /** Tokens the scheduler counts at admission. */
-  tokens: TicketCosts;
+interface ProviderCall<R> extends TicketCosts {
+  readonly key: string;
   send(provider: Provider, attempt: number, early: EarlyLimits): Promise<R>;
   /** What the reply used, for the scheduler's models. */
   usage(reply: R): Outcome;
@@ -130,33 +128,7 @@ export class CallPath {
   ) {}
 
   call(input: CallInput): Promise<CallOutcome> {
-    const { model, prompts } = input;
-    const maxTokens = typeof model.parameters.max_tokens === 'number' ? model.parameters.max_tokens : 1000;
-    const images = prompts.images ?? [];
-    const inputTokens = Math.ceil((prompts.system.length + prompts.user.length) / 4) + images.length * IMAGE_TOKENS_GUESS;
-    const key = cacheKey(model, prompts, input.iteration);
-    return this.through(input, {
-      key,
-      tokens: { tokens: inputTokens + maxTokens, inputTokens, outputTokens: maxTokens },
-      send: (provider, attempt, early) =>
-        provider.call({
-          service: model.service,
-          model: model.model,
-          parameters: model.parameters,
-          system: prompts.system,
-          user: prompts.user,
-          iteration: input.iteration,
-          question: input.question,
-          answer_format: input.answer_format,
-          attempt,
-          signal: input.signal,
-          onLimits: early,
-          ...(images.length > 0 ? { images: images.map((image) => ({ media_type: image.media_type, data: image.data })) } : {}),
-        }),
-      usage: completionUsage,
-      stored: (reply) => ({ key, raw: reply.text, input_tokens: reply.input_tokens, output_tokens: reply.output_tokens, cost_usd: null, model_version: reply.model_version }),
-      fromStore: completionFromStore,
-    });
+    return this.through(input, new Completion(input));
   }
 
   /** A log-probability scorer's call to the provider's evaluate endpoint. */
@@ -205,8 +177,7 @@ export class CallPath {
     const { model } = input;
     const provider = this.providers.get(model.service);
     if (!provider) throw new ProviderError('fatal', `no service "${model.service}" is configured on this server`);
-    const { tokens } = call;
-    const ticket = { lane: `${model.service}/${model.model}`, user: input.user, jobId: input.jobId, tokens: tokens.tokens, inputTokens: tokens.inputTokens, outputTokens: tokens.outputTokens };
+    const ticket = { lane: `${model.service}/${model.model}`, user: input.user, jobId: input.jobId, tokens: call.tokens, inputTokens: call.inputTokens, outputTokens: call.outputTokens };
     const started = performance.now();
     const reply = await this.scheduler.run(ticket, (attempt, early) => call.send(provider, attempt, early), input.signal, call.usage);
     const stored = call.stored(reply);
@@ -238,18 +209,60 @@ function scoringCall<R extends { input_tokens: number }>(
   const key = scoringCacheKey(model, content);
   return {
     key,
-    tokens: { tokens: Math.ceil(characters / 4) + 1 },
+    tokens: Math.ceil(characters / 4) + 1,
     send: (provider) => send(provider, signal),
     usage: (reply) => ({ usage: reply.input_tokens }),
-    stored: (reply) => ({ key, raw: JSON.stringify(reply), input_tokens: reply.input_tokens, output_tokens: 0, cost_usd: null, model_version: null }),
+    stored: (reply) => ({ key, raw: JSON.stringify(reply), input_tokens: reply.input_tokens, output_tokens: 0, cost_usd: 0, model_version: null }),
     fromStore: (hit) => JSON.parse(hit.raw) as R,
   };
 }
 
-function completionUsage(done: CallReply): Outcome {
-  return { usage: { input: done.input_tokens, output: done.output_tokens }, limits: done.limits };
-}
+/** A completion on the call path: one object per call, its steps on the prototype (the hot path of every survey). */
+class Completion implements ProviderCall<CallReply> {
+  readonly key: string;
+  readonly tokens: number;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
 
-function completionFromStore(hit: CachedCall): CallReply {
-  return { text: hit.raw, input_tokens: hit.input_tokens, output_tokens: hit.output_tokens, model_version: hit.model_version };
+  constructor(private readonly input: CallInput) {
+    const { model, prompts } = input;
+    const maxTokens = typeof model.parameters.max_tokens === 'number' ? model.parameters.max_tokens : 1000;
+    const images = prompts.images?.length ?? 0;
+    this.inputTokens = Math.ceil((prompts.system.length + prompts.user.length) / 4) + images * IMAGE_TOKENS_GUESS;
+    this.outputTokens = maxTokens;
+    this.tokens = this.inputTokens + maxTokens;
+    this.key = cacheKey(model, prompts, input.iteration);
+  }
+
+  send(provider: Provider, attempt: number, early: EarlyLimits): Promise<CallReply> {
+    const { input } = this;
+    const { model, prompts } = input;
+    const images = prompts.images ?? [];
+    return provider.call({
+      service: model.service,
+      model: model.model,
+      parameters: model.parameters,
+      system: prompts.system,
+      user: prompts.user,
+      iteration: input.iteration,
+      question: input.question,
+      answer_format: input.answer_format,
+      attempt,
+      signal: input.signal,
+      onLimits: early,
+      ...(images.length > 0 ? { images: images.map((image) => ({ media_type: image.media_type, data: image.data })) } : {}),
+    });
+  }
+
+  usage(done: CallReply): Outcome {
+    return { usage: { input: done.input_tokens, output: done.output_tokens }, limits: done.limits };
+  }
+
+  stored(reply: CallReply): CachedCall {
+    return { key: this.key, raw: reply.text, input_tokens: reply.input_tokens, output_tokens: reply.output_tokens, cost_usd: 0, model_version: reply.model_version };
+  }
+
+  fromStore(hit: CachedCall): CallReply {
+    return { text: hit.raw, input_tokens: hit.input_tokens, output_tokens: hit.output_tokens, model_version: hit.model_version };
+  }
 }
