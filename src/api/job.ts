@@ -83,8 +83,13 @@ export const JobList = z.object({
 });
 export type JobList = z.infer<typeof JobList>;
 
-/** POST /v1/jobs and POST /v1/estimates. Files the survey names travel inline: the server never opens a path from a request. */
+/**
+ * POST /v1/jobs and POST /v1/estimates. Files the survey names travel inline: the server never opens a path from a
+ * request. `kind` is decided where the file is loaded; a server infers it from the file's name when an older client
+ * sends none.
+ */
 export const JobSubmission = z.object({
+  kind: JobKind.optional(),
   source: z.object({
     name: z.string().min(1).max(500),
     text: z.string(),

@@ -2,7 +2,7 @@
 import { statSync } from 'node:fs';
 import { toSubmission } from '../client';
 import type { JobSubmission, SpecIssue } from '../api';
-import { formatIssue, isEvalFileName, loadEvalFiles, loadSurveyFiles, MAX_SOURCE_BYTES, maxQuestionsSetting, parseEval, parseSurvey, type LoadedSurvey } from '../format';
+import { checkFormatFile, fileKind, formatIssue, MAX_SOURCE_BYTES, maxQuestionsSetting, type FileKind } from '../format';
 import { UsageError } from './failure';
 
 export type LocalCheck = { ok: true; submission: JobSubmission } | { ok: false; issues: string[] };
@@ -15,15 +15,15 @@ export function checkSurveyFile(path: string, opts: { fresh?: boolean; env?: Nod
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-  refuseTooLarge(path);
-  let loaded: LoadedSurvey;
+  refuseTooLarge(path, fileKind(path));
+  let checked: ReturnType<typeof checkFormatFile>;
   try {
-    loaded = isEvalFileName(path) ? loadEvalFiles(path) : loadSurveyFiles(path);
+    checked = checkFormatFile(path, { maxQuestions });
   } catch (error) {
     throw new UsageError(`cannot read ${path}: ${readReason(error)} — check the path`, { cause: error });
   }
-  // `*.eval.{yaml,yml,json}` is an eval; anything else is read as a survey.
-  const parsed = isEvalFileName(path) ? parseEval(loaded.source, loaded.readFile) : parseSurvey(loaded.source, loaded.readFile, { maxQuestions });
+  const { loaded } = checked;
+  const parsed = checked.parsed.result;
   if (!parsed.ok) return { ok: false, issues: parsed.issues.map((issue) => formatIssue(issue)) };
   return { ok: true, submission: toSubmission(loaded, opts) };
 }
@@ -37,7 +37,7 @@ export function formatSpecIssue(issue: SpecIssue): string {
  * A file over the size limit is not a wrong path: say its size, the limit and where the bulk belongs. Whether the
  * file can be read at all is left to the load, which says why not.
  */
-function refuseTooLarge(path: string): void {
+function refuseTooLarge(path: string, kind: FileKind): void {
   let size: number;
   try {
     size = statSync(path).size;
@@ -46,11 +46,14 @@ function refuseTooLarge(path: string): void {
   }
   if (size <= MAX_SOURCE_BYTES) return;
   const mb = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-  const what = isEvalFileName(path)
-    ? 'eval files are limited to LIMIT. Move the samples into a dataset file (CSV or JSONL) beside it and name it with `dataset: { file: FILE }`'
-    : 'survey files are limited to LIMIT. Move the scenarios into a CSV or JSONL file beside it and name it with `scenarios: FILE`';
+  const what = TOO_LARGE[kind];
   throw new UsageError(`${path} is ${mb(size)}; ${what.replace('LIMIT', mb(MAX_SOURCE_BYTES))}`);
 }
+
+const TOO_LARGE: Record<FileKind, string> = {
+  survey: 'survey files are limited to LIMIT. Move the scenarios into a CSV or JSONL file beside it and name it with `scenarios: FILE`',
+  eval: 'eval files are limited to LIMIT. Move the samples into a dataset file (CSV or JSONL) beside it and name it with `dataset: { file: FILE }`',
+};
 
 function readReason(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;

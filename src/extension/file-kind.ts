@@ -1,11 +1,9 @@
 // Which spec a file name is: cheap, so CodeLens and diagnostics can ask about every document without the parser.
-import { basename } from 'node:path';
+// The choice itself is the file format's; imported from its own file so the eager bundle stays free of the parser.
+import { formatFileKind, type FileKind } from '../format/file-kind';
 
-export type SpecKind = 'survey' | 'eval';
-
-const SPEC_FILE = /\.(survey|eval)\.(ya?ml|json)$/i;
+export type SpecKind = FileKind;
 
 export function specKind(fileName: string): SpecKind | null {
-  const match = SPEC_FILE.exec(basename(fileName));
-  return match ? (match[1]!.toLowerCase() as SpecKind) : null;
+  return formatFileKind(fileName);
 }

@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { toSubmission } from '../client';
 import type { JobSubmission } from '../api';
-import { loadEvalFiles, loadSurveyFiles, parseEval, parseSurvey, resolveInsideFolder, MAX_SCENARIO_FILE_BYTES, type SpecIssue } from '../format';
+import { loadFormatFile, parseFormatFile, resolveInsideFolder, MAX_SCENARIO_FILE_BYTES, type SpecIssue } from '../format';
 import { specKind, type SpecKind } from './file-kind';
 
 export { specKind, type SpecKind };
@@ -23,7 +23,7 @@ export function specIssues(kind: SpecKind, path: string, text: string): SpecIssu
       throw error;
     }
   };
-  const parsed = kind === 'survey' ? parseSurvey(source, readFile) : parseEval(source, readFile);
+  const parsed = parseFormatFile(kind, source, readFile).result;
   return parsed.ok ? [] : parsed.issues;
 }
 
@@ -31,5 +31,5 @@ export function specIssues(kind: SpecKind, path: string, text: string): SpecIssu
 export function submissionFor(path: string): JobSubmission {
   const kind = specKind(path);
   if (kind === null) throw new Error(`${basename(path)} is not a survey or eval file (*.survey.yaml, *.eval.yaml, …)`);
-  return toSubmission(kind === 'survey' ? loadSurveyFiles(path) : loadEvalFiles(path));
+  return toSubmission(loadFormatFile(path));
 }

@@ -1,7 +1,9 @@
 // The survey file format: schemas, parsing with positions, expansion into interviews, prompts, rules and answers.
 export { formatIssue, type ParseResult, type SpecIssue } from './issues';
 export { parseSurvey, parseSurveyWithPlaces, type FileReader, type ParseOptions, type SourceFile } from './parse';
-export { isSurveyFileName, loadSurveyFiles, referencedFiles, resolveInsideFolder, type LoadedSurvey } from './load';
+export { loadSurveyFiles, referencedFiles, resolveInsideFolder, type LoadedSurvey } from './load';
+export { fileKind, formatFileKind, isSurveyFileName, type FileKind } from './file-kind';
+export { checkFormatFile, loadFormatFile, parseFormatFile, type LoadedFile, type ParsedFile } from './format-file';
 export { OutsideFolderError } from './folder';
 export { QuestionRenderError, type TemplatePlaces } from './render-error';
 export { TemplateRenderError } from './template';

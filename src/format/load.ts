@@ -11,12 +11,6 @@ import { MAX_ENTRIES, MAX_SCENARIO_FILE_BYTES, MAX_SOURCE_BYTES, megabytes } fro
 import type { FileReader, SourceFile } from './parse';
 import { scenariosFromFile } from './scenarios-file';
 
-const SURVEY_FILE = /\.survey\.(ya?ml|json)$/i;
-
-export function isSurveyFileName(name: string): boolean {
-  return SURVEY_FILE.test(basename(name));
-}
-
 /** Relative paths of the scenario files the survey names. Best effort: never throws. */
 export function referencedFiles(source: SourceFile): string[] {
   try {
@@ -24,11 +18,15 @@ export function referencedFiles(source: SourceFile): string[] {
     const doc = parseDocument(source.text, { prettyErrors: false, logLevel: 'error' });
     // A file that does not parse names no images; its errors are reported where it is checked.
     if (doc.errors.length > 0 || !isMap(doc.contents)) return [];
-    const scenarios: unknown = doc.get('scenarios');
-    return typeof scenarios === 'string' && /\.(csv|jsonl)$/i.test(scenarios.trim()) ? [scenarios.trim()] : [];
+    return scenarioFiles(doc.get('scenarios'));
   } catch {
     return [];
   }
+}
+
+/** The scenario file a survey's `scenarios:` value names, if any. */
+export function scenarioFiles(scenarios: unknown): string[] {
+  return typeof scenarios === 'string' && /\.(csv|jsonl)$/i.test(scenarios.trim()) ? [scenarios.trim()] : [];
 }
 
 /** Relative paths of the images the survey's scenarios name, inline or in a JSONL file already read. Best effort. */
@@ -38,7 +36,15 @@ export function referencedImages(source: SourceFile, files: Readonly<Record<stri
     const doc = parseDocument(source.text, { prettyErrors: false, logLevel: 'error' });
     // A file that does not parse names no images; its errors are reported where it is checked.
     if (doc.errors.length > 0 || !isMap(doc.contents)) return [];
-    const scenarios: unknown = doc.toJS({ maxAliasCount: 100 })?.scenarios;
+    return scenarioImages(doc.toJS({ maxAliasCount: 100 })?.scenarios, files);
+  } catch {
+    return [];
+  }
+}
+
+/** The images a survey's `scenarios:` value names, inline or in a JSONL file already read. Best effort: never throws. */
+export function scenarioImages(scenarios: unknown, files: Readonly<Record<string, string>>): string[] {
+  try {
     if (Array.isArray(scenarios)) return imagePaths(scenarios.filter((s): s is Record<string, unknown> => typeof s === 'object' && s !== null));
     if (typeof scenarios !== 'string' || !/\.jsonl$/i.test(scenarios.trim())) return [];
     const text = files[scenarios.trim()];
@@ -48,6 +54,14 @@ export function referencedImages(source: SourceFile, files: Readonly<Record<stri
     return [];
   }
 }
+
+/** How a survey's loader finds the files it names (best effort, never throwing); by default each reads the source. */
+export interface NamedFiles {
+  files(source: SourceFile): string[];
+  images(source: SourceFile, files: Readonly<Record<string, string>>): string[];
+}
+
+const READ_FROM_SOURCE: NamedFiles = { files: referencedFiles, images: referencedImages };
 
 export interface LoadedSurvey {
   source: SourceFile;
@@ -62,11 +76,11 @@ export interface LoadedSurvey {
  * Throws when the survey file itself cannot be read. Scenario files that are missing, outside the survey's folder
  * or larger than the limit are left out; parseSurvey then reports them at the `scenarios:` line.
  */
-export function loadSurveyFiles(surveyPath: string): LoadedSurvey {
-  const loaded = loadSpecFiles(surveyPath, referencedFiles, 'survey');
+export function loadSurveyFiles(surveyPath: string, named: NamedFiles = READ_FROM_SOURCE): LoadedSurvey {
+  const loaded = loadSpecFiles(surveyPath, named.files, 'survey');
   const tooLarge = new Map<string, number>();
   const outside = new Set<string>();
-  for (const relative of referencedImages(loaded.source, loaded.files)) {
+  for (const relative of named.images(loaded.source, loaded.files)) {
     if (!isInsideFolder(relative) || Object.hasOwn(loaded.files, relative)) continue;
     try {
       const path = resolveInsideFolder(dirname(surveyPath), relative);

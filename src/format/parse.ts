@@ -4,7 +4,7 @@
 // render of each question text. All problems are collected.
 import type { z } from 'zod';
 import { compileQuestions, keysOf, type QuestionParts } from './compile-questions';
-import { readSpecDocument, type DocumentKind, type FileReader, type SourceFile } from './document';
+import { readSpecDocument, type DocumentKind, type FileReader, type SourceFile, type SpecDocument } from './document';
 import { imageReference, isInsideFolder } from './images';
 import { sortIssues, type ParseResult, type SpecIssue } from './issues';
 import { DEFAULT_MAX_QUESTIONS } from './limits';
@@ -23,6 +23,8 @@ export { readSpecDocument, type DocumentKind, type FileReader, type SourceFile, 
 export interface ParseOptions {
   /** Most questions accepted (default DEFAULT_MAX_QUESTIONS); a server passes its own. */
   maxQuestions?: number;
+  /** The file's document, when it was read already (readSurveyDocument with the same maxQuestions): not read again. */
+  document?: SpecDocument | undefined;
 }
 
 export function parseSurvey(source: SourceFile, readFile: FileReader, options: ParseOptions = {}): ParseResult<Survey> {
@@ -36,7 +38,7 @@ export function parseSurveyWithPlaces(
   options: ParseOptions = {},
 ): { result: ParseResult<Survey>; places: TemplatePlaces | null } {
   try {
-    const read = readSpecDocument(source, { ...SURVEY_DOCUMENT, maxQuestions: options.maxQuestions ?? DEFAULT_MAX_QUESTIONS });
+    const read = options.document ?? readSurveyDocument(source, options);
     if (!read.ok) return { result: read, places: null };
     const result = new SurveyChecks(source.name, read.positions, read.data, readFile).run();
     if (!result.ok) return { result, places: null };
@@ -47,6 +49,11 @@ export function parseSurveyWithPlaces(
     const reason = error instanceof Error ? error.message : String(error);
     return { result: { ok: false, issues: [{ file: source.name, line: 1, column: 1, path: [], message: `could not be read: ${reason}` }] }, places: null };
   }
+}
+
+/** A survey file's document checks (size, entries, nesting, syntax): its data with positions, or the first problems. */
+export function readSurveyDocument(source: SourceFile, options: ParseOptions = {}): SpecDocument {
+  return readSpecDocument(source, { ...SURVEY_DOCUMENT, maxQuestions: options.maxQuestions ?? DEFAULT_MAX_QUESTIONS });
 }
 
 const SURVEY_DOCUMENT: DocumentKind = {

@@ -12,7 +12,7 @@ import { Problem, type JobSubmission } from '../../src/api';
 import { FieldworkClient } from '../../src/client';
 import { previewPrompts } from '../../src/extension/commands/preview';
 import { startServer, type RunningServer } from '../../src/server/server';
-import { isEvalFileName } from '../../src/format';
+import { fileKind } from '../../src/format';
 import { dataDependentLoop, hostileFiles, hundredThousandQuestions } from '../fixtures/hostile';
 import { waitForJob } from '../support/jobs';
 import { runCli } from '../support/processes';
@@ -123,7 +123,7 @@ describe('hostile files', () => {
       for (const file of hostileFiles()) {
         const path = join(dir, file.name);
         writeFileSync(path, file.text);
-        const preview = previewPrompts(isEvalFileName(file.name) ? 'eval' : 'survey', path);
+        const preview = previewPrompts(fileKind(file.name), path);
         assert.match(preview, /The file has problems/, file.name);
       }
     } finally {

@@ -1,7 +1,7 @@
 // `fieldwork run FILE`: check locally, submit, follow live, summarise.
 import { randomUUID } from 'node:crypto';
 import type { FieldworkClient } from '../../client';
-import type { Estimate, Job } from '../../api';
+import type { Estimate, Job, JobKind } from '../../api';
 import { ConnectionError, ValidationError } from '../../client';
 import { openSession, type Session } from '../connect';
 import { EXIT, exitCodeForStatus } from '../failure';
@@ -125,17 +125,16 @@ async function printSummary(cli: Cli, client: FieldworkClient, job: Job, estimat
   for await (const result of client.allResults(job.id)) summary.add(result);
   cli.out(headline(job));
   if (summary.isEmpty) return;
-  if (job.kind === 'eval') {
-    // An eval ends with its metrics table (the job carries them once finished); the question table would list samples.
-    cli.out(summary.modelTable());
-    if (estimate) cli.out(summary.costTable(estimate, job.cost_by_model));
-    cli.out(metricsTable(job.metrics ?? (await client.metrics(job.id))));
-    return;
-  }
   cli.out(summary.modelTable());
   if (estimate) cli.out(summary.costTable(estimate, job.cost_by_model));
-  cli.out(summary.questionTable());
+  cli.out(await LAST_TABLE[job.kind](summary, client, job));
 }
+
+/** A run's last table, by its kind: a survey's answers per question; an eval's metrics (the job carries them once finished). */
+const LAST_TABLE: Record<JobKind, (summary: RunSummary, client: FieldworkClient, job: Job) => Promise<string>> = {
+  survey: async (summary) => summary.questionTable(),
+  eval: async (_summary, client, job) => metricsTable(job.metrics ?? (await client.metrics(job.id))),
+};
 
 /** An estimate that failed for a reason other than the file itself counts as no estimate. */
 function unlessInvalid(error: unknown): null {

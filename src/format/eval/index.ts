@@ -1,7 +1,7 @@
 // The eval file format: schemas, parsing with positions, the dataset, prompts and the compiled eval.
 export { parseEval } from './parse';
 export { CompiledEval } from './compiled-eval';
-export { evalReferencedFiles, isEvalFileName, loadEvalFiles, type LoadedEval } from './load';
+export { evalReferencedFiles, loadEvalFiles, type LoadedEval } from './load';
 export { evalJsonSchema, EVAL_SCHEMA_ID } from './json-schema';
 export { sampleEvalReply, type AnswerFormat } from './answer-format';
 export { LETTERS, letteredChoices } from './prompts';

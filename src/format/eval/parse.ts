@@ -6,7 +6,7 @@ import { sortIssues, suggestion, type ParseResult, type SpecIssue } from '../iss
 import { OutsideFolderError, outsideFolderMessage } from '../folder';
 import { isInsideFolder } from '../images';
 import { modelSpec } from '../models';
-import { readSpecDocument, type DocumentKind, type FileReader, type SourceFile } from '../document';
+import { readSpecDocument, type DocumentKind, type FileReader, type SourceFile, type SpecDocument } from '../document';
 import type { Path, SourcePositions } from '../positions';
 import { ModelEntry, type ModelSpec } from '../schema';
 import { compileTemplate } from '../template';
@@ -38,15 +38,21 @@ const EVAL_DOCUMENT: DocumentKind = {
 /** Scorers that compare the output with the sample's target, so every sample needs one. */
 const NEEDS_TARGET: ReadonlySet<ScorerType> = new Set(['exact', 'includes', 'match', 'pattern', 'choice', 'f1', 'log_probability', 'embedding']);
 
-export function parseEval(source: SourceFile, readFile: FileReader): ParseResult<EvalTask> {
+/** `options.document`: the file's document, when it was read already (readEvalDocument): not read again. */
+export function parseEval(source: SourceFile, readFile: FileReader, options: { document?: SpecDocument | undefined } = {}): ParseResult<EvalTask> {
   try {
-    const read = readSpecDocument(source, EVAL_DOCUMENT);
+    const read = options.document ?? readEvalDocument(source);
     if (!read.ok) return read;
     return new EvalChecks(source.name, read.positions, read.data, readFile).run();
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     return { ok: false, issues: [{ file: source.name, line: 1, column: 1, path: [], message: `could not be read: ${reason}` }] };
   }
+}
+
+/** An eval file's document checks (size, entries, nesting, syntax): its data with positions, or the first problems. */
+export function readEvalDocument(source: SourceFile): SpecDocument {
+  return readSpecDocument(source, EVAL_DOCUMENT);
 }
 
 class EvalChecks {

@@ -8,6 +8,7 @@ import { priceSource, type Pricing } from './pricing';
 import { approximateTokens } from '../providers/test-model';
 import { cacheKey } from '../runner/call-path';
 import { scoringCalls, withScoringCalls } from './estimate-scoring';
+import { estimateTotal, usdRange } from './estimate-total';
 import type { CacheScope, Store } from '../store/store';
 
 const EXACT_LIMIT = 2000;
@@ -84,34 +85,16 @@ function estimateWith(compiled: CompiledEval, pricing: Pricing, isCached: (key: 
     notes.push('Log-probability (evaluate) and embedding calls are counted on the row of the model they call: input tokens only (prompt and target, or a typical output), repeats across epochs answered by the cache.');
   }
 
-  const sum = (pick: (m: ModelEstimate) => number) => rows.reduce((total, m) => total + pick(m), 0);
-  const allPriced = rows.every((m) => m.usd !== null);
-  if (!allPriced) notes.push('Some models have no known price: the total is shown as unknown.');
-  return {
-    interviews: compiled.interviewCount,
-    models: rows,
-    total: {
-      calls: sum((m) => m.calls),
-      cached_calls: sum((m) => m.cached_calls),
-      input_tokens: sum((m) => m.input_tokens),
-      output_tokens: { low: sum((m) => m.output_tokens.low), expected: sum((m) => m.output_tokens.expected), high: sum((m) => m.output_tokens.high) },
-      usd: allPriced ? { low: sum((m) => m.usd!.low), expected: sum((m) => m.usd!.expected), high: sum((m) => m.usd!.high) } : null,
-    },
-    notes,
-  };
+  const total = estimateTotal(rows);
+  if (!total.usd) notes.push('Some models have no known price: the total is shown as unknown.');
+  return { interviews: compiled.interviewCount, models: rows, total, notes };
 }
 
 function row(label: string, model: ModelSpec, calls: number, cached: number, input: number, output: Range, scale: number, pricing: Pricing): ModelEstimate {
   const tokens = { low: Math.round(output.low * scale), expected: Math.round(output.expected * scale), high: Math.round(output.high * scale) };
   const inputTokens = Math.round(input);
   const price = pricing.price(model);
-  const usd = price
-    ? {
-        low: (inputTokens * price.input_per_mtok + tokens.low * price.output_per_mtok) / 1e6,
-        expected: (inputTokens * price.input_per_mtok + tokens.expected * price.output_per_mtok) / 1e6,
-        high: (inputTokens * price.input_per_mtok + tokens.high * price.output_per_mtok) / 1e6,
-      }
-    : null;
+  const usd = usdRange(inputTokens, tokens, price);
   return {
     model: label,
     calls,

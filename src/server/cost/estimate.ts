@@ -9,6 +9,7 @@ import { priceSource, type Pricing } from './pricing';
 import { cacheKey } from '../runner/call-path';
 import { TimeSlice } from '../time-slice';
 import { tokenCounter } from './tokens';
+import { estimateTotal, usdRange } from './estimate-total';
 
 /** Interviews rendered per model before switching to an even sample. */
 const EXACT_LIMIT = 2000;
@@ -100,13 +101,7 @@ export async function estimateJob(survey: CompiledSurvey, store: Store, pricing:
     const outputTokensRange = { low: scaled(output.low), expected: scaled(output.expected), high: scaled(output.high) };
     const price = pricing.price(model);
     const input = scaled(inputTokens);
-    const usd = price
-      ? {
-          low: (input * price.input_per_mtok + outputTokensRange.low * price.output_per_mtok) / 1e6,
-          expected: (input * price.input_per_mtok + outputTokensRange.expected * price.output_per_mtok) / 1e6,
-          high: (input * price.input_per_mtok + outputTokensRange.high * price.output_per_mtok) / 1e6,
-        }
-      : null;
+    const usd = usdRange(input, outputTokensRange, price);
     estimates.push({
       model: model.label,
       calls: totalCalls,
@@ -120,27 +115,9 @@ export async function estimateJob(survey: CompiledSurvey, store: Store, pricing:
     });
   }
 
-  const sum = (pick: (m: ModelEstimate) => number) => estimates.reduce((total, m) => total + pick(m), 0);
-  const allPriced = estimates.every((m) => m.usd !== null);
-  if (!allPriced) notes.push('Some models have no known price: the total covers only the priced ones and is shown as unknown.');
-  return {
-    interviews: survey.interviewCount,
-    models: estimates,
-    total: {
-      calls: sum((m) => m.calls),
-      cached_calls: sum((m) => m.cached_calls),
-      input_tokens: sum((m) => m.input_tokens),
-      output_tokens: {
-        low: sum((m) => m.output_tokens.low),
-        expected: sum((m) => m.output_tokens.expected),
-        high: sum((m) => m.output_tokens.high),
-      },
-      usd: allPriced
-        ? { low: sum((m) => m.usd!.low), expected: sum((m) => m.usd!.expected), high: sum((m) => m.usd!.high) }
-        : null,
-    },
-    notes,
-  };
+  const total = estimateTotal(estimates);
+  if (!total.usd) notes.push('Some models have no known price: the total covers only the priced ones and is shown as unknown.');
+  return { interviews: survey.interviewCount, models: estimates, total, notes };
 }
 
 function outputTokens(question: Question, maxTokens: unknown): Range {

@@ -195,7 +195,7 @@ export function createEdslApp(deps: EdslDeps): Hono<AppEnv> {
     });
     if (!imported.ok) throw new DetailError(422, `Fieldwork cannot run this job: ${imported.reasons.join(' ')}`);
     if (imported.kind !== 'Jobs') throw new DetailError(422, 'This is an EDSL Survey; remote inference takes a Jobs object (survey.by(...) or survey.to_jobs()).');
-    return { source: { name: edslSourceName(uuid), text: JSON.stringify(imported.survey, null, 2) }, files: {}, fresh: announcement.fresh };
+    return { kind: 'survey', source: { name: edslSourceName(uuid), text: JSON.stringify(imported.survey, null, 2) }, files: {}, fresh: announcement.fresh };
   }
 
   return app;

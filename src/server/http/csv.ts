@@ -7,6 +7,12 @@ export function csvField(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
+/** How a job's results are written as CSV: the header line, and one line per result. */
+export interface ResultCsv {
+  header: string;
+  row: (result: Result) => string;
+}
+
 export const CSV_HEADER = `${RESULT_COLUMNS.join(',')}\r\n`;
 
 export function csvRow(result: Result): string {
@@ -22,7 +28,7 @@ export function csvRow(result: Result): string {
  * An eval's CSV: the result columns, the sample's (EVAL_RESULT_COLUMNS), each scorer's value as `score.<name>`
  * (easy to average in a spreadsheet), then all of `scores` as JSON (answers and explanations too).
  */
-export function evalCsv(scorers: readonly string[]): { header: string; row: (result: Result) => string } {
+export function evalCsv(scorers: readonly string[]): ResultCsv {
   const header = [...RESULT_COLUMNS, ...EVAL_RESULT_COLUMNS, ...scorers.map((name) => `score.${name}`), 'scores'].map(csvField).join(',');
   return {
     header: `${header}\r\n`,

@@ -1,7 +1,7 @@
 // GET /v1/jobs/:id/results — JSON pages, or every result streamed as CSV or JSON Lines.
 import type { Context } from 'hono';
 import { ResultFormat, type Result, type ResultPage } from '../../api';
-import { CSV_HEADER, csvRow, evalCsv } from './csv';
+import { CSV_HEADER, csvRow } from './csv';
 import { invalidRequest } from './problem';
 import { integerParam } from './request';
 import type { AppDeps, AppEnv } from './types';
@@ -20,7 +20,7 @@ const CONTENT_TYPES: Record<ResultFormat, string> = {
 export function resultsRoute(deps: AppDeps) {
   return async (c: Context<AppEnv>): Promise<Response> => {
     const jobId = c.req.param('id')!;
-    const job = await deps.jobs.get(c.var.user, jobId); // not_found unless the job is the caller's
+    await deps.jobs.get(c.var.user, jobId); // not_found unless the job is the caller's
     const format = requestedFormat(c.req.query('format'), c.req.header('accept'));
 
     if (format === 'json') {
@@ -30,7 +30,7 @@ export function resultsRoute(deps: AppDeps) {
       return c.json(page);
     }
 
-    const csv = format !== 'csv' ? null : job.kind === 'eval' ? evalCsv((await deps.jobs.scorerNames?.(c.var.user, jobId)) ?? []) : { header: CSV_HEADER, row: csvRow };
+    const csv = format !== 'csv' ? null : ((await deps.jobs.resultCsv?.(c.var.user, jobId)) ?? { header: CSV_HEADER, row: csvRow });
     const line = csv ? csv.row : (result: Result): string => `${JSON.stringify(result)}\n`;
     const body = streamLines(deps.store.allResults(jobId)[Symbol.asyncIterator](), csv ? csv.header : '', line, (error) =>
       deps.log(`results export of ${jobId} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),

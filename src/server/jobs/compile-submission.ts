@@ -1,79 +1,67 @@
 // A submission → what the job service runs. The file is parsed and checked in the format pool (off the event loop, within
-// memory and time limits); here come the checks only a server can make — its services, its size limits — and the
-// compile, which happens question by question as the survey is used. Every refusal is a JobError with words a user
-// can act on: a file that exhausts the pool is "too large", never an internal error.
-import type { JobSubmission } from '../../api';
-import { CompiledSurvey, isEvalFileName, QuestionRenderError, surveyShowsImages, TemplateRenderError, type CompiledEval, type Survey } from '../../format';
-import { compileEvalTask, summarize, type EvalCompileOptions } from './eval-job';
+// memory and time limits); here come the checks only a server can make — its services, its size limits — made by the
+// job's kind (kinds/). Every refusal is a JobError with words a user can act on: a file that exhausts the pool is "too
+// large", never an internal error.
+import { JobSubmission as JobSubmissionSchema, type JobKind, type JobSubmission } from '../../api';
+import { fileKind, QuestionRenderError, TemplateRenderError, type SpecIssue } from '../../format';
 import { JobError } from './job-manager';
-import type { Provider } from '../providers/provider';
 import type { SpecReply, SpecTask } from '../format-pool/messages';
 import { SpecPoolError } from '../format-pool/pool';
+import { checkSpec } from '../format-pool/check';
+import { compileChecked, type CompiledJob, type ServerLimits } from './kinds';
+
+export type { ModelRefusal } from './kinds';
 
 /** Parses and checks a submission somewhere other than the event loop (the spec pool, or inline in tests). */
 export interface SpecChecker {
   check(task: SpecTask): Promise<SpecReply>;
 }
 
-/** What the services side says about a model (see ServiceCatalog in jobs.ts). */
-export type ModelRefusal = (model: Survey['models'][number], needsImages: boolean) => string | null;
-
-export interface SubmissionCompilerOptions {
+export interface SubmissionCompilerOptions extends ServerLimits {
   specs: SpecChecker;
-  providers: ReadonlyMap<string, Provider>;
-  /** Why the server cannot run a model, when it has a services catalog. */
-  refusal: ModelRefusal | null;
-  maxInterviews: number;
   maxQuestions: number;
 }
 
-export type CompiledSubmission = { kind: 'survey'; survey: CompiledSurvey } | { kind: 'eval'; compiled: CompiledEval };
+/** A submission as the server keeps it: checked, with defaults, and with its kind. */
+export type AcceptedSubmission = ReturnType<typeof JobSubmissionSchema.parse> & { kind: JobKind };
+
+/** What a compile needs of a submission (a stored job's, or one just accepted). */
+export type CompilableSubmission = Pick<JobSubmission, 'source' | 'files'> & { kind: JobKind };
+
+/**
+ * The boundary where a submission is accepted: checked by its schema, and its kind is the one the client sent —
+ * or, for an older client that sends none, the one its file's name says.
+ */
+export function acceptSubmission(submission: JobSubmission): AcceptedSubmission {
+  const accepted = JobSubmissionSchema.parse(submission);
+  return { ...accepted, kind: accepted.kind ?? fileKind(accepted.source.name) };
+}
 
 export class SubmissionCompiler {
   constructor(private readonly options: SubmissionCompilerOptions) {}
 
-  async compile(submission: Pick<JobSubmission, 'source' | 'files'>): Promise<CompiledSubmission> {
-    const reply = await this.check(submission);
-    if (!reply.ok) {
-      const noun = isEvalFileName(submission.source.name) ? 'eval' : 'survey';
-      throw new JobError('invalid_spec', reply.message ?? summarize(reply.issues, noun), reply.issues);
-    }
-    if (reply.kind === 'eval') return { kind: 'eval', compiled: compileEvalTask(reply.task, this.evalOptions()) };
-    this.checkServices(reply.survey);
-    const survey = new CompiledSurvey(reply.survey, new Map(reply.images), reply.places);
-    if (survey.interviewCount > this.options.maxInterviews) {
-      throw new JobError(
-        'too_large',
-        `This job has ${survey.interviewCount.toLocaleString('en-US')} interviews; this server accepts at most ${this.options.maxInterviews.toLocaleString('en-US')}. Split it, or start the server with a larger --max-interviews.`,
-      );
-    }
-    return { kind: 'survey', survey };
+  /** Checks the file in the format pool, then compiles it by its kind. */
+  async compile(submission: CompilableSubmission): Promise<CompiledJob> {
+    return this.compiled(submission, await this.check(submission));
   }
 
-  async survey(submission: Pick<JobSubmission, 'source' | 'files'>): Promise<CompiledSurvey> {
-    const compiled = await this.compile(submission);
-    if (compiled.kind !== 'survey') throw new JobError('invalid_request', `${submission.source.name} is an eval, not a survey.`);
-    return compiled.survey;
+  /** The same on this thread: for reading a finished job's metrics or CSV columns, where the pool's queue does not belong. */
+  compileInline(submission: CompilableSubmission): CompiledJob {
+    return this.compiled(submission, checkSpec(this.task(submission)));
   }
 
-  async eval(submission: Pick<JobSubmission, 'source' | 'files'>): Promise<CompiledEval> {
-    const compiled = await this.compile(submission);
-    if (compiled.kind !== 'eval') throw new JobError('invalid_request', `${submission.source.name} is a survey, not an eval.`);
-    return compiled.compiled;
+  private compiled(submission: CompilableSubmission, reply: SpecReply): CompiledJob {
+    if (!reply.ok) throw new JobError('invalid_spec', reply.message ?? summarize(reply.issues, submission.kind), reply.issues);
+    return compileChecked(reply, this.options);
   }
 
-  evalOptions(): EvalCompileOptions {
-    return {
-      providers: this.options.providers,
-      refusal: (model) => this.options.refusal?.(model, false) ?? null,
-      maxInterviews: this.options.maxInterviews,
-    };
+  private task(submission: CompilableSubmission): SpecTask {
+    return { kind: submission.kind, source: submission.source, files: submission.files ?? {}, maxQuestions: this.options.maxQuestions };
   }
 
-  private async check(submission: Pick<JobSubmission, 'source' | 'files'>): Promise<SpecReply> {
-    const task: SpecTask = { source: submission.source, files: submission.files ?? {}, maxQuestions: this.options.maxQuestions };
+  private async check(submission: CompilableSubmission): Promise<SpecReply> {
     try {
-      return await this.options.specs.check(task);
+      return await this.options.specs.check(this.task(submission));
     } catch (error) {
       if (!(error instanceof SpecPoolError)) throw error;
       const name = submission.source.name;
@@ -92,27 +80,13 @@ export class SubmissionCompiler {
       }
     }
   }
+}
 
-  private checkServices(survey: Survey): void {
-    const { refusal, providers } = this.options;
-    if (refusal) {
-      const needsImages = surveyShowsImages(survey);
-      for (const model of survey.models) {
-        const refused = refusal(model, needsImages);
-        if (refused) throw new JobError('invalid_spec', refused);
-      }
-      return;
-    }
-    const offered = [...providers.keys()];
-    for (const model of survey.models) {
-      if (!providers.has(model.service)) {
-        throw new JobError(
-          'invalid_spec',
-          `model "${model.label}": this server has no service "${model.service}" (it offers: ${offered.join(', ')}). Use one of those, or configure the service on the server.`,
-        );
-      }
-    }
-  }
+export function summarize(issues: SpecIssue[], noun: string): string {
+  const first = issues[0];
+  if (!first) return `The ${noun} is not valid.`;
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more problems)` : '';
+  return `${first.file}:${first.line}:${first.column} ${first.message}${more}`;
 }
 
 /**

@@ -1,6 +1,7 @@
 // What the HTTP layer asks of the job service. The HTTP routes translate; this decides.
 import type { Estimate, Job, JobEvent, JobSubmission, MetricsReport, ModelInfo } from '../../api';
 import type { SpecIssue } from '../../format';
+import type { ResultCsv } from '../http/csv';
 
 /** Thrown by the job service; the HTTP layer maps each kind to a problem+json status. */
 export class JobError extends Error {
@@ -31,7 +32,7 @@ export interface JobManager {
   models(): ModelInfo[];
   /** An eval job's metrics so far; absent in cores without evals. */
   metrics?(owner: string, id: string): Promise<MetricsReport>;
-  /** An eval job's scorer names, in the file's order (CSV columns); absent in cores without evals. */
-  scorerNames?(owner: string, id: string): Promise<string[]>;
+  /** How a job's results are written as CSV (an eval's add its samples' and scorers' columns); absent in managers without evals. */
+  resultCsv?(owner: string, id: string): Promise<ResultCsv>;
   runningCount(): Promise<number>;
 }

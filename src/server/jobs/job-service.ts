@@ -1,7 +1,7 @@
 // The job service: accepts jobs, runs them, keeps their log, and resumes them after a restart.
 import type { Survey } from '../../format';
 import type { Estimate, Job, JobEvent, JobStatus, JobSubmission, ModelInfo } from '../../api';
-import { JobSubmission as JobSubmissionSchema, isFinished } from '../../api';
+import { isFinished } from '../../api';
 import { JobError, type JobManager } from './job-manager';
 import type { JobStatusFields, NewEvent, Store, StoredJob } from '../store/store';
 import type { Provider } from '../providers/provider';
@@ -9,22 +9,20 @@ import type { Pricing } from '../cost/pricing';
 import type { Scheduler, SchedulerNotice } from '../scheduler/scheduler';
 import { CallPath } from '../runner/call-path';
 import { JobRun, type RunOutcome } from '../runner/job-run';
-import { estimateJob } from '../cost/estimate';
-import type { CompiledEval } from '../../format';
 import type { MetricsReport } from '../../api';
-import { ScoringCalls } from '../runner/call-path';
 import type { InterviewPlan } from '../runner/job-run';
-import { evalPlan, surveyPlan } from '../runner/plans';
-import { compileEvalSubmission, evalQueuedMessage, FinishedMetrics } from './eval-job';
-import { renderProblem, SubmissionCompiler, type SpecChecker } from './compile-submission';
-import { estimateEval } from '../cost/estimate-eval';
+import { FinishedMetrics } from './finished-metrics';
+import { acceptSubmission, renderProblem, SubmissionCompiler, type SpecChecker } from './compile-submission';
+import { CompiledJobs } from './compiled-jobs';
+import { JOB_KINDS, type CompiledJob } from './kinds';
+import type { ResultCsv } from '../http/csv';
 import { newJobId } from './ids';
 import { userScope, type CacheScopeOf } from '../cache-scope';
 import { JobEvents } from './job-events';
 import { JobProgress } from './job-progress';
+import { jobEnd } from './job-end';
 import { whileUnavailable } from '../store/unavailable';
 import type { ReplicaWork } from './replica-work';
-import { evalLanes, surveyLanes } from './lanes';
 
 export interface CoreOptions {
   store: Store;
@@ -68,9 +66,9 @@ export class JobService implements JobManager {
   /** The jobs' logs and their live followers, scheduler notices included. */
   private readonly events: JobEvents;
   private readonly callPath: CallPath;
-  private readonly scoringCalls: ScoringCalls;
   private readonly finishedMetrics: FinishedMetrics;
   private readonly compiler: SubmissionCompiler;
+  private readonly compiled = new CompiledJobs();
   /** Jobs being compiled before they run: they count against maxRunningJobs like running ones. */
   private readonly starting = new Map<string, Promise<void>>();
   private closing = false;
@@ -93,7 +91,6 @@ export class JobService implements JobManager {
     this.progressNotes = new JobProgress(options.store, this.events, options.log);
     const called = (jobId: string): void => this.progressNotes.called(jobId);
     this.callPath = new CallPath(options.store, options.scheduler, options.providers, options.pricing, this.scopeOf, called);
-    this.scoringCalls = new ScoringCalls(options.store, options.scheduler, options.providers, options.pricing, this.scopeOf, called);
     this.finishedMetrics = new FinishedMetrics(options.store);
   }
 
@@ -143,31 +140,25 @@ export class JobService implements JobManager {
     const existing = () => (idempotencyKey ? this.options.store.findJobByIdempotencyKey(owner, idempotencyKey) : null);
     const before = await existing();
     if (before) return { job: toWire(before), created: false };
-    const accepted = JobSubmissionSchema.parse(submission);
+    const accepted = acceptSubmission(submission);
     const compiled = await this.compiler.compile(accepted);
     // The same key may have been submitted again while this one was being checked.
     const meanwhile = await existing();
     if (meanwhile) return { job: toWire(meanwhile), created: false };
-    if (compiled.kind === 'eval') return this.submitEval(owner, accepted, idempotencyKey, compiled.compiled);
-    const survey = compiled.survey;
     const id = newJobId();
     const stored = await this.options.store.insertJob({
       id,
-      kind: 'survey',
-      name: survey.survey.name,
+      kind: compiled.kind,
+      name: compiled.name,
       source_name: accepted.source.name,
       owner,
-      models: survey.survey.models.map((m) => m.label),
-      interviews_total: survey.interviewCount,
+      models: compiled.models,
+      interviews_total: compiled.interviewCount,
       submission: accepted,
       idempotency_key: idempotencyKey,
     });
-    await this.events.emit({
-      job_id: id,
-      type: 'queued',
-      message: `Queued: ${survey.interviewCount.toLocaleString('en-US')} interviews × ${survey.survey.questions.length} questions on ${stored.models.join(', ')}.`,
-      data: { interviews_total: survey.interviewCount },
-    });
+    await this.events.emit({ job_id: id, type: 'queued', message: compiled.queuedMessage(), data: { interviews_total: compiled.interviewCount } });
+    this.compiled.keep(id, compiled);
     this.enqueue(id);
     return { job: toWire((await this.options.store.getJob(id)) ?? stored), created: true };
   }
@@ -175,15 +166,10 @@ export class JobService implements JobManager {
   async estimate(owner: string, submission: JobSubmission): Promise<Estimate> {
     // Counted in the owner's own cache: another user's calls are neither shown as cached nor reused.
     const scope = this.scopeOf(owner);
-    const accepted = JobSubmissionSchema.parse(submission);
+    const accepted = acceptSubmission(submission);
     const compiled = await this.compiler.compile(accepted);
     try {
-      if (compiled.kind === 'eval') {
-        const task = compiled.compiled;
-        return await estimateEval(task, this.options.store, this.options.pricing, accepted.fresh ?? task.task.fresh, scope);
-      }
-      const survey = compiled.survey;
-      return await estimateJob(survey, this.options.store, this.options.pricing, accepted.fresh ?? survey.survey.fresh, scope);
+      return await compiled.estimate({ store: this.options.store, pricing: this.options.pricing, fresh: accepted.fresh ?? compiled.fresh, scope });
     } catch (error) {
       // A template that runs into a render limit with some interview's data is a problem with the file.
       throw renderProblem(error);
@@ -195,24 +181,26 @@ export class JobService implements JobManager {
     const costs = await this.options.store.costByModel(id);
     // Older jobs have no rows: the field stays absent rather than claiming they cost nothing.
     const wire = costs.length > 0 ? { ...toWire(job), cost_by_model: costs } : toWire(job);
-    if (job.kind !== 'eval' || !isFinished(job.status)) return wire;
-    return { ...wire, metrics: await this.finishedMetrics.get(job, () => this.compileEval(job.submission)) };
+    if (!JOB_KINDS[job.kind].scored || !isFinished(job.status)) return wire;
+    return { ...wire, metrics: await this.finishedMetrics.get(job, () => this.compiledNow(job)) };
   }
 
-  /** An eval job's metrics so far (a survey has none). */
+  /** A scored job's metrics so far (a survey has none). */
   async metrics(owner: string, id: string): Promise<MetricsReport> {
     const job = await this.owned(owner, id);
-    if (job.kind !== 'eval') return { metrics: [] };
-    return { metrics: await this.finishedMetrics.live(job, () => this.compileEval(job.submission)) };
+    if (!JOB_KINDS[job.kind].scored) return { metrics: [] };
+    return { metrics: await this.finishedMetrics.live(job, () => this.compiledNow(job)) };
   }
 
-  async scorerNames(owner: string, id: string): Promise<string[]> {
+  /** How the job's results are written as CSV: by its kind, with a scored job's own columns. */
+  async resultCsv(owner: string, id: string): Promise<ResultCsv> {
     const job = await this.owned(owner, id);
-    if (job.kind !== 'eval') return [];
+    const kind = JOB_KINDS[job.kind];
+    if (!kind.scored) return kind.csv;
     try {
-      return this.compileEval(job.submission).task.scorers.map((scorer) => scorer.name);
+      return this.compiledNow(job).csv();
     } catch {
-      return []; // the stored eval no longer validates here (a service went away): export without score columns
+      return kind.csv; // the stored job no longer validates here (a service went away): export without its own columns
     }
   }
 
@@ -228,6 +216,7 @@ export class JobService implements JobManager {
       const at = this.waiting.indexOf(id);
       if (at >= 0) this.waiting.splice(at, 1);
       if (this.starting.has(id)) this.cancelled.add(id);
+      this.compiled.forget(id);
       await this.setStatus(id, 'cancelled', { finished: true }, { type: 'cancelled', message: 'Cancelled before it started: nothing was spent.' });
     }
     return this.get(owner, id);
@@ -284,27 +273,9 @@ export class JobService implements JobManager {
     await Promise.allSettled([...this.starting.values(), ...this.settling.values()]);
   }
 
-  private async submitEval(owner: string, accepted: StoredJob['submission'], idempotencyKey: string | null, compiled: CompiledEval): Promise<{ job: Job; created: boolean }> {
-    const id = newJobId();
-    const stored = await this.options.store.insertJob({
-      id,
-      kind: 'eval',
-      name: compiled.task.name,
-      source_name: accepted.source.name,
-      owner,
-      models: compiled.task.models.map((m) => m.label),
-      interviews_total: compiled.interviewCount,
-      submission: accepted,
-      idempotency_key: idempotencyKey,
-    });
-    await this.events.emit({ job_id: id, type: 'queued', message: evalQueuedMessage(compiled), data: { interviews_total: compiled.interviewCount } });
-    this.enqueue(id);
-    return { job: toWire((await this.options.store.getJob(id)) ?? stored), created: true };
-  }
-
-  /** Synchronous, for reading a finished eval's metrics; jobs to run are compiled through the spec pool. */
-  private compileEval(submission: StoredJob['submission']): CompiledEval {
-    return compileEvalSubmission(submission, this.compiler.evalOptions());
+  /** The job as compiled at submit, or compiled again on this thread (for reading a finished job's metrics). */
+  private compiledNow(job: StoredJob): CompiledJob {
+    return this.compiled.get(job.id) ?? this.compiler.compileInline({ ...job.submission, kind: job.kind });
   }
 
   private async owned(owner: string, id: string): Promise<StoredJob> {
@@ -344,13 +315,10 @@ export class JobService implements JobManager {
     let plan: InterviewPlan;
     let lanes: string[];
     try {
-      if (job.kind === 'eval') {
-        const compiled = await this.compiler.eval(job.submission);
-        [plan, lanes] = [evalPlan(compiled, this.scoringCalls), evalLanes(compiled)];
-      } else {
-        const compiled = await this.compiler.survey(job.submission);
-        [plan, lanes] = [surveyPlan(compiled), surveyLanes(compiled)];
-      }
+      const compiled = this.compiled.get(job.id) ?? (await this.compiler.compile({ ...job.submission, kind: job.kind }));
+      this.compiled.keep(job.id, compiled);
+      plan = compiled.plan();
+      lanes = compiled.lanes();
     } catch (error) {
       if (this.closing) return;
       if (error instanceof JobError && error.kind === 'busy') {
@@ -402,20 +370,15 @@ export class JobService implements JobManager {
 
   private async settle(id: string, outcome: RunOutcome): Promise<void> {
     this.runs.delete(id);
+    this.compiled.forget(id);
     // A replica that lost the job's lease writes nothing more of it: the replica holding it now ends it.
     if (outcome.kind === 'stopped' || (this.options.replica && !(await this.options.replica.stillHolds(id)))) {
       this.progressNotes.forget(id);
       return;
     }
     await this.progressNotes.finish(id);
-    const job = (await this.options.store.getJob(id))!;
-    const p = job.progress;
-    const summary = `${p.interviews_done.toLocaleString('en-US')} of ${p.interviews_total.toLocaleString('en-US')} interviews done, ${p.interviews_failed} failed; ${p.calls_done.toLocaleString('en-US')} calls (${p.calls_cached.toLocaleString('en-US')} cached); $${job.cost.usd.toFixed(4)}.`;
-    if (outcome.kind === 'cancelled') await this.finishWith(id, 'cancelled', null, `Cancelled: ${summary}`);
-    else if (outcome.kind === 'fatal') await this.finishWith(id, 'failed', outcome.message, `Failed: ${outcome.message}. ${summary}`);
-    else if (p.interviews_failed === 0) await this.finishWith(id, 'completed', null, `Completed: ${summary}`);
-    else if (p.interviews_done > 0) await this.finishWith(id, 'partially_failed', `${p.interviews_failed} interviews failed`, `Partially failed: ${summary}`);
-    else await this.finishWith(id, 'failed', 'every interview failed', `Failed: ${summary}`);
+    const end = jobEnd(outcome, (await this.options.store.getJob(id))!);
+    await this.finishWith(id, end.status, end.error, end.message);
     this.startWaiting();
   }
 

@@ -1,18 +1,13 @@
 // One eval interview: one sample, one model, one epoch. The model answers the prompt, then every scorer judges
 // the output (a grader, evaluate or embed call goes through the same call path). One result row per interview.
-import { blankResult, countCall, startTally } from './tally';
+import { blankResult, countCall, recordCall, startTally } from './tally';
 import type { CompiledEval, InterviewRef, ModelSpec } from '../../format';
-import { ProviderError } from '../providers/provider';
 import { runScorer, type Score, type ScoringServices } from '../scorers';
 import type { FinishedInterview, NewResult } from '../store/store';
-import type { CallOutcome, Paid, ScoringCalls, ScoringOutcome } from './call-path';
-import { FatalCallError, type InterviewContext } from './interview';
+import type { CallOutcome, Paid } from './call-path';
+import { countFailure, type InterviewContext } from './interview';
 
-export interface EvalInterviewContext extends InterviewContext {
-  scoringCalls: ScoringCalls;
-}
-
-export async function runEvalInterview(compiled: CompiledEval, ref: InterviewRef, context: EvalInterviewContext): Promise<FinishedInterview> {
+export async function runEvalInterview(compiled: CompiledEval, ref: InterviewRef, context: InterviewContext): Promise<FinishedInterview> {
   const sample = compiled.sample(ref.scenarioIndex);
   const model = compiled.task.models[ref.modelIndex]!;
   const finished = startTally(ref.index);
@@ -27,10 +22,7 @@ export async function runEvalInterview(compiled: CompiledEval, ref: InterviewRef
   };
   finished.results.push(result);
   const fail = (error: unknown, what: string): FinishedInterview => {
-    if (context.signal.aborted) throw context.signal.reason;
-    if (error instanceof ProviderError && error.kind === 'fatal') throw new FatalCallError(error);
-    finished.failed = true;
-    finished.calls_failed++;
+    countFailure(finished, error, context.signal);
     result.status = 'failed';
     result.error = `${what}${error instanceof Error ? error.message : String(error)}`;
     return finished;
@@ -61,16 +53,10 @@ export async function runEvalInterview(compiled: CompiledEval, ref: InterviewRef
     return fail(error, '');
   }
   const output = outcome.reply.text;
-  result.raw = output;
-  result.input_tokens = outcome.reply.input_tokens;
-  result.output_tokens = outcome.reply.output_tokens;
-  result.cost_usd = outcome.cost_usd;
-  result.cached = outcome.cached;
-  result.latency_ms = Math.round(outcome.latency_ms);
-  count(outcome.cached, outcome.cost_usd, outcome.reply.input_tokens, outcome.reply.output_tokens);
+  recordCall(finished, result, outcome);
 
   const scoring = { jobId: context.jobId, user: context.user, interview: ref.index, paid, fresh: context.fresh, signal: context.signal };
-  const billed = <T extends { input_tokens: number }>(scored: ScoringOutcome<T>): T => {
+  const billed = <T extends { input_tokens: number }>(scored: CallOutcome<T>): T => {
     count(scored.cached, scored.cost_usd, scored.reply.input_tokens, 0);
     addCost(scored.cost_usd);
     return scored.reply;
@@ -82,8 +68,8 @@ export async function runEvalInterview(compiled: CompiledEval, ref: InterviewRef
       addCost(reply.cost_usd);
       return reply.reply.text;
     },
-    evaluate: async (scored, prompt, expected) => billed(await context.scoringCalls.evaluate({ ...scoring, model: scored }, prompt, expected)),
-    embed: async (embedder, text) => billed(await context.scoringCalls.embed({ ...scoring, model: embedder }, text)),
+    evaluate: async (scored, prompt, expected) => billed(await context.callPath.evaluate({ ...scoring, model: scored }, prompt, expected)),
+    embed: async (embedder, text) => billed(await context.callPath.embed({ ...scoring, model: embedder }, text)),
   };
   const scores: Record<string, Score> = {};
   const input = { sample, output, prompts, model };

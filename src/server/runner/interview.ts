@@ -1,5 +1,5 @@
 // One interview: an agent walks the survey's questions for one scenario, model and iteration.
-import { blankResult, countCall, startTally } from './tally';
+import { blankResult, recordCall, startTally } from './tally';
 import type { AnswerRecord, CompiledSurvey, InterviewRef } from '../../format';
 import { ProviderError } from '../providers/provider';
 import type { FinishedInterview, NewResult } from '../store/store';
@@ -19,6 +19,17 @@ export class FatalCallError extends Error {
     super(providerError.message);
     this.name = 'FatalCallError';
   }
+}
+
+/**
+ * A call that failed, in either kind of interview: a cancelled run or a fatal provider error (bad key, no quota)
+ * is thrown on, to end the run or the job; anything else fails this interview, counted in its tally.
+ */
+export function countFailure(tally: FinishedInterview, error: unknown, signal: AbortSignal): void {
+  if (signal.aborted) throw signal.reason;
+  if (error instanceof ProviderError && error.kind === 'fatal') throw new FatalCallError(error);
+  tally.failed = true;
+  tally.calls_failed++;
 }
 
 export async function runInterview(survey: CompiledSurvey, ref: InterviewRef, context: InterviewContext): Promise<FinishedInterview> {
@@ -55,21 +66,13 @@ export async function runInterview(survey: CompiledSurvey, ref: InterviewRef, co
         signal: context.signal,
       });
     } catch (error) {
-      if (context.signal.aborted) throw context.signal.reason;
-      if (error instanceof ProviderError && error.kind === 'fatal') throw new FatalCallError(error);
-      finished.failed = true;
-      finished.calls_failed++;
+      countFailure(finished, error, context.signal);
       finished.results.push({ ...row(name), status: 'failed', error: describe(error) });
       break;
     }
     const parsed = survey.parseAnswer(index, outcome.reply.text);
     const result = row(name);
-    result.raw = outcome.reply.text;
-    result.input_tokens = outcome.reply.input_tokens;
-    result.output_tokens = outcome.reply.output_tokens;
-    result.cost_usd = outcome.cost_usd;
-    result.cached = outcome.cached;
-    result.latency_ms = Math.round(outcome.latency_ms);
+    recordCall(finished, result, outcome);
     result.comment = parsed.comment;
     if (parsed.ok) {
       result.answer = parsed.answer;
@@ -78,7 +81,6 @@ export async function runInterview(survey: CompiledSurvey, ref: InterviewRef, co
       result.error = parsed.reason;
     }
     finished.results.push(result);
-    countCall(finished, outcome.cached, outcome.cost_usd, outcome.reply.input_tokens, outcome.reply.output_tokens);
     answers.set(name, { answer: parsed.ok ? parsed.answer : null, comment: parsed.comment });
     if (survey.shouldStop(ref, index, answers)) break;
   }

@@ -1,6 +1,7 @@
 // What an interview adds up as it runs: shared by survey and eval interviews.
 import type { InterviewRef } from '../../format';
 import type { FinishedInterview, NewResult } from '../store/store';
+import type { CallOutcome } from './call-path';
 
 export function startTally(interview: number): FinishedInterview {
   return {
@@ -26,6 +27,18 @@ export function countCall(tally: FinishedInterview, cached: boolean, cost: numbe
   tally.usd += cost ?? 0;
   tally.input_tokens += input;
   tally.output_tokens += output;
+}
+
+/** A call's answer on its result row, counted in the interview's tally. */
+export function recordCall(tally: FinishedInterview, result: NewResult, outcome: CallOutcome): void {
+  const { reply } = outcome;
+  result.raw = reply.text;
+  result.input_tokens = reply.input_tokens;
+  result.output_tokens = reply.output_tokens;
+  result.cost_usd = outcome.cost_usd;
+  result.cached = outcome.cached;
+  result.latency_ms = Math.round(outcome.latency_ms);
+  countCall(tally, outcome.cached, outcome.cost_usd, reply.input_tokens, reply.output_tokens);
 }
 
 /** A result row with nothing recorded yet: the interview's place, and no answer, tokens or cost. */

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SpecPool, SpecPoolError, type SpecPoolOptions } from '../../../src/server/format-pool/pool';
 import type { SpecTask } from '../../../src/server/format-pool/messages';
+import { fileKind } from '../../../src/format';
 
 const dir = mkdtempSync(join(tmpdir(), 'fieldwork-pool-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,7 +24,7 @@ parentPort.on('message', ({ id, task }) => {
 });`,
 );
 
-const task = (name: string, text: string): SpecTask => ({ source: { name, text }, files: {}, maxQuestions: 10 });
+const task = (name: string, text: string): SpecTask => ({ kind: fileKind(name), source: { name, text }, files: {}, maxQuestions: 10 });
 const pool = (options: Partial<SpecPoolOptions> = {}) =>
   new SpecPool({ size: 1, heapMb: 32, timeoutMs: 5_000, maxQueued: 4, idleMs: 1_000, log: () => {}, script, ...options });
 
