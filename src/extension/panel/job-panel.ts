@@ -10,6 +10,7 @@ import type { Log } from '../log/log';
 import { showUserError } from '../log/user-error';
 import { createNonce, panelHtml } from './html';
 import { LiveResults } from './live-results';
+import { KIND_VIEW } from '../../api/kind-view';
 
 export const PANEL_VIEW_TYPE = 'fieldwork.job';
 const RESULT_BATCH = 5000;
@@ -87,7 +88,7 @@ export class JobPanel implements vscode.Disposable {
       this.metrics = [];
       this.progress = { callsMade: null, callsExpected: null };
       this.questions = [];
-      if (job.kind === 'survey') void this.loadQuestions(job);
+      if (KIND_VIEW[job.kind].questions) void this.loadQuestions(job);
     }
     this.job = job;
     if (job.metrics) this.metrics = job.metrics;
@@ -167,12 +168,12 @@ export class JobPanel implements vscode.Disposable {
         this.progress = { callsMade: data.data.calls_made ?? null, callsExpected: data.data.calls_expected ?? null };
         this.post({ type: 'progress', ...this.progress });
         if (!readAllAtEnd) live.stored(data.data.stored);
-        if (this.job?.kind === 'eval') this.liveMetrics(jobId, abort.signal);
+        if (this.job && KIND_VIEW[this.job.kind].metrics) this.liveMetrics(jobId, abort.signal);
       }
       this.flush();
       const job = this.job;
       if (job && core().isFinished(job.status)) {
-        if (job.kind === 'eval') await this.loadMetrics(job, abort.signal);
+        if (KIND_VIEW[job.kind].metrics) await this.loadMetrics(job, abort.signal);
         if (readAllAtEnd) await this.loadResults(jobId, abort.signal);
         else {
           await live.drained();

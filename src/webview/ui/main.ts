@@ -3,6 +3,7 @@
 import { HostMessage, parseMessage, type CallProgress, type EstimateView, type PanelMessage, type ResultRow } from '../messages';
 import type { Job } from '../../api/job';
 import type { Metric } from '../../api/metrics';
+import { KIND_VIEW } from '../../api/kind-view';
 import { h } from './dom';
 import { CompareView } from './compare-view';
 import { EvalView } from './eval-view';
@@ -63,7 +64,7 @@ function show(tab: Tab): void {
 
 function renderOverview(rows: readonly ResultRow[] = []): void {
   overview.render(job, estimate, rows, calls);
-  const isEval = job?.kind === 'eval' || rows.some((row) => row.sample);
+  const isEval = (job ? KIND_VIEW[job.kind].metrics : false) || rows.some((row) => row.sample);
   results.element.hidden = isEval;
   evalView.element.hidden = !isEval;
   for (const tab of ['log', 'results', 'export'] as const) buttons.get(tab)!.hidden = job === null && results.size === 0;
