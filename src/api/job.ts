@@ -2,15 +2,7 @@
 import { z } from 'zod';
 import { Metric } from './metrics';
 
-export const JobStatus = z.enum([
-  'queued',
-  'running',
-  'completed',
-  'partially_failed',
-  'failed',
-  'cancelling',
-  'cancelled',
-]);
+export const JobStatus = z.enum(['queued', 'running', 'completed', 'partially_failed', 'failed', 'cancelling', 'cancelled']);
 export type JobStatus = z.infer<typeof JobStatus>;
 
 /** Statuses a job never leaves on its own. */

@@ -18,9 +18,7 @@ export const ModelInfo = z.object({
   service: z.string(),
   provider: z.string(),
   model: z.string().optional(),
-  price: z
-    .object({ input_per_mtok: z.number(), output_per_mtok: z.number(), as_of: z.string(), source: z.string().optional() })
-    .nullable(),
+  price: z.object({ input_per_mtok: z.number(), output_per_mtok: z.number(), as_of: z.string(), source: z.string().optional() }).nullable(),
   /** Configured limits per minute (null: not configured; the scheduler learns them). */
   limits: z
     .object({

@@ -79,9 +79,7 @@ async function localSession(cli: Cli, dataDir: string, opts: SessionOptions): Pr
       if (!(error instanceof DataDirOwnedError)) throw error;
       // Alive, but its owner file or its answer is not there yet: it is starting. Try again shortly.
       if (Date.now() > deadline) {
-        throw new ConnectionError(
-          `${dataDir} is ${error.message}, which does not answer — wait for it to finish starting, or stop it and try again`,
-        );
+        throw new ConnectionError(`${dataDir} is ${error.message}, which does not answer — wait for it to finish starting, or stop it and try again`);
       }
       leaseUrl = error.owner.url;
       await sleep(250);

@@ -75,19 +75,29 @@ export function buildProgram(handlers: Handlers, options: ProgramOptions): Comma
     .option('--config <file>', 'services config (YAML): providers, base URLs, key variables, prices, limits (default: FIELDWORK_CONFIG)')
     .addOption(new Option('--idle-exit-after <seconds>', 'stop when no job runs and no request comes for this long').argParser(positiveInt))
     .option('--database <url>', "a team's PostgreSQL database (postgres://…) instead of SQLite in the data directory (default: FIELDWORK_DATABASE_URL)")
-    .action(async (o: { port: number; host: string; dataDir: string; maxInterviews?: number; maxBodyMb?: number; config?: string; idleExitAfter?: number; database?: string }) =>
-      done(
-        await handlers.serve({
-          port: o.port,
-          host: o.host,
-          dataDir: o.dataDir,
-          ...(o.database !== undefined ? { database: o.database } : {}),
-          maxInterviews: o.maxInterviews,
-          ...(o.maxBodyMb !== undefined ? { maxBodyMb: o.maxBodyMb } : {}),
-          ...(o.config !== undefined ? { config: o.config } : {}),
-          ...(o.idleExitAfter !== undefined ? { idleExitAfter: o.idleExitAfter } : {}),
-        }),
-      ),
+    .action(
+      async (o: {
+        port: number;
+        host: string;
+        dataDir: string;
+        maxInterviews?: number;
+        maxBodyMb?: number;
+        config?: string;
+        idleExitAfter?: number;
+        database?: string;
+      }) =>
+        done(
+          await handlers.serve({
+            port: o.port,
+            host: o.host,
+            dataDir: o.dataDir,
+            ...(o.database !== undefined ? { database: o.database } : {}),
+            maxInterviews: o.maxInterviews,
+            ...(o.maxBodyMb !== undefined ? { maxBodyMb: o.maxBodyMb } : {}),
+            ...(o.config !== undefined ? { config: o.config } : {}),
+            ...(o.idleExitAfter !== undefined ? { idleExitAfter: o.idleExitAfter } : {}),
+          }),
+        ),
     );
 
   program
@@ -124,9 +134,7 @@ export function buildProgram(handlers: Handlers, options: ProgramOptions): Comma
     .requiredOption('--user <name>', 'who the key belongs to')
     .option('--data-dir <dir>', "the server's data directory", options.defaultDataDir)
     .option('--init', 'create the data directory if it holds no Fieldwork data yet', false)
-    .action(async (o: { user: string; dataDir: string; init: boolean }) =>
-      done(await handlers.keysCreate({ user: o.user, dataDir: o.dataDir, init: o.init })),
-    );
+    .action(async (o: { user: string; dataDir: string; init: boolean }) => done(await handlers.keysCreate({ user: o.user, dataDir: o.dataDir, init: o.init })));
   keys
     .command('list')
     .description('every key: id, user, created, last used, revoked (never the key itself)')
@@ -242,13 +250,15 @@ export function buildProgram(handlers: Handlers, options: ProgramOptions): Comma
     .addOption(new Option('--seed <n>', 'seed for latency, lengths and faults').argParser(positiveInt))
     .option('--strip-headers', 'send no rate-limit headers', false)
     .option('--config <file>', 'JSON config: limits, enforcement per dimension, latency, faults, other tenant, limit changes')
-    .addOption(new Option('--preset <name>', 'a provider as it counts its limits (the config file and flags change it)').choices(PRESETS).conflicts('randomProvider'))
+    .addOption(
+      new Option('--preset <name>', 'a provider as it counts its limits (the config file and flags change it)').choices(PRESETS).conflicts('randomProvider'),
+    )
     .addOption(new Option('--random-provider <seed>', 'a provider drawn at random from this seed: kinds, windows, headers, 429s').argParser(positiveInt))
     .action(async (o: MockProviderOptions) => done(handlers.mockProvider ? await handlers.mockProvider(o) : 2));
 
   program
     .command('import')
-    .description('turn another tool\'s file into a survey file')
+    .description("turn another tool's file into a survey file")
     .command('edsl')
     .description('EDSL Jobs or Survey JSON (jobs.to_dict()) → a survey file; says what cannot run and why')
     .argument('<file>', 'the JSON file')
@@ -257,7 +267,7 @@ export function buildProgram(handlers: Handlers, options: ProgramOptions): Comma
     .action(async (file: string, o: { output?: string; force: boolean }) => done(handlers.importEdsl ? await handlers.importEdsl(file, o) : 2));
   program
     .command('export')
-    .description('write a survey file in another tool\'s format')
+    .description("write a survey file in another tool's format")
     .command('edsl')
     .description('a survey file → EDSL Survey JSON (Survey.from_dict), or Jobs JSON with --jobs')
     .argument('<file>', 'the survey file')

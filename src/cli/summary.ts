@@ -57,10 +57,7 @@ export class AnswerTally {
     } else if (this.options.size > 0) {
       const top = [...this.options.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3);
       const rest = this.options.size - top.length;
-      parts.push(
-        top.map(([option, n]) => `${clip(option)} ${Math.round((100 * n) / this.answered)}%`).join(', ') +
-          (rest > 0 ? ` (+${rest} more)` : ''),
-      );
+      parts.push(top.map(([option, n]) => `${clip(option)} ${Math.round((100 * n) / this.answered)}%`).join(', ') + (rest > 0 ? ` (+${rest} more)` : ''));
     }
     if (this.shares.size > 0) {
       const top = [...this.shares.entries()].sort((a, b) => b[1].sum / b[1].n - a[1].sum / a[1].n).slice(0, 3);
@@ -164,13 +161,23 @@ export class RunSummary {
     const estimated = new Set(estimate.models.map((m) => m.model));
     for (const [model, t] of billed) {
       if (estimated.has(model)) continue;
-      rows.push([model, `— / ${count(t.calls)} (${count(t.cached_calls)} cached)`, '—', t.usd === null ? 'unknown' : usd(t.usd), `— / ${count(t.input_tokens)}`, `— / ${count(t.output_tokens)}`]);
+      rows.push([
+        model,
+        `— / ${count(t.calls)} (${count(t.cached_calls)} cached)`,
+        '—',
+        t.usd === null ? 'unknown' : usd(t.usd),
+        `— / ${count(t.input_tokens)}`,
+        `— / ${count(t.output_tokens)}`,
+      ]);
     }
-    return table(
-      ['model', 'calls est. / actual', 'estimated cost', 'actual cost', 'input tokens est. / actual', 'output tokens est. / actual'],
-      rows,
-      ['left', 'right', 'right', 'right', 'right', 'right'],
-    );
+    return table(['model', 'calls est. / actual', 'estimated cost', 'actual cost', 'input tokens est. / actual', 'output tokens est. / actual'], rows, [
+      'left',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+    ]);
   }
 
   questionTable(): string {
@@ -186,8 +193,7 @@ export class RunSummary {
 /** One line that says how the job ended. */
 export function headline(job: Job): string {
   const p = job.progress;
-  const took =
-    job.started_at && job.finished_at ? ` in ${seconds(Date.parse(job.finished_at) - Date.parse(job.started_at))}` : '';
+  const took = job.started_at && job.finished_at ? ` in ${seconds(Date.parse(job.finished_at) - Date.parse(job.started_at))}` : '';
   const status = job.status.replace('_', ' ');
   return (
     `Job ${job.id} (${job.name}) ${status}${took}: ${count(p.interviews_done)}/${count(p.interviews_total)} interviews` +

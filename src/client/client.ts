@@ -53,7 +53,6 @@ export interface EventsOptions {
 /** Where `downloadResults` writes: a stream (backpressure respected) or a function given text chunks. */
 export type ResultSink = NodeJS.WritableStream | ((chunk: string) => void);
 
-
 /** The smallest body limit a server can have (`--max-body-mb 1`): smaller uploads are never checked first. */
 const MIN_BODY_LIMIT = 1024 * 1024;
 

@@ -4,9 +4,7 @@ import { readLogin, type LoginStoreOptions } from './login-store';
 
 export const DEFAULT_SERVER_URL = 'http://127.0.0.1:8787';
 
-export type Connection =
-  | { kind: 'remote'; baseUrl: string; apiKey: string; source: 'env' | 'login' }
-  | { kind: 'embedded' };
+export type Connection = { kind: 'remote'; baseUrl: string; apiKey: string; source: 'env' | 'login' } | { kind: 'embedded' };
 
 export interface ResolveOptions extends LoginStoreOptions {
   /** A URL given on the command line; wins over FIELDWORK_SERVER_URL. */

@@ -69,7 +69,9 @@ export async function* followEvents(transport: Transport, jobId: string, options
     const contentType = String(reply.headers['content-type'] ?? '');
     if (!contentType.includes('text/event-stream')) {
       reply.body.destroy();
-      throw new ProtocolError(`the server's reply to ${label} is ${contentType || 'untyped'}, not text/event-stream — check that ${transport.origin} is a Fieldwork server`);
+      throw new ProtocolError(
+        `the server's reply to ${label} is ${contentType || 'untyped'}, not text/event-stream — check that ${transport.origin} is a Fieldwork server`,
+      );
     }
 
     const received: JobEvent[] = [];

@@ -92,10 +92,9 @@ export class Transport {
       try {
         value = JSON.parse(text);
       } catch {
-        throw new ProtocolError(
-          this.clean(`the server's reply to ${label} is not JSON (${snippet(text)}) — check that ${this.origin} is a Fieldwork server`),
-          { status: reply.status },
-        );
+        throw new ProtocolError(this.clean(`the server's reply to ${label} is not JSON (${snippet(text)}) — check that ${this.origin} is a Fieldwork server`), {
+          status: reply.status,
+        });
       }
       return this.validate(label, schema, value);
     });

@@ -47,9 +47,7 @@ const CEL_TO_PYTHON: Record<string, string> = { true: 'True', false: 'False', nu
  * and `{{ agent.x }}` keep their names.
  */
 export function edslToCel(expression: string, questionNames: ReadonlySet<string>): string {
-  const unbraced = expression.replace(/\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}/g, (_, name: string) =>
-    questionNames.has(name) ? `${name}.answer` : name,
-  );
+  const unbraced = expression.replace(/\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}/g, (_, name: string) => (questionNames.has(name) ? `${name}.answer` : name));
   return tokenize(unbraced)
     .map((token) => {
       if (token.kind !== 'word') return token.text;

@@ -17,8 +17,7 @@ export interface ImportOptions {
 
 export type EdslImport =
   /** `notes`: what was read differently from EDSL, said once each (e.g. a parameter the service does not take). */
-  | { ok: true; kind: 'Jobs' | 'Survey'; survey: Record<string, unknown>; notes: string[] }
-  | { ok: false; reasons: string[] };
+  { ok: true; kind: 'Jobs' | 'Survey'; survey: Record<string, unknown>; notes: string[] } | { ok: false; reasons: string[] };
 
 /** A Jobs dict (survey, agents, scenarios, models) or a bare Survey dict. */
 export function importEdsl(value: unknown, options: ImportOptions = {}): EdslImport {
@@ -90,7 +89,8 @@ export function importEdsl(value: unknown, options: ImportOptions = {}): EdslImp
   // The file as Fieldwork reads it: whatever it would refuse (a reserved question name, a rule naming an unknown
   // question) is refused here, in its words.
   const checked = parseSurvey({ name: 'edsl.survey.json', text: JSON.stringify(survey) }, () => undefined);
-  if (!checked.ok) return { ok: false, reasons: checked.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'survey'}: ${issue.message}.`) };
+  if (!checked.ok)
+    return { ok: false, reasons: checked.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'survey'}: ${issue.message}.`) };
   if (models.length === 0) notes.push('no models: Fieldwork asks its built-in offline model "test" (EDSL would add its default model).');
   return { ok: true, kind, survey, notes };
 }

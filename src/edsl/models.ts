@@ -29,7 +29,10 @@ export function importModels(models: readonly EdslModel[], reasons: string[], no
         continue;
       }
       if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') entry[key] = value;
-      else reasons.push(`model ${index} ("${written}") has parameter "${key}" = ${JSON.stringify(value)}; Fieldwork passes only numbers, text and true/false to a service.`);
+      else
+        reasons.push(
+          `model ${index} ("${written}") has parameter "${key}" = ${JSON.stringify(value)}; Fieldwork passes only numbers, text and true/false to a service.`,
+        );
     }
     const seen = (labels.get(written) ?? 0) + 1;
     labels.set(written, seen);

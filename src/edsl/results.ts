@@ -104,7 +104,12 @@ export function edslAnswer(question: Question, answer: unknown): unknown {
   return question.question_options.map((option) => ({ [String(option)]: amounts[String(option)] ?? 0 }));
 }
 
-function promptsOf(compiled: CompiledSurvey, ref: ReturnType<CompiledSurvey['interviewAt']>, index: number, answers: ReadonlyMap<string, AnswerRecord>): { user: string; system: string } {
+function promptsOf(
+  compiled: CompiledSurvey,
+  ref: ReturnType<CompiledSurvey['interviewAt']>,
+  index: number,
+  answers: ReadonlyMap<string, AnswerRecord>,
+): { user: string; system: string } {
   try {
     const prompts = compiled.prompts(ref, index, answers);
     return { user: prompts.user, system: prompts.system };

@@ -57,7 +57,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const loaded = marks.__fieldworkLoaded ?? started;
   const done = performance.now();
   const load = loaded - loadStart;
-  log.info(`activated in ${(load + done - started).toFixed(1)} ms (loading the code ${load.toFixed(1)} ms, activate() ${(done - started).toFixed(1)} ms; VS Code in between ${(started - loaded).toFixed(1)} ms)`);
+  log.info(
+    `activated in ${(load + done - started).toFixed(1)} ms (loading the code ${load.toFixed(1)} ms, activate() ${(done - started).toFixed(1)} ms; VS Code in between ${(started - loaded).toFixed(1)} ms)`,
+  );
 }
 
 export function deactivate(): void {

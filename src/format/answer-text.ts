@@ -62,7 +62,10 @@ export function unwrap(text: string): string {
   for (;;) {
     const before = value;
     value = value.replace(/^\*\*(.*)\*\*$/s, '$1').replace(/^[*_](.*)[*_]$/s, '$1');
-    value = value.replace(/^"(.*)"$/s, '$1').replace(/^'(.*)'$/s, '$1').replace(/^`(.*)`$/s, '$1');
+    value = value
+      .replace(/^"(.*)"$/s, '$1')
+      .replace(/^'(.*)'$/s, '$1')
+      .replace(/^`(.*)`$/s, '$1');
     value = value.replace(/[.!]$/, '').trim();
     if (value === before) return value;
   }
@@ -202,5 +205,9 @@ function splitEntries(text: string): Map<string, unknown> | null {
 
 /** How options are compared: case, runs of spaces and spacing around commas do not tell them apart. */
 export function looseKey(text: string): string {
-  return text.trim().toLowerCase().replace(/\s+/g, ' ').replace(/\s*,\s*/g, ', ');
+  return text
+    .trim()
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .replace(/\s*,\s*/g, ', ');
 }

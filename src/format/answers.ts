@@ -5,9 +5,7 @@
 import { looseKey, parseList, parseMap, parseNumber, splitReply, unwrap } from './answer-text';
 import type { Question, QuestionOf } from './question-types';
 
-export type ParsedAnswer =
-  | { ok: true; answer: unknown; comment: string | null }
-  | { ok: false; reason: string; comment: string | null };
+export type ParsedAnswer = { ok: true; answer: unknown; comment: string | null } | { ok: false; reason: string; comment: string | null };
 
 export type AnswerParser = (raw: string) => ParsedAnswer;
 
@@ -169,7 +167,7 @@ function chooseOptions(text: string, options: OptionMatcher): { answer: Option[]
   if (!list) return { reason: `expected a list of options like ["${options.first}"], got ${JSON.stringify(text)}` };
   const chosen: Option[] = [];
   const items = list.items.map((item) => String(item));
-  for (let at = 0; at < items.length; ) {
+  for (let at = 0; at < items.length;) {
     if ((items[at] as string).trim() === '' && list.bare) {
       at++;
       continue;
@@ -214,4 +212,3 @@ export class OptionMatcher {
     return `${JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text)} is not one of the options (${shown})`;
   }
 }
-

@@ -170,12 +170,7 @@ function refersToQuestion(variable: TemplateVariable, position: ReadonlyMap<stri
 }
 
 /** Why a template variable cannot be filled, or null when it can. */
-function checkVariable(
-  variable: TemplateVariable,
-  questionIndex: number,
-  position: ReadonlyMap<string, number>,
-  known: KnownNames,
-): string | null {
+function checkVariable(variable: TemplateVariable, questionIndex: number, position: ReadonlyMap<string, number>, known: KnownNames): string | null {
   const [root, field] = variable.path;
   if (typeof root !== 'string') return null;
   const shown = `{{ ${variable.path.map(String).join('.')} }}`;

@@ -4,15 +4,7 @@
 import { answerParser, type AnswerParser, type ParsedAnswer } from './answers';
 import { keysOf, QuestionCompiler, type CompiledParts } from './compile-questions';
 import { interviewAt, interviewCount, interviews, type Dimensions, type InterviewRef } from './expand';
-import {
-  answeringInstructions,
-  memoryBlock,
-  presentation,
-  systemPrompt,
-  userPrompt,
-  type Prompts,
-  type RememberedAnswer,
-} from './prompts';
+import { answeringInstructions, memoryBlock, presentation, systemPrompt, userPrompt, type Prompts, type RememberedAnswer } from './prompts';
 import { imagePaths, imagePlaceholder, imageReference, type PromptImage } from './images';
 import { QuestionRenderError, type TemplatePlaces } from './render-error';
 import type { CompiledRule } from './rules';

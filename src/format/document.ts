@@ -84,7 +84,8 @@ export function readSpecDocument(source: SourceFile, kind: DocumentKind): SpecDo
   const deep = deepestNode(doc);
   if (deep) return fail([positions.issue(deep.path, tooDeepMessage)]);
   const collectionKey = firstCollectionKey(doc);
-  if (collectionKey !== null) return fail([positions.issueAtOffset(collectionKey, 'a key here is a list or a map; keys are plain names (write `name: value`)')]);
+  if (collectionKey !== null)
+    return fail([positions.issueAtOffset(collectionKey, 'a key here is a list or a map; keys are plain names (write `name: value`)')]);
 
   let data: unknown;
   try {

@@ -26,7 +26,9 @@ export function loadFormatFile(path: string): LoadedFile {
 
 /** Parses a file of a known kind; `options.maxQuestions` applies to surveys, `options.document` to both. */
 export function parseFormatFile(kind: FileKind, source: SourceFile, readFile: FileReader, options: ParseOptions = {}): ParsedFile {
-  return kind === 'survey' ? { kind, result: parseSurvey(source, readFile, options) } : { kind, result: parseEval(source, readFile, { document: options.document }) };
+  return kind === 'survey'
+    ? { kind, result: parseSurvey(source, readFile, options) }
+    : { kind, result: parseEval(source, readFile, { document: options.document }) };
 }
 
 /**
@@ -47,7 +49,13 @@ export function checkFormatFile(path: string, options: Pick<ParseOptions, 'maxQu
   };
   const loaded: LoadedFile =
     kind === 'survey'
-      ? { kind, ...loadSurveyFiles(path, { files: (source) => scenarioFiles(data(source)?.scenarios), images: (source, files) => scenarioImages(data(source)?.scenarios, files) }) }
+      ? {
+          kind,
+          ...loadSurveyFiles(path, {
+            files: (source) => scenarioFiles(data(source)?.scenarios),
+            images: (source, files) => scenarioImages(data(source)?.scenarios, files),
+          }),
+        }
       : { kind, ...loadEvalFiles(path, (source) => datasetFiles(datasetFile(data(source)?.dataset))) };
   return { loaded, parsed: parseFormatFile(kind, loaded.source, loaded.readFile, { ...options, document }) };
 }

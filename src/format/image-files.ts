@@ -14,12 +14,15 @@ export function imageFiles(scenarios: readonly Scenario[], files: Readonly<Recor
   const images = new Map<string, PromptImage>();
   for (const path of imagePaths(scenarios)) {
     const sent = Object.hasOwn(files, path) ? files[path] : undefined;
-    if (sent === undefined) return { ok: false, message: `image file "${path}" was not sent with the survey; send it in "files" as "${BASE64_FILE_PREFIX}<bytes>"` };
-    if (!sent.startsWith(BASE64_FILE_PREFIX)) return { ok: false, message: `image file "${path}" must be sent base64-encoded, as "${BASE64_FILE_PREFIX}<bytes>"` };
+    if (sent === undefined)
+      return { ok: false, message: `image file "${path}" was not sent with the survey; send it in "files" as "${BASE64_FILE_PREFIX}<bytes>"` };
+    if (!sent.startsWith(BASE64_FILE_PREFIX))
+      return { ok: false, message: `image file "${path}" must be sent base64-encoded, as "${BASE64_FILE_PREFIX}<bytes>"` };
     const data = sent.slice(BASE64_FILE_PREFIX.length);
     if (!BASE64.test(data)) return { ok: false, message: `image file "${path}" is not valid base64` };
     const bytes = Math.floor((data.length * 3) / 4) - (data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0);
-    if (bytes > MAX_IMAGE_BYTES) return { ok: false, message: `image file "${path}" is ${megabytes(bytes)}; images are limited to ${megabytes(MAX_IMAGE_BYTES)}` };
+    if (bytes > MAX_IMAGE_BYTES)
+      return { ok: false, message: `image file "${path}" is ${megabytes(bytes)}; images are limited to ${megabytes(MAX_IMAGE_BYTES)}` };
     const mediaType = mediaTypeOf(path);
     if (!mediaType) return { ok: false, message: `image file "${path}" is not a PNG, JPEG, WebP or GIF` };
     images.set(path, { path, media_type: mediaType, data, sha256: createHash('sha256').update(data).digest('base64url') });

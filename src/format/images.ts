@@ -31,10 +31,11 @@ export function mediaTypeOf(path: string): (typeof IMAGE_MEDIA_TYPES)[keyof type
 /** Every image file the scenarios name, once each. */
 export function imagePaths(scenarios: readonly Record<string, unknown>[]): string[] {
   const paths = new Set<string>();
-  for (const scenario of scenarios) for (const value of Object.values(scenario)) {
-    const path = imageReference(value);
-    if (path) paths.add(path);
-  }
+  for (const scenario of scenarios)
+    for (const value of Object.values(scenario)) {
+      const path = imageReference(value);
+      if (path) paths.add(path);
+    }
   return [...paths];
 }
 
@@ -44,7 +45,9 @@ export function surveyShowsImages(survey: Pick<Survey, 'scenarios' | 'questions'
   for (const scenario of survey.scenarios) for (const [key, value] of Object.entries(scenario)) if (imageReference(value)) imageKeys.add(key);
   if (imageKeys.size === 0) return false;
   return survey.questions.some((question) =>
-    [...imageKeys].some((key) => new RegExp(`\\{\\{-?\\s*(scenario\\.)?${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*-?\\}\\}`).test(question.question_text)),
+    [...imageKeys].some((key) =>
+      new RegExp(`\\{\\{-?\\s*(scenario\\.)?${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*-?\\}\\}`).test(question.question_text),
+    ),
   );
 }
 

@@ -16,15 +16,7 @@ export { sampleReply } from './sample';
 export { surveyJsonSchema, SURVEY_SCHEMA_ID } from './json-schema';
 export { Agent, ModelSpec, Scenario, Survey, SurveyFile } from './schema';
 export { Question, QUESTION_TYPES, type QuestionOf, type QuestionType } from './question-types';
-export {
-  DEFAULT_MAX_QUESTIONS,
-  MAX_ALIAS_COUNT,
-  MAX_DEPTH,
-  MAX_ENTRIES,
-  maxQuestionsSetting,
-  MAX_SCENARIO_FILE_BYTES,
-  MAX_SOURCE_BYTES,
-} from './limits';
+export { DEFAULT_MAX_QUESTIONS, MAX_ALIAS_COUNT, MAX_DEPTH, MAX_ENTRIES, maxQuestionsSetting, MAX_SCENARIO_FILE_BYTES, MAX_SOURCE_BYTES } from './limits';
 export {
   BASE64_FILE_PREFIX,
   imagePaths,

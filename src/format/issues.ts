@@ -32,11 +32,7 @@ export function sortIssues(issues: SpecIssue[], surveyFile: string): SpecIssue[]
     return true;
   });
   return unique.sort(
-    (a, b) =>
-      Number(a.file !== surveyFile) - Number(b.file !== surveyFile) ||
-      a.file.localeCompare(b.file) ||
-      a.line - b.line ||
-      a.column - b.column,
+    (a, b) => Number(a.file !== surveyFile) - Number(b.file !== surveyFile) || a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column,
   );
 }
 
@@ -81,7 +77,7 @@ export function show(value: unknown): string {
   if (value === undefined) return 'nothing';
   let text: string;
   try {
-    text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+    text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   } catch {
     text = String(value);
   }

@@ -96,7 +96,8 @@ export function loadSurveyFiles(surveyPath: string, named: NamedFiles = READ_FRO
   const readFile: FileReader = (relative) => {
     if (outside.has(relative)) throw new OutsideFolderError(relative);
     const size = tooLarge.get(relative);
-    if (size !== undefined) throw new Error(`it is ${megabytes(size)}; images are limited to ${megabytes(MAX_IMAGE_BYTES)}. Make it smaller (providers scale images down anyway)`);
+    if (size !== undefined)
+      throw new Error(`it is ${megabytes(size)}; images are limited to ${megabytes(MAX_IMAGE_BYTES)}. Make it smaller (providers scale images down anyway)`);
     return loaded.readFile(relative);
   };
   return { ...loaded, readFile };
@@ -128,7 +129,9 @@ export function loadSpecFiles(surveyPath: string, referenced: (source: SourceFil
     if (outside.has(relative)) throw new OutsideFolderError(relative);
     const tooLarge = oversized.get(relative);
     if (tooLarge !== undefined) {
-      throw new Error(`it is ${megabytes(tooLarge)}; ${noun === 'survey' ? 'scenario' : 'data'} files are limited to ${megabytes(MAX_SCENARIO_FILE_BYTES)}. Split it into several ${noun}s`);
+      throw new Error(
+        `it is ${megabytes(tooLarge)}; ${noun === 'survey' ? 'scenario' : 'data'} files are limited to ${megabytes(MAX_SCENARIO_FILE_BYTES)}. Split it into several ${noun}s`,
+      );
     }
     return Object.hasOwn(files, relative) ? files[relative] : undefined;
   };

@@ -5,9 +5,7 @@ import { z } from 'zod';
 import { didYouMean } from './issues';
 import { KNOWN_MODEL_PARAMETERS, ModelEntry, type ModelSpec } from './schema';
 
-const OTHER_COMMON_PARAMETERS = [
-  'top_k', 'frequency_penalty', 'presence_penalty', 'stop', 'reasoning_effort', 'max_completion_tokens', 'logprobs',
-];
+const OTHER_COMMON_PARAMETERS = ['top_k', 'frequency_penalty', 'presence_penalty', 'stop', 'reasoning_effort', 'max_completion_tokens', 'logprobs'];
 const PARAMETER_NAMES = [...Object.keys(KNOWN_MODEL_PARAMETERS), ...OTHER_COMMON_PARAMETERS];
 
 const GUESSED_SERVICES: [RegExp, string][] = [

@@ -59,7 +59,8 @@ export function readSurveyDocument(source: SourceFile, options: ParseOptions = {
 const SURVEY_DOCUMENT: DocumentKind = {
   noun: 'survey',
   largeDataHint: 'Move large data into a scenarios file (CSV or JSONL)',
-  emptyExample: 'a survey file must be a map with at least `questions:`, e.g.\nquestions:\n  - question_name: q1\n    question_type: free_text\n    question_text: How are you?',
+  emptyExample:
+    'a survey file must be a map with at least `questions:`, e.g.\nquestions:\n  - question_name: q1\n    question_type: free_text\n    question_text: How are you?',
 };
 
 /** Checks on the document's data, collecting issues; builds the Survey when there are none. */
@@ -181,7 +182,12 @@ class SurveyChecks {
       try {
         text = this.readFile(path);
       } catch (error) {
-        this.add(['scenarios'], error instanceof OutsideFolderError ? outside : `scenarios file "${path}" could not be read: ${error instanceof Error ? error.message : String(error)}`);
+        this.add(
+          ['scenarios'],
+          error instanceof OutsideFolderError
+            ? outside
+            : `scenarios file "${path}" could not be read: ${error instanceof Error ? error.message : String(error)}`,
+        );
         return null;
       }
       if (text === undefined) {

@@ -31,9 +31,7 @@ export function presentation(question: Question): string {
       return question.question_options.join('\n');
     case 'checkbox':
     case 'top_k':
-      return [question.question_options.join('\n'), selectionBounds(question.min_selections, question.max_selections)]
-        .filter(Boolean)
-        .join('\n\n');
+      return [question.question_options.join('\n'), selectionBounds(question.min_selections, question.max_selections)].filter(Boolean).join('\n\n');
     case 'linear_scale':
       return question.question_options
         .map((option) => {
@@ -79,11 +77,7 @@ export function answeringInstructions(question: Question): string {
     case 'multiple_choice':
     case 'yes_no':
     case 'likert_five':
-      return lines(
-        'Only 1 option may be selected.',
-        'Respond only with a string corresponding to one of the options.',
-        comment(COMMENT_ON_CHOICE),
-      );
+      return lines('Only 1 option may be selected.', 'Respond only with a string corresponding to one of the options.', comment(COMMENT_ON_CHOICE));
     case 'linear_scale': {
       const first = question.question_options[0];
       const last = question.question_options[question.question_options.length - 1];

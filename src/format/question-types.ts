@@ -10,9 +10,43 @@ export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * and rules, or are words of the rule language (CEL) or the template language (Liquid).
  */
 export const RESERVED_NAMES: ReadonlySet<string> = new Set([
-  'scenario', 'agent', 'true', 'false', 'null', 'nil', 'empty', 'blank', 'in', 'as', 'break', 'const', 'continue',
-  'else', 'for', 'function', 'if', 'import', 'let', 'loop', 'package', 'namespace', 'return', 'var', 'void', 'while',
-  'int', 'uint', 'double', 'string', 'bool', 'bytes', 'list', 'map', 'type', 'null_type', 'cel',
+  'scenario',
+  'agent',
+  'true',
+  'false',
+  'null',
+  'nil',
+  'empty',
+  'blank',
+  'in',
+  'as',
+  'break',
+  'const',
+  'continue',
+  'else',
+  'for',
+  'function',
+  'if',
+  'import',
+  'let',
+  'loop',
+  'package',
+  'namespace',
+  'return',
+  'var',
+  'void',
+  'while',
+  'int',
+  'uint',
+  'double',
+  'string',
+  'bool',
+  'bytes',
+  'list',
+  'map',
+  'type',
+  'null_type',
+  'cel',
 ]);
 
 export const LIKERT_FIVE_OPTIONS = ['Strongly disagree', 'Disagree', 'Neutral', 'Agree', 'Strongly agree'];
@@ -34,10 +68,7 @@ export const MemorySetting = z
   .meta({ description: 'Earlier questions and answers shown in this prompt: none, all, or a list of question names.' });
 export type MemorySetting = z.infer<typeof MemorySetting>;
 
-const Option = z.union([
-  z.string().regex(/^[^\r\n]+$/, { error: 'an option must be one line of text, not empty' }),
-  z.number(),
-]);
+const Option = z.union([z.string().regex(/^[^\r\n]+$/, { error: 'an option must be one line of text, not empty' }), z.number()]);
 
 /** Options must be distinct as answers are matched: ignoring case and spacing. */
 function distinctOptions<T extends z.ZodType<(string | number)[]>>(schema: T): T {
@@ -72,23 +103,11 @@ const common = {
     .string()
     .min(1, { error: 'question_text is empty; write the question' })
     .meta({ description: 'The question. May use {{ scenario_key }}, {{ agent.trait }} and {{ earlier_question.answer }}.' }),
-  include_comment: z
-    .boolean()
-    .default(true)
-    .meta({ description: 'Ask for a comment on the line after the answer.' }),
-  skip_if: z
-    .string()
-    .optional()
-    .meta({ description: "Skip this question when true, e.g. \"drinks.answer == 'No'\". May use earlier questions only." }),
-  stop_if: z
-    .string()
-    .optional()
-    .meta({ description: 'End the interview after this question when true. May use this and earlier questions.' }),
+  include_comment: z.boolean().default(true).meta({ description: 'Ask for a comment on the line after the answer.' }),
+  skip_if: z.string().optional().meta({ description: 'Skip this question when true, e.g. "drinks.answer == \'No\'". May use earlier questions only.' }),
+  stop_if: z.string().optional().meta({ description: 'End the interview after this question when true. May use this and earlier questions.' }),
   memory: MemorySetting.optional(),
-  answering_instructions: z
-    .string()
-    .optional()
-    .meta({ description: "Replaces the type's default instructions on how to answer." }),
+  answering_instructions: z.string().optional().meta({ description: "Replaces the type's default instructions on how to answer." }),
 };
 
 type Bounded = { [key: string]: unknown };
@@ -152,10 +171,7 @@ export const LinearScaleQuestion = z
         error: 'question_options needs at least 2 points on the scale, e.g. [1, 2, 3, 4, 5]',
       }),
     ),
-    option_labels: z
-      .record(z.string(), z.string())
-      .optional()
-      .meta({ description: 'Labels for some scale points, e.g. {1: "Not at all", 5: "Very much"}.' }),
+    option_labels: z.record(z.string(), z.string()).optional().meta({ description: 'Labels for some scale points, e.g. {1: "Not at all", 5: "Very much"}.' }),
   })
   .superRefine((question, ctx) => {
     for (const key of Object.keys(question.option_labels ?? {})) {
@@ -204,12 +220,7 @@ export const RankQuestion = z
     ...common,
     question_type: z.literal('rank'),
     question_options: options(2),
-    num_selections: z
-      .int()
-      .positive()
-      .nullable()
-      .optional()
-      .meta({ description: 'How many options to rank (default: all of them).' }),
+    num_selections: z.int().positive().nullable().optional().meta({ description: 'How many options to rank (default: all of them).' }),
   })
   .superRefine(atMostOptions('num_selections'));
 
@@ -277,9 +288,7 @@ export type Question = z.infer<typeof Question>;
 export type QuestionOf<T extends QuestionType> = Extract<Question, { question_type: T }>;
 
 /** Every field any question type has: to tell "not a field of this type" from "no such field". */
-export const ALL_QUESTION_FIELDS: ReadonlySet<string> = new Set(
-  Object.values(QUESTION_SCHEMAS).flatMap((schema) => Object.keys(shapeOf(schema))),
-);
+export const ALL_QUESTION_FIELDS: ReadonlySet<string> = new Set(Object.values(QUESTION_SCHEMAS).flatMap((schema) => Object.keys(shapeOf(schema))));
 
 /** The fields of one question type. */
 export function fieldsOf(type: QuestionType): string[] {

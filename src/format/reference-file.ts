@@ -77,7 +77,7 @@ function rows(schema: Schema, prefix: string): Row[] {
       type: typeOf(field),
       required: required.has(name),
       fallback: field.default === undefined ? '' : json(field.default),
-      description: field.description ?? (field.items?.description ?? ''),
+      description: field.description ?? field.items?.description ?? '',
     }));
 }
 

@@ -34,13 +34,15 @@ export class QuestionRenderError extends Error {
     const at = place ? placeAt(place, offset) : null;
     super(at && places ? `${places.file}:${at.line}:${at.column} ${what}` : what);
     this.name = 'QuestionRenderError';
-    this.issue = at && places ? { file: places.file, line: at.line, column: at.column, path: ['questions', context.question, 'question_text'], message: what } : null;
+    this.issue =
+      at && places ? { file: places.file, line: at.line, column: at.column, path: ['questions', context.question, 'question_text'], message: what } : null;
   }
 }
 
 function advice(reason: string): string {
   if (/render limit/.test(reason)) return `A question text may take at most ${TEMPLATE_RENDER_MS} ms to render: make its loops shorter`;
-  if (/memory/.test(reason)) return `A question text may build at most ${TEMPLATE_MEMORY.toLocaleString('en-US')} characters and list items while it renders: make its loops shorter`;
+  if (/memory/.test(reason))
+    return `A question text may build at most ${TEMPLATE_MEMORY.toLocaleString('en-US')} characters and list items while it renders: make its loops shorter`;
   if (/parse/.test(reason)) return 'Make the question text shorter';
   return 'Fix the template';
 }

@@ -141,7 +141,7 @@ function fail(offset: number, length: number, message: string): RuleCompilation 
 
 function describeError(error: unknown): { offset: number; length: number; summary: string } {
   const details = (error ?? {}) as { summary?: unknown; message?: unknown; range?: { start: number; end: number } };
-  const summary = typeof details.summary === 'string' ? details.summary : String(details.message ?? 'invalid').split('\n')[0] ?? '';
+  const summary = typeof details.summary === 'string' ? details.summary : (String(details.message ?? 'invalid').split('\n')[0] ?? '');
   const range = details.range;
   return range ? { offset: range.start, length: Math.max(1, range.end - range.start), summary } : { offset: -1, length: 0, summary };
 }

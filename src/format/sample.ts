@@ -53,10 +53,7 @@ function sampleAnswer(question: Question, random: () => number): string {
     }
     case 'rank':
       return JSON.stringify(
-        weightedShuffle(question.question_options, question.question_name, random).slice(
-          0,
-          question.num_selections ?? question.question_options.length,
-        ),
+        weightedShuffle(question.question_options, question.question_name, random).slice(0, question.num_selections ?? question.question_options.length),
       );
     case 'list': {
       const max = question.max_list_items ?? Math.max(question.min_list_items ?? 1, 4);
@@ -67,9 +64,7 @@ function sampleAnswer(question: Question, random: () => number): string {
     case 'budget':
       return JSON.stringify(splitBudget(question.question_options, question.budget_sum, question.question_name, random));
     case 'extract':
-      return JSON.stringify(
-        Object.fromEntries(Object.entries(question.answer_template).map(([field, example]) => [field, example ?? 'example'])),
-      );
+      return JSON.stringify(Object.fromEntries(Object.entries(question.answer_template).map(([field, example]) => [field, example ?? 'example'])));
   }
 }
 

@@ -53,9 +53,7 @@ function fromCsv(file: string, text: string): ScenarioFileResult {
   const scenarios: Scenario[] = [];
   for (const row of rows) {
     if (row.fields.length !== keys.length) {
-      issues.push(
-        lineIssue(file, row.line, `row has ${row.fields.length} fields but the header has ${keys.length}; quote fields that contain commas`),
-      );
+      issues.push(lineIssue(file, row.line, `row has ${row.fields.length} fields but the header has ${keys.length}; quote fields that contain commas`));
       continue;
     }
     const scenario: Scenario = {};
@@ -97,10 +95,7 @@ function capped(file: string, issues: SpecIssue[]): SpecIssue[] {
   if (issues.length <= MAX_ISSUES_PER_FILE) return issues;
   const rest = issues.length - MAX_ISSUES_PER_FILE;
   const last = issues[MAX_ISSUES_PER_FILE - 1];
-  return [
-    ...issues.slice(0, MAX_ISSUES_PER_FILE),
-    lineIssue(file, last?.line ?? 1, `…and ${rest} more problems in this file`),
-  ];
+  return [...issues.slice(0, MAX_ISSUES_PER_FILE), lineIssue(file, last?.line ?? 1, `…and ${rest} more problems in this file`)];
 }
 
 /** Nesting depth of a JSON value, stopping early once past the limit. */

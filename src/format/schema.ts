@@ -9,10 +9,7 @@ const Traits = z.record(z.string(), z.unknown());
 export const AgentEntry = z.strictObject({
   name: z.string().min(1).optional().meta({ description: 'Shown in results.' }),
   traits: Traits.default(() => ({})).meta({ description: 'The persona, e.g. {age: 34, city: Lisbon}; shown in the system prompt.' }),
-  instruction: z
-    .string()
-    .optional()
-    .meta({ description: 'Replaces the default system prompt instruction.' }),
+  instruction: z.string().optional().meta({ description: 'Replaces the default system prompt instruction.' }),
 });
 
 const Parameter = z.union([z.number(), z.string(), z.boolean()]);
@@ -52,18 +49,10 @@ export const SurveyFile = z
     name: z.string().min(1).optional().meta({ description: 'Defaults to the file name.' }),
     description: z.string().optional(),
     iterations: z.int().min(1).max(10_000).default(1).meta({ description: 'How often each interview runs.' }),
-    memory: z
-      .enum(['none', 'all'])
-      .default('none')
-      .meta({ description: 'Whether prompts show earlier questions and answers; a question may override it.' }),
+    memory: z.enum(['none', 'all']).default('none').meta({ description: 'Whether prompts show earlier questions and answers; a question may override it.' }),
     fresh: z.boolean().default(false).meta({ description: "Bypass the server's cache of model calls." }),
     agents: z.array(AgentEntry).min(1, { error: 'agents is empty; add an agent or remove `agents:`' }).optional(),
-    scenarios: z
-      .union([
-        z.array(ScenarioEntry).min(1, { error: 'scenarios is empty; add a scenario or remove `scenarios:`' }),
-        ScenarioFilePath,
-      ])
-      .optional(),
+    scenarios: z.union([z.array(ScenarioEntry).min(1, { error: 'scenarios is empty; add a scenario or remove `scenarios:`' }), ScenarioFilePath]).optional(),
     models: z
       .array(ModelEntry)
       .min(1, { error: 'models is empty; add a model (e.g. test) or remove `models:`' })

@@ -28,9 +28,7 @@ export interface TemplateVariable {
   offset: number;
 }
 
-export type TemplateCompilation =
-  | { ok: true; template: CompiledTemplate; variables: TemplateVariable[] }
-  | { ok: false; offset: number; message: string };
+export type TemplateCompilation = { ok: true; template: CompiledTemplate; variables: TemplateVariable[] } | { ok: false; offset: number; message: string };
 
 const engine = new Liquid({
   ownPropertyOnly: true,
@@ -64,7 +62,11 @@ export function renderValue(value: unknown): string {
 export function compileTemplate(text: string): TemplateCompilation {
   // Plain text too: a prompt this long is a mistake whether or not it has tags, and liquidjs would say so for tags.
   if (text.length > MAX_TEMPLATE_LENGTH) {
-    return { ok: false, offset: 0, message: `it is ${text.length.toLocaleString('en-US')} characters; the limit is ${MAX_TEMPLATE_LENGTH.toLocaleString('en-US')}. Put long material in a scenario value` };
+    return {
+      ok: false,
+      offset: 0,
+      message: `it is ${text.length.toLocaleString('en-US')} characters; the limit is ${MAX_TEMPLATE_LENGTH.toLocaleString('en-US')}. Put long material in a scenario value`,
+    };
   }
   if (!text.includes('{{') && !text.includes('{%')) {
     return { ok: true, template: { source: text, isFixed: true, render: () => text }, variables: [] };

@@ -19,7 +19,12 @@ export function trialRender(survey: Survey, budget = { renders: TRIAL_RENDERS, m
   const questions = survey.questions.length;
   if (questions === 0 || survey.questions.every((question) => !/\{\{|\{%/.test(question.question_text))) return null;
   const compiled = new CompiledSurvey(survey);
-  const { scenarios, agents, models, iterations } = { scenarios: survey.scenarios.length, agents: survey.agents.length, models: survey.models.length, iterations: survey.iterations };
+  const { scenarios, agents, models, iterations } = {
+    scenarios: survey.scenarios.length,
+    agents: survey.agents.length,
+    models: survey.models.length,
+    iterations: survey.iterations,
+  };
   const pairs = scenarios * agents;
   const tries = Math.max(1, Math.min(pairs, Math.floor(budget.renders / questions)));
   const started = performance.now();

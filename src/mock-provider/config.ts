@@ -48,7 +48,8 @@ export const EnforcementRule = z
     reset: z.enum(RESET_FORMS).optional(),
   })
   .refine((rule) => rule.reset === undefined || RESET_FORMS_OF[rule.kind].includes(rule.reset), {
-    error: 'this reset form does not apply to this kind (bucket: full, none; fixed: window-end, full, oldest, none; sliding-log: oldest, full, none; sliding-counter: window-end, full, none)',
+    error:
+      'this reset form does not apply to this kind (bucket: full, none; fixed: window-end, full, oldest, none; sliding-log: oldest, full, none; sliding-counter: window-end, full, none)',
   });
 export type EnforcementRule = z.infer<typeof EnforcementRule>;
 export type EnforcementRuleInput = z.input<typeof EnforcementRule>;

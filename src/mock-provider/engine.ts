@@ -42,7 +42,10 @@ export class MockEngine {
   /** Calls admitted and not yet finished, by admission, with when each is due back. */
   private readonly inflight = new Map<number, number>();
 
-  constructor(readonly config: MockConfig, start: number) {
+  constructor(
+    readonly config: MockConfig,
+    start: number,
+  ) {
     this.limiter = new ProviderLimiter(config, start);
     this.random = seededRandom(config.seed);
   }
@@ -103,7 +106,15 @@ export class MockEngine {
       return { kind: 'reply', afterMs, headersAfterMs, status: 200, headers, body: null, raw: '{"choices": [{"message": {"content": "tru', finish };
     }
     const text = mockAnswer(outputTokens);
-    return { kind: 'reply', afterMs, headersAfterMs, status: 200, headers, body: replyBody(call.flavor, call.model, id, text, call.inputTokens, outputTokens, false), finish };
+    return {
+      kind: 'reply',
+      afterMs,
+      headersAfterMs,
+      status: 200,
+      headers,
+      body: replyBody(call.flavor, call.model, id, text, call.inputTokens, outputTokens, false),
+      finish,
+    };
   }
 
   /** How a 429 says when to retry: as configured, else as each provider does (Anthropic a header, OpenAI its message). */

@@ -65,7 +65,10 @@ export class ProviderLimiter {
   private readonly changesAt: number[];
   private nextId = 1;
 
-  constructor(private readonly options: LimiterOptions, private readonly start: number) {
+  constructor(
+    private readonly options: LimiterOptions,
+    private readonly start: number,
+  ) {
     this.changesAt = [...new Set(options.limit_changes.map((change) => start + change.at_s * 1000))].sort((a, b) => a - b);
     for (const dimension of DIMENSIONS) {
       if (options.limits[CONFIG_KEY[dimension]] === undefined) continue;
@@ -97,7 +100,15 @@ export class ProviderLimiter {
       const state = this.state(now);
       if (this.options.charge_rejected) this.charge(costs, now, -1);
       const used = limited.meter.used(now) * (limited.units === 'per-minute' ? 60_000 / limited.windowMs : 1);
-      return { admitted: false, dimension, limit: this.limit(dimension, now), used: Math.round(used), requested: cost, retryAfterMs: this.retryAfterMs(now, costs), state };
+      return {
+        admitted: false,
+        dimension,
+        limit: this.limit(dimension, now),
+        used: Math.round(used),
+        requested: cost,
+        retryAfterMs: this.retryAfterMs(now, costs),
+        state,
+      };
     }
     const id = this.nextId++;
     this.charge(costs, now, id);

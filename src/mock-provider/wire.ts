@@ -32,7 +32,8 @@ export function limitHeaders(flavor: Flavor, state: LimitState, wallNow: number)
       const remaining = dimension === 'requests' ? Math.floor(reading.remaining) : Math.floor(reading.remaining / 1000) * 1000;
       headers[`anthropic-ratelimit-${name}-limit`] = String(Math.round(reading.limit));
       headers[`anthropic-ratelimit-${name}-remaining`] = String(remaining);
-      if (reading.resetMs !== undefined) headers[`anthropic-ratelimit-${name}-reset`] = new Date(wallNow + reading.resetMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      if (reading.resetMs !== undefined)
+        headers[`anthropic-ratelimit-${name}-reset`] = new Date(wallNow + reading.resetMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
     }
   }
   return headers;
@@ -67,7 +68,9 @@ export function rateLimitBody(
   const tryAgain = hint === 'none' ? '' : ` Please try again in ${goDuration(hint === 'exact' ? Math.ceil(rejection.retryAfterMs) : rejection.retryAfterMs)}.`;
   if (quiet) {
     const message = `Requests to ${model} have exceeded the rate limit of your current tier. Please retry later.`;
-    return flavor === 'openai' ? { error: { message, type: 'rate_limit', param: null, code: '429' } } : { type: 'error', error: { type: 'rate_limit_error', message } };
+    return flavor === 'openai'
+      ? { error: { message, type: 'rate_limit', param: null, code: '429' } }
+      : { type: 'error', error: { type: 'rate_limit_error', message } };
   }
   if (flavor === 'openai') {
     return {
@@ -106,7 +109,10 @@ export function errorBody(flavor: Flavor, status: number): unknown {
   }
   return {
     error: {
-      message: status === 503 ? 'The engine is currently overloaded, please try again later.' : 'The server had an error while processing your request. Sorry about that!',
+      message:
+        status === 503
+          ? 'The engine is currently overloaded, please try again later.'
+          : 'The server had an error while processing your request. Sorry about that!',
       type: status === 503 ? 'server_error' : 'server_error',
       param: null,
       code: null,
@@ -164,25 +170,47 @@ interface AnthropicBody {
 const sse = (data: unknown, event?: string) => `${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(data)}\n\n`;
 
 function openAiStream(body: OpenAiBody | null): { first: string; rest: string } {
-  const head = { id: body?.id ?? 'chatcmpl-malformed', object: 'chat.completion.chunk', created: body?.created ?? Math.floor(Date.now() / 1000), model: body?.model ?? 'mock' };
-  const chunk = (delta: Record<string, unknown>, finish: string | null) => sse({ ...head, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], usage: null });
+  const head = {
+    id: body?.id ?? 'chatcmpl-malformed',
+    object: 'chat.completion.chunk',
+    created: body?.created ?? Math.floor(Date.now() / 1000),
+    model: body?.model ?? 'mock',
+  };
+  const chunk = (delta: Record<string, unknown>, finish: string | null) =>
+    sse({ ...head, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], usage: null });
   const first = chunk({ role: 'assistant', content: '', refusal: null }, null);
   if (!body) return { first, rest: `data: {"id": "${head.id}", "choices": [{"index": 0, "delta": {"content": "tru\n\n` };
   const choice = body.choices[0]!;
-  const rest = chunk({ content: choice.message.content }, null) + chunk({}, choice.finish_reason) + sse({ ...head, choices: [], usage: body.usage }) + 'data: [DONE]\n\n';
+  const rest =
+    chunk({ content: choice.message.content }, null) + chunk({}, choice.finish_reason) + sse({ ...head, choices: [], usage: body.usage }) + 'data: [DONE]\n\n';
   return { first, rest };
 }
 
 function anthropicStream(body: AnthropicBody | null): { first: string; rest: string } {
-  const message = { id: body?.id ?? 'msg_malformed', type: 'message', role: 'assistant', model: body?.model ?? 'mock', content: [], stop_reason: null, stop_sequence: null };
+  const message = {
+    id: body?.id ?? 'msg_malformed',
+    type: 'message',
+    role: 'assistant',
+    model: body?.model ?? 'mock',
+    content: [],
+    stop_reason: null,
+    stop_sequence: null,
+  };
   const first =
     sse({ type: 'message_start', message: { ...message, usage: { input_tokens: body?.usage.input_tokens ?? 0, output_tokens: 1 } } }, 'message_start') +
     sse({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }, 'content_block_start');
-  if (!body) return { first, rest: `event: content_block_delta\ndata: {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "tru\n\n` };
+  if (!body)
+    return { first, rest: `event: content_block_delta\ndata: {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "tru\n\n` };
   const rest =
-    sse({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: body.content.map((block) => block.text).join('') } }, 'content_block_delta') +
+    sse(
+      { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: body.content.map((block) => block.text).join('') } },
+      'content_block_delta',
+    ) +
     sse({ type: 'content_block_stop', index: 0 }, 'content_block_stop') +
-    sse({ type: 'message_delta', delta: { stop_reason: body.stop_reason, stop_sequence: null }, usage: { output_tokens: body.usage.output_tokens } }, 'message_delta') +
+    sse(
+      { type: 'message_delta', delta: { stop_reason: body.stop_reason, stop_sequence: null }, usage: { output_tokens: body.usage.output_tokens } },
+      'message_delta',
+    ) +
     sse({ type: 'message_stop' }, 'message_stop');
   return { first, rest };
 }

@@ -176,7 +176,12 @@ async function serveOwned(
     providers: services.providers,
     pricing: services.pricing,
     catalog: services,
-    scheduler: new Scheduler({ retry: options.retry, userWeight: options.userWeight, limitsFor: (lane) => services.limitsFor(lane), notify: (notice) => jobs.notice(notice) }),
+    scheduler: new Scheduler({
+      retry: options.retry,
+      userWeight: options.userWeight,
+      limitsFor: (lane) => services.limitsFor(lane),
+      notify: (notice) => jobs.notice(notice),
+    }),
     maxInterviews: limits.max_interviews,
     maxQuestions: limits.max_questions,
     specs,

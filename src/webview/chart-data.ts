@@ -47,7 +47,18 @@ function questionChart(question: string, rows: ResultRow[], info: QuestionInfo |
   if (type === 'linear_scale') {
     const categories = info?.options ?? distinct(rows.map((r) => r.answer)).sort(byNumber);
     const labels = categories.map((c) => info?.labels?.[c] ?? '');
-    return { kind: 'scale', question, categories, labels, series: groups.map(([group, rs]) => withMoments(countSeries(group, rs, categories, (r) => [r.answer]), rs)) };
+    return {
+      kind: 'scale',
+      question,
+      categories,
+      labels,
+      series: groups.map(([group, rs]) =>
+        withMoments(
+          countSeries(group, rs, categories, (r) => [r.answer]),
+          rs,
+        ),
+      ),
+    };
   }
   if (type === 'numerical') return histogram(question, groups);
   if (type === 'rank' || type === 'budget') {
@@ -97,10 +108,11 @@ function groupsOf(rows: readonly ResultRow[], groupBy: GroupBy): [string, Result
 function countSeries(group: string, rows: readonly ResultRow[], categories: readonly string[], chosen: (row: ResultRow) => readonly string[]): Series {
   const index = new Map(categories.map((c, i) => [c, i]));
   const counts = categories.map(() => 0);
-  for (const row of rows) for (const c of chosen(row)) {
-    const i = index.get(c);
-    if (i !== undefined) counts[i]! += 1;
-  }
+  for (const row of rows)
+    for (const c of chosen(row)) {
+      const i = index.get(c);
+      if (i !== undefined) counts[i]! += 1;
+    }
   return { group, n: rows.length, counts, values: counts.map((c) => (rows.length ? c / rows.length : 0)) };
 }
 
@@ -156,7 +168,11 @@ export function moments(values: readonly number[]): { mean: number; stderr: numb
   return { mean, stderr: Math.sqrt(variance / n), median };
 }
 
-const STOP = new Set('a an and are as at be but by for from has have had i in is it its of on or so that the this to was were with you your my we our not no yes about much been what when which would could some more very just like also than then there their they them into only over any all can will me'.split(' '));
+const STOP = new Set(
+  'a an and are as at be but by for from has have had i in is it its of on or so that the this to was were with you your my we our not no yes about much been what when which would could some more very just like also than then there their they them into only over any all can will me'.split(
+    ' ',
+  ),
+);
 
 function textSummary(question: string, type: string, rows: readonly ResultRow[]): ChartData {
   const texts = rows.map((r) => (r.items ? r.items.join(' · ') : r.answer)).filter((t) => t !== '');
@@ -168,7 +184,15 @@ function textSummary(question: string, type: string, rows: readonly ResultRow[])
     for (const token of tokens) if (token.length > 2 && !STOP.has(token)) counts.set(token, (counts.get(token) ?? 0) + 1);
   }
   const frequent = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 10);
-  return { kind: 'text', question, type, n: texts.length, samples: distinct(texts).slice(0, 3), meanWords: texts.length ? words / texts.length : 0, words: frequent };
+  return {
+    kind: 'text',
+    question,
+    type,
+    n: texts.length,
+    samples: distinct(texts).slice(0, 3),
+    meanWords: texts.length ? words / texts.length : 0,
+    words: frequent,
+  };
 }
 
 function distinct(values: readonly string[]): string[] {

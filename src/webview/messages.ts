@@ -146,7 +146,14 @@ export function toResultRow(result: {
   const sample: EvalSample | undefined =
     result.sample_id === undefined
       ? undefined
-      : { sample: result.sample_id, epoch: result.epoch ?? result.iteration + 1, input: result.input ?? '', target: result.target ?? [], output: result.raw ?? null, scores: result.scores ?? null };
+      : {
+          sample: result.sample_id,
+          epoch: result.epoch ?? result.iteration + 1,
+          input: result.input ?? '',
+          target: result.target ?? [],
+          output: result.raw ?? null,
+          scores: result.scores ?? null,
+        };
   return {
     interview: result.interview,
     agent: result.agent_name ?? `agent ${result.agent_index + 1}`,
@@ -168,7 +175,13 @@ export function toResultRow(result: {
 }
 
 function isAmounts(answer: unknown): answer is Record<string, number> {
-  return typeof answer === 'object' && answer !== null && !Array.isArray(answer) && Object.values(answer).length > 0 && Object.values(answer).every((v) => typeof v === 'number');
+  return (
+    typeof answer === 'object' &&
+    answer !== null &&
+    !Array.isArray(answer) &&
+    Object.values(answer).length > 0 &&
+    Object.values(answer).every((v) => typeof v === 'number')
+  );
 }
 
 function answerText(answer: unknown): string {

@@ -61,7 +61,9 @@ async function main(): Promise<void> {
     const done = performance.now();
     const expected = interviews * 4;
     console.log(`results: ${live.rows.length.toLocaleString('en-US')} of ${expected.toLocaleString('en-US')}`);
-    console.log(`job ran ${((endedAt - started) / 1000).toFixed(1)} s; rows already shown when it ended: ${rowsAtEnd.toLocaleString('en-US')} (${((rowsAtEnd / expected) * 100).toFixed(0)}%)`);
+    console.log(
+      `job ran ${((endedAt - started) / 1000).toFixed(1)} s; rows already shown when it ended: ${rowsAtEnd.toLocaleString('en-US')} (${((rowsAtEnd / expected) * 100).toFixed(0)}%)`,
+    );
     console.log(`the rest arrived ${((done - endedAt) / 1000).toFixed(1)} s after the end`);
     console.log(`progress events ${progressEvents}, range requests ${requests}, messages to the panel ${messages}`);
     if (live.rows.length !== expected) process.exitCode = 1;

@@ -55,7 +55,13 @@ async function main(): Promise<void> {
     const panelCalls = new Map<string, number>();
     const treeCalls = new Map<string, number>();
     const connectionOf = (calls: Map<string, number>) =>
-      ({ client: () => Promise.resolve(counted(client, calls)), report: () => undefined, describe: () => server.url, state: 'connected', onDidChangeTarget: () => ({ dispose() {} }) }) as unknown as ServerConnection;
+      ({
+        client: () => Promise.resolve(counted(client, calls)),
+        report: () => undefined,
+        describe: () => server.url,
+        state: 'connected',
+        onDidChangeTarget: () => ({ dispose() {} }),
+      }) as unknown as ServerConnection;
     const jobsView = new JobsView(connectionOf(treeCalls), log);
     jobsView.visible = true;
     await jobsView.refresh();
@@ -79,7 +85,9 @@ async function main(): Promise<void> {
     const posted = new Map<string, number>();
     for (const m of webviewPanel.webview.posted) posted.set(m.type, (posted.get(m.type) ?? 0) + 1);
     const list = (calls: Map<string, number>): string => [...calls].map(([name, n]) => `${name} ${n}`).join(', ') || 'none';
-    console.log(`job of ${interviews} interviews ran and was shown in ${seconds.toFixed(1)} s; its log has ${events.length} events (${events.filter((e) => e.type === 'progress').length} progress)`);
+    console.log(
+      `job of ${interviews} interviews ran and was shown in ${seconds.toFixed(1)} s; its log has ${events.length} events (${events.filter((e) => e.type === 'progress').length} progress)`,
+    );
     console.log(`panel host's client calls: ${list(panelCalls)}`);
     console.log(`jobs view's client calls meanwhile: ${list(treeCalls)}`);
     console.log(`messages to the panel: ${list(posted)}`);

@@ -56,7 +56,10 @@ const testSurvey = (job: number): string =>
     `iterations: ${TEST_INTERVIEWS_PER_JOB / 100}`,
     'fresh: true',
     'questions:',
-    ...Array.from({ length: TEST_QUESTIONS }, (_, q) => `  - { question_name: q${q}, question_type: free_text, question_text: "Job ${job}, question ${q} about {{ n }}?" }`),
+    ...Array.from(
+      { length: TEST_QUESTIONS },
+      (_, q) => `  - { question_name: q${q}, question_type: free_text, question_text: "Job ${job}, question ${q} about {{ n }}?" }`,
+    ),
   ].join('\n');
 
 /** Submits JOBS jobs, one per replica in turn, all at once; waits for all; makespan from the first submit to the last end. */

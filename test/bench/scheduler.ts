@@ -30,7 +30,8 @@ function parseArgs(argv: string[]): Options {
     const at = argv.indexOf(flag);
     return at >= 0 ? argv[at + 1] : undefined;
   };
-  const list = <T extends string>(flag: string, all: readonly T[]): T[] => (value(flag)?.split(',') as T[] | undefined)?.filter((x) => all.includes(x)) ?? [...all];
+  const list = <T extends string>(flag: string, all: readonly T[]): T[] =>
+    (value(flag)?.split(',') as T[] | undefined)?.filter((x) => all.includes(x)) ?? [...all];
   const named = value('--scenarios');
   const scenarios = named === undefined ? [...SCENARIOS] : scenarioList(named);
   return {
@@ -109,7 +110,9 @@ async function main(): Promise<void> {
         if (rows.length > 0) runs.push(average(rows));
       }
       const seconds = (ms: number) => (ms / 1000).toFixed(1);
-      process.stderr.write(`simulated ${scenarioName} (${i + 1}/${options.scenarios.length}): ${seconds(performance.now() - at)} s, ${seconds(performance.now() - began)} s so far\n`);
+      process.stderr.write(
+        `simulated ${scenarioName} (${i + 1}/${options.scenarios.length}): ${seconds(performance.now() - at)} s, ${seconds(performance.now() - began)} s so far\n`,
+      );
     }
   }
   if (options.mode !== 'simulated') {
@@ -119,13 +122,16 @@ async function main(): Promise<void> {
         const rows = real.filter((row) => row.scenario === scenarioName && row.strategy === strategyName);
         if (rows.length > 0) runs.push(average(rows));
         for (const seed of options.realSeeds) {
-          if (!rows.some((row) => row.seed === seed)) broken.push({ scenario: scenarioName, mode: 'real', strategy: strategyName, seed, error: 'failed (see the log)' });
+          if (!rows.some((row) => row.seed === seed))
+            broken.push({ scenario: scenarioName, mode: 'real', strategy: strategyName, seed, error: 'failed (see the log)' });
         }
       }
     }
   }
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ seeds: options.seeds, real_seeds: options.realSeeds, runs, ...(broken.length > 0 ? { broken_runs: broken } : {}) }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ seeds: options.seeds, real_seeds: options.realSeeds, runs, ...(broken.length > 0 ? { broken_runs: broken } : {}) }, null, 2)}\n`,
+    );
     return;
   }
   const table = new Table({
@@ -157,7 +163,9 @@ async function main(): Promise<void> {
     table.push([run.scenario, run.mode, run.strategy, 'did not finish', '', '', '', '', '', '', '', '']);
   }
   const notes = broken.map((run) => `${run.scenario} ${run.strategy} seed ${run.seed} (${run.mode}): ${run.error}`);
-  process.stdout.write(`${table.toString()}\nseeds: ${options.seeds.join(', ')} simulated, ${options.realSeeds.join(', ')} real (rows are means over the seeds that finished)\n`);
+  process.stdout.write(
+    `${table.toString()}\nseeds: ${options.seeds.join(', ')} simulated, ${options.realSeeds.join(', ')} real (rows are means over the seeds that finished)\n`,
+  );
   if (notes.length > 0) process.stdout.write(`runs that did not finish:\n${notes.map((note) => `  ${note}\n`).join('')}`);
 }
 

@@ -66,7 +66,9 @@ async function main(): Promise<void> {
   }
   console.log(`${INTERVIEWS.toLocaleString('en-US')} interviews × ${QUESTIONS} questions on the test model, one server`);
   for (const run of runs) {
-    console.log(`  ${run.store.padEnd(8)} makespan ${run.makespan_s.toFixed(2)} s, ${run.calls_per_second.toLocaleString('en-US')} calls/s, ${run.failed_calls} failed`);
+    console.log(
+      `  ${run.store.padEnd(8)} makespan ${run.makespan_s.toFixed(2)} s, ${run.calls_per_second.toLocaleString('en-US')} calls/s, ${run.failed_calls} failed`,
+    );
   }
 }
 

@@ -38,7 +38,16 @@ export function writeSettings(profile: Profile, settings: Record<string, unknown
 export function installExtension(codeServer: string, profile: Profile, vsix: string): void {
   const result = spawnSync(
     process.execPath,
-    [join(codeServer, 'out/node/entry.js'), '--extensions-dir', profile.extensions, '--user-data-dir', profile.userData, '--install-extension', vsix, '--force'],
+    [
+      join(codeServer, 'out/node/entry.js'),
+      '--extensions-dir',
+      profile.extensions,
+      '--user-data-dir',
+      profile.userData,
+      '--install-extension',
+      vsix,
+      '--force',
+    ],
     { encoding: 'utf8' },
   );
   if (result.status !== 0 || !/successfully installed/i.test(result.stdout + result.stderr)) {
@@ -46,12 +55,31 @@ export function installExtension(codeServer: string, profile: Profile, vsix: str
   }
 }
 
-export async function startCodeServer(codeServer: string, profile: Profile, folder: string, env: NodeJS.ProcessEnv): Promise<{ url: string; process: ChildProcess; output: () => string }> {
+export async function startCodeServer(
+  codeServer: string,
+  profile: Profile,
+  folder: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ url: string; process: ChildProcess; output: () => string }> {
   const port = await freePort();
   let output = '';
   const child = spawn(
     process.execPath,
-    [join(codeServer, 'out/node/entry.js'), '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--user-data-dir', profile.userData, '--extensions-dir', profile.extensions, folder],
+    [
+      join(codeServer, 'out/node/entry.js'),
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--user-data-dir',
+      profile.userData,
+      '--extensions-dir',
+      profile.extensions,
+      folder,
+    ],
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));

@@ -41,13 +41,29 @@ async function main(): Promise<number> {
   // A "team server" for the API-key scenario: the bundled server, started as users start it.
   const teamData = join(root, 'team-server');
   const teamPort = await freePort();
-  const team = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(repo, 'dist/fieldwork.js'), 'serve', '--port', String(teamPort), '--data-dir', teamData], { stdio: 'ignore' });
+  const team = spawn(
+    process.execPath,
+    ['--disable-warning=ExperimentalWarning', join(repo, 'dist/fieldwork.js'), 'serve', '--port', String(teamPort), '--data-dir', teamData],
+    { stdio: 'ignore' },
+  );
 
-  const server = await startCodeServer(codeServer, profile, workspace, { ...process.env, PATH: `${join(repo, 'node_modules/.bin')}:${process.env.PATH}`, FIELDWORK_DEV: '1' });
+  const server = await startCodeServer(codeServer, profile, workspace, {
+    ...process.env,
+    PATH: `${join(repo, 'node_modules/.bin')}:${process.env.PATH}`,
+    FIELDWORK_DEV: '1',
+  });
   log(`code-server at ${server.url}`);
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
@@ -165,10 +181,13 @@ async function main(): Promise<number> {
       const verdicts = await panel.locator('#samples-table tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-verdict')));
       if (verdicts.length === 0 || verdicts.includes('right')) throw new Error(`the wrong-or-failed filter shows ${JSON.stringify(verdicts)}`);
       const first = await panel.locator('#samples-table tbody tr').first().locator('td').allTextContents();
-      if (!/What is/.test(first[1] ?? '') || (first[2] ?? '') === '' || !/\d/.test(first[4] ?? '')) throw new Error(`a sample row reads ${JSON.stringify(first)}`);
+      if (!/What is/.test(first[1] ?? '') || (first[2] ?? '') === '' || !/\d/.test(first[4] ?? ''))
+        throw new Error(`a sample row reads ${JSON.stringify(first)}`);
       await fits(panel, 'eval samples', '08-eval-results');
       // No cell breaks a word: each sample row is a few lines at most.
-      const tallest = (await panel.locator('#samples-table tbody tr.sample-row').evaluateAll((rows) => Math.max(...rows.map((r) => r.getBoundingClientRect().height)))) as number;
+      const tallest = (await panel
+        .locator('#samples-table tbody tr.sample-row')
+        .evaluateAll((rows) => Math.max(...rows.map((r) => r.getBoundingClientRect().height)))) as number;
       if (tallest > 90) throw new Error(`a sample row is ${tallest} px tall`);
       await panel.locator('#samples-table tbody tr.sample-row').first().click();
       await panel.locator('#samples-table tr.sample-detail dt', { hasText: 'output' }).waitFor({ timeout: 10_000 });
@@ -197,7 +216,13 @@ async function main(): Promise<number> {
       const clicked = Date.now();
       await lens.click();
       const seen = (locator: ReturnType<Page['locator']>): Promise<string> =>
-        locator.first().waitFor({ timeout: 10_000 }).then(() => `${Date.now() - clicked} ms`, () => 'not seen within 10 s');
+        locator
+          .first()
+          .waitFor({ timeout: 10_000 })
+          .then(
+            () => `${Date.now() - clicked} ms`,
+            () => 'not seen within 10 s',
+          );
       const [statusBar, toast] = await Promise.all([
         seen(page.locator('.statusbar-item', { hasText: 'Fieldwork: running live.survey.yaml' })),
         seen(page.locator('.notifications-toasts', { hasText: 'Fieldwork: running live.survey.yaml' })),
@@ -227,7 +252,8 @@ async function main(): Promise<number> {
       const score = panel.locator('.compare-question[data-question="score"]');
       await score.waitFor({ timeout: 60_000 });
       const says = (await score.locator('.test').textContent()) ?? '';
-      if (!/^n = 3 \/ 3 · ((chi-square|welch-t) -?[\d.]+ \(df [\d.]+\), p [=<] [\d.]+|too few answers to test)$/.test(says)) throw new Error(`the comparison of score says "${says}"`);
+      if (!/^n = 3 \/ 3 · ((chi-square|welch-t) -?[\d.]+ \(df [\d.]+\), p [=<] [\d.]+|too few answers to test)$/.test(says))
+        throw new Error(`the comparison of score says "${says}"`);
       await fits(panel, 'compare', '13-compare');
       await shoot('13-compare');
     });
@@ -317,7 +343,10 @@ async function main(): Promise<number> {
       await page.goto(`${server.url.replace(/\/?$/, '/')}?folder=${encodeURIComponent(folder)}`, { timeout: 180_000 });
       await page.locator('.monaco-workbench').waitFor({ timeout: 180_000 });
       await page.locator('.statusbar').waitFor({ timeout: 120_000 });
-      writeFileSync(join(folder, 'fresh.survey.yaml'), 'name: Fresh\nmodels: [test]\nquestions:\n  - { question_name: q, question_type: yes_no, question_text: "Tea?" }\n');
+      writeFileSync(
+        join(folder, 'fresh.survey.yaml'),
+        'name: Fresh\nmodels: [test]\nquestions:\n  - { question_name: q, question_type: yes_no, question_text: "Tea?" }\n',
+      );
       await wb.openFile('fresh.survey.yaml');
       await wb.codeLens('Run remotely').waitFor({ timeout: 120_000 });
       await page.locator('.statusbar-item', { hasText: 'Fieldwork' }).first().waitFor({ timeout: 60_000 });

@@ -25,8 +25,18 @@ export class Workbench {
     await this.pick(name);
     await this.page.locator(`.monaco-workbench.${WORKBENCH_THEME_CLASS[kind]}`).waitFor({ timeout: 30_000 });
     for (const frame of this.page.frames()) {
-      if (frame === this.page.mainFrame() || !(await frame.locator('#app').count().catch(() => 0))) continue;
-      await frame.locator(`body.${WEBVIEW_THEME_CLASS[kind]}`).waitFor({ timeout: 30_000 }).catch(() => undefined);
+      if (
+        frame === this.page.mainFrame() ||
+        !(await frame
+          .locator('#app')
+          .count()
+          .catch(() => 0))
+      )
+        continue;
+      await frame
+        .locator(`body.${WEBVIEW_THEME_CLASS[kind]}`)
+        .waitFor({ timeout: 30_000 })
+        .catch(() => undefined);
     }
     // Let the repaint that follows a theme change land before a screenshot.
     await this.page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
@@ -91,7 +101,12 @@ export class Workbench {
 
   async showJobsView(): Promise<Locator> {
     const view = this.page.locator('.pane', { has: this.page.locator('.pane-header', { hasText: /jobs/i }) });
-    if (!(await view.locator('.pane-body').isVisible().catch(() => false))) {
+    if (
+      !(await view
+        .locator('.pane-body')
+        .isVisible()
+        .catch(() => false))
+    ) {
       await this.page.locator('.activitybar .action-item a[aria-label^="Fieldwork"]').first().click();
     }
     await view.locator('.pane-body').waitFor({ timeout: 60_000 });
@@ -108,7 +123,13 @@ export class Workbench {
     while (Date.now() < deadline) {
       for (const frame of this.page.frames()) {
         if (frame === this.page.mainFrame()) continue;
-        if (await frame.locator(selector).count().catch(() => 0)) return frame;
+        if (
+          await frame
+            .locator(selector)
+            .count()
+            .catch(() => 0)
+        )
+          return frame;
       }
       await this.page.waitForTimeout(250);
     }

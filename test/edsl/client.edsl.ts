@@ -40,11 +40,15 @@ test("EDSL's own client runs a survey on a Fieldwork server and gets the results
   // EDSL answers from its local cache what it has seen before, without asking any server: a cache of this run only.
   const cache = `export EDSL_DATABASE_PATH=sqlite:///${join(dataDir, 'edsl-cache.db')}`;
   // Asynchronously: the server runs in this process and must answer while EDSL waits.
-  const python = await execFileAsync('bash', ['-c', `. "${CLIENT_DIR}/env.sh" && ${cache} && exec "${CLIENT_DIR}/venv/bin/python" "${join(__dirname, 'run_survey.py')}" "${out}"`], {
-    env: { ...process.env, EXPECTED_PARROT_URL: url, EXPECTED_PARROT_API_KEY: server.apiKey },
-    timeout: 300_000,
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  const python = await execFileAsync(
+    'bash',
+    ['-c', `. "${CLIENT_DIR}/env.sh" && ${cache} && exec "${CLIENT_DIR}/venv/bin/python" "${join(__dirname, 'run_survey.py')}" "${out}"`],
+    {
+      env: { ...process.env, EXPECTED_PARROT_URL: url, EXPECTED_PARROT_API_KEY: server.apiKey },
+      timeout: 300_000,
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
   assert.match(python.stdout, /Results UUID: job_/, `EDSL did not run the job remotely:\n${python.stdout}\n${python.stderr}`);
   const edsl = JSON.parse(readFileSync(out, 'utf8')) as {
     rows: { agent: string; scenario: string; iteration: number; answer: Record<string, unknown> }[];
@@ -71,7 +75,13 @@ test("EDSL's own client runs a survey on a Fieldwork server and gets the results
   }
   assert.equal(edsl.rows.length, 6);
   for (const row of edsl.rows) assert.deepEqual(row.answer, expected.get(`${row.agent}/${row.scenario}/${row.iteration}`), `${row.agent} on ${row.scenario}`);
-  assert.ok(v1.some((result) => result.question === 'why_not' && result.status === 'skipped'), 'the skip rule skipped a question');
+  assert.ok(
+    v1.some((result) => result.question === 'why_not' && result.status === 'skipped'),
+    'the skip rule skipped a question',
+  );
   // results.select("answer.*") gives the same answers, one row per interview.
-  assert.deepEqual(edsl.selected, edsl.rows.map((row) => row.answer));
+  assert.deepEqual(
+    edsl.selected,
+    edsl.rows.map((row) => row.answer),
+  );
 });

@@ -36,7 +36,10 @@ describe('fieldwork and EDSL files', () => {
     assert.equal(imported.code, 0, imported.stderr);
     assert.match(imported.stderr, /Wrote .*school\.survey\.yaml from EDSL Survey JSON/);
     const survey = parse(readFileSync(output, 'utf8')) as { questions: { question_name: string; skip_if?: string }[] };
-    assert.deepEqual(survey.questions.map((q) => q.question_name), ['q0', 'q1', 'q2']);
+    assert.deepEqual(
+      survey.questions.map((q) => q.question_name),
+      ['q0', 'q1', 'q2'],
+    );
     assert.equal(survey.questions[1]!.skip_if, "q0.answer== 'yes'");
 
     const again = await runCli(['import', 'edsl', input, '-o', output], env);
@@ -45,12 +48,17 @@ describe('fieldwork and EDSL files', () => {
 
     const exported = await runCli(['export', 'edsl', output], env);
     assert.equal(exported.code, 0, exported.stderr);
-    const edsl = JSON.parse(exported.stdout) as { edsl_class_name: string; questions: unknown[]; rule_collection: { rules: { before_rule: boolean; current_q: number; expression: string }[] } };
+    const edsl = JSON.parse(exported.stdout) as {
+      edsl_class_name: string;
+      questions: unknown[];
+      rule_collection: { rules: { before_rule: boolean; current_q: number; expression: string }[] };
+    };
     assert.equal(edsl.edsl_class_name, 'Survey');
     assert.equal(edsl.questions.length, 3);
-    assert.deepEqual(edsl.rule_collection.rules.filter((rule) => rule.before_rule), [
-      { current_q: 1, expression: "{{ q0.answer }}== 'yes'", next_q: 2, priority: 0, before_rule: true },
-    ]);
+    assert.deepEqual(
+      edsl.rule_collection.rules.filter((rule) => rule.before_rule),
+      [{ current_q: 1, expression: "{{ q0.answer }}== 'yes'", next_q: 2, priority: 0, before_rule: true }],
+    );
   });
 
   test('import edsl refuses what cannot run, each reason on its own line, and writes nothing', async () => {
@@ -58,7 +66,10 @@ describe('fieldwork and EDSL files', () => {
     writeFileSync(input, JSON.stringify({ questions: [fixture('QuestionMatrix'), fixture('QuestionFunctional')] }));
     const refused = await runCli(['import', 'edsl', input], env);
     assert.equal(refused.code, 2);
-    assert.match(refused.stderr, /cannot run on Fieldwork:\n {2}- question "child_happiness" is of type matrix.*\n {2}- question "sum_and_multiply" is of type functional/);
+    assert.match(
+      refused.stderr,
+      /cannot run on Fieldwork:\n {2}- question "child_happiness" is of type matrix.*\n {2}- question "sum_and_multiply" is of type functional/,
+    );
   });
 
   test('jobs results --format edsl writes EDSL Results JSON of a job run through /v1', async () => {

@@ -41,7 +41,10 @@ describe('fieldwork CLI', () => {
     assert.equal(code, 0, stderr);
     const estimate = Estimate.parse(JSON.parse(stdout));
     assert.equal(estimate.interviews, 2500);
-    assert.deepEqual(estimate.models.map((m) => m.model), ['test', 'test-warm']);
+    assert.deepEqual(
+      estimate.models.map((m) => m.model),
+      ['test', 'test-warm'],
+    );
     for (const model of estimate.models) {
       assert.equal(model.calls, 5000);
       assert.ok(model.output_tokens.low <= model.output_tokens.expected && model.output_tokens.expected <= model.output_tokens.high);
@@ -113,10 +116,7 @@ describe('fieldwork CLI', () => {
 
     test('--detach returns once the job is queued, and the job can be cancelled', async () => {
       const slow = join(home, 'slow.survey.yaml');
-      writeFileSync(
-        slow,
-        readFileSync(join(ROOT, 'examples/coffee.survey.yaml'), 'utf8').replace('  - test\n', '  - { model: test, latency_ms: 2000 }\n'),
-      );
+      writeFileSync(slow, readFileSync(join(ROOT, 'examples/coffee.survey.yaml'), 'utf8').replace('  - test\n', '  - { model: test, latency_ms: 2000 }\n'));
       const { code, stdout, stderr } = await runCli(['run', slow, '--detach', '--json', '--fresh'], remote);
       assert.equal(code, 0, stderr);
       const job = Job.parse(JSON.parse(stdout));

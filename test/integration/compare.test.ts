@@ -29,7 +29,10 @@ test('two models of one job, then two jobs: chi-square for a choice, Welch for a
   assert.ok(drink.test!.p >= 0 && drink.test!.p <= 1);
   assert.equal(comparison.questions.find((q) => q.question === 'cups')!.test?.test, 'welch-t');
 
-  const again = await waitForJob(local.client, (await local.client.submitJob({ source: { name: 'two.survey.yaml', text: SURVEY }, files: {}, fresh: true })).id);
+  const again = await waitForJob(
+    local.client,
+    (await local.client.submitJob({ source: { name: 'two.survey.yaml', text: SURVEY }, files: {}, fresh: true })).id,
+  );
   const text = fakeCli({ FIELDWORK_SERVER_URL: local.server.url, FIELDWORK_API_KEY: local.server.apiKey, XDG_CONFIG_HOME: local.dataDir });
   assert.equal(await jobsCompare(text, job.id, again.id, { json: false }), 0);
   assert.match(text.stdoutText(), /drink\s*│\s*categories\s*│\s*24 \/ 24/);

@@ -25,12 +25,8 @@ const survey = [
   '  - { question_name: c, question_type: free_text, question_text: "Why, about {{ topic }}?", memory: all }',
 ].join('\n');
 
-
 // The test model at a price, so that what the job paid shows on its rows.
-const config = [
-  'services:',
-  '  - { name: test, provider: test, prices: { test: { input_per_mtok: 3, output_per_mtok: 15 } } }',
-].join('\n');
+const config = ['services:', '  - { name: test, provider: test, prices: { test: { input_per_mtok: 3, output_per_mtok: 15 } } }'].join('\n');
 
 test('SIGKILL mid-job, restart: the job completes with every result once and no call billed twice', { timeout: 120_000 }, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'fieldwork-crash-'));
@@ -92,6 +88,7 @@ test('SIGKILL mid-job, restart: the job completes with every result once and no 
     assert.equal(ledger.calls, INTERVIEWS * QUESTIONS);
     assert.equal(job.cost.input_tokens, ledger.input, 'the job was billed once for every call');
   } finally {
-    if (process.env.KEEP) console.log('KEPT', dataDir); else rmSync(dataDir, { recursive: true, force: true });
+    if (process.env.KEEP) console.log('KEPT', dataDir);
+    else rmSync(dataDir, { recursive: true, force: true });
   }
 });

@@ -32,8 +32,14 @@ function jobsDict(parameters: Json = {}): Json {
       question_groups: {},
       edsl_class_name: 'Survey',
     },
-    agents: [{ traits: { age: 30 }, name: 'ann', edsl_class_name: 'Agent' }, { traits: { age: 60 }, edsl_class_name: 'Agent' }],
-    scenarios: [{ food: 'tea', edsl_class_name: 'Scenario' }, { food: 'soup', edsl_class_name: 'Scenario' }],
+    agents: [
+      { traits: { age: 30 }, name: 'ann', edsl_class_name: 'Agent' },
+      { traits: { age: 60 }, edsl_class_name: 'Agent' },
+    ],
+    scenarios: [
+      { food: 'tea', edsl_class_name: 'Scenario' },
+      { food: 'soup', edsl_class_name: 'Scenario' },
+    ],
     models: [{ model: 'test', inference_service: 'test', parameters, edsl_class_name: 'LanguageModel' }],
     edsl_class_name: 'Jobs',
   };
@@ -63,7 +69,9 @@ describe("EDSL's remote inference protocol", () => {
     assert.equal(created.status, 200, JSON.stringify(created.json));
     const put = await api(created.json['upload_signed_url'], { method: 'PUT', key: null, raw: JSON.stringify(jobs) });
     assert.equal(put.status, 200, JSON.stringify(put.json));
-    const uploaded = await api('new-remote-inference/uploaded', { body: { job_uuid: created.json['job_uuid'], message: 'Job uploaded successfully', nr_questions: 3 } });
+    const uploaded = await api('new-remote-inference/uploaded', {
+      body: { job_uuid: created.json['job_uuid'], message: 'Job uploaded successfully', nr_questions: 3 },
+    });
     assert.equal(uploaded.status, 200, JSON.stringify(uploaded.json));
     return uploaded.json['job_uuid'] as string;
   };
@@ -126,16 +134,20 @@ describe("EDSL's remote inference protocol", () => {
     const withJson = await api(`remote-inference?job_uuid=${id}&include_json_string=true`);
     const asRun = JSON.parse(withJson.json['job_json_string']) as Json;
     assert.equal(asRun['edsl_class_name'], 'Jobs');
-    assert.deepEqual(asRun['survey']['rule_collection']['rules'].filter((rule: Json) => rule['before_rule']), [
-      { current_q: 1, expression: "{{ likes.answer }} == 'yes'", next_q: 2, priority: 0, before_rule: true },
-    ]);
+    assert.deepEqual(
+      asRun['survey']['rule_collection']['rules'].filter((rule: Json) => rule['before_rule']),
+      [{ current_q: 1, expression: "{{ likes.answer }} == 'yes'", next_q: 2, priority: 0, before_rule: true }],
+    );
 
     const v1 = new FieldworkClient({ baseUrl: server.url, apiKey: server.apiKey });
     const rows: Result[] = [];
     for await (const result of v1.allResults(id)) rows.push(result);
     const expected = new Map<string, unknown>();
     for (const row of rows) expected.set(`${row.interview}/${row.question}`, row.status === 'answered' ? row.answer : null);
-    assert.ok(rows.some((row) => row.status === 'skipped'), 'the skip rule skipped why_not somewhere');
+    assert.ok(
+      rows.some((row) => row.status === 'skipped'),
+      'the skip rule skipped why_not somewhere',
+    );
 
     const pull = await api('object/pull', { body: { object_uuid: id } });
     const download = await api(pull.json['signed_url'], { key: null });
@@ -144,7 +156,8 @@ describe("EDSL's remote inference protocol", () => {
     assert.equal(results['edsl_class_name'], 'Results');
     assert.equal(results['data'].length, 8);
     results['data'].forEach((result: Json, interview: number) => {
-      for (const name of ['likes', 'why_not', 'rating']) assert.deepEqual(result['answer'][name], expected.get(`${interview}/${name}`) ?? null, `${interview}/${name}`);
+      for (const name of ['likes', 'why_not', 'rating'])
+        assert.deepEqual(result['answer'][name], expected.get(`${interview}/${name}`) ?? null, `${interview}/${name}`);
       assert.match(result['prompt']['likes_user_prompt']['text'], /Do you like (tea|soup)\?/);
       assert.equal(result['model']['inference_service'], 'test');
     });
@@ -152,7 +165,10 @@ describe("EDSL's remote inference protocol", () => {
     assert.equal(tampered.status, 403);
 
     const manifest = await api(`remote-inference/job/${id}/results/manifest?page_size=3`);
-    assert.deepEqual({ ...manifest.json, interview_ids: undefined }, { job_id: id, status: 'completed', total_interviews: 8, page_size: 3, page_count: 3, interview_ids: undefined });
+    assert.deepEqual(
+      { ...manifest.json, interview_ids: undefined },
+      { job_id: id, status: 'completed', total_interviews: 8, page_size: 3, page_count: 3, interview_ids: undefined },
+    );
     const paged: Json[] = [];
     for (let page = 0; page < manifest.json['page_count']; page++) {
       paged.push(...(await api(`remote-inference/job/${id}/results/page?page=${page}&page_size=3`)).json['interviews']);

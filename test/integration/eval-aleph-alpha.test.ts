@@ -35,8 +35,7 @@ function vector(text: string): number[] {
   return [0.5, 0.5, 0.7];
 }
 
-
-describe('evals: log-probability and embedding scorers over Aleph Alpha\'s wire format', () => {
+describe("evals: log-probability and embedding scorers over Aleph Alpha's wire format", () => {
   let wire: ProviderServer;
   let dataDir: string;
   let server: RunningServer;
@@ -49,18 +48,37 @@ describe('evals: log-probability and embedding scorers over Aleph Alpha\'s wire 
       const body = request.body!;
       if (request.path === '/complete') {
         const completion = String(body.prompt).includes('France') ? ' Paris' : ' Munich';
-        return send(res, 200, { model_version: '2022-04', completions: [{ completion, finish_reason: 'maximum_tokens' }], num_tokens_prompt_total: 6, num_tokens_generated: 2 });
+        return send(res, 200, {
+          model_version: '2022-04',
+          completions: [{ completion, finish_reason: 'maximum_tokens' }],
+          num_tokens_prompt_total: 6,
+          num_tokens_generated: 2,
+        });
       }
       if (request.path === '/evaluate') {
         const france = String(body.prompt).includes('France');
         return send(res, 200, {
           model_version: '2022-04',
-          result: { log_probability: france ? -0.5 : -2, log_perplexity: 1, log_perplexity_per_token: 0.5, log_perplexity_per_character: 0.1, correct_greedy: france, token_count: 2, character_count: 6, completion: String(body.completion_expected) },
+          result: {
+            log_probability: france ? -0.5 : -2,
+            log_perplexity: 1,
+            log_perplexity_per_token: 0.5,
+            log_perplexity_per_character: 0.1,
+            correct_greedy: france,
+            token_count: 2,
+            character_count: 6,
+            completion: String(body.completion_expected),
+          },
           num_tokens_prompt_total: 8,
         });
       }
       if (request.path === '/embed') {
-        return send(res, 200, { model_version: '2022-04', embeddings: { 'layer_-1': { mean: vector(String(body.prompt)) } }, tokens: null, num_tokens_prompt_total: 3 });
+        return send(res, 200, {
+          model_version: '2022-04',
+          embeddings: { 'layer_-1': { mean: vector(String(body.prompt)) } },
+          tokens: null,
+          num_tokens_prompt_total: 3,
+        });
       }
       return send(res, 404, { error: 'not found' });
     });

@@ -23,7 +23,6 @@ const text = [
   '  - { type: model_graded }',
 ].join('\n');
 
-
 test('retry of a cancelled eval scores only the missing samples; merged metrics are right', { timeout: 120_000 }, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'fieldwork-eval-retry-'));
   const server = await startServer({ dataDir, port: 0, interviewsInFlight: 2 });

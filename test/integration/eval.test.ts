@@ -10,7 +10,6 @@ import type { Result } from '../../src/api';
 import { ROOT } from '../support/processes';
 import { waitForJob } from '../support/jobs';
 
-
 async function resultsOf(client: FieldworkClient, id: string): Promise<Result[]> {
   const results: Result[] = [];
   for await (const result of client.allResults(id)) results.push(result);
@@ -54,9 +53,18 @@ describe('evals on the job server', () => {
     const sd = Math.sqrt(perSample.reduce((a, b) => a + (b - value) ** 2, 0) / (perSample.length - 1));
     const [metric] = done.metrics ?? [];
     assert.ok(metric);
-    assert.deepEqual({ ...metric, value: Number(metric.value!.toFixed(12)), stderr: Number(metric.stderr!.toFixed(12)) }, {
-      model: 'test', scorer: 'match', metric: 'accuracy', value: Number(value.toFixed(12)), stderr: Number((sd / Math.sqrt(8)).toFixed(12)), n: 8, failed: 0,
-    });
+    assert.deepEqual(
+      { ...metric, value: Number(metric.value!.toFixed(12)), stderr: Number(metric.stderr!.toFixed(12)) },
+      {
+        model: 'test',
+        scorer: 'match',
+        metric: 'accuracy',
+        value: Number(value.toFixed(12)),
+        stderr: Number((sd / Math.sqrt(8)).toFixed(12)),
+        n: 8,
+        failed: 0,
+      },
+    );
     assert.deepEqual(await client.metrics(job.id), done.metrics);
   });
 
@@ -76,7 +84,10 @@ describe('evals on the job server', () => {
       assert.ok(verdict && (verdict.answer === 'C' || verdict.answer === 'I'));
       assert.ok(verdict.explanation && verdict.explanation.length > 10);
     }
-    assert.deepEqual(graded.metrics?.map((m) => m.scorer), ['model_graded', 'mentions_target']);
+    assert.deepEqual(
+      graded.metrics?.map((m) => m.scorer),
+      ['model_graded', 'mentions_target'],
+    );
     assert.equal(graded.progress.calls_done, 8, 'one answer and one grader call per sample');
 
     const trivia = await waitForJob(client, (await client.submitJob(submissionFromFile(join(ROOT, 'examples', 'trivia.eval.yaml')))).id);

@@ -57,7 +57,11 @@ describe('hostile files', () => {
       }
     }
     assert.equal((await server.store.listJobs('local', {})).jobs.length, 0, 'no hostile file became a job');
-    assert.deepEqual(logs.filter((line) => / 5\d\d \d+ms/.test(line) || /\n\s+at /.test(line)), [], 'no 5xx and no stack trace in the log');
+    assert.deepEqual(
+      logs.filter((line) => / 5\d\d \d+ms/.test(line) || /\n\s+at /.test(line)),
+      [],
+      'no 5xx and no stack trace in the log',
+    );
   });
 
   test('a loop that runs away with one scenario: the estimate refuses it at the template, a run fails saying so', async () => {
@@ -65,8 +69,14 @@ describe('hostile files', () => {
     const estimate = await post('/v1/estimates', { source: { name, text }, files });
     assert.equal(estimate.status, 422);
     const problem = Problem.parse(await estimate.json());
-    assert.deepEqual(problem.issues?.map((issue) => [issue.line, issue.column, issue.path]), [[6, 27, ['questions', 0, 'question_text']]]);
-    assert.match(problem.detail ?? '', /^data-loop\.survey\.yaml:6:27 question "a": question_text could not be rendered for scenario 2, agent 1: memory alloc limit exceeded/);
+    assert.deepEqual(
+      problem.issues?.map((issue) => [issue.line, issue.column, issue.path]),
+      [[6, 27, ['questions', 0, 'question_text']]],
+    );
+    assert.match(
+      problem.detail ?? '',
+      /^data-loop\.survey\.yaml:6:27 question "a": question_text could not be rendered for scenario 2, agent 1: memory alloc limit exceeded/,
+    );
 
     // Submitting checks only what a file check renders (every third scenario here): the run finds the rest.
     const submitted = await post('/v1/jobs', { source: { name, text }, files });

@@ -29,7 +29,6 @@ const survey = (model: string) =>
     '  - { question_name: count, question_type: free_text, question_text: "Scenario {{ n }} has no picture in this question." }',
   ].join('\n');
 
-
 const openAiReply = (request: SeenRequest, res: Parameters<typeof send>[0]) =>
   send(res, 200, {
     id: 'chatcmpl-img',
@@ -126,7 +125,9 @@ describe('images: a survey that shows pictures, through real wire formats', () =
     assert.deepEqual(urls, [`data:image/png;base64,${SWATCH_1.toString('base64')}`, `data:image/png;base64,${SWATCH_2.toString('base64')}`].sort());
 
     // Actual cost per model, from the server's own count.
-    assert.deepEqual(job.cost_by_model, [{ model: 'oai/gpt-4o-mini', calls: 4, cached_calls: 0, input_tokens: 400, output_tokens: 4, usd: (400 * 0.15 + 4 * 0.6) / 1e6 }]);
+    assert.deepEqual(job.cost_by_model, [
+      { model: 'oai/gpt-4o-mini', calls: 4, cached_calls: 0, input_tokens: 400, output_tokens: 4, usd: (400 * 0.15 + 4 * 0.6) / 1e6 },
+    ]);
   });
 
   it('the cache key follows the picture: the same survey is all cache hits, a changed picture is asked again', async () => {

@@ -42,5 +42,8 @@ test('a job whose only interview failed: "0 / 1 interviews done, 1 failed", and 
   const retried = events.filter((event) => event.type === 'retried').map((event) => event.message);
   assert.ok(retried.length > 0, events.map((event) => `${event.type}: ${event.message}`).join('\n'));
   assert.match(retried[0]!, /^test: retrying in /);
-  assert.ok(events.every((event) => !event.message.includes('test/test')), 'the lane name never shows');
+  assert.ok(
+    events.every((event) => !event.message.includes('test/test')),
+    'the lane name never shows',
+  );
 });

@@ -29,7 +29,10 @@ const shown = (job: Job) => ({
   finished: job.finished_at !== null,
 });
 
-async function follow(start: Job, onEvent?: (event: JobEvent, view: Job) => void | Promise<void>): Promise<{ view: Job; events: JobEvent[]; statuses: string[] }> {
+async function follow(
+  start: Job,
+  onEvent?: (event: JobEvent, view: Job) => void | Promise<void>,
+): Promise<{ view: Job; events: JobEvent[]; statuses: string[] }> {
   let view = start;
   const events: JobEvent[] = [];
   const statuses = [view.status as string];
@@ -73,7 +76,7 @@ test('a job cancelled while it runs reads cancelled from the stream, with what i
   assert.ok(view.progress.interviews_done < 40);
 });
 
-test('replaying a finished job\'s log over the job as read never shows it older than it is', async () => {
+test("replaying a finished job's log over the job as read never shows it older than it is", async () => {
   const submitted = await local.client.submitJob({ source: { name: 'replayed.survey.yaml', text: survey(100, 4) }, files: {} });
   const finished = await waitForJob(local.client, submitted.id);
   assert.ok(isFinished(finished.status));

@@ -69,7 +69,10 @@ describe('keys and data directory files', () => {
       assert.match(stderr, /user name is empty: pass --user NAME/);
     }
     const list = JSON.parse((await runCli(['keys', 'list', '--json', '--data-dir', dataDir], env)).stdout) as { user: string }[];
-    assert.deepEqual(list.map((key) => key.user), ['ok']);
+    assert.deepEqual(
+      list.map((key) => key.user),
+      ['ok'],
+    );
   });
 
   test('the database, its WAL, the api-key and owner files are 0600, also in a directory made beforehand', { timeout: 60_000 }, async () => {

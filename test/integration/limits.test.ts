@@ -51,7 +51,11 @@ describe('server limits', () => {
     assert.deepEqual((await client.health()).limits, { max_body_bytes: MB, max_questions: 3, max_interviews: 1_000_000 });
     const plain = await start({ env: {} });
     const other = new FieldworkClient({ baseUrl: plain.url, apiKey: plain.apiKey });
-    assert.deepEqual((await other.health()).limits, { max_body_bytes: DEFAULT_MAX_BODY_BYTES, max_questions: DEFAULT_MAX_QUESTIONS, max_interviews: 1_000_000 });
+    assert.deepEqual((await other.health()).limits, {
+      max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+      max_questions: DEFAULT_MAX_QUESTIONS,
+      max_interviews: 1_000_000,
+    });
     await Promise.all([client.close(), other.close()]);
   });
 
@@ -67,32 +71,44 @@ describe('server limits', () => {
     assert.match(problem.detail ?? '', /larger than this server accepts \(1 MB, 1,048,576 bytes\).*start the server with a larger --max-body-mb \(now 1\)/);
   });
 
-  test('the client refuses a submission over the server\'s limit before sending it', async () => {
+  test("the client refuses a submission over the server's limit before sending it", async () => {
     const client = new FieldworkClient({ baseUrl: small.url, apiKey: small.apiKey });
     const before = logs.length;
     for (const send of [() => client.estimate(survey(1, 1.5 * MB)), () => client.submitJob(survey(1, 1.5 * MB))]) {
       await assert.rejects(send(), (error: unknown) => {
         assert.ok(error instanceof ValidationError);
         assert.equal(error.status, 413);
-        assert.match(error.message, /^limits\.survey\.yaml with the files it names comes to 2\.3 MB; the server at .* accepts at most 1 MB per request — .*--max-body-mb/);
+        assert.match(
+          error.message,
+          /^limits\.survey\.yaml with the files it names comes to 2\.3 MB; the server at .* accepts at most 1 MB per request — .*--max-body-mb/,
+        );
         return true;
       });
     }
     const sent = logs.slice(before).filter((line) => line.startsWith('POST '));
     assert.deepEqual(sent, [], 'nothing was uploaded');
-    assert.ok(logs.slice(before).some((line) => line.startsWith('GET /v1/health 200')), 'the limit was asked for');
+    assert.ok(
+      logs.slice(before).some((line) => line.startsWith('GET /v1/health 200')),
+      'the limit was asked for',
+    );
     // Within the limit, the same client sends as usual.
     assert.equal((await client.estimate(survey(1, 0.5 * MB))).interviews, 262_144);
     await client.close();
   });
 
-  test('a survey over the server\'s question limit is refused at its first question too many', async () => {
+  test("a survey over the server's question limit is refused at its first question too many", async () => {
     const client = new FieldworkClient({ baseUrl: small.url, apiKey: small.apiKey });
     await assert.rejects(client.estimate(survey(4)), (error: unknown) => {
       assert.ok(error instanceof ValidationError);
-      assert.deepEqual(error.issues.map((issue) => [issue.line, issue.message]), [
-        [5, 'question 4 is one too many: a survey may have at most 3 questions, and this one has 4. Split it into several surveys (a server sets its limit with FIELDWORK_MAX_QUESTIONS)'],
-      ]);
+      assert.deepEqual(
+        error.issues.map((issue) => [issue.line, issue.message]),
+        [
+          [
+            5,
+            'question 4 is one too many: a survey may have at most 3 questions, and this one has 4. Split it into several surveys (a server sets its limit with FIELDWORK_MAX_QUESTIONS)',
+          ],
+        ],
+      );
       return true;
     });
     assert.equal((await client.estimate(survey(3))).interviews, 1);

@@ -28,7 +28,10 @@ test('progress events count calls before an interview is done and name the inter
   assert.ok(progress.length > 0);
 
   const early = progress.find((p) => p.progress.interviews_done === 0 && (p.calls_made ?? 0) > 0);
-  assert.ok(early, `no progress event counted calls before the first interview was done: ${JSON.stringify(progress.map((p) => [p.progress.interviews_done, p.calls_made]))}`);
+  assert.ok(
+    early,
+    `no progress event counted calls before the first interview was done: ${JSON.stringify(progress.map((p) => [p.progress.interviews_done, p.calls_made]))}`,
+  );
   assert.equal(early.calls_expected, 12);
   assert.equal(progress.at(-1)!.calls_made, 12);
 
@@ -49,9 +52,23 @@ test('a range of interviews pages with a cursor, and a backwards range is a 400 
   const job = await local.client.submitJob({ source: { name: 'slow.survey.yaml', text: SURVEY.replace('latency_ms: 1000', 'latency_ms: 0') }, files: {} });
   for await (const _event of local.client.events(job.id));
   const first = await local.client.results(job.id, { interviews: [1, 2], limit: 4 });
-  assert.deepEqual(first.results.map((r) => [r.interview, r.question]), [[1, 'a'], [1, 'b'], [1, 'c'], [2, 'a']]);
+  assert.deepEqual(
+    first.results.map((r) => [r.interview, r.question]),
+    [
+      [1, 'a'],
+      [1, 'b'],
+      [1, 'c'],
+      [2, 'a'],
+    ],
+  );
   const rest = await local.client.results(job.id, { interviews: [1, 2], limit: 4, cursor: first.next_cursor! });
-  assert.deepEqual(rest.results.map((r) => [r.interview, r.question]), [[2, 'b'], [2, 'c']]);
+  assert.deepEqual(
+    rest.results.map((r) => [r.interview, r.question]),
+    [
+      [2, 'b'],
+      [2, 'c'],
+    ],
+  );
   assert.equal(rest.next_cursor, null);
 
   const response = await fetch(`${local.server.url}/v1/jobs/${job.id}/results?interviews=5-2`, { headers: { authorization: `Bearer ${local.server.apiKey}` } });

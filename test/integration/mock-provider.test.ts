@@ -9,7 +9,10 @@ let running: MockJobServer;
 
 before(async () => {
   // 360 per minute over 1-second windows: 6 a second, so twelve calls meet the limit at least once.
-  running = await startMockJobServer({ limits: { requests_per_minute: 360, tokens_per_minute: 1_000_000 }, mode: 'window-1s', latency: { ttft_ms: 5, per_token_ms: 0, tail_probability: 0 } }, 'mock');
+  running = await startMockJobServer(
+    { limits: { requests_per_minute: 360, tokens_per_minute: 1_000_000 }, mode: 'window-1s', latency: { ttft_ms: 5, per_token_ms: 0, tail_probability: 0 } },
+    'mock',
+  );
 });
 
 after(() => running?.close());

@@ -55,7 +55,11 @@ test('PostgreSQL restarted mid-job: 503 during the outage, then the job complete
   assert.equal(results.length, 240);
   assert.equal(new Set(results.map((r) => `${r.interview}:${r.question}`)).size, 240, 'no result stored twice');
   const billed = done.cost_by_model?.[0];
-  assert.equal((billed?.calls ?? 0) - (billed?.cached_calls ?? 0), done.progress.calls_done - done.progress.calls_cached, 'each call that reached the model billed once');
+  assert.equal(
+    (billed?.calls ?? 0) - (billed?.cached_calls ?? 0),
+    done.progress.calls_done - done.progress.calls_cached,
+    'each call that reached the model billed once',
+  );
   assert.equal(done.progress.calls_done, 240);
   const { events } = await client.eventPage(job.id, { after: 0, limit: 10_000 });
   assert.equal(events.filter((e) => e.type === 'completed').length, 1);

@@ -56,7 +56,10 @@ test('a server on PostgreSQL runs a job to the end and resumes after a restart',
   const first = await everything(client, job.id);
   assert.equal(first.results.length, 240, 'one result per question of each interview, none twice');
   assert.deepEqual(new Set(first.results.map((r) => `${r.interview}:${r.question}`)).size, 240);
-  assert.deepEqual(first.events.map((e) => e.type).filter((type) => type !== 'progress'), ['queued', 'started', 'completed']);
+  assert.deepEqual(
+    first.events.map((e) => e.type).filter((type) => type !== 'progress'),
+    ['queued', 'started', 'completed'],
+  );
   assert.equal(done.cost_by_model?.[0]?.calls, 240);
 
   const again = await client.submitJob({ ...submission, source: { ...submission.source, name: 'again.survey.yaml' } });
@@ -68,7 +71,7 @@ test('a server on PostgreSQL runs a job to the end and resumes after a restart',
   const restarted = await startServer({ dataDir, database, port: 0 });
   t.after(() => restarted.close());
   const client2 = new FieldworkClient({ baseUrl: restarted.url, apiKey: restarted.apiKey });
-  assert.equal(restarted.apiKey, server.apiKey, 'the data directory\'s key is still known to the database');
+  assert.equal(restarted.apiKey, server.apiKey, "the data directory's key is still known to the database");
   assert.deepEqual(await everything(client2, job.id), first);
 });
 
@@ -117,7 +120,10 @@ test('the CLI migrates a team database, creates and lists its keys there, and re
   assert.equal(created.code, 0, created.stderr);
   const aliceKey = created.stdout.trim();
   const listed = await runCli(['keys', 'list', '--json'], { ...env, FIELDWORK_DATABASE_URL: database });
-  assert.deepEqual((JSON.parse(listed.stdout) as { user: string }[]).map((key) => key.user), ['alice']);
+  assert.deepEqual(
+    (JSON.parse(listed.stdout) as { user: string }[]).map((key) => key.user),
+    ['alice'],
+  );
 
   const server = await startServer({ dataDir: tempDir(t, 'fieldwork-pg-cli-'), database, port: 0 });
   t.after(() => server.close());

@@ -67,7 +67,10 @@ describe('a cache private to its owner', () => {
     assert.equal(bobs.progress.calls_done, CALLS);
     assert.equal(bobs.progress.calls_cached, 0, "Bob's run asked the model itself");
     assert.equal(await cachedRows('bob', bobs), 0);
-    assert.deepEqual(bobs.cost_by_model?.map((m) => [m.model, m.calls, m.cached_calls]), [['test', CALLS, 0]]);
+    assert.deepEqual(
+      bobs.cost_by_model?.map((m) => [m.model, m.calls, m.cached_calls]),
+      [['test', CALLS, 0]],
+    );
 
     // And the other way round: Bob's calls did not land in Alice's cache, nor hers in his.
     const again = await run('alice');
@@ -85,4 +88,3 @@ describe('a cache private to its owner', () => {
     assert.equal(dans.cost.input_tokens, 0, 'nothing was asked again');
   });
 });
-

@@ -58,13 +58,19 @@ test('an event stream on replica B follows a job run by replica A, live, and res
   });
   assert.equal(statusAtFirstProgress, 'running', 'progress reached B while the job ran on A');
   const types = streamed.map((e) => e.type);
-  assert.deepEqual(types.filter((type) => type !== 'progress'), ['queued', 'started', 'completed']);
+  assert.deepEqual(
+    types.filter((type) => type !== 'progress'),
+    ['queued', 'started', 'completed'],
+  );
   assert.ok(types.filter((type) => type === 'progress').length >= 2);
   const stored = (await onA.eventPage(job.id, { after: 0, limit: 10_000 })).events;
   assert.deepEqual(streamed, stored, 'B streamed every stored event once, in order');
 
   const middle = streamed[Math.floor(streamed.length / 2)]!;
-  assert.deepEqual(await collect(onB.events(job.id, { after: middle.id })), stored.filter((e) => e.id > middle.id));
+  assert.deepEqual(
+    await collect(onB.events(job.id, { after: middle.id })),
+    stored.filter((e) => e.id > middle.id),
+  );
 
   const done = await onB.getJob(job.id);
   assert.equal(done.status, 'completed');
@@ -101,7 +107,10 @@ test('two replicas started at once on an empty database migrate it once, and bot
   await client.connect();
   try {
     const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
-    assert.deepEqual(rows.map((row) => row.version), [1, 2]);
+    assert.deepEqual(
+      rows.map((row) => row.version),
+      [1, 2],
+    );
   } finally {
     await client.end();
   }

@@ -24,7 +24,6 @@ const small = (extra = '', model = 'test') =>
 
 const submission = (text: string, files: Record<string, string> = {}) => ({ source: { name: 'small.survey.yaml', text }, files });
 
-
 describe('job server', () => {
   let dataDir: string;
   let server: RunningServer;
@@ -119,13 +118,20 @@ describe('job server', () => {
     const events: JobEvent[] = [];
     for await (const event of client.events(job.id)) events.push(event);
     const ids = events.map((e) => e.id);
-    assert.deepEqual(ids, [...ids].sort((a, b) => a - b));
+    assert.deepEqual(
+      ids,
+      [...ids].sort((a, b) => a - b),
+    );
     assert.equal(new Set(ids).size, ids.length, 'every event once');
     assert.equal(events[0]!.type, 'queued');
     assert.equal(events.at(-1)!.type, 'completed');
     const resumed: JobEvent[] = [];
     for await (const event of client.events(job.id, { after: ids[1]! })) resumed.push(event);
-    assert.deepEqual(resumed.map((e) => e.id), ids.slice(2), 'Last-Event-ID resumes after the last event seen');
+    assert.deepEqual(
+      resumed.map((e) => e.id),
+      ids.slice(2),
+      'Last-Event-ID resumes after the last event seen',
+    );
   });
 
   test('an event stream cut mid-way reconnects and still sees every event once', async () => {
@@ -162,7 +168,11 @@ describe('job server', () => {
       for await (const event of viaProxy.events(job.id)) seen.push(event.id);
       assert.ok(connections >= 2, `the stream was cut and resumed (${connections} connections)`);
       const stored = await client.eventPage(job.id, { after: 0, limit: 1000 });
-      assert.deepEqual(seen, stored.events.map((event) => event.id), 'every stored event once, in order');
+      assert.deepEqual(
+        seen,
+        stored.events.map((event) => event.id),
+        'every stored event once, in order',
+      );
       await viaProxy.close();
     } finally {
       proxy.close();
@@ -233,7 +243,10 @@ describe('job server', () => {
     assert.equal(lines.length, 13);
     let jsonl = '';
     await client.downloadResults(job.id, 'jsonl', (chunk) => (jsonl += chunk));
-    const rows = jsonl.trim().split('\n').map((line) => JSON.parse(line));
+    const rows = jsonl
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     assert.equal(rows.length, 12);
     assert.equal(rows[0].job_id, job.id);
   });

@@ -11,15 +11,18 @@ let running: MockJobServer;
 
 before(async () => {
   // 600 a minute, counted as 10 in any second; `remaining` says it per minute (60 times what is left of the second).
-  running = await startMockJobServer({
-    limits: { requests_per_minute: 600, tokens_per_minute: 1_000_000 },
-    enforcement: {
-      requests: { kind: 'sliding-log', window_s: 1, remaining_units: 'per-minute', reset: 'oldest' },
-      tokens: { kind: 'sliding-log', window_s: 60, remaining_units: 'per-minute', reset: 'oldest' },
+  running = await startMockJobServer(
+    {
+      limits: { requests_per_minute: 600, tokens_per_minute: 1_000_000 },
+      enforcement: {
+        requests: { kind: 'sliding-log', window_s: 1, remaining_units: 'per-minute', reset: 'oldest' },
+        tokens: { kind: 'sliding-log', window_s: 60, remaining_units: 'per-minute', reset: 'oldest' },
+      },
+      retry_after: 'ms',
+      latency: { ttft_ms: 30, per_token_ms: 0, tail_probability: 0 },
     },
-    retry_after: 'ms',
-    latency: { ttft_ms: 30, per_token_ms: 0, tail_probability: 0 },
-  }, 'sliding');
+    'sliding',
+  );
 });
 
 after(() => running?.close());
@@ -51,5 +54,8 @@ test('a job against a sliding-window provider that reports per minute completes 
   assert.ok(stats.rejected <= 30, `${stats.rejected} 429s for 60 calls`);
   const log: string[] = [];
   for await (const event of running.client.events(job.id)) log.push(event.message);
-  assert.ok(log.some((line) => /requests-per-minute: remaining falls .* model dropped/.test(line)), log.join('\n'));
+  assert.ok(
+    log.some((line) => /requests-per-minute: remaining falls .* model dropped/.test(line)),
+    log.join('\n'),
+  );
 });

@@ -29,7 +29,8 @@ interface Scenario {
 function twoThousandQuestions(): JobSubmission {
   const questions = Array.from(
     { length: 2000 },
-    (_, i) => `  - { question_name: q${i}, question_type: multiple_choice, question_text: "How often do you drink {{ drink }} (${i})?", question_options: [Daily, Weekly, Never] }`,
+    (_, i) =>
+      `  - { question_name: q${i}, question_type: multiple_choice, question_text: "How often do you drink {{ drink }} (${i})?", question_options: [Daily, Weekly, Never] }`,
   );
   const scenarios = Array.from({ length: 50 }, (_, i) => `  - { drink: drink${i} }`);
   return { source: { name: 'two-thousand.survey.yaml', text: ['scenarios:', ...scenarios, 'questions:', ...questions].join('\n') }, files: {} };
@@ -41,8 +42,14 @@ function scenarios(): Scenario[] {
   const hostile = hostileFiles().filter((file) => /liquid-loop|liquid-slow|huge-json-string|many-scenarios|deep-flow|alias/.test(file.name));
   const loop = dataDependentLoop();
   return [
-    { name: '3 × estimate of 100,000 questions (7 MB JSON)', requests: three('/v1/estimates', (i) => ({ source: { name: `many-${i}.survey.json`, text: many }, files: {} })) },
-    { name: '3 × submit of 100,000 questions (7 MB JSON)', requests: three('/v1/jobs', (i) => ({ source: { name: `many-${i}.survey.json`, text: many }, files: {} })) },
+    {
+      name: '3 × estimate of 100,000 questions (7 MB JSON)',
+      requests: three('/v1/estimates', (i) => ({ source: { name: `many-${i}.survey.json`, text: many }, files: {} })),
+    },
+    {
+      name: '3 × submit of 100,000 questions (7 MB JSON)',
+      requests: three('/v1/jobs', (i) => ({ source: { name: `many-${i}.survey.json`, text: many }, files: {} })),
+    },
     { name: '3 × estimate of 2,000 questions × 50 scenarios', requests: three('/v1/estimates', () => twoThousandQuestions()) },
     {
       name: '3 × estimate of other hostile files, in turn',
@@ -51,7 +58,10 @@ function scenarios(): Scenario[] {
         return { source: { name: file.name, text: file.text }, files: {} };
       }).concat(hostile.slice(3).map((file) => ({ path: '/v1/estimates', submission: { source: { name: file.name, text: file.text }, files: {} } }))),
     },
-    { name: '3 × estimate of a loop that runs away with one scenario', requests: three('/v1/estimates', () => ({ source: { name: loop.name, text: loop.text }, files: loop.files })) },
+    {
+      name: '3 × estimate of a loop that runs away with one scenario',
+      requests: three('/v1/estimates', () => ({ source: { name: loop.name, text: loop.text }, files: loop.files })),
+    },
   ];
 }
 
@@ -177,7 +187,18 @@ async function main(): Promise<void> {
   }
   console.log(`Hostile files: ${rounds} rounds of the requests at once per scenario, each on a fresh server; health asked every 25 ms meanwhile.\n`);
   const round = (value: unknown) => (typeof value === 'number' ? (Number.isInteger(value) ? String(value) : value.toFixed(1)) : String(value));
-  const columns = ['scenario', 'statuses', 'seconds', 'idle_health_p50_ms', 'health_p50_ms', 'health_p99_ms', 'health_max_ms', 'rss_before_mb', 'rss_peak_mb', 'rss_after_mb'];
+  const columns = [
+    'scenario',
+    'statuses',
+    'seconds',
+    'idle_health_p50_ms',
+    'health_p50_ms',
+    'health_p99_ms',
+    'health_max_ms',
+    'rss_before_mb',
+    'rss_peak_mb',
+    'rss_after_mb',
+  ];
   console.log(columns.join(' | '));
   for (const row of report) console.log(columns.map((column) => round(row[column])).join(' | '));
 }

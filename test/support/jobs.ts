@@ -7,7 +7,11 @@ export interface WaitOptions {
   timeoutMs?: number;
 }
 
-export async function waitForJob(client: FieldworkClient, id: string, { until = (job) => isFinished(job.status), timeoutMs = 60_000 }: WaitOptions = {}): Promise<Job> {
+export async function waitForJob(
+  client: FieldworkClient,
+  id: string,
+  { until = (job) => isFinished(job.status), timeoutMs = 60_000 }: WaitOptions = {},
+): Promise<Job> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const job = await client.getJob(id);

@@ -51,7 +51,9 @@ function binDirectory(): string {
   const root = '/usr/lib/postgresql';
   const find = (): string | null => {
     if (!existsSync(root)) return null;
-    const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'postgres'))).sort((a, b) => Number(b) - Number(a));
+    const versions = readdirSync(root)
+      .filter((v) => existsSync(join(root, v, 'bin', 'postgres')))
+      .sort((a, b) => Number(b) - Number(a));
     return versions[0] ? join(root, versions[0], 'bin') : null;
   };
   const found = find();
@@ -61,7 +63,7 @@ function binDirectory(): string {
     const [command, ...rest] = [...sudo, ...args];
     execFileSync(command!, rest, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   };
-  process.stderr.write('[postgres] installing Debian\'s postgresql package\n');
+  process.stderr.write("[postgres] installing Debian's postgresql package\n");
   run(['apt-get', 'update', '-qq']);
   run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', 'postgresql']);
   const installed = find();
@@ -120,6 +122,6 @@ function postgresUser(): { uid: number; gid: number } {
   try {
     return { uid: id('-u'), gid: id('-g') };
   } catch {
-    throw new Error('running as root, but there is no `postgres` user to run the server as: install Debian\'s postgresql package');
+    throw new Error("running as root, but there is no `postgres` user to run the server as: install Debian's postgresql package");
   }
 }

@@ -12,6 +12,9 @@ exports.run = async function run() {
   const commands = await vscode.commands.getCommands(true);
   for (const id of ['fieldwork.run', 'fieldwork.estimate', 'fieldwork.setApiKey', 'fieldwork.cancelJob']) assert.ok(commands.includes(id), id);
   const lenses = await vscode.commands.executeCommand('vscode.executeCodeLensProvider', document.uri);
-  assert.ok(lenses.some((lens) => lens.command && lens.command.title === '▶ Run remotely'), 'the Run remotely lens');
+  assert.ok(
+    lenses.some((lens) => lens.command && lens.command.title === '▶ Run remotely'),
+    'the Run remotely lens',
+  );
   console.log('test:vscode: 3 checks passed');
 };

@@ -48,7 +48,13 @@ export function describe(c: Comparison): string {
     lines.push(table(['question', 'kind', 'n A / B', 'A vs B', 'test', 'p'], rows));
   }
   if (c.scorers.length > 0) {
-    const rows = c.scorers.map((s) => [s.scorer, `${fixed(s.means[0])} vs ${fixed(s.means[1])}`, fixed(s.difference), s.stderr === null ? '—' : fixed(s.stderr), count(s.n)]);
+    const rows = c.scorers.map((s) => [
+      s.scorer,
+      `${fixed(s.means[0])} vs ${fixed(s.means[1])}`,
+      fixed(s.difference),
+      s.stderr === null ? '—' : fixed(s.stderr),
+      count(s.n),
+    ]);
     lines.push(table(['scorer', 'A vs B', 'A − B', '± paired SE', 'samples'], rows));
   }
   if (c.questions.length === 0 && c.scorers.length === 0) lines.push('Nothing to compare: the runs share no questions or scored samples.');

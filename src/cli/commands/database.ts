@@ -15,14 +15,19 @@ export function databaseUrl(cli: Cli, option: string | undefined, flag: string):
   const url = option ?? (cli.env.FIELDWORK_DATABASE_URL || undefined);
   if (url === undefined) return undefined;
   if (!/^postgres(ql)?:\/\//.test(url)) {
-    throw new UsageError(`${option !== undefined ? flag : 'FIELDWORK_DATABASE_URL'} must be a PostgreSQL URL (postgres://user:password@host:5432/database); got "${redactUrl(url)}"`);
+    throw new UsageError(
+      `${option !== undefined ? flag : 'FIELDWORK_DATABASE_URL'} must be a PostgreSQL URL (postgres://user:password@host:5432/database); got "${redactUrl(url)}"`,
+    );
   }
   return url;
 }
 
 export async function migrateCommand(cli: Cli, opts: { database?: string | undefined }): Promise<number> {
   const url = databaseUrl(cli, opts.database, '--database');
-  if (url === undefined) throw new UsageError('name the database: --database postgres://… or FIELDWORK_DATABASE_URL (a data directory\'s SQLite database migrates itself when a server starts)');
+  if (url === undefined)
+    throw new UsageError(
+      "name the database: --database postgres://… or FIELDWORK_DATABASE_URL (a data directory's SQLite database migrates itself when a server starts)",
+    );
   const pool = openPool(url, { max: 1 });
   try {
     const report = await migratePostgres(pool);
@@ -42,7 +47,8 @@ export async function dbCopyCommand(cli: Cli, opts: { from: string; to?: string 
   if (url === undefined) throw new UsageError('name the target: --to postgres://… or FIELDWORK_DATABASE_URL');
   await ensureLocalRuntime(cli.env);
   const { copySqliteToPostgres } = loadDatabaseCopy();
-  if (!hasDatabase(opts.from)) throw new UsageError(`no Fieldwork data in ${opts.from}: pass the data directory a server ran on (--from ${shellQuote(opts.from)})`);
+  if (!hasDatabase(opts.from))
+    throw new UsageError(`no Fieldwork data in ${opts.from}: pass the data directory a server ran on (--from ${shellQuote(opts.from)})`);
   cli.err(`Copying ${opts.from} into ${redactUrl(url)}…`);
   const counts = await copySqliteToPostgres(dbPath(opts.from), url, (table, rows) => cli.err(`  ${table}: ${count(rows)} rows`));
   const total = Object.values(counts).reduce((sum, n) => sum + n, 0);

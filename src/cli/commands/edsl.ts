@@ -30,7 +30,8 @@ export function importEdslCommand(cli: Cli, file: string, opts: ImportEdslOption
     return EXIT.badInput;
   }
   const output = opts.output ?? join(dirname(file), `${stem}.survey.yaml`);
-  if (!/\.survey\.(ya?ml|json)$/.test(output)) throw new UsageError(`name the output NAME.survey.yaml (or .survey.json), not ${output}: Fieldwork finds surveys by that ending.`);
+  if (!/\.survey\.(ya?ml|json)$/.test(output))
+    throw new UsageError(`name the output NAME.survey.yaml (or .survey.json), not ${output}: Fieldwork finds surveys by that ending.`);
   if (existsSync(output) && !opts.force) throw new UsageError(`${output} exists; choose another name with -o, or pass --force to replace it.`);
   const text = output.endsWith('.json') ? `${JSON.stringify(imported.survey, null, 2)}\n` : stringify(imported.survey, { lineWidth: 0 });
   writeFileSync(output, text);

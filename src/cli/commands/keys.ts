@@ -33,7 +33,14 @@ export async function keysList(cli: Cli, opts: { dataDir: string; json: boolean 
     cli.out(`No API keys yet: create one with \`fieldwork keys create --user NAME --data-dir ${shellQuote(opts.dataDir)}\`.`);
     return EXIT.ok;
   }
-  const rows = keys.map((key) => [key.id, key.user, `${key.prefix}…`, key.created_at, key.last_used_at ?? '—', key.revoked_at ? `revoked ${key.revoked_at}` : 'active']);
+  const rows = keys.map((key) => [
+    key.id,
+    key.user,
+    `${key.prefix}…`,
+    key.created_at,
+    key.last_used_at ?? '—',
+    key.revoked_at ? `revoked ${key.revoked_at}` : 'active',
+  ]);
   cli.out(table(['id', 'user', 'key', 'created', 'last used', 'status'], rows));
   return EXIT.ok;
 }

@@ -27,9 +27,7 @@ export async function loginCommand(cli: Cli, opts: LoginOptions, store: LoginSto
   }
   const saved = await saveLogin(url, key, { env: cli.env, ...store });
   const where =
-    saved.storage === 'keychain'
-      ? 'in the OS keychain (service "fieldwork")'
-      : `in ${saved.path} (readable only by you; no OS keychain was available)`;
+    saved.storage === 'keychain' ? 'in the OS keychain (service "fieldwork")' : `in ${saved.path} (readable only by you; no OS keychain was available)`;
   cli.out(`Logged in to ${client.baseUrl} as ${user}. The key is stored ${where}.`);
   return EXIT.ok;
 }

@@ -22,7 +22,10 @@ export interface MockProviderOptions {
 }
 
 export async function mockProviderCommand(cli: Cli, opts: MockProviderOptions): Promise<number> {
-  const base = (opts.preset ? presetConfig(opts.preset) : opts.randomProvider !== undefined ? randomProviderConfig(opts.randomProvider) : {}) as Record<string, unknown>;
+  const base = (opts.preset ? presetConfig(opts.preset) : opts.randomProvider !== undefined ? randomProviderConfig(opts.randomProvider) : {}) as Record<
+    string,
+    unknown
+  >;
   let file: Record<string, unknown> = {};
   if (opts.config) {
     try {
@@ -34,7 +37,8 @@ export async function mockProviderCommand(cli: Cli, opts: MockProviderOptions): 
   // The file changes the preset field by field; limits and enforcement dimension by dimension.
   const input: Record<string, unknown> = { ...base, ...file };
   for (const key of ['limits', 'enforcement']) {
-    if (base[key] !== undefined && file[key] !== undefined) input[key] = { ...(base[key] as Record<string, unknown>), ...(file[key] as Record<string, unknown>) };
+    if (base[key] !== undefined && file[key] !== undefined)
+      input[key] = { ...(base[key] as Record<string, unknown>), ...(file[key] as Record<string, unknown>) };
   }
   const limits = { ...(input.limits as Record<string, unknown> | undefined) };
   if (opts.rpm !== undefined) limits.requests_per_minute = opts.rpm;

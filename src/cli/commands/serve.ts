@@ -43,7 +43,9 @@ export async function serveCommand(cli: Cli, opts: ServeOptions): Promise<number
     onLeaseLost: () => leaseLost?.(),
   }).catch((error: unknown) => {
     if (database !== undefined && isConnectionRefused(error)) {
-      throw new UsageError(`cannot reach the database ${redactUrl(database)} (${(error as { code?: string }).code}): is PostgreSQL running there, and is --database right?`);
+      throw new UsageError(
+        `cannot reach the database ${redactUrl(database)} (${(error as { code?: string }).code}): is PostgreSQL running there, and is --database right?`,
+      );
     }
     if (error instanceof DataDirOwnedError) {
       throw new UsageError(
@@ -81,11 +83,15 @@ export async function serveCommand(cli: Cli, opts: ServeOptions): Promise<number
       resolve(true);
     };
     if (opts.idleExitAfter !== undefined) {
-      watchIdle(opts.idleExitAfter * 1000, async () => (await server.store.unfinishedJobs()).length > 0, () => {
-        stop();
-        cli.err(`Idle for ${opts.idleExitAfter} s: no jobs and no clients.`);
-        resolve(false);
-      });
+      watchIdle(
+        opts.idleExitAfter * 1000,
+        async () => (await server.store.unfinishedJobs()).length > 0,
+        () => {
+          stop();
+          cli.err(`Idle for ${opts.idleExitAfter} s: no jobs and no clients.`);
+          resolve(false);
+        },
+      );
     }
   });
   if (lost) return EXIT.failed; // the server has stopped itself; its log said why
@@ -129,10 +135,13 @@ function watchIdle(idleMs: number, busy: () => Promise<boolean>, onIdle: () => v
       onIdle();
     }
   };
-  const timer = setInterval(() => {
-    if (checking) return;
-    checking = true;
-    void check().finally(() => (checking = false));
-  }, Math.min(5000, Math.max(100, idleMs / 4)));
+  const timer = setInterval(
+    () => {
+      if (checking) return;
+      checking = true;
+      void check().finally(() => (checking = false));
+    },
+    Math.min(5000, Math.max(100, idleMs / 4)),
+  );
   timer.unref();
 }

@@ -4,10 +4,7 @@ import { specKind } from '../file-kind';
 import { lastRunTitle, lensLine } from './placement';
 import type { RunHistory } from './run-history';
 
-export const SPEC_SELECTOR: vscode.DocumentSelector = [
-  { pattern: '**/*.survey.{yaml,yml,json}' },
-  { pattern: '**/*.eval.{yaml,yml,json}' },
-];
+export const SPEC_SELECTOR: vscode.DocumentSelector = [{ pattern: '**/*.survey.{yaml,yml,json}' }, { pattern: '**/*.eval.{yaml,yml,json}' }];
 
 class SpecCodeLensProvider implements vscode.CodeLensProvider {
   readonly onDidChangeCodeLenses: vscode.Event<void>;

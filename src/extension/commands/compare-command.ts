@@ -26,7 +26,12 @@ export function compareCommands(deps: CommandDeps): Command[] {
         }
         for (const other of deps.jobsView.model.jobs()) {
           if (other.id === job.id || !core().isFinished(other.status)) continue;
-          choices.push({ label: other.name, description: `${other.status.replace('_', ' ')} · ${new Date(other.created_at).toLocaleString()}`, detail: other.id, other });
+          choices.push({
+            label: other.name,
+            description: `${other.status.replace('_', ' ')} · ${new Date(other.created_at).toLocaleString()}`,
+            detail: other.id,
+            other,
+          });
         }
         if (choices.length === 0) {
           void vscode.window.showInformationMessage(`There is nothing to compare ${job.name} with yet: run another job, or a job with two models.`);
@@ -34,21 +39,26 @@ export function compareCommands(deps: CommandDeps): Command[] {
         }
         const picked = await vscode.window.showQuickPick(choices, { title: `Compare ${job.name} with…`, matchOnDescription: true, matchOnDetail: true });
         if (!picked) return;
-        const comparison = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Fieldwork: comparing…', cancellable: true }, async (_p, token) => {
-          const abort = new AbortController();
-          token.onCancellationRequested(() => abort.abort());
-          const read = async (jobId: string): Promise<Result[]> => {
-            const results: Result[] = [];
-            for await (const result of client.allResults(jobId, { pageSize: 1000, signal: abort.signal })) results.push(result);
-            return results;
-          };
-          const first = await read(job.id);
-          const second = picked.other.id === job.id ? first : await read(picked.other.id);
-          const [ma, mb] = picked.models ?? [undefined, undefined];
-          const only = (results: Result[], model: string | undefined): Result[] => (model ? results.filter((r) => r.model === model) : results);
-          const labels: [string, string] = picked.models ? [`${job.name} · ${ma}`, `${job.name} · ${mb}`] : [`${job.name} (${job.id})`, `${picked.other.name} (${picked.other.id})`];
-          return core().compareRuns(only(first, ma), only(second, mb), labels);
-        });
+        const comparison = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: 'Fieldwork: comparing…', cancellable: true },
+          async (_p, token) => {
+            const abort = new AbortController();
+            token.onCancellationRequested(() => abort.abort());
+            const read = async (jobId: string): Promise<Result[]> => {
+              const results: Result[] = [];
+              for await (const result of client.allResults(jobId, { pageSize: 1000, signal: abort.signal })) results.push(result);
+              return results;
+            };
+            const first = await read(job.id);
+            const second = picked.other.id === job.id ? first : await read(picked.other.id);
+            const [ma, mb] = picked.models ?? [undefined, undefined];
+            const only = (results: Result[], model: string | undefined): Result[] => (model ? results.filter((r) => r.model === model) : results);
+            const labels: [string, string] = picked.models
+              ? [`${job.name} · ${ma}`, `${job.name} · ${mb}`]
+              : [`${job.name} (${job.id})`, `${picked.other.name} (${picked.other.id})`];
+            return core().compareRuns(only(first, ma), only(second, mb), labels);
+          },
+        );
         const panel = await deps.panels.openJob(job.id, job);
         panel.showComparison(comparison);
       },

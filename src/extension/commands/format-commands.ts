@@ -67,7 +67,10 @@ async function withFileProgress<T>(title: string, work: (signal: AbortSignal, re
 export async function runSpec(deps: CommandDeps, uri: vscode.Uri): Promise<Job | undefined> {
   const name = basename(uri.fsPath);
   if (!vscode.workspace.isTrusted) {
-    const choice = await vscode.window.showWarningMessage(`Fieldwork runs files only in a trusted workspace: trust this folder to run ${name}.`, 'Manage Workspace Trust');
+    const choice = await vscode.window.showWarningMessage(
+      `Fieldwork runs files only in a trusted workspace: trust this folder to run ${name}.`,
+      'Manage Workspace Trust',
+    );
     if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
     return undefined;
   }
@@ -80,7 +83,9 @@ export async function runSpec(deps: CommandDeps, uri: vscode.Uri): Promise<Job |
   return withFileProgress(`Fieldwork: running ${name}`, async (signal, report) => {
     // The status bar and the notification leave before anything heavy runs (loading the core, parsing the file).
     await yieldToVsCode();
-    deps.log.info(`run ${name}: feedback sent ${(performance.now() - started).toFixed(1)} ms after the command began (extension-core ${coreWasLoaded ? 'already loaded' : 'not loaded yet'})`);
+    deps.log.info(
+      `run ${name}: feedback sent ${(performance.now() - started).toFixed(1)} ms after the command began (extension-core ${coreWasLoaded ? 'already loaded' : 'not loaded yet'})`,
+    );
     await saved(uri);
     const submission = core().submissionFor(uri.fsPath);
     report(`connecting to ${deps.connection.describe()}…`);

@@ -14,7 +14,10 @@ export function previewPrompts(kind: SpecKind, path: string, maxInterviews = 2):
     for (let i = 0; i < Math.min(maxInterviews, survey.interviewCount); i++) {
       const ref = survey.interviewAt(i);
       const agent = parsed.value.agents[ref.agentIndex];
-      lines.push(`## Interview ${i + 1}: agent ${agent?.name ?? ref.agentIndex + 1}, scenario ${ref.scenarioIndex + 1}, model ${modelName(parsed.value.models[ref.modelIndex])}`, '');
+      lines.push(
+        `## Interview ${i + 1}: agent ${agent?.name ?? ref.agentIndex + 1}, scenario ${ref.scenarioIndex + 1}, model ${modelName(parsed.value.models[ref.modelIndex])}`,
+        '',
+      );
       parsed.value.questions.forEach((question, q) => {
         const prompts = survey.prompts(ref, q, new Map());
         lines.push(`### ${question.question_name}`, '', '**System**', '', fence(prompts.system), '', '**User**', '', fence(prompts.user), '');

@@ -24,7 +24,7 @@ export function serverCommands(deps: CommandDeps): Command[] {
         if (!url) return;
         const key = await vscode.window.showInputBox({
           title: `Fieldwork API key for ${url}`,
-          prompt: 'Stored in VS Code\'s secret storage, never in settings. Ask your server\'s admin for a key (`fieldwork keys create`).',
+          prompt: "Stored in VS Code's secret storage, never in settings. Ask your server's admin for a key (`fieldwork keys create`).",
           password: true,
           ignoreFocusOut: true,
           validateInput: (value) => (value.trim().length < 8 ? 'That is too short to be a Fieldwork API key.' : undefined),
@@ -72,12 +72,26 @@ export function serverCommands(deps: CommandDeps): Command[] {
       execute: async () => {
         const name = await vscode.window.showQuickPick([...secrets.providerKeyNames(), 'Other…'], { title: 'Which provider key (for the local server)?' });
         if (!name) return;
-        const variable = name === 'Other…' ? await vscode.window.showInputBox({ title: 'Environment variable name', validateInput: (v) => (/^[A-Z][A-Z0-9_]*$/.test(v) ? undefined : 'Use A_NAME_LIKE_THIS.') }) : name;
+        const variable =
+          name === 'Other…'
+            ? await vscode.window.showInputBox({
+                title: 'Environment variable name',
+                validateInput: (v) => (/^[A-Z][A-Z0-9_]*$/.test(v) ? undefined : 'Use A_NAME_LIKE_THIS.'),
+              })
+            : name;
         if (!variable) return;
-        const value = await vscode.window.showInputBox({ title: variable, password: true, ignoreFocusOut: true, prompt: 'Stored in VS Code\'s secret storage; given to the local server in its environment.' });
+        const value = await vscode.window.showInputBox({
+          title: variable,
+          password: true,
+          ignoreFocusOut: true,
+          prompt: "Stored in VS Code's secret storage; given to the local server in its environment.",
+        });
         if (!value) return;
         await secrets.setProviderKey(variable, value);
-        const restart = await vscode.window.showInformationMessage(`Fieldwork: ${variable} saved. The local server reads it when it starts.`, 'Restart Local Server');
+        const restart = await vscode.window.showInformationMessage(
+          `Fieldwork: ${variable} saved. The local server reads it when it starts.`,
+          'Restart Local Server',
+        );
         if (restart) await vscode.commands.executeCommand('fieldwork.restartLocalServer');
       },
     },
@@ -102,7 +116,10 @@ export function serverCommands(deps: CommandDeps): Command[] {
     {
       id: 'fieldwork.restartLocalServer',
       failure: 'Could not restart the local server',
-      execute: () => vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Restarting the local Fieldwork server…' }, () => connection.restartLocalServer()),
+      execute: () =>
+        vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Restarting the local Fieldwork server…' }, () =>
+          connection.restartLocalServer(),
+        ),
     },
     { id: 'fieldwork.showLog', failure: 'Could not show the log', execute: () => log.show() },
     { id: 'fieldwork.showJobsView', failure: 'Could not show the jobs', execute: () => vscode.commands.executeCommand('fieldwork.jobs.focus') },
@@ -110,22 +127,25 @@ export function serverCommands(deps: CommandDeps): Command[] {
 }
 
 async function startLocal(deps: CommandDeps): Promise<void> {
-  if (deps.connection.target.kind !== 'local') await vscode.workspace.getConfiguration('fieldwork').update('server', 'local', vscode.ConfigurationTarget.Global);
+  if (deps.connection.target.kind !== 'local')
+    await vscode.workspace.getConfiguration('fieldwork').update('server', 'local', vscode.ConfigurationTarget.Global);
   await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Starting the local Fieldwork server' }, () => deps.connection.client());
   await deps.jobsView.refresh();
 }
 
 function askUrl(): Thenable<string | undefined> {
-  return vscode.window.showInputBox({
-    title: 'Team server URL',
-    placeHolder: 'https://fieldwork.example.org',
-    validateInput: (value) => {
-      try {
-        const url = new URL(value);
-        return url.protocol === 'http:' || url.protocol === 'https:' ? undefined : 'Use an http:// or https:// URL.';
-      } catch {
-        return 'That is not a URL.';
-      }
-    },
-  }).then((v) => v?.trim().replace(/\/+$/, ''));
+  return vscode.window
+    .showInputBox({
+      title: 'Team server URL',
+      placeHolder: 'https://fieldwork.example.org',
+      validateInput: (value) => {
+        try {
+          const url = new URL(value);
+          return url.protocol === 'http:' || url.protocol === 'https:' ? undefined : 'Use an http:// or https:// URL.';
+        } catch {
+          return 'That is not a URL.';
+        }
+      },
+    })
+    .then((v) => v?.trim().replace(/\/+$/, ''));
 }

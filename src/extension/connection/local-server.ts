@@ -87,14 +87,26 @@ export async function ensureLocalServer(opts: LocalServerOptions): Promise<Local
 }
 
 async function launch(dir: string, opts: LocalServerOptions): Promise<LocalServer> {
-  const runtime = opts.nodePath ? { command: opts.nodePath, env: {}, description: `${opts.nodePath} (fieldwork.localServer.nodePath)` } : await findServerRuntime();
+  const runtime = opts.nodePath
+    ? { command: opts.nodePath, env: {}, description: `${opts.nodePath} (fieldwork.localServer.nodePath)` }
+    : await findServerRuntime();
   const port = await freePort();
   const logFile = join(dir, 'server.log');
   const out = openSync(logFile, 'a');
   opts.log(`starting the local server with ${runtime.description} on port ${port} (log: ${logFile})`);
   const child = spawn(
     runtime.command,
-    ['--disable-warning=ExperimentalWarning', opts.bundlePath, 'serve', '--port', String(port), '--data-dir', dir, '--idle-exit-after', String(opts.idleExitSeconds)],
+    [
+      '--disable-warning=ExperimentalWarning',
+      opts.bundlePath,
+      'serve',
+      '--port',
+      String(port),
+      '--data-dir',
+      dir,
+      '--idle-exit-after',
+      String(opts.idleExitSeconds),
+    ],
     { detached: true, stdio: ['ignore', out, out], env: { ...process.env, ...opts.env, ...runtime.env }, windowsHide: true },
   );
   closeSync(out);

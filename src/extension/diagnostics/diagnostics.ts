@@ -17,12 +17,17 @@ export function activateDiagnostics(context: vscode.ExtensionContext): void {
     const text = document.getText();
     const lines = text.split(/\r?\n/);
     const name = basename(document.fileName);
-    const diagnostics = core().specIssues(kind, document.fileName, text)
+    const diagnostics = core()
+      .specIssues(kind, document.fileName, text)
       // Problems in a scenario or data file are shown at the line of the spec that names it, by the core.
       .filter((issue) => issue.file === name || issue.file === '')
       .map((issue) => {
         const r = issueRange(issue, lines);
-        const diagnostic = new vscode.Diagnostic(new vscode.Range(r.startLine, r.startCharacter, r.endLine, r.endCharacter), issue.message, vscode.DiagnosticSeverity.Error);
+        const diagnostic = new vscode.Diagnostic(
+          new vscode.Range(r.startLine, r.startCharacter, r.endLine, r.endCharacter),
+          issue.message,
+          vscode.DiagnosticSeverity.Error,
+        );
         diagnostic.source = 'fieldwork';
         return diagnostic;
       });
@@ -37,10 +42,13 @@ export function activateDiagnostics(context: vscode.ExtensionContext): void {
     if (!specKind(document.fileName)) return;
     const key = document.uri.toString();
     clearTimeout(timers.get(key));
-    timers.set(key, setTimeout(() => {
-      timers.delete(key);
-      validate(document);
-    }, delayMs));
+    timers.set(
+      key,
+      setTimeout(() => {
+        timers.delete(key);
+        validate(document);
+      }, delayMs),
+    );
   };
   const scheduleOpened = (document: vscode.TextDocument): void => schedule(document, 0);
 

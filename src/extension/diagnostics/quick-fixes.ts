@@ -29,5 +29,7 @@ class DidYouMeanFixes implements vscode.CodeActionProvider {
 }
 
 export function activateQuickFixes(context: vscode.ExtensionContext): void {
-  context.subscriptions.push(vscode.languages.registerCodeActionsProvider(SPEC_SELECTOR, new DidYouMeanFixes(), { providedCodeActionKinds: DidYouMeanFixes.kinds }));
+  context.subscriptions.push(
+    vscode.languages.registerCodeActionsProvider(SPEC_SELECTOR, new DidYouMeanFixes(), { providedCodeActionKinds: DidYouMeanFixes.kinds }),
+  );
 }

@@ -92,7 +92,13 @@ export function presentJob(job: Job, now = Date.now()): JobPresentation {
   const progress = core().isFinished(job.status) ? status : `${status} ${percent}%`;
   const fromEdsl = core().isEdslSourceName(job.source_name);
   // The age first: a narrow sidebar cuts the end of the description.
-  const description = [shortAge(Date.parse(job.created_at), now), ...(fromEdsl ? ['EDSL'] : []), progress, `${p.interviews_done}/${p.interviews_total}`, formatUsd(job.cost.usd)].join(' · ');
+  const description = [
+    shortAge(Date.parse(job.created_at), now),
+    ...(fromEdsl ? ['EDSL'] : []),
+    progress,
+    `${p.interviews_done}/${p.interviews_total}`,
+    formatUsd(job.cost.usd),
+  ].join(' · ');
   const tooltip = [
     `${job.name} (${job.kind})`,
     `id: ${job.id}`,

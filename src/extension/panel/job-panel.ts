@@ -62,7 +62,10 @@ export class JobPanel implements vscode.Disposable {
     private readonly deps: PanelDeps,
   ) {
     const webview = panel.webview;
-    webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(deps.context.extensionUri, 'media'), vscode.Uri.joinPath(deps.context.extensionUri, 'dist')] };
+    webview.options = {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(deps.context.extensionUri, 'media'), vscode.Uri.joinPath(deps.context.extensionUri, 'dist')],
+    };
     const nonce = createNonce();
     webview.html = panelHtml({
       cspSource: webview.cspSource,
@@ -131,7 +134,16 @@ export class JobPanel implements vscode.Disposable {
 
   private snapshot(): Omit<Extract<HostMessage, { type: 'snapshot' }>, 'type'> {
     const estimate = this.estimate ? { fileName: this.estimate.fileName, estimate: this.estimate.estimate, canRun: this.estimate.canRun && !this.job } : null;
-    return { job: this.job, estimate, log: this.log, results: this.rows, resultsComplete: this.resultsComplete, metrics: this.metrics, progress: this.progress, questions: this.questions };
+    return {
+      job: this.job,
+      estimate,
+      log: this.log,
+      results: this.rows,
+      resultsComplete: this.resultsComplete,
+      metrics: this.metrics,
+      progress: this.progress,
+      questions: this.questions,
+    };
   }
 
   /**
@@ -185,7 +197,10 @@ export class JobPanel implements vscode.Disposable {
     } catch (error) {
       if (abort.signal.aborted) return;
       this.deps.log.error(`Following job ${jobId} failed`, error);
-      this.post({ type: 'error', message: `Lost the job's event stream: ${error instanceof Error ? error.message : String(error)}. Reopen the panel to retry.` });
+      this.post({
+        type: 'error',
+        message: `Lost the job's event stream: ${error instanceof Error ? error.message : String(error)}. Reopen the panel to retry.`,
+      });
     } finally {
       streaming?.dispose();
       if (this.following === abort) this.following = null;
@@ -290,7 +305,8 @@ export class JobPanel implements vscode.Disposable {
       case 'run':
         if (this.estimate?.uri) {
           // The panel shows "Submitting…" from the click; it learns here when nothing was submitted.
-          const notRun = (): void => this.post({ type: 'error', message: 'The file was not submitted (see the message in the corner, or the Problems panel).' });
+          const notRun = (): void =>
+            this.post({ type: 'error', message: 'The file was not submitted (see the message in the corner, or the Problems panel).' });
           void this.deps.run(vscode.Uri.parse(this.estimate.uri)).then(
             (job) => (job ? undefined : notRun()),
             (error: unknown) => {
@@ -341,10 +357,15 @@ export class JobPanel implements vscode.Disposable {
 }
 
 /** Export a job's results as CSV, JSON or JSONL to a file the user picks. */
-export async function exportResults(deps: Pick<PanelDeps, 'connection' | 'log'>, job: Pick<Job, 'id' | 'name'>, format?: 'csv' | 'json' | 'jsonl'): Promise<void> {
+export async function exportResults(
+  deps: Pick<PanelDeps, 'connection' | 'log'>,
+  job: Pick<Job, 'id' | 'name'>,
+  format?: 'csv' | 'json' | 'jsonl',
+): Promise<void> {
   const chosen =
     format ??
-    ((await vscode.window.showQuickPick(['csv', 'json', 'jsonl'], { title: `Export results of ${job.name}`, placeHolder: 'Format' })) as 'csv' | 'json' | 'jsonl' | undefined);
+    ((await vscode.window.showQuickPick(['csv', 'json', 'jsonl'], { title: `Export results of ${job.name}`, placeHolder: 'Format' })) as
+      'csv' | 'json' | 'jsonl' | undefined);
   if (!chosen) return;
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   const target = await vscode.window.showSaveDialog({
@@ -353,21 +374,23 @@ export async function exportResults(deps: Pick<PanelDeps, 'connection' | 'log'>,
   });
   if (!target) return;
   try {
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Exporting results of ${job.name}…`, cancellable: true }, async (_p, token) => {
-      const abort = new AbortController();
-      token.onCancellationRequested(() => abort.abort());
-      const client = await deps.connection.client();
-      const out = createWriteStream(target.fsPath);
-      try {
-        await client.downloadResults(job.id, chosen, out, { signal: abort.signal });
-      } finally {
-        await new Promise<void>((resolve) => out.end(resolve));
-      }
-    });
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Exporting results of ${job.name}…`, cancellable: true },
+      async (_p, token) => {
+        const abort = new AbortController();
+        token.onCancellationRequested(() => abort.abort());
+        const client = await deps.connection.client();
+        const out = createWriteStream(target.fsPath);
+        try {
+          await client.downloadResults(job.id, chosen, out, { signal: abort.signal });
+        } finally {
+          await new Promise<void>((resolve) => out.end(resolve));
+        }
+      },
+    );
     const open = await vscode.window.showInformationMessage(`Exported the results of ${job.name} to ${target.fsPath}.`, 'Open');
     if (open) await vscode.window.showTextDocument(target);
   } catch (error) {
     await showUserError(`Could not export the results of ${job.name}`, error, deps.log);
   }
 }
-

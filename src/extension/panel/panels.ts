@@ -82,7 +82,12 @@ export class JobPanels implements vscode.Disposable {
   }
 
   private createPanel(title: string): vscode.WebviewPanel {
-    return vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, { enableScripts: true, retainContextWhenHidden: true });
+    return vscode.window.createWebviewPanel(
+      PANEL_VIEW_TYPE,
+      title,
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
+      { enableScripts: true, retainContextWhenHidden: true },
+    );
   }
 
   private track(panel: JobPanel): JobPanel {

@@ -10,7 +10,10 @@ export function questionsOf(path: string): QuestionInfo[] {
     if (!parsed.ok) return [];
     return parsed.value.questions.map((question) => {
       const options = 'question_options' in question && Array.isArray(question.question_options) ? question.question_options.map(String) : null;
-      const labels = question.question_type === 'linear_scale' && question.option_labels ? Object.fromEntries(Object.entries(question.option_labels).map(([k, v]) => [k, String(v)])) : null;
+      const labels =
+        question.question_type === 'linear_scale' && question.option_labels
+          ? Object.fromEntries(Object.entries(question.option_labels).map(([k, v]) => [k, String(v)]))
+          : null;
       return { name: question.question_name, type: question.question_type, options, labels };
     });
   } catch {

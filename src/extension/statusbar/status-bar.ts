@@ -14,7 +14,16 @@ export function activateStatusBar(context: vscode.ExtensionContext, connection: 
     const target = connection.target;
     const where = target.kind === 'local' ? 'local' : hostOf(target.url);
     const state = connection.state;
-    const icon = state === 'connected' ? (target.kind === 'local' ? '$(vm-active)' : '$(cloud)') : state === 'connecting' ? '$(loading~spin)' : state === 'idle' ? '$(vm)' : '$(vm-outline)';
+    const icon =
+      state === 'connected'
+        ? target.kind === 'local'
+          ? '$(vm-active)'
+          : '$(cloud)'
+        : state === 'connecting'
+          ? '$(loading~spin)'
+          : state === 'idle'
+            ? '$(vm)'
+            : '$(vm-outline)';
     item.text = `${icon} Fieldwork: ${where}${running > 0 ? ` · $(sync~spin) ${running} running` : ''}`;
     const says: Record<typeof state, string> = {
       idle: 'not connected yet (connects when needed)',
@@ -25,7 +34,8 @@ export function activateStatusBar(context: vscode.ExtensionContext, connection: 
       'no-runtime': 'cannot start: needs Node.js 22.13+',
     };
     item.tooltip = `Fieldwork server: ${connection.describe()} — ${says[state]}${running > 0 ? `\n${running} job(s) running` : ''}\nClick to show the jobs.`;
-    item.backgroundColor = state === 'no-key' || state === 'unreachable' || state === 'no-runtime' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    item.backgroundColor =
+      state === 'no-key' || state === 'unreachable' || state === 'no-runtime' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
   };
   render();
   item.show();

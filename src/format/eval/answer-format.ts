@@ -2,10 +2,7 @@
 // The test model answers at chance — a real baseline: a random letter for choices, a random small number or a
 // plausible word for open answers, and a random grade with a line of reasoning for a grader's prompt.
 
-export type AnswerFormat =
-  | { kind: 'choice'; letters: string[] }
-  | { kind: 'open'; numeric: boolean }
-  | { kind: 'grade'; grades: string[] };
+export type AnswerFormat = { kind: 'choice'; letters: string[] } | { kind: 'open'; numeric: boolean } | { kind: 'grade'; grades: string[] };
 
 const WORDS = ['Paris', 'blue', 'yes', 'no', 'photosynthesis', 'seven', 'the moon', 'water', 'Shakespeare', 'gravity'];
 const REASONS = [

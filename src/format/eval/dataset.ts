@@ -44,7 +44,8 @@ export function samplesFromEntries(entries: z.output<typeof SampleEntry>[], at: 
 /** Samples from a dataset file's records, mapped by `fields`. Problems point at the file's lines. */
 export function samplesFromFile(file: string, text: string, fields: Mapping | undefined): SamplesResult {
   const loaded = scenariosFromFile(file, text);
-  if (!loaded.ok) return { ok: false, issues: loaded.issues.map((issue) => ({ ...issue, message: issue.message.replace(/scenario/g, 'sample') })), problems: [] };
+  if (!loaded.ok)
+    return { ok: false, issues: loaded.issues.map((issue) => ({ ...issue, message: issue.message.replace(/scenario/g, 'sample') })), problems: [] };
   const records = loaded.scenarios;
   const csv = /\.csv$/i.test(file);
   // Good enough for messages: a record's line when no field spans lines (CSV) and no line is blank (JSONL).
@@ -159,7 +160,8 @@ function checkDraft(draft: Draft): { field: string; message: string } | null {
   if (draft.input.trim() === '') return { field: 'input', message: 'input is empty' };
   if (draft.choices !== null) {
     if (draft.choices.length < 2) return { field: 'choices', message: 'choices needs at least 2 options' };
-    if (draft.choices.length > MAX_CHOICES) return { field: 'choices', message: `choices has ${draft.choices.length} options; at most ${MAX_CHOICES} (A to Z)` };
+    if (draft.choices.length > MAX_CHOICES)
+      return { field: 'choices', message: `choices has ${draft.choices.length} options; at most ${MAX_CHOICES} (A to Z)` };
   }
   return null;
 }
@@ -198,6 +200,8 @@ function finish(
 }
 
 function contentId(draft: Draft): string {
-  const digest = createHash('sha256').update(JSON.stringify([draft.input, draft.target, draft.choices])).digest('hex');
+  const digest = createHash('sha256')
+    .update(JSON.stringify([draft.input, draft.target, draft.choices]))
+    .digest('hex');
   return digest.slice(0, 12);
 }

@@ -156,7 +156,12 @@ class EvalChecks {
     try {
       text = this.readFile(relative);
     } catch (error) {
-      this.add(path, error instanceof OutsideFolderError ? outside : `dataset file "${relative}" could not be read: ${error instanceof Error ? error.message : String(error)}`);
+      this.add(
+        path,
+        error instanceof OutsideFolderError
+          ? outside
+          : `dataset file "${relative}" could not be read: ${error instanceof Error ? error.message : String(error)}`,
+      );
       return null;
     }
     if (text === undefined) {
@@ -177,7 +182,10 @@ class EvalChecks {
       if (!model) return;
       const earlier = labels.get(model.label);
       if (earlier !== undefined) {
-        this.add([...at, index], `"${model.label}" is already listed as model ${earlier + 1}; add a name to one of them, e.g. { model: ${model.label}, name: ${model.model}-2 }`);
+        this.add(
+          [...at, index],
+          `"${model.label}" is already listed as model ${earlier + 1}; add a name to one of them, e.g. { model: ${model.label}, name: ${model.model}-2 }`,
+        );
         return;
       }
       labels.set(model.label, index);
@@ -329,7 +337,10 @@ class EvalChecks {
     const needing = scorers.find((scorer) => NEEDS_TARGET.has(scorer.type));
     const missing = needing ? samples.findIndex((sample) => sample.target.length === 0) : -1;
     if (needing && missing >= 0) {
-      this.add(['dataset'], `sample "${samples[missing]!.id}" has no target; scorer "${needing.name}" compares the output with it. Add a target to every sample`);
+      this.add(
+        ['dataset'],
+        `sample "${samples[missing]!.id}" has no target; scorer "${needing.name}" compares the output with it. Add a target to every sample`,
+      );
     }
     const choice = scorers.find((scorer) => scorer.type === 'choice');
     if (!choice) return;

@@ -39,10 +39,7 @@ export const FieldMapping = z
       .union([FieldName, z.array(FieldName).min(2)])
       .optional()
       .meta({ description: 'A column holding a list (JSONL), or the columns holding the options (CSV). Default: choices, when present.' }),
-    metadata: z
-      .array(FieldName)
-      .optional()
-      .meta({ description: 'Columns kept as metadata. Default: every column not mapped above.' }),
+    metadata: z.array(FieldName).optional().meta({ description: 'Columns kept as metadata. Default: every column not mapped above.' }),
   })
   .meta({ description: "Which of the file's columns (CSV) or keys (JSONL) become the sample's fields." });
 
@@ -109,7 +106,7 @@ export const SCORER_SCHEMAS = {
     })
     .meta({ description: 'Extracts the answer with a regular expression and compares it with the targets.' }),
   choice: z.strictObject({ type: z.literal('choice'), name }).meta({
-    description: "The letter the output chose (\"ANSWER: B\" or a lone letter) is the target's letter.",
+    description: 'The letter the output chose ("ANSWER: B" or a lone letter) is the target\'s letter.',
   }),
   f1: z.strictObject({ type: z.literal('f1'), name }).meta({
     description: 'Word-overlap F1 of output and target (best over targets), after normalizing.',
@@ -124,7 +121,7 @@ export const SCORER_SCHEMAS = {
       }),
       partial_credit: z.boolean().default(false).meta({ description: 'Allow GRADE: P, worth 0.5.' }),
     })
-    .meta({ description: "A grader model judges the output against the target; its reasoning is kept as the explanation." }),
+    .meta({ description: 'A grader model judges the output against the target; its reasoning is kept as the explanation.' }),
   log_probability: z
     .strictObject({
       type: z.literal('log_probability'),
@@ -132,7 +129,7 @@ export const SCORER_SCHEMAS = {
       measure: z
         .enum(['log_probability', 'perplexity', 'correct_greedy'])
         .default('log_probability')
-        .meta({ description: "log P(target | prompt), per-character log perplexity, or whether greedy decoding gives the target." }),
+        .meta({ description: 'log P(target | prompt), per-character log perplexity, or whether greedy decoding gives the target.' }),
     })
     .meta({ description: "Scores the target's likelihood with the provider's evaluate endpoint (e.g. Aleph Alpha)." }),
   embedding: z
@@ -165,11 +162,7 @@ export const EvalFile = z
     $schema: z.string().optional(),
     name: z.string().min(1).optional().meta({ description: 'Defaults to the file name.' }),
     description: z.string().optional(),
-    dataset: z.union([
-      z.array(SampleEntry).min(1, { error: 'dataset is empty; add a sample' }),
-      DatasetFilePath,
-      DatasetSpec,
-    ]),
+    dataset: z.union([z.array(SampleEntry).min(1, { error: 'dataset is empty; add a sample' }), DatasetFilePath, DatasetSpec]),
     prompt: z
       .union([
         z.string().min(1).meta({ description: 'The prompt template.' }),
@@ -213,15 +206,7 @@ export type ModelGradedScorer = Omit<Normalized<'model_graded'>, 'model' | 'rubr
 export type LogProbabilityScorer = Normalized<'log_probability'>;
 export type EmbeddingScorer = Omit<Normalized<'embedding'>, 'model'> & { model: ModelSpec };
 export type ScorerSpec =
-  | ExactScorer
-  | IncludesScorer
-  | MatchScorer
-  | PatternScorer
-  | ChoiceScorer
-  | F1Scorer
-  | ModelGradedScorer
-  | LogProbabilityScorer
-  | EmbeddingScorer;
+  ExactScorer | IncludesScorer | MatchScorer | PatternScorer | ChoiceScorer | F1Scorer | ModelGradedScorer | LogProbabilityScorer | EmbeddingScorer;
 
 export interface Epochs {
   count: number;

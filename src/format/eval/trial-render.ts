@@ -24,7 +24,11 @@ export function trialRenderEval(task: EvalTask, promptPath: Path, budget = { ren
     const sample = Math.floor((attempt * samples) / tries);
     const failed = (path: Path, what: string, error: unknown): EvalTrialFailure => {
       if (!(error instanceof TemplateRenderError)) throw error;
-      return { path, offset: error.offset, message: `${what} could not be rendered for sample "${task.samples[sample]?.id ?? sample + 1}": ${error.reason}. Make its loops shorter` };
+      return {
+        path,
+        offset: error.offset,
+        message: `${what} could not be rendered for sample "${task.samples[sample]?.id ?? sample + 1}": ${error.reason}. Make its loops shorter`,
+      };
     };
     try {
       compiled.prompts(sample);

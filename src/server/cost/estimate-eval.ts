@@ -35,9 +35,7 @@ function estimateWith(compiled: CompiledEval, pricing: Pricing, isCached: (key: 
   const step = Math.max(1, samples.length / EXACT_LIMIT);
   const picked = Array.from({ length: Math.min(samples.length, EXACT_LIMIT) }, (_, k) => Math.floor(k * step));
   const scale = picked.length === 0 ? 0 : samples.length / picked.length;
-  const notes = [
-    'Input tokens are approximated as characters / 4; output tokens are typical answer lengths, capped by max_tokens.',
-  ];
+  const notes = ['Input tokens are approximated as characters / 4; output tokens are typical answer lengths, capped by max_tokens.'];
   if (samples.length > EXACT_LIMIT) notes.push(`Large dataset: prompts of ${EXACT_LIMIT} evenly spaced samples were rendered and scaled up.`);
 
   const rows: ModelEstimate[] = models.map((model) => {
@@ -82,7 +80,9 @@ function estimateWith(compiled: CompiledEval, pricing: Pricing, isCached: (key: 
     rows[at] = withScoringCalls(rows[at]!, extra, pricing.price(extra.model)?.input_per_mtok ?? null);
   }
   if (scoring.length > 0) {
-    notes.push('Log-probability (evaluate) and embedding calls are counted on the row of the model they call: input tokens only (prompt and target, or a typical output), repeats across epochs answered by the cache.');
+    notes.push(
+      'Log-probability (evaluate) and embedding calls are counted on the row of the model they call: input tokens only (prompt and target, or a typical output), repeats across epochs answered by the cache.',
+    );
   }
 
   const total = estimateTotal(rows);

@@ -45,7 +45,7 @@ export async function estimateJob(survey: CompiledSurvey, store: Store, pricing:
   const hasSkipRules = questions.some((q) => q.skip_if || q.stop_if);
   const notes: string[] = [
     'Output tokens are typical reply lengths per question type (low / expected / high), capped by max_tokens; reasoning models may spend more on hidden reasoning.',
-    'Calls already in your cache on the server (yours, or your team\'s) cost nothing and are counted in cached_calls, not in tokens or USD.',
+    "Calls already in your cache on the server (yours, or your team's) cost nothing and are counted in cached_calls, not in tokens or USD.",
   ];
   if (hasSkipRules) notes.push('Skip and stop rules may leave questions unasked: calls and costs are upper bounds where answers are not yet in the cache.');
   if (questions.some((q) => q.memory !== undefined && q.memory !== 'none') || survey.survey.memory === 'all')
@@ -53,7 +53,8 @@ export async function estimateJob(survey: CompiledSurvey, store: Store, pricing:
   if (surveyShowsImages(survey.survey)) {
     notes.push('Images are not in the input tokens: providers bill each image apart, by its size (roughly 85–1,600 tokens per image at OpenAI and Anthropic).');
   }
-  if (perModel > sampled) notes.push(`Large job: prompts of ${sampled.toLocaleString('en-US')} evenly spaced interviews per model were rendered and scaled up.`);
+  if (perModel > sampled)
+    notes.push(`Large job: prompts of ${sampled.toLocaleString('en-US')} evenly spaced interviews per model were rendered and scaled up.`);
 
   const estimates: ModelEstimate[] = [];
   for (const [modelIndex, model] of models.entries()) {

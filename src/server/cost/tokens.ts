@@ -33,7 +33,8 @@ function encoder(encoding: Encoding): Tiktoken {
     const { Tiktoken: Encoder } = require('js-tiktoken/lite') as typeof import('js-tiktoken/lite');
     type Ranks = ConstructorParameters<typeof Encoder>[0];
     // CommonJS exports the table itself; an ES-module interop may wrap it in `default`.
-    const loaded = (encoding === 'o200k_base' ? require('js-tiktoken/ranks/o200k_base') : require('js-tiktoken/ranks/cl100k_base')) as Ranks | { default: Ranks };
+    const loaded = (encoding === 'o200k_base' ? require('js-tiktoken/ranks/o200k_base') : require('js-tiktoken/ranks/cl100k_base')) as
+      Ranks | { default: Ranks };
     found = new Encoder('pat_str' in loaded ? loaded : loaded.default);
     encoders.set(encoding, found);
   }
@@ -86,7 +87,11 @@ const approximate = (perToken: number, source: string, accuracy: number): TokenC
 /** The best counter for a model of a service backed by `provider` (null: unknown, guessed from the names). */
 export function tokenCounter(provider: ProviderKind | null, service: string, model: string): TokenCounter {
   if (provider === 'test' || (provider === null && service === 'test')) {
-    return { count: (system, user) => approximateTokens(system) + approximateTokens(user) + 7, source: 'the test model\'s own count (characters / 4)', accuracy: 0 };
+    return {
+      count: (system, user) => approximateTokens(system) + approximateTokens(user) + 7,
+      source: "the test model's own count (characters / 4)",
+      accuracy: 0,
+    };
   }
   const encoding = openAiEncoding(model);
   if (encoding && (provider === 'openai' || provider === null)) {
@@ -98,5 +103,5 @@ export function tokenCounter(provider: ProviderKind | null, service: string, mod
     // Anthropic's tokenizer is not published; its count runs about 3.5 characters per token for English prose.
     return approximate(3.5, 'approximation: characters / 3.5 (Anthropic publishes no tokenizer), ±20%', 0.2);
   }
-  return approximate(4, 'approximation: characters / 4 (this model\'s tokenizer is not known here), ±25%', 0.25);
+  return approximate(4, "approximation: characters / 4 (this model's tokenizer is not known here), ±25%", 0.25);
 }

@@ -24,5 +24,4 @@ export function detailFor(error: unknown): Response | null {
   return detailResponse(known.problem.status, known.problem.detail ?? known.problem.title, known.headers);
 }
 
-export const internalDetail = (): Response =>
-  detailResponse(500, 'The Fieldwork server failed to handle this request. The details are in the server log.');
+export const internalDetail = (): Response => detailResponse(500, 'The Fieldwork server failed to handle this request. The details are in the server log.');

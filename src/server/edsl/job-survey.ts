@@ -10,7 +10,10 @@ export function storedSurvey(job: StoredJob): Survey {
   const files = job.submission.files;
   const parsed = parseSurvey(job.submission.source, (path) => files[path]);
   if (!parsed.ok) {
-    throw new DetailError(409, `Job ${job.id}'s survey no longer reads on this server (${parsed.issues[0]?.message ?? 'invalid'}); its results are still in /v1/jobs/${job.id}/results.`);
+    throw new DetailError(
+      409,
+      `Job ${job.id}'s survey no longer reads on this server (${parsed.issues[0]?.message ?? 'invalid'}); its results are still in /v1/jobs/${job.id}/results.`,
+    );
   }
   return parsed.value;
 }

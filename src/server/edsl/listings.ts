@@ -13,7 +13,10 @@ const FROM_EDSL_STATUS = new Map<string, JobStatus>(Object.entries(EDSL_STATUS).
 export async function jobList(deps: AppDeps, c: Context<AppEnv>): Promise<Record<string, unknown>[]> {
   const page = integerParam(c.req.query('page'), 'page', { min: 1, max: 10_000, fallback: 1 });
   const pageSize = integerParam(c.req.query('page_size'), 'page_size', { min: 1, max: 200, fallback: 10 });
-  const statuses = (c.req.queries('status') ?? []).flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
+  const statuses = (c.req.queries('status') ?? [])
+    .flatMap((value) => value.split(','))
+    .map((value) => value.trim())
+    .filter(Boolean);
   const status = statuses.map((value) => {
     const ours = FROM_EDSL_STATUS.get(value);
     if (!ours) throw new DetailError(400, `status "${value}" is not a job status; use ${[...FROM_EDSL_STATUS.keys()].join(', ')}.`);

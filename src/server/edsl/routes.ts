@@ -81,7 +81,10 @@ export function createEdslApp(deps: EdslDeps): Hono<AppEnv> {
 
   app.post('/new-remote-inference', async (c) => {
     const request = await body<{ description?: string | null; iterations?: number | null; fresh?: boolean | null; visibility?: string | null }>(
-      c, NewRemoteInference, 'remote inference request');
+      c,
+      NewRemoteInference,
+      'remote inference request',
+    );
     const announcement: Announcement = {
       description: request.description ?? null,
       iterations: request.iterations ?? 1,
@@ -123,7 +126,9 @@ export function createEdslApp(deps: EdslDeps): Hono<AppEnv> {
     const job = await ownJob(c.var.user, uuid);
     const stored = (await store.getJob(job.id))!;
     const includeJson = c.req.query('include_json_string') === 'true' || c.req.query('include_json_string') === 'True';
-    return c.json(remoteInferenceResponse(job, deps.version, await runContext(job, stored), includeJson ? JSON.stringify(exportJobs(storedSurvey(stored))) : null));
+    return c.json(
+      remoteInferenceResponse(job, deps.version, await runContext(job, stored), includeJson ? JSON.stringify(exportJobs(storedSurvey(stored))) : null),
+    );
   });
 
   app.post('/remote-inference/update-status', async (c) => {
@@ -165,7 +170,10 @@ export function createEdslApp(deps: EdslDeps): Hono<AppEnv> {
   app.get('/prices', (c) => c.json(priceList(jobs.models())));
 
   app.all('*', (c) =>
-    detailResponse(404, `There is no ${c.req.method} ${c.req.path} on this Fieldwork server; it answers the /api/v0 endpoints of EDSL's remote inference (see docs/edsl.md).`),
+    detailResponse(
+      404,
+      `There is no ${c.req.method} ${c.req.path} on this Fieldwork server; it answers the /api/v0 endpoints of EDSL's remote inference (see docs/edsl.md).`,
+    ),
   );
 
   // EDSL polls every second or so: a job's survey is read once for its model ids, not on every poll.
@@ -194,7 +202,8 @@ export function createEdslApp(deps: EdslDeps): Hono<AppEnv> {
       fresh: announcement.fresh,
     });
     if (!imported.ok) throw new DetailError(422, `Fieldwork cannot run this job: ${imported.reasons.join(' ')}`);
-    if (imported.kind !== 'Jobs') throw new DetailError(422, 'This is an EDSL Survey; remote inference takes a Jobs object (survey.by(...) or survey.to_jobs()).');
+    if (imported.kind !== 'Jobs')
+      throw new DetailError(422, 'This is an EDSL Survey; remote inference takes a Jobs object (survey.by(...) or survey.to_jobs()).');
     return { kind: 'survey', source: { name: edslSourceName(uuid), text: JSON.stringify(imported.survey, null, 2) }, files: {}, fresh: announcement.fresh };
   }
 

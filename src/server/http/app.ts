@@ -1,16 +1,6 @@
 // The /v1 API: routes translate HTTP to the job manager and the store, and every error to problem+json.
 import { Hono } from 'hono';
-import {
-  JobListQuery,
-  JobStatus,
-  JobSubmission,
-  type Estimate,
-  type Health,
-  type Job,
-  type JobList,
-  type MetricsReport,
-  type ModelList,
-} from '../../api';
+import { JobListQuery, JobStatus, JobSubmission, type Estimate, type Health, type Job, type JobList, type MetricsReport, type ModelList } from '../../api';
 import { bearerAuth } from './auth';
 import { eventsRoute } from './events';
 import { internalProblem, invalidRequest, notFound, problemFor, problemResponse } from './problem';
@@ -37,8 +27,7 @@ export function createV1App(deps: AppDeps, mounts: Record<string, Hono<AppEnv>> 
   for (const [prefix, api] of Object.entries(mounts)) app.route(prefix, api);
   app.use('*', bearerAuth(store));
 
-  const readSubmission = async (request: Request) =>
-    parseWith(JobSubmission, await readJsonBody(request, deps.limits.max_body_bytes), 'job submission');
+  const readSubmission = async (request: Request) => parseWith(JobSubmission, await readJsonBody(request, deps.limits.max_body_bytes), 'job submission');
 
   app.get('/v1/health', async (c) => {
     const health: Health = { status: 'ok', version: deps.version, user: c.var.user, jobs_running: await jobs.runningCount(), limits: deps.limits };

@@ -78,12 +78,15 @@ async function pollEvents(follow: Follow, after: number, limit: number, waitMs: 
     if (page.events.length > 0 || page.done || waitMs <= 0 || signal.aborted) return page;
     if (!woken) {
       await new Promise<void>((resolve) => {
-        const finishCheck = setInterval(() => {
-          jobFinished(follow).then(
-            (finished) => finished && done(),
-            () => done(), // the read below reports what is wrong
-          );
-        }, Math.min(FINISH_CHECK_MS, waitMs));
+        const finishCheck = setInterval(
+          () => {
+            jobFinished(follow).then(
+              (finished) => finished && done(),
+              () => done(), // the read below reports what is wrong
+            );
+          },
+          Math.min(FINISH_CHECK_MS, waitMs),
+        );
         const deadline = setTimeout(done, waitMs);
         function done(): void {
           clearInterval(finishCheck);
@@ -109,13 +112,7 @@ const sseMessage = (event: JobEvent): string => `id: ${event.id}\nevent: ${event
  * The stream pulls: the server's socket asks for the next chunk only when it has sent the last one, so a slow
  * client slows the replay instead of filling memory. Live events wait in a small queue meanwhile.
  */
-function eventStream(
-  follow: Follow,
-  after: number,
-  keepaliveMs: number,
-  log: (line: string) => void,
-  signal: AbortSignal,
-): ReadableStream<Uint8Array> {
+function eventStream(follow: Follow, after: number, keepaliveMs: number, log: (line: string) => void, signal: AbortSignal): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let lastSent = after;
   let replayed = false;

@@ -28,8 +28,7 @@ export const tooLarge = (maxBytes: number): ProblemError =>
     detail: `The request body is larger than this server accepts (${wholeMegabytes(maxBytes)}, ${maxBytes.toLocaleString('en-US')} bytes). Send fewer or smaller inline files, or start the server with a larger --max-body-mb (now ${Math.round(maxBytes / (1024 * 1024))}).`,
   });
 
-export const notFound = (detail: string): ProblemError =>
-  new ProblemError({ type: PROBLEM_TYPES.notFound, title: 'Not found', status: 404, detail });
+export const notFound = (detail: string): ProblemError => new ProblemError({ type: PROBLEM_TYPES.notFound, title: 'Not found', status: 404, detail });
 
 export function problemResponse(problem: Problem, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(problem), {

@@ -33,18 +33,12 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
 export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues
-    .slice(0, 10)
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(body)'}: ${issue.message}`);
+  const problems = parsed.error.issues.slice(0, 10).map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(body)'}: ${issue.message}`);
   throw invalidRequest(`The ${what} is not valid: ${problems.join('; ')}.`);
 }
 
 /** An integer query parameter in [min, max], or the fallback when absent. */
-export function integerParam(
-  value: string | undefined,
-  name: string,
-  range: { min: number; max: number; fallback: number },
-): number {
+export function integerParam(value: string | undefined, name: string, range: { min: number; max: number; fallback: number }): number {
   if (value === undefined || value === '') return range.fallback;
   const number = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(number) || number < range.min || number > range.max) {

@@ -48,7 +48,8 @@ function interviewRange(query: string | undefined): [number, number] | undefined
   const match = /^(\d{1,15})(?:-(\d{1,15}))?$/.exec(query);
   const first = match ? Number(match[1]) : NaN;
   const last = match ? Number(match[2] ?? match[1]) : NaN;
-  if (!match || last < first) throw invalidRequest(`interviews must be an index or a range "first-last" with first ≤ last, e.g. interviews=0-99; got "${query}".`);
+  if (!match || last < first)
+    throw invalidRequest(`interviews must be an index or a range "first-last" with first ≤ last, e.g. interviews=0-99; got "${query}".`);
   return [first, last];
 }
 

@@ -86,7 +86,9 @@ export class JobEvents {
 
   /** Logs a failed write of a notice instead of throwing: a notice must never stop the work it describes. */
   private emitQuietly(event: NewEvent): void {
-    this.emit(event).catch((error: unknown) => this.log(`could not store an event of ${event.job_id}: ${error instanceof Error ? error.message : String(error)}`));
+    this.emit(event).catch((error: unknown) =>
+      this.log(`could not store an event of ${event.job_id}: ${error instanceof Error ? error.message : String(error)}`),
+    );
   }
 
   /** Hands an event already stored (e.g. with a status change) to the job's live followers. */

@@ -1,18 +1,12 @@
 // The job service: accepts jobs, runs them, keeps their log, and resumes them after a restart.
-import type { Survey } from '../../format';
-import type { Estimate, Job, JobEvent, JobStatus, JobSubmission, ModelInfo } from '../../api';
-import { isFinished } from '../../api';
+import { isFinished, type Estimate, type Job, type JobEvent, type JobStatus, type JobSubmission, type MetricsReport, type ModelInfo } from '../../api';
 import { JobError, type JobManager } from './job-manager';
-import type { JobStatusFields, NewEvent, Store, StoredJob } from '../store/store';
-import type { Provider } from '../providers/provider';
-import type { Pricing } from '../cost/pricing';
-import type { Scheduler, SchedulerNotice } from '../scheduler/scheduler';
+import type { JobStatusFields, NewEvent, StoredJob } from '../store/store';
+import type { SchedulerNotice } from '../scheduler/scheduler';
 import { CallPath } from '../runner/call-path';
-import { JobRun, type RunOutcome } from '../runner/job-run';
-import type { MetricsReport } from '../../api';
-import type { InterviewPlan } from '../runner/job-run';
+import { JobRun, type InterviewPlan, type RunOutcome } from '../runner/job-run';
 import { FinishedMetrics } from './finished-metrics';
-import { acceptSubmission, renderProblem, SubmissionCompiler, type SpecChecker } from './compile-submission';
+import { acceptSubmission, renderProblem, SubmissionCompiler } from './compile-submission';
 import { CompiledJobs } from './compiled-jobs';
 import { JOB_KINDS, type CompiledJob } from './kinds';
 import type { ResultCsv } from '../http/csv';
@@ -22,37 +16,9 @@ import { JobEvents } from './job-events';
 import { JobProgress } from './job-progress';
 import { jobEnd } from './job-end';
 import { whileUnavailable } from '../store/unavailable';
-import type { ReplicaWork } from './replica-work';
 
-export interface CoreOptions {
-  store: Store;
-  providers: ReadonlyMap<string, Provider>;
-  pricing: Pricing;
-  scheduler: Scheduler;
-  /** What the server's services offer (models, prices, capabilities) and refuse; without it, every provider's service is offered. */
-  catalog?: ServiceCatalog;
-  /** Largest job accepted, in interviews. */
-  maxInterviews: number;
-  /** Most questions per survey. */
-  maxQuestions: number;
-  /** Where submitted files are parsed and checked: the spec pool's workers, off the event loop. */
-  specs: SpecChecker;
-  /** Jobs running at once; more wait as queued. */
-  maxRunningJobs: number;
-  /** Interviews in flight per job. */
-  interviewsInFlight: number;
-  /** Whose call cache a user reads and fills (src/server/cache-scope.ts); each user their own by default. */
-  cacheScope?: CacheScopeOf;
-  /** One of several replicas on a PostgreSQL database: jobs run here once this replica claimed them (replica-work.ts). */
-  replica?: ReplicaWork;
-  log: (line: string) => void;
-}
-
-/** The services side of the job service (src/server/services): the /v1/models list and why a model cannot run. */
-export interface ServiceCatalog {
-  models(): ModelInfo[];
-  refusal(model: Survey['models'][number], needsImages: boolean): string | null;
-}
+export type { CoreOptions, ServiceCatalog } from './job-service-options';
+import type { CoreOptions } from './job-service-options';
 
 /** How long a job waits to be compiled again when the spec pool was full. */
 const BUSY_RETRY_MS = 1000;
@@ -231,10 +197,15 @@ export class JobService implements JobManager {
     const again = (await this.options.store.getJob(id))!;
     const remaining = again.progress.interviews_total - again.progress.interviews_done;
     this.cancelled.delete(id);
-    await this.setStatus(id, 'queued', { error: null, finished: false }, {
-      type: 'queued',
-      message: `Retry: ${remaining.toLocaleString('en-US')} interviews to run (${cleared} failed before); ${again.progress.interviews_done.toLocaleString('en-US')} finished ones are kept.`,
-    });
+    await this.setStatus(
+      id,
+      'queued',
+      { error: null, finished: false },
+      {
+        type: 'queued',
+        message: `Retry: ${remaining.toLocaleString('en-US')} interviews to run (${cleared} failed before); ${again.progress.interviews_done.toLocaleString('en-US')} finished ones are kept.`,
+      },
+    );
     this.enqueue(id);
     return this.get(owner, id);
   }
@@ -299,11 +270,13 @@ export class JobService implements JobManager {
   private startWaiting(): void {
     while (!this.closing && this.runs.size + this.starting.size < this.options.maxRunningJobs && this.waiting.length > 0) {
       const id = this.waiting.shift()!;
-      const starting = this.start(id).catch((error: unknown) => this.options.log(`could not start job ${id}: ${error instanceof Error ? error.message : String(error)}`)).finally(() => {
-        this.cancelled.delete(id);
-        this.starting.delete(id);
-        this.startWaiting();
-      });
+      const starting = this.start(id)
+        .catch((error: unknown) => this.options.log(`could not start job ${id}: ${error instanceof Error ? error.message : String(error)}`))
+        .finally(() => {
+          this.cancelled.delete(id);
+          this.starting.delete(id);
+          this.startWaiting();
+        });
       this.starting.set(id, starting);
     }
   }
@@ -351,9 +324,14 @@ export class JobService implements JobManager {
       .run()
       .then(
         (outcome) => this.settleOnceStored(current.id, outcome),
-        (error: unknown) => this.settleOnceStored(current.id, { kind: 'fatal', message: `internal error: ${error instanceof Error ? error.message : String(error)}` }),
+        (error: unknown) =>
+          this.settleOnceStored(current.id, { kind: 'fatal', message: `internal error: ${error instanceof Error ? error.message : String(error)}` }),
       )
-      .catch((error: unknown) => this.options.log(`job ${current.id} ended, but its end could not be stored (it resumes at the next start): ${error instanceof Error ? error.message : String(error)}`))
+      .catch((error: unknown) =>
+        this.options.log(
+          `job ${current.id} ended, but its end could not be stored (it resumes at the next start): ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      )
       .finally(() => this.settling.delete(current.id));
     this.settling.set(current.id, settled);
   }

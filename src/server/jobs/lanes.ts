@@ -23,5 +23,7 @@ export function evalLanes(compiled: CompiledEval): string[] {
 }
 
 function isModelOfService(value: unknown): value is ModelOfService {
-  return typeof value === 'object' && value !== null && typeof (value as ModelOfService).service === 'string' && typeof (value as ModelOfService).model === 'string';
+  return (
+    typeof value === 'object' && value !== null && typeof (value as ModelOfService).service === 'string' && typeof (value as ModelOfService).model === 'string'
+  );
 }

@@ -18,11 +18,30 @@ export const DEFAULT_MAXIMUM_TOKENS = 256;
 
 /** /complete's sampling parameters, passed as written (`max_tokens` and `stop` are translated). */
 const COMPLETE_PARAMETERS = [
-  'maximum_tokens', 'minimum_tokens', 'temperature', 'top_k', 'top_p', 'presence_penalty', 'frequency_penalty',
-  'sequence_penalty', 'repetition_penalties_include_prompt', 'use_multiplicative_presence_penalty', 'best_of', 'n',
-  'logit_bias', 'log_probs', 'stop_sequences', 'tokens', 'raw_completion', 'disable_optimizations',
-  'completion_bias_inclusion', 'completion_bias_exclusion', 'contextual_control_threshold', 'control_log_additive',
-  'echo', 'hosting',
+  'maximum_tokens',
+  'minimum_tokens',
+  'temperature',
+  'top_k',
+  'top_p',
+  'presence_penalty',
+  'frequency_penalty',
+  'sequence_penalty',
+  'repetition_penalties_include_prompt',
+  'use_multiplicative_presence_penalty',
+  'best_of',
+  'n',
+  'logit_bias',
+  'log_probs',
+  'stop_sequences',
+  'tokens',
+  'raw_completion',
+  'disable_optimizations',
+  'completion_bias_inclusion',
+  'completion_bias_exclusion',
+  'contextual_control_threshold',
+  'control_log_additive',
+  'echo',
+  'hosting',
 ];
 
 const Completion = z.object({
@@ -33,11 +52,13 @@ const Completion = z.object({
 });
 
 const Evaluation = z.object({
-  result: z.object({
-    log_probability: z.number(),
-    log_perplexity_per_character: z.number().nullable().optional(),
-    correct_greedy: z.boolean().nullable().optional(),
-  }).loose(),
+  result: z
+    .object({
+      log_probability: z.number(),
+      log_perplexity_per_character: z.number().nullable().optional(),
+      correct_greedy: z.boolean().nullable().optional(),
+    })
+    .loose(),
   num_tokens_prompt_total: z.number().int().nonnegative().optional(),
 });
 

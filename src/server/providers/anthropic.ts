@@ -23,7 +23,10 @@ const Message = z.object({
 const StreamData = z
   .object({
     type: z.string(),
-    message: z.object({ model: z.string().optional(), usage: z.object({ input_tokens: z.number().int().nonnegative() }).loose() }).loose().optional(),
+    message: z
+      .object({ model: z.string().optional(), usage: z.object({ input_tokens: z.number().int().nonnegative() }).loose() })
+      .loose()
+      .optional(),
     delta: z.object({ type: z.string().optional(), text: z.string().optional() }).loose().optional(),
     usage: z.object({ output_tokens: z.number().int().nonnegative() }).loose().optional(),
     error: z.object({ type: z.string().optional(), message: z.string().optional() }).loose().optional(),
@@ -91,7 +94,12 @@ export class AnthropicProvider implements Provider {
       if (type === 'error') {
         // Overload can come mid-stream, after a 200: back off as for a 529.
         const kind = data.error?.type === 'overloaded_error' ? 'overloaded' : 'transient';
-        throw new ProviderError(kind, `${this.service}: the stream broke off: ${this.wire.redact(data.error?.message ?? event.data.slice(0, 200))}`, null, status);
+        throw new ProviderError(
+          kind,
+          `${this.service}: the stream broke off: ${this.wire.redact(data.error?.message ?? event.data.slice(0, 200))}`,
+          null,
+          status,
+        );
       }
       if (type === 'message_start' && data.message) {
         model = data.message.model ?? null;

@@ -11,7 +11,12 @@ export const LOCAL_PARAMETERS = new Set(['latency_ms', 'failure_rate']);
 const ChatCompletion = z.object({
   model: z.string().optional(),
   choices: z
-    .array(z.object({ message: z.object({ content: z.string().nullable().optional(), refusal: z.string().nullable().optional() }), finish_reason: z.string().nullable().optional() }))
+    .array(
+      z.object({
+        message: z.object({ content: z.string().nullable().optional(), refusal: z.string().nullable().optional() }),
+        finish_reason: z.string().nullable().optional(),
+      }),
+    )
     .min(1),
   usage: z.object({ prompt_tokens: z.number().int().nonnegative(), completion_tokens: z.number().int().nonnegative() }).nullish(),
 });
@@ -19,9 +24,14 @@ const ChatCompletion = z.object({
 /** One chunk of a streamed chat completion; the last carries the usage and no choices. */
 const ChatChunk = z.object({
   model: z.string().optional(),
-  choices: z.array(z.object({ delta: z.object({ content: z.string().nullish(), refusal: z.string().nullish() }).nullish(), finish_reason: z.string().nullish() })).default([]),
+  choices: z
+    .array(z.object({ delta: z.object({ content: z.string().nullish(), refusal: z.string().nullish() }).nullish(), finish_reason: z.string().nullish() }))
+    .default([]),
   usage: z.object({ prompt_tokens: z.number().int().nonnegative(), completion_tokens: z.number().int().nonnegative() }).nullish(),
-  error: z.object({ message: z.string().optional(), code: z.union([z.string(), z.number()]).nullish(), type: z.string().nullish() }).loose().optional(),
+  error: z
+    .object({ message: z.string().optional(), code: z.union([z.string(), z.number()]).nullish(), type: z.string().nullish() })
+    .loose()
+    .optional(),
 });
 
 export interface OpenAiOptions extends Endpoint {
@@ -52,7 +62,12 @@ export class OpenAiProvider implements Provider {
     if (reply.events) return this.fromStream(reply.events, reply.status, limits);
     const parsed = ChatCompletion.safeParse(reply.json);
     if (!parsed.success) {
-      throw new ProviderError('transient', `${this.service}: the reply is not a chat completion: ${this.wire.redact(reply.text.slice(0, 200))}`, null, reply.status);
+      throw new ProviderError(
+        'transient',
+        `${this.service}: the reply is not a chat completion: ${this.wire.redact(reply.text.slice(0, 200))}`,
+        null,
+        reply.status,
+      );
     }
     const choice = parsed.data.choices[0]!;
     const text = choice.message.content ?? '';
@@ -87,7 +102,12 @@ export class OpenAiProvider implements Provider {
       const chunk = this.wire.eventData(event, ChatChunk, 'a chat completion chunk', status);
       if (chunk.error) {
         // An error after the headers: the provider broke off; another try may succeed.
-        throw new ProviderError('transient', `${this.service}: the stream broke off: ${this.wire.redact(chunk.error.message ?? event.data.slice(0, 200))}`, null, status);
+        throw new ProviderError(
+          'transient',
+          `${this.service}: the stream broke off: ${this.wire.redact(chunk.error.message ?? event.data.slice(0, 200))}`,
+          null,
+          status,
+        );
       }
       model ??= chunk.model ?? null;
       const delta = chunk.choices[0]?.delta;
@@ -125,8 +145,5 @@ export function chatBody(request: CallRequest): Record<string, unknown> {
 
 function userContent(text: string, images: readonly ImageInput[]): string | Record<string, unknown>[] {
   if (images.length === 0) return text;
-  return [
-    { type: 'text', text },
-    ...images.map((image) => ({ type: 'image_url', image_url: { url: `data:${image.media_type};base64,${image.data}` } })),
-  ];
+  return [{ type: 'text', text }, ...images.map((image) => ({ type: 'image_url', image_url: { url: `data:${image.media_type};base64,${image.data}` } }))];
 }

@@ -9,7 +9,7 @@ function header(headers: HeaderBag, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-const GO_UNITS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, 'µs': 0.001, ns: 0.000001 };
+const GO_UNITS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, µs: 0.001, ns: 0.000001 };
 
 /** A Go duration (`1s`, `6m0s`, `12ms`, `9.816s`, `1h2m3.5s`) in milliseconds; null when it is not one. */
 export function parseGoDuration(text: string): number | null {
@@ -104,7 +104,10 @@ function messageCount(text: string): number {
  * minute". Per-minute limits only: a per-day quota is not a rate to pace at.
  */
 export function limitsInMessage(message: string, retryMs: number | null): RateLimitSnapshot | null {
-  const openai = /\bon (requests|tokens|input tokens|output tokens) per min(?:ute)? \((?:RPM|TPM|ITPM|OTPM)\): Limit (\d+(?:,\d{3})*)(?:, Used (\d+(?:,\d{3})*))?(?:, Requested (\d+(?:,\d{3})*))?/i.exec(message);
+  const openai =
+    /\bon (requests|tokens|input tokens|output tokens) per min(?:ute)? \((?:RPM|TPM|ITPM|OTPM)\): Limit (\d+(?:,\d{3})*)(?:, Used (\d+(?:,\d{3})*))?(?:, Requested (\d+(?:,\d{3})*))?/i.exec(
+      message,
+    );
   const anthropic = openai ? null : /\bof (\d+(?:,\d{3})*) (requests|tokens|input[ -]tokens|output[ -]tokens) per minute\b/i.exec(message);
   const [name, limitText, usedText, requestedText] = openai ? [openai[1]!, openai[2]!, openai[3], openai[4]] : anthropic ? [anthropic[2]!, anthropic[1]!] : [];
   const dimension = name === undefined ? undefined : MESSAGE_DIMENSIONS[name.toLowerCase()];

@@ -57,7 +57,14 @@ export class Wire {
     });
   }
 
-  async send(method: 'GET' | 'POST', path: string, body: unknown, headers: Record<string, string>, signal: AbortSignal, options: SendOptions = {}): Promise<WireReply> {
+  async send(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    headers: Record<string, string>,
+    signal: AbortSignal,
+    options: SendOptions = {},
+  ): Promise<WireReply> {
     const url = joinUrl(this.endpoint.baseUrl, path);
     let response;
     try {
@@ -135,9 +142,10 @@ export class Wire {
   private networkFailure(error: unknown, signal: AbortSignal): unknown {
     if (signal.aborted) return signal.reason;
     const code = (error as { code?: string } | null)?.code ?? '';
-    const what = error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError
-      ? `no reply within ${Math.round(this.endpoint.timeoutMs / 1000)} s`
-      : `${code || (error instanceof Error ? error.message : String(error))}`;
+    const what =
+      error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError
+        ? `no reply within ${Math.round(this.endpoint.timeoutMs / 1000)} s`
+        : `${code || (error instanceof Error ? error.message : String(error))}`;
     // Connection refused, reset, timeouts: the service may be back in a moment.
     return new ProviderError('transient', `${this.endpoint.service}: could not reach ${this.endpoint.baseUrl} (${this.redact(what)})`);
   }
@@ -180,7 +188,14 @@ export function failure(facts: FailureFacts): ProviderError {
       return fatal(`a quota that resets in ${Math.round(after / 3_600_000)} h: waiting is no use`);
     }
     // Without headers, the message may still name the limit (and what is used of it).
-    return new ProviderError('rate_limited', said, after, status, limits ?? limitsInMessage(facts.message, after), after !== null && retryAfterMs(headers, now) === null);
+    return new ProviderError(
+      'rate_limited',
+      said,
+      after,
+      status,
+      limits ?? limitsInMessage(facts.message, after),
+      after !== null && retryAfterMs(headers, now) === null,
+    );
   }
   if (status === 529 || status === 503 || code === 'overloaded_error') {
     return new ProviderError('overloaded', said, after, status, limits);
@@ -200,7 +215,11 @@ export function errorDetails(reply: WireReply): { message: string; code: string 
   const inner = body && typeof body.error === 'object' && body.error !== null ? (body.error as Record<string, unknown>) : null;
   const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : null);
   const message =
-    text(inner?.message) ?? text(body?.error) ?? text(body?.message) ?? text(body?.detail) ?? (reply.text.trim().slice(0, MAX_MESSAGE) || `HTTP ${reply.status}`);
+    text(inner?.message) ??
+    text(body?.error) ??
+    text(body?.message) ??
+    text(body?.detail) ??
+    (reply.text.trim().slice(0, MAX_MESSAGE) || `HTTP ${reply.status}`);
   const code = text(inner?.code) ?? text(inner?.type) ?? text(body?.code) ?? null;
   return { message, code };
 }

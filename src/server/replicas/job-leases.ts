@@ -102,10 +102,10 @@ export class JobLeases {
 
   /** Whether a replica other than this one holds a lease on the job that has not expired. */
   async heldElsewhere(jobId: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query(
-      'SELECT 1 FROM job_leases WHERE job_id = $1 AND replica IS NOT NULL AND replica <> $2 AND expires_at > now()',
-      [jobId, this.replica],
-    );
+    const { rowCount } = await this.pool.query('SELECT 1 FROM job_leases WHERE job_id = $1 AND replica IS NOT NULL AND replica <> $2 AND expires_at > now()', [
+      jobId,
+      this.replica,
+    ]);
     return (rowCount ?? 0) > 0;
   }
 

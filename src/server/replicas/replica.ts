@@ -60,7 +60,12 @@ export class Replica implements ReplicaWork {
   async attach(store: PostgresStore, jobs: JobService, claim = true): Promise<void> {
     this.claims = claim;
     const leases = new JobLeases(store.pool, this.id, this.leaseMs);
-    const feed = new EventFeed(this.url, store, { isFollowed: (id) => jobs.isFollowed(id), deliver: (event) => jobs.deliver(event), noticed: (notice) => this.noticed(notice) }, this.log);
+    const feed = new EventFeed(
+      this.url,
+      store,
+      { isFollowed: (id) => jobs.isFollowed(id), deliver: (event) => jobs.deliver(event), noticed: (notice) => this.noticed(notice) },
+      this.log,
+    );
     await feed.start();
     const timers = [setInterval(() => this.heartbeat(), this.heartbeatMs), setInterval(() => this.claimSoon(), this.claimEveryMs)];
     for (const timer of timers) timer.unref();
@@ -115,7 +120,9 @@ export class Replica implements ReplicaWork {
       for (const timer of attached.timers) clearInterval(timer);
       await this.claiming?.catch(() => {});
       await attached.feed.close();
-      await attached.leases.releaseAll().catch((error: unknown) => this.log(`could not release this replica's leases (they expire by themselves): ${String(error)}`));
+      await attached.leases
+        .releaseAll()
+        .catch((error: unknown) => this.log(`could not release this replica's leases (they expire by themselves): ${String(error)}`));
     }
     await this.lanes.close();
   }
@@ -166,7 +173,9 @@ export class Replica implements ReplicaWork {
   private heartbeat(): void {
     const attached = this.attached;
     if (!attached || this.stopped) return;
-    void this.renew(attached).catch((error: unknown) => this.log(`could not renew this replica's leases: ${error instanceof Error ? error.message : String(error)}`));
+    void this.renew(attached).catch((error: unknown) =>
+      this.log(`could not renew this replica's leases: ${error instanceof Error ? error.message : String(error)}`),
+    );
   }
 
   private async renew({ leases, jobs }: NonNullable<Replica['attached']>): Promise<void> {

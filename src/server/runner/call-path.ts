@@ -133,18 +133,36 @@ export class CallPath {
 
   /** A log-probability scorer's call to the provider's evaluate endpoint. */
   evaluate(input: ScoringCallInput, prompt: string, expected: string): Promise<CallOutcome<EvaluateReply>> {
-    return this.through(input, scoringCall(['evaluate', prompt, expected], input.model, prompt.length + expected.length, (provider, signal) => {
-      if (!provider.evaluate) throw new ProviderError('fatal', `service "${input.model.service}" cannot evaluate log-probabilities`);
-      return provider.evaluate({ model: input.model.model, prompt, expected, signal });
-    }, input.signal));
+    return this.through(
+      input,
+      scoringCall(
+        ['evaluate', prompt, expected],
+        input.model,
+        prompt.length + expected.length,
+        (provider, signal) => {
+          if (!provider.evaluate) throw new ProviderError('fatal', `service "${input.model.service}" cannot evaluate log-probabilities`);
+          return provider.evaluate({ model: input.model.model, prompt, expected, signal });
+        },
+        input.signal,
+      ),
+    );
   }
 
   /** An embedding scorer's call to the provider's embed endpoint. */
   embed(input: ScoringCallInput, text: string): Promise<CallOutcome<EmbedReply>> {
-    return this.through(input, scoringCall(['embed', text], input.model, text.length, (provider, signal) => {
-      if (!provider.embed) throw new ProviderError('fatal', `service "${input.model.service}" cannot embed text`);
-      return provider.embed({ model: input.model.model, text, signal });
-    }, input.signal));
+    return this.through(
+      input,
+      scoringCall(
+        ['embed', text],
+        input.model,
+        text.length,
+        (provider, signal) => {
+          if (!provider.embed) throw new ProviderError('fatal', `service "${input.model.service}" cannot embed text`);
+          return provider.embed({ model: input.model.model, text, signal });
+        },
+        input.signal,
+      ),
+    );
   }
 
   private async through<R>(input: ScoringCallInput, call: ProviderCall<R>): Promise<CallOutcome<R>> {
@@ -177,7 +195,14 @@ export class CallPath {
     const { model } = input;
     const provider = this.providers.get(model.service);
     if (!provider) throw new ProviderError('fatal', `no service "${model.service}" is configured on this server`);
-    const ticket = { lane: `${model.service}/${model.model}`, user: input.user, jobId: input.jobId, tokens: call.tokens, inputTokens: call.inputTokens, outputTokens: call.outputTokens };
+    const ticket = {
+      lane: `${model.service}/${model.model}`,
+      user: input.user,
+      jobId: input.jobId,
+      tokens: call.tokens,
+      inputTokens: call.inputTokens,
+      outputTokens: call.outputTokens,
+    };
     const started = performance.now();
     const reply = await this.scheduler.run(ticket, (attempt, early) => call.send(provider, attempt, early), input.signal, call.usage);
     const stored = call.stored(reply);
@@ -259,7 +284,14 @@ class Completion implements ProviderCall<CallReply> {
   }
 
   stored(reply: CallReply): CachedCall {
-    return { key: this.key, raw: reply.text, input_tokens: reply.input_tokens, output_tokens: reply.output_tokens, cost_usd: 0, model_version: reply.model_version };
+    return {
+      key: this.key,
+      raw: reply.text,
+      input_tokens: reply.input_tokens,
+      output_tokens: reply.output_tokens,
+      cost_usd: 0,
+      model_version: reply.model_version,
+    };
   }
 
   fromStore(hit: CachedCall): CallReply {

@@ -27,8 +27,7 @@ export async function runEvalInterview(compiled: CompiledEval, ref: InterviewRef
     result.error = `${what}${error instanceof Error ? error.message : String(error)}`;
     return finished;
   };
-  const count = (cached: boolean, cost: number | null, input: number, output: number): void =>
-    countCall(finished, cached, cost, input, output);
+  const count = (cached: boolean, cost: number | null, input: number, output: number): void => countCall(finished, cached, cost, input, output);
   // The row carries what every call of the sample cost (its scorers' too), so an eval's rows add up to the job.
   const addCost = (cost: number | null): void => {
     if (cost !== null) result.cost_usd = (result.cost_usd ?? 0) + cost;

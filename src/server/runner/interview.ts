@@ -39,8 +39,7 @@ export async function runInterview(survey: CompiledSurvey, ref: InterviewRef, co
   const answers = new Map<string, AnswerRecord>();
   const finished = startTally(ref.index);
   const paid: Paid = new Set();
-  const row = (question: string): NewResult =>
-    blankResult(ref, model.label, question, { index: ref.agentIndex, name: agent.name });
+  const row = (question: string): NewResult => blankResult(ref, model.label, question, { index: ref.agentIndex, name: agent.name });
 
   for (let index = 0; index < questions.length; index++) {
     const question = questions[index]!;

@@ -16,11 +16,7 @@ export interface InterviewPlan {
   runInterview(ref: InterviewRef, context: InterviewContext): Promise<FinishedInterview>;
 }
 
-export type RunOutcome =
-  | { kind: 'finished' }
-  | { kind: 'cancelled' }
-  | { kind: 'stopped' }
-  | { kind: 'fatal'; message: string };
+export type RunOutcome = { kind: 'finished' } | { kind: 'cancelled' } | { kind: 'stopped' } | { kind: 'fatal'; message: string };
 
 export interface JobRunOptions {
   /** Interviews in flight at once for this job. */
@@ -95,14 +91,17 @@ export class JobRun {
           const ref: InterviewRef = next.value;
           if (done.has(ref.index)) continue;
           active++;
-          this.plan.runInterview(ref, context).then(
-            (finished) => this.finish(finished),
-            (error: unknown) => this.fail(error),
-          ).finally(() => {
-            active--;
-            if (active === 0 && (exhausted || this.controller.signal.aborted)) resolve();
-            else launch();
-          });
+          this.plan
+            .runInterview(ref, context)
+            .then(
+              (finished) => this.finish(finished),
+              (error: unknown) => this.fail(error),
+            )
+            .finally(() => {
+              active--;
+              if (active === 0 && (exhausted || this.controller.signal.aborted)) resolve();
+              else launch();
+            });
         }
         if (active === 0 && (exhausted || this.controller.signal.aborted)) resolve();
       };
@@ -134,7 +133,10 @@ export class JobRun {
     if (error instanceof QuestionRenderError || error instanceof TemplateRenderError) {
       // A template that meets a render limit with this interview's data: a problem with the file, said where it
       // is. It would fail again on retry, so the job stops here rather than spend on the other interviews.
-      this.fatal ??= error instanceof QuestionRenderError ? `${error.message}; fix the survey and run it again` : `${error.message}; fix the eval's template and run it again`;
+      this.fatal ??=
+        error instanceof QuestionRenderError
+          ? `${error.message}; fix the survey and run it again`
+          : `${error.message}; fix the eval's template and run it again`;
       this.controller.abort(error);
       return;
     }

@@ -42,12 +42,7 @@ export function recordCall(tally: FinishedInterview, result: NewResult, outcome:
 }
 
 /** A result row with nothing recorded yet: the interview's place, and no answer, tokens or cost. */
-export function blankResult(
-  ref: InterviewRef,
-  model: string,
-  question: string,
-  agent: { index: number; name: string | null },
-): NewResult {
+export function blankResult(ref: InterviewRef, model: string, question: string, agent: { index: number; name: string | null }): NewResult {
   return {
     interview: ref.index,
     agent_index: agent.index,

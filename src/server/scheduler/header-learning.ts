@@ -123,7 +123,15 @@ function withRemaining(reading: LimitReading, windows: WindowClock | undefined):
 }
 
 /** Feeds a reading to the window clock; once windows are recognised, keeps a window bucket. True when it did. */
-function learnWindow(lane: LearningBuckets, dimension: Dimension, reading: LimitReading, limit: number | undefined, mark: AdmissionMark | null, now: number, fromMessage: boolean): boolean {
+function learnWindow(
+  lane: LearningBuckets,
+  dimension: Dimension,
+  reading: LimitReading,
+  limit: number | undefined,
+  mark: AdmissionMark | null,
+  now: number,
+  fromMessage: boolean,
+): boolean {
   const clock = lane.windowsOf?.(dimension);
   if (!clock || reading.remaining === undefined || reading.resetMs === undefined) return false;
   // A message's wait is until the call fits, not until a bucket is full: two calls of different sizes can name the
@@ -148,7 +156,9 @@ function learnWindow(lane: LearningBuckets, dimension: Dimension, reading: Limit
     bucket = new WindowBucket(quota, clock, reading.remaining - chargedSince, now);
     if (fromMessage || !lane.trust || lane.trust.readingsOf(dimension) === 0) bucket.unchecked();
     lane.buckets.set(dimension, bucket);
-    lane.say?.(`${DIMENSION_WORDS[dimension]}: counted in windows of about ${(clock.lengthMs() / 1000).toFixed(1)} s (${fromMessage ? 'from 429 messages' : 'from the headers'}), ${Math.round(quota)} a window`);
+    lane.say?.(
+      `${DIMENSION_WORDS[dimension]}: counted in windows of about ${(clock.lengthMs() / 1000).toFixed(1)} s (${fromMessage ? 'from 429 messages' : 'from the headers'}), ${Math.round(quota)} a window`,
+    );
   }
   bucket.limitQuota(ceiling, now);
   bucket.observe(end, reading.remaining, window ?? null, chargedSince, ceiling, now);

@@ -9,8 +9,12 @@ import type { AdmissionMark, LearningBuckets } from './header-learning';
 import { ModelTrust } from './model-trust';
 import { replacementModel } from './model-drop';
 import type { RefillLearner } from './refill-learning';
+import { ReadingBucket } from './reading-bucket';
 import { WindowBucket } from './window-bucket';
 import { WindowClock } from './window-clock';
+
+/** Readings of a dimension that show how the provider counts it, before a first burst larger than a second's share. */
+const FIRST_BURST_READINGS = 7;
 
 /** The configured per-minute limits a lane starts from, by dimension. */
 export type ConfiguredLimits = Partial<Record<Dimension, number>>;
@@ -59,6 +63,24 @@ export class LaneModels implements LearningBuckets {
   /** How long after a window's end a call may still land in it, on the windowed dimension that says longest. */
   windowMarginMs(): number {
     return Math.max(0, ...[...this.buckets].filter(([, bucket]) => bucket instanceof WindowBucket).map(([dimension]) => this.windowsOf(dimension).marginMs));
+  }
+
+  /**
+   * The per-minute limits the first burst is bounded by: those configured or stated, on dimensions not yet read
+   * enough. `replied`: a first reply came back (one that carried no readings has nothing more to show).
+   */
+  firstBurstLimits(replied: boolean): [Dimension, number][] {
+    const out: [Dimension, number][] = [];
+    for (const dimension of DIMENSIONS) {
+      const bucket = this.buckets.get(dimension);
+      if (bucket instanceof WindowBucket || bucket instanceof ReadingBucket) continue;
+      const perMinute = this.configured[dimension] ?? bucket?.capacity;
+      if (perMinute === undefined) continue;
+      const read = this.trust.readingsOf(dimension);
+      if (read >= FIRST_BURST_READINGS || (read === 0 && replied)) continue;
+      out.push([dimension, perMinute]);
+    }
+    return out;
   }
 
   /** Drops a dimension's model, contradicted by the provider, for what model-drop.ts says; says so in the job log. */

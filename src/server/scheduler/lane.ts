@@ -35,9 +35,6 @@ const LIMIT_KEY: Record<Dimension, keyof LaneLimits> = {
 
 /** How often a lane waiting for its first reply looks again (a reply also wakes it). */
 const FIRST_REPLY_POLL_MS = 250;
-/** Readings of a dimension that show how the provider counts it, before a first burst larger than a second's share. */
-const FIRST_BURST_READINGS = 7;
-
 export interface Admissible extends TicketCosts {
   readonly lane: string;
 }
@@ -79,7 +76,12 @@ export class Lane<W extends FairEntry> {
   /** How far the provider's count of our prompts runs from our estimates. */
   private readonly estimates = new EstimateScale();
 
-  constructor(readonly name: string, limits: LaneLimits | null, ceiling: number, now: number) {
+  constructor(
+    readonly name: string,
+    limits: LaneLimits | null,
+    ceiling: number,
+    now: number,
+  ) {
     const configured: ConfiguredLimits = {};
     for (const dimension of DIMENSIONS) configured[dimension] = limits?.[LIMIT_KEY[dimension]];
     this.models = new LaneModels(configured, now, (words) => this.said.push(words));
@@ -174,7 +176,7 @@ export class Lane<W extends FairEntry> {
     // Until the provider's readings have shown how it counts a dimension (a few of them, or windows recognised), its
     // limit may be enforced in windows as short as a second: no more is in flight than a second's share of it (at
     // least one call). Its headers may state it per minute while counting a tenth of it over ten seconds.
-    for (const [dimension, perMinute] of this.firstBurstLimits()) {
+    for (const [dimension, perMinute] of this.models.firstBurstLimits(this.latencyMs !== null)) {
       const sent = this.inflightCharged[dimension];
       if (sent > 0 && sent + costOn(dimension, ticket) > perMinute / 60 && wait.ms < FIRST_REPLY_POLL_MS) wait = { ms: FIRST_REPLY_POLL_MS, dimension };
     }
@@ -184,22 +186,6 @@ export class Lane<W extends FairEntry> {
       if (ms > wait.ms) wait = { ms, dimension: 'tokens' };
     }
     return wait;
-  }
-
-  /** The per-minute limits the first burst is bounded by: those configured or stated, on dimensions not yet read enough. */
-  private firstBurstLimits(): [Dimension, number][] {
-    const out: [Dimension, number][] = [];
-    for (const dimension of DIMENSIONS) {
-      const bucket = this.models.buckets.get(dimension);
-      if (bucket instanceof WindowBucket || bucket instanceof ReadingBucket) continue;
-      const perMinute = this.models.configured[dimension] ?? bucket?.capacity;
-      if (perMinute === undefined) continue;
-      const read = this.models.trust.readingsOf(dimension);
-      // A provider whose replies carry no readings has nothing more to show after the first reply.
-      if (read >= FIRST_BURST_READINGS || (read === 0 && this.latencyMs !== null)) continue;
-      out.push([dimension, perMinute]);
-    }
-    return out;
   }
 
   /**
@@ -301,7 +287,8 @@ export class Lane<W extends FairEntry> {
     // must not take it back (a slow call's reply would otherwise stall the lane for its whole latency's refunds).
     for (const dimension of DIMENSIONS) this.models.charged[dimension] -= costOn(dimension, ticket) - usedOn(dimension, usage);
     const allowance = ticket.outputTokens ?? 0;
-    if (mark && allowance > 0 && this.windowPlan.outstanding.delete(mark)) this.windowPlan.returns.observe(now - mark.at, (allowance - usage.output) / allowance);
+    if (mark && allowance > 0 && this.windowPlan.outstanding.delete(mark))
+      this.windowPlan.returns.observe(now - mark.at, (allowance - usage.output) / allowance);
     for (const [dimension, bucket] of this.models.buckets) {
       const providerCharge = providerChargeOn(dimension, ticket, usage);
       bucket.giveBack(providerCharge - usedOn(dimension, usage), costOn(dimension, ticket) - providerCharge, mark?.windows?.[dimension], now);
@@ -342,7 +329,13 @@ export class Lane<W extends FairEntry> {
     const named = rejectedOn(snapshot, mark, []);
     // Every limit it reports had room for the call, or a provider that reports its limits said nothing of them on this
     // 429, and calls sent with more out were not admitted lately: too many calls at once (a gateway's limit), no rate.
-    const atOnce = tooManyAtOnce(snapshot, mark, named, DIMENSIONS.some((dimension) => this.models.trust.readingsOf(dimension) > 0)) && this.overCapacity(mark, now);
+    const atOnce =
+      tooManyAtOnce(
+        snapshot,
+        mark,
+        named,
+        DIMENSIONS.some((dimension) => this.models.trust.readingsOf(dimension) > 0),
+      ) && this.overCapacity(mark, now);
     for (const dimension of atOnce ? [] : named.length > 0 ? named : [...this.models.buckets.keys()]) {
       const bucket = this.models.buckets.get(dimension);
       if (bucket instanceof ReadingBucket) bucket.rejected(verdict.until, now);

@@ -40,6 +40,17 @@ export function replacementModel(
     const bucket = o.configured !== undefined ? new TokenBucket(o.configured, o.configured / 60_000, o.now, 0) : null;
     return { bucket, words: `${words}, honouring retry-after and finding the rate by AIMD` };
   }
-  const bucket = ReadingBucket.after(o.reading, { at: o.at, chargedSince: o.chargedSince, until: o.until, now: o.now, perMinute, scale: o.scale, ceiling: o.configured });
-  return { bucket, words: `${words}, honouring retry-after and sending only what its readings say is left${o.scale > 1.05 ? ` (÷${o.scale.toFixed(1)})` : ''}` };
+  const bucket = ReadingBucket.after(o.reading, {
+    at: o.at,
+    chargedSince: o.chargedSince,
+    until: o.until,
+    now: o.now,
+    perMinute,
+    scale: o.scale,
+    ceiling: o.configured,
+  });
+  return {
+    bucket,
+    words: `${words}, honouring retry-after and sending only what its readings say is left${o.scale > 1.05 ? ` (÷${o.scale.toFixed(1)})` : ''}`,
+  };
 }

@@ -4,11 +4,12 @@
 // then across the jobs of a user. The scheduler owns retries: providers never retry on their own.
 import { ProviderError, type RateLimitSnapshot } from '../providers/provider';
 import { realClock, type Clock } from './clock';
-import { DIMENSION_WORDS, type TicketCosts, type Usage } from './dimensions';
+import { DIMENSION_WORDS, type Usage } from './dimensions';
 import type { AdmissionMark } from './header-learning';
 import { Lane, type LaneLimits } from './lane';
 import { promptShortfall } from './rejection';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './retry-policy';
+import { planWindowPacking } from './window-packing';
 
 export type { LaneLimits } from './lane';
 
@@ -66,13 +67,6 @@ interface Waiting {
   onAbort: () => void;
 }
 
-/** How far into a job's queue a window with room left looks for a call that fits. */
-const FIT_DEPTH = 64;
-/** How long before a window's end (beyond the clock's margin) the call that fills it goes. */
-const FILL_LEAD_MS = 20;
-/** A call expected back within this many latencies before the window's end is not held: its own refund comes in time. */
-const BACK_IN_WINDOW_LATENCIES = 3;
-
 /** A lane waiting for anything looks again at least this often: a wait it cannot bound must not stall it for good. */
 const LONGEST_SLEEP_MS = 60_000;
 /** Waits shorter than this are not worth a line in the job log. */
@@ -95,7 +89,12 @@ export class Scheduler {
    * Runs `attempt` when the lane admits it, retrying as the failure's kind says.
    * Fatal provider errors and anything that is not a ProviderError are thrown at once.
    */
-  async run<T>(ticket: CallTicket, attempt: (attemptNumber: number, early: EarlyLimits) => Promise<T>, signal: AbortSignal, outcome?: (result: T) => Outcome): Promise<T> {
+  async run<T>(
+    ticket: CallTicket,
+    attempt: (attemptNumber: number, early: EarlyLimits) => Promise<T>,
+    signal: AbortSignal,
+    outcome?: (result: T) => Outcome,
+  ): Promise<T> {
     const lane = this.lane(ticket.lane);
     let failures = 0;
     let limitedSince: number | null = null;
@@ -162,7 +161,11 @@ export class Scheduler {
       const admitting = error.kind === 'overloaded' && lane.admittedAt > failedSince && now - failedSince < this.retry.rateLimitPatienceMs;
       if (++failures >= this.retry.maxAttempts && !admitting) throw error;
       const delay = retryDelayMs(error, failures - 1, this.retry, this.random);
-      this.notify(ticket, 'retried', `${ticket.lane}: retrying in ${(delay / 1000).toFixed(1)} s (try ${failures + 1} of ${this.retry.maxAttempts}): ${error.message}`);
+      this.notify(
+        ticket,
+        'retried',
+        `${ticket.lane}: retrying in ${(delay / 1000).toFixed(1)} s (try ${failures + 1} of ${this.retry.maxAttempts}): ${error.message}`,
+      );
       await this.clock.sleep(delay, signal);
       atHead = true;
     }
@@ -284,54 +287,14 @@ export class Scheduler {
     }
   }
 
-  /**
-   * Fixed windows: a provider gives back what a finished call did not use only in the window the call finishes in,
-   * and what a window has left at its end is lost. So the call that would fill a window is held until just before
-   * its end, when the refunds of the calls in flight have come in, and then the one or two calls that fill what is
-   * left best go. While a window has room for more, its job's calls go in order, or the largest that fits when the
-   * next one does not (the order of a job's calls is free). Returns 'none' when no call fits now.
-   */
+  /** Fixed windows: which call fills the window best, and when (window-packing.ts). */
   private packWindow(lane: Lane<Waiting>, now: number): 'admitted' | 'deferred' | 'none' {
-    const window = lane.windowPlan.currentWindow(now);
-    if (window === null) return 'none';
-    const candidates = lane.queue.nextJob(FIT_DEPTH).map((entry) => ({ entry, costs: lane.costsOf(entry.ticket, entry.inflation) }));
-    const fitting = candidates.filter((candidate) => lane.wait(candidate.costs, now).ms === 0);
-    if (fitting.length === 0) return 'none';
-    const largest = fitting.reduce((best, candidate) => (candidate.costs.tokens > best.costs.tokens ? candidate : best));
-    const holdUntil = window.end - FILL_LEAD_MS - 2 * lane.windowMarginMs;
-    let chosen = fitting[0] === candidates[0] ? fitting[0]! : largest;
-    if (now < holdUntil) {
-      // Planned only while refunds may still come in, the calls would not be back well within the window themselves
-      // (then their own refunds make room for more), and calls will be left for the next window anyway (else holding
-      // only delays the end of the run).
-      const backInWindow = lane.latencyMs !== null && now + BACK_IN_WINDOW_LATENCIES * lane.latencyMs < window.end;
-      const leftOver = () => lane.queue.size > candidates.length || !lane.windowPlan.couldTakeAll(candidates.map((candidate) => candidate.costs), now);
-      if (!backInWindow && lane.inflight > 0 && leftOver()) {
-        const canGo = candidates.map((candidate) => fitting.includes(candidate));
-        const pick = lane.windowPlan.planWindow(candidates.map((candidate) => candidate.costs), canGo, holdUntil, now);
-        if (pick < 0) {
-          this.wake(lane, holdUntil - now);
-          return 'deferred';
-        }
-        chosen = candidates[pick]!;
-      }
-    } else {
-      // With readings from inside the window, the last calls alone carry its margin: they are charged the largest ratio.
-      const last = !lane.windowPlan.readInWindow(now)
-        ? fitting
-        : candidates
-            .map((candidate) => ({ entry: candidate.entry, costs: lane.costsOf(candidate.entry.ticket, candidate.entry.inflation, true) }))
-            .filter((candidate) => lane.wait(candidate.costs, now).ms === 0);
-      if (last.length === 0) {
-        // None fits at the largest ratio: the window's end (or a refund before it) decides.
-        this.wake(lane, window.end + lane.windowMarginMs - now);
-        return 'deferred';
-      }
-      chosen = bestFill(lane, last, now);
-    }
+    const packing = planWindowPacking(lane, now);
+    if (packing.kind === 'deferred') this.wake(lane, packing.wakeInMs);
+    if (packing.kind !== 'admit') return packing.kind;
     // Taken from the queue before it is charged: an entry admitted but left queued would be charged again.
-    if (!lane.queue.shiftEntry(chosen.entry)) return 'none';
-    this.admitEntry(chosen.entry, lane.charge(chosen.costs, now));
+    if (!lane.queue.shiftEntry(packing.entry)) return 'none';
+    this.admitEntry(packing.entry, lane.charge(packing.costs, now));
     return 'admitted';
   }
 
@@ -373,26 +336,4 @@ export class Scheduler {
   private notify(ticket: CallTicket, type: SchedulerNotice['type'], message: string): void {
     this.options.notify?.({ jobId: ticket.jobId, type, lane: ticket.lane, message });
   }
-}
-
-/** The call to send first of the one or two that fill the room left best. */
-function bestFill<C extends { costs: TicketCosts }>(lane: Lane<Waiting>, fitting: C[], now: number): C {
-  let best = fitting[0]!;
-  let bestTotal = 0;
-  for (let i = 0; i < fitting.length; i++) {
-    const a = fitting[i]!;
-    if (a.costs.tokens > bestTotal) {
-      best = a;
-      bestTotal = a.costs.tokens;
-    }
-    for (let j = i + 1; j < fitting.length; j++) {
-      const b = fitting[j]!;
-      const total = a.costs.tokens + b.costs.tokens;
-      if (total > bestTotal && lane.windowPlan.fitsBoth(a.costs, b.costs, now)) {
-        best = a.costs.tokens >= b.costs.tokens ? a : b;
-        bestTotal = total;
-      }
-    }
-  }
-  return best;
 }

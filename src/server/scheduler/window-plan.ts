@@ -36,7 +36,7 @@ export function leftover(room: number, sorted: readonly number[], skip = -1): nu
       break;
     }
   }
-  for (let i = 0, j = top; i < j; ) {
+  for (let i = 0, j = top; i < j;) {
     const pair = costs[i]! + costs[j]!;
     if (pair <= room) {
       best = Math.max(best, pair);
@@ -70,7 +70,14 @@ export function expectedLoss(level: number, used: number, take: number, refunds:
  * when `refundsKnown`: before any call is back the outlook says no refund comes, which is not knowledge, and holding
  * on it only idles the window while its refunds find nothing charged to reduce.
  */
-export function planWindow(level: number, used: number, refunds: RefundOutlook, costs: readonly number[], canGo: readonly boolean[], refundsKnown = true): number {
+export function planWindow(
+  level: number,
+  used: number,
+  refunds: RefundOutlook,
+  costs: readonly number[],
+  canGo: readonly boolean[],
+  refundsKnown = true,
+): number {
   const sorted = [...costs].sort((a, b) => a - b);
   // What the last calls leave of a room, from the calls but the one sent now (by room, for each choice).
   const leftoverWithout = (skip: number) => {

@@ -51,7 +51,14 @@ export class WindowPlanner {
     const refunded = dimension === 'tokens' || dimension === 'output_tokens';
     const inFlight = [...this.outstanding].map((mark) => ({ at: mark.at, allowance: refunded && mark.costs ? costOn('output_tokens', mark.costs) : 0 }));
     const refunds = this.returns.outlook(inFlight, now, fillAt);
-    return planWindow(bucket.level(now), bucket.mark(now).used, refunds, calls.map((call) => costOn(dimension, call)), canGo, this.returns.known);
+    return planWindow(
+      bucket.level(now),
+      bucket.mark(now).used,
+      refunds,
+      calls.map((call) => costOn(dimension, call)),
+      canGo,
+      this.returns.known,
+    );
   }
 
   /** Whether a windowed dimension has a reading from inside the current window (a streamed reply's headers). */

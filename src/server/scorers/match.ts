@@ -13,10 +13,13 @@ export function scoreMatch(spec: MatchScorer, input: ScoreInput): Score {
 function numeric(spec: MatchScorer, { output, sample }: ScoreInput): Score {
   const numbers = numbersIn(output);
   const candidates =
-    spec.location === 'begin' ? numbers.slice(0, 1)
-    : spec.location === 'end' ? numbers.slice(-1)
-    : spec.location === 'exact' ? [asNumber(output)].filter((n): n is number => n !== null)
-    : numbers;
+    spec.location === 'begin'
+      ? numbers.slice(0, 1)
+      : spec.location === 'end'
+        ? numbers.slice(-1)
+        : spec.location === 'exact'
+          ? [asNumber(output)].filter((n): n is number => n !== null)
+          : numbers;
   const targets = sample.target.map(asNumber).filter((n): n is number => n !== null);
   if (candidates.length === 0) return score(0, null, 'no number in the output');
   const hit = candidates.find((n) => targets.some((t) => Math.abs(n - t) <= spec.tolerance + EPSILON * Math.max(1, Math.abs(t))));

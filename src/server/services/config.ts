@@ -26,31 +26,35 @@ export const CAPABILITIES = ['images', 'log-probs', 'embeddings'] as const;
 
 const SECRET_HEADER = /^(authorization|x-api-key|api-key)$/i;
 
-export const ServiceEntry = z
-  .strictObject({
-    name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, { error: 'a service name is letters, digits, ".", "_" or "-" (it is the part before "/" in model names)' }),
-    provider: ProviderKindSchema,
-    base_url: z.url({ protocol: /^https?$/, error: 'base_url must be an http(s) URL, e.g. http://127.0.0.1:11434/v1' }).optional(),
-    api_key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'api_key_env names an environment variable, e.g. OPENAI_API_KEY' }).optional(),
-    /** Azure's OpenAI endpoint takes the key in `api-key`; everyone else as a bearer token. */
-    auth: z.enum(['bearer', 'api-key']).optional(),
-    models: z.array(z.string().min(1)).min(1).optional(),
-    prices: z.record(z.string(), PriceOverride).optional(),
-    /** Price date and source shown with configured prices. */
-    prices_as_of: z.string().optional(),
-    limits: z.record(z.string(), LimitOverride).optional(),
-    capabilities: z.record(z.string(), z.array(z.enum(CAPABILITIES))).optional(),
-    headers: z
-      .record(z.string(), z.string())
-      .refine((headers) => !Object.keys(headers).some((name) => SECRET_HEADER.test(name)), {
-        error: 'keys are not written in this file: name the environment variable that holds the key with api_key_env',
-      })
-      .optional(),
-    readiness: z.union([z.literal(false), z.strictObject({ path: z.string().default('/models'), timeout_s: z.number().positive().max(3600).default(120) })]).optional(),
-    timeout_s: z.number().positive().max(3600).optional(),
-    /** OpenAI and Anthropic replies are streamed unless this is false (for a server that cannot stream). */
-    stream: z.boolean().optional(),
-  });
+export const ServiceEntry = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, { error: 'a service name is letters, digits, ".", "_" or "-" (it is the part before "/" in model names)' }),
+  provider: ProviderKindSchema,
+  base_url: z.url({ protocol: /^https?$/, error: 'base_url must be an http(s) URL, e.g. http://127.0.0.1:11434/v1' }).optional(),
+  api_key_env: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'api_key_env names an environment variable, e.g. OPENAI_API_KEY' })
+    .optional(),
+  /** Azure's OpenAI endpoint takes the key in `api-key`; everyone else as a bearer token. */
+  auth: z.enum(['bearer', 'api-key']).optional(),
+  models: z.array(z.string().min(1)).min(1).optional(),
+  prices: z.record(z.string(), PriceOverride).optional(),
+  /** Price date and source shown with configured prices. */
+  prices_as_of: z.string().optional(),
+  limits: z.record(z.string(), LimitOverride).optional(),
+  capabilities: z.record(z.string(), z.array(z.enum(CAPABILITIES))).optional(),
+  headers: z
+    .record(z.string(), z.string())
+    .refine((headers) => !Object.keys(headers).some((name) => SECRET_HEADER.test(name)), {
+      error: 'keys are not written in this file: name the environment variable that holds the key with api_key_env',
+    })
+    .optional(),
+  readiness: z
+    .union([z.literal(false), z.strictObject({ path: z.string().default('/models'), timeout_s: z.number().positive().max(3600).default(120) })])
+    .optional(),
+  timeout_s: z.number().positive().max(3600).optional(),
+  /** OpenAI and Anthropic replies are streamed unless this is false (for a server that cannot stream). */
+  stream: z.boolean().optional(),
+});
 export type ServiceEntry = z.infer<typeof ServiceEntry>;
 
 /** Users who share one call cache (each user is otherwise alone with theirs): see src/server/cache-scope.ts. */
@@ -94,7 +98,11 @@ export function parseServicesConfig(name: string, text: string): ConfigResult {
       for (const key of Object.keys(service)) {
         if (KEY_FIELDS.has(key.toLowerCase())) {
           issues.push(
-            positions.issue(['services', index, key], `services[${index}].${key}: keys are never written in this file; put the key in an environment variable and name it with api_key_env`, { atKey: true }),
+            positions.issue(
+              ['services', index, key],
+              `services[${index}].${key}: keys are never written in this file; put the key in an environment variable and name it with api_key_env`,
+              { atKey: true },
+            ),
           );
         }
       }
@@ -116,7 +124,8 @@ export function parseServicesConfig(name: string, text: string): ConfigResult {
   }
   const names = new Set<string>();
   parsed.data.services.forEach((service, index) => {
-    if (names.has(service.name)) issues.push(positions.issue(['services', index, 'name'], `service "${service.name}" is configured twice; names must be unique`));
+    if (names.has(service.name))
+      issues.push(positions.issue(['services', index, 'name'], `service "${service.name}" is configured twice; names must be unique`));
     names.add(service.name);
   });
   issues.push(...teamIssues(parsed.data.teams ?? [], positions));
@@ -135,7 +144,10 @@ function teamIssues(teams: readonly TeamEntry[], positions: SourcePositions): Sp
       const other = teamOf.get(user);
       if (other !== undefined) {
         issues.push(
-          positions.issue(['teams', index, 'users', userIndex], `user "${user}" is in team "${other}" and in team "${team.name}"; a user shares one cache, so put them in one team`),
+          positions.issue(
+            ['teams', index, 'users', userIndex],
+            `user "${user}" is in team "${other}" and in team "${team.name}"; a user shares one cache, so put them in one team`,
+          ),
         );
       }
       teamOf.set(user, team.name);
@@ -164,7 +176,10 @@ function firstCollectionKey(doc: Document): number | null {
 
 /** Thrown when the config file cannot be used; the message lists every problem with its place. */
 export class ServicesConfigError extends Error {
-  constructor(readonly issues: SpecIssue[], message = issues.map((issue) => formatIssue(issue)).join('\n')) {
+  constructor(
+    readonly issues: SpecIssue[],
+    message = issues.map((issue) => formatIssue(issue)).join('\n'),
+  ) {
     super(message);
     this.name = 'ServicesConfigError';
   }

@@ -41,11 +41,21 @@ export function environmentServices(env: NodeJS.ProcessEnv): ServiceEntry[] {
     entries.push({ name: 'openai', provider: 'openai', api_key_env: 'OPENAI_API_KEY', ...(set('OPENAI_BASE_URL') ? { base_url: env.OPENAI_BASE_URL! } : {}) });
   }
   if (set('ANTHROPIC_API_KEY')) {
-    entries.push({ name: 'anthropic', provider: 'anthropic', api_key_env: 'ANTHROPIC_API_KEY', ...(set('ANTHROPIC_BASE_URL') ? { base_url: env.ANTHROPIC_BASE_URL! } : {}) });
+    entries.push({
+      name: 'anthropic',
+      provider: 'anthropic',
+      api_key_env: 'ANTHROPIC_API_KEY',
+      ...(set('ANTHROPIC_BASE_URL') ? { base_url: env.ANTHROPIC_BASE_URL! } : {}),
+    });
   }
   const aaKey = set('AA_TOKEN') ? 'AA_TOKEN' : set('ALEPH_ALPHA_API_KEY') ? 'ALEPH_ALPHA_API_KEY' : null;
   if (aaKey) {
-    entries.push({ name: 'aleph-alpha', provider: 'aleph-alpha', api_key_env: aaKey, ...(set('ALEPH_ALPHA_BASE_URL') ? { base_url: env.ALEPH_ALPHA_BASE_URL! } : {}) });
+    entries.push({
+      name: 'aleph-alpha',
+      provider: 'aleph-alpha',
+      api_key_env: aaKey,
+      ...(set('ALEPH_ALPHA_BASE_URL') ? { base_url: env.ALEPH_ALPHA_BASE_URL! } : {}),
+    });
   }
   entries.push({ name: 'test', provider: 'test' });
   return entries;
@@ -126,10 +136,7 @@ export class ServiceSet {
     const list: ModelInfo[] = [];
     for (const [name, runtime] of this.runtimes) {
       const { entry } = runtime;
-      const listed =
-        entry.provider === 'test'
-          ? ['test']
-          : (entry.models ?? (runtime.official ? Object.keys(PRICE_TABLES[entry.provider].models) : ['*']));
+      const listed = entry.provider === 'test' ? ['test'] : (entry.models ?? (runtime.official ? Object.keys(PRICE_TABLES[entry.provider].models) : ['*']));
       for (const model of listed) {
         const price = this.pricing.price({ service: name, model });
         const limits = this.limitsFor(`${name}/${model}`);
@@ -138,7 +145,9 @@ export class ServiceSet {
           service: name,
           provider: entry.provider,
           model,
-          price: price ? { input_per_mtok: price.input_per_mtok, output_per_mtok: price.output_per_mtok, as_of: price.as_of ?? 'undated', source: price.source } : null,
+          price: price
+            ? { input_per_mtok: price.input_per_mtok, output_per_mtok: price.output_per_mtok, as_of: price.as_of ?? 'undated', source: price.source }
+            : null,
           limits: limits
             ? {
                 requests_per_minute: limits.requestsPerMinute ?? null,
@@ -175,7 +184,13 @@ export class ServiceSet {
         : !keyName && official
           ? `service "${entry.name}" has no key: name the environment variable that holds it with api_key_env in the server config.`
           : null;
-    const endpoint = { service: entry.name, baseUrl, apiKey: apiKey || null, headers: entry.headers ?? {}, timeoutMs: (entry.timeout_s ?? DEFAULT_TIMEOUT_S) * 1000 };
+    const endpoint = {
+      service: entry.name,
+      baseUrl,
+      apiKey: apiKey || null,
+      headers: entry.headers ?? {},
+      timeoutMs: (entry.timeout_s ?? DEFAULT_TIMEOUT_S) * 1000,
+    };
     const streaming = entry.stream === undefined ? {} : { stream: entry.stream };
     const provider =
       entry.provider === 'openai'
@@ -184,7 +199,8 @@ export class ServiceSet {
           ? new AnthropicProvider({ ...endpoint, ...streaming })
           : new AlephAlphaProvider(endpoint);
     // Local servers start slowly (a model loading): probe them unless told not to; cloud APIs only when asked.
-    const readinessConfig = entry.readiness ?? (isLocal(baseUrl) ? { path: entry.provider === 'aleph-alpha' ? '/models_available' : '/models', timeout_s: 120 } : false);
+    const readinessConfig =
+      entry.readiness ?? (isLocal(baseUrl) ? { path: entry.provider === 'aleph-alpha' ? '/models_available' : '/models', timeout_s: 120 } : false);
     const readiness =
       readinessConfig === false || unusable
         ? null

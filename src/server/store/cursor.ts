@@ -6,10 +6,7 @@ export function encodeCursor(position: readonly (string | number)[]): string {
 }
 
 /** Decodes a cursor whose tuple must have exactly these element types, else throws InvalidCursorError. */
-export function decodeCursor<T extends ('string' | 'number')[]>(
-  cursor: string,
-  types: [...T],
-): { [K in keyof T]: T[K] extends 'string' ? string : number } {
+export function decodeCursor<T extends ('string' | 'number')[]>(cursor: string, types: [...T]): { [K in keyof T]: T[K] extends 'string' ? string : number } {
   let position: unknown;
   try {
     position = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));

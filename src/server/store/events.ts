@@ -12,21 +12,13 @@ export class EventLog {
 
   constructor(db: DatabaseSync) {
     this.insert = db.prepare('INSERT INTO events (job_id, type, at, message, data) VALUES (?, ?, ?, ?, ?)');
-    this.after = db.prepare(
-      'SELECT id, job_id, type, at, message, data FROM events WHERE job_id = ? AND id > ? ORDER BY id LIMIT ?',
-    );
+    this.after = db.prepare('SELECT id, job_id, type, at, message, data FROM events WHERE job_id = ? AND id > ? ORDER BY id LIMIT ?');
   }
 
   append(event: NewEvent): JobEvent {
     const at = now();
     const data = event.data ?? null;
-    const { lastInsertRowid } = this.insert.run(
-      event.job_id,
-      event.type,
-      at,
-      event.message,
-      data === null ? null : JSON.stringify(data),
-    );
+    const { lastInsertRowid } = this.insert.run(event.job_id, event.type, at, event.message, data === null ? null : JSON.stringify(data));
     return { id: Number(lastInsertRowid), job_id: event.job_id, type: event.type, at, message: event.message, data };
   }
 

@@ -68,11 +68,7 @@ export class JobTable {
   }
 
   /** See JobStatusFields (store.ts) for what each field does. */
-  setStatus(
-    id: string,
-    status: JobStatus,
-    fields: { error?: string | null; started?: boolean; finished?: boolean },
-  ): void {
+  setStatus(id: string, status: JobStatus, fields: { error?: string | null; started?: boolean; finished?: boolean }): void {
     const { changes } = this.statements.setJobStatus.run({
       id,
       status,
@@ -92,10 +88,7 @@ export class JobTable {
 
   /** The job with its submission, parsed once per job (see SubmissionCache). */
   private withSubmission(row: StoredJobRow): StoredJob {
-    const submission = this.submissions.get(
-      row.id,
-      () => (this.statements.getSubmission.get(row.id) as { submission: string }).submission,
-    );
+    const submission = this.submissions.get(row.id, () => (this.statements.getSubmission.get(row.id) as { submission: string }).submission);
     return storedJobFromRow(row, submission);
   }
 }

@@ -62,9 +62,7 @@ export class DataDirOwnedError extends Error {
   ) {
     const where = owner.url ? `at ${owner.url}` : 'still starting';
     const silent =
-      silentForMs === null
-        ? ''
-        : `; it has not renewed its lease for ${Math.round(silentForMs / 1000)} s — if it hangs, stop it (kill ${owner.pid})`;
+      silentForMs === null ? '' : `; it has not renewed its lease for ${Math.round(silentForMs / 1000)} s — if it hangs, stop it (kill ${owner.pid})`;
     super(`in use by ${owner.command} (pid ${owner.pid} on ${owner.hostname}, ${where}, since ${owner.acquired_at})${silent}`);
     this.name = 'DataDirOwnedError';
   }
@@ -162,16 +160,7 @@ function takeOrRefuse(db: DatabaseSync, holder: string, options: LeaseOptions, p
     db.prepare(
       `INSERT OR REPLACE INTO server_lease (id, holder, pid, pid_start, pid_space, hostname, command, url, acquired_at, renewed_at)
        VALUES (1, ?, ?, ?, ?, ?, ?, NULL, ?, ?)`,
-    ).run(
-      holder,
-      probe.pid,
-      probe.startOf(probe.pid),
-      probe.pidSpace,
-      probe.hostname,
-      options.command,
-      new Date(probe.now()).toISOString(),
-      probe.now(),
-    );
+    ).run(holder, probe.pid, probe.startOf(probe.pid), probe.pidSpace, probe.hostname, options.command, new Date(probe.now()).toISOString(), probe.now());
     db.exec('COMMIT');
     return previous;
   } catch (error) {

@@ -3,9 +3,30 @@
 import type { FinishedInterview } from './store';
 
 export const RESULT_COLUMNS = [
-  'job_id', 'interview', 'question_index', 'question', 'agent_index', 'agent_name', 'scenario_index', 'model',
-  'iteration', 'status', 'answer', 'comment', 'raw', 'input_tokens', 'output_tokens', 'cost_usd', 'cached',
-  'latency_ms', 'error', 'sample_id', 'epoch', 'input', 'target', 'scores',
+  'job_id',
+  'interview',
+  'question_index',
+  'question',
+  'agent_index',
+  'agent_name',
+  'scenario_index',
+  'model',
+  'iteration',
+  'status',
+  'answer',
+  'comment',
+  'raw',
+  'input_tokens',
+  'output_tokens',
+  'cost_usd',
+  'cached',
+  'latency_ms',
+  'error',
+  'sample_id',
+  'epoch',
+  'input',
+  'target',
+  'scores',
 ] as const;
 
 export type ResultColumn = (typeof RESULT_COLUMNS)[number];

@@ -180,9 +180,7 @@ export function migrate(db: DatabaseSync): number {
   const row = db.prepare('PRAGMA user_version').get() as { user_version: number } | undefined;
   const current = row?.user_version ?? 0;
   if (current > MIGRATIONS.length) {
-    throw new Error(
-      `The database is at schema version ${current}, newer than this server knows (${MIGRATIONS.length}). Upgrade the server.`,
-    );
+    throw new Error(`The database is at schema version ${current}, newer than this server knows (${MIGRATIONS.length}). Upgrade the server.`);
   }
   for (let version = current + 1; version <= MIGRATIONS.length; version++) {
     db.exec('BEGIN IMMEDIATE');

@@ -54,8 +54,7 @@ export class SqliteStore implements Store {
   private closed = false;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
-    this.onBackgroundError =
-      options.onBackgroundError ?? ((error) => console.error('fieldwork store: background write failed', error));
+    this.onBackgroundError = options.onBackgroundError ?? ((error) => console.error('fieldwork store: background write failed', error));
     this.db = new DatabaseSync(path);
     this.db.exec('PRAGMA busy_timeout = 5000');
     this.db.exec('PRAGMA journal_mode = WAL');

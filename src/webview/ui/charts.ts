@@ -6,7 +6,14 @@ import { h, svg } from './dom';
 
 export type { GroupBy } from '../chart-data';
 
-const PALETTE = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'];
+const PALETTE = [
+  '--vscode-charts-blue',
+  '--vscode-charts-orange',
+  '--vscode-charts-green',
+  '--vscode-charts-purple',
+  '--vscode-charts-red',
+  '--vscode-charts-yellow',
+];
 const BAR = 14;
 
 export function questionCharts(rows: readonly ResultRow[], questions: readonly QuestionInfo[], groupBy: GroupBy, width: number): HTMLElement[] {
@@ -26,10 +33,20 @@ function bars(data: Extract<ChartData, { kind: 'choice' | 'scale' | 'means' }>, 
   const block = series.length * BAR + 8;
   const height = categories.length * block + 4;
   const top = data.kind === 'means' ? Math.max(1e-9, ...series.flatMap((s) => s.values)) : Math.max(1e-9, ...series.flatMap((s) => s.values));
-  const chart = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': `${data.question}: ${data.kind === 'means' ? data.note : 'answers'} by group` });
+  const chart = svg('svg', {
+    width,
+    height,
+    viewBox: `0 0 ${width} ${height}`,
+    role: 'img',
+    'aria-label': `${data.question}: ${data.kind === 'means' ? data.note : 'answers'} by group`,
+  });
   categories.forEach((category, c) => {
     const y0 = c * block + 4;
-    const label = svg('text', { x: labelWidth - 6, y: y0 + (series.length * BAR) / 2 + 4, 'text-anchor': 'end', class: 'chart-label category' }, fit(labels[c]!, labelWidth - 10));
+    const label = svg(
+      'text',
+      { x: labelWidth - 6, y: y0 + (series.length * BAR) / 2 + 4, 'text-anchor': 'end', class: 'chart-label category' },
+      fit(labels[c]!, labelWidth - 10),
+    );
     label.append(svg('title', {}, labels[c]!));
     chart.append(label);
     series.forEach((s, g) => {
@@ -62,18 +79,34 @@ function histogram(data: Extract<ChartData, { kind: 'histogram' }>, width: numbe
   const plotHeight = height - bottom - 8;
   const chart = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': `histogram of ${data.question}` });
   chart.append(svg('line', { x1: left, y1: height - bottom, x2: left + plotWidth, y2: height - bottom, class: 'chart-axis' }));
-  chart.append(svg('text', { x: left - 4, y: 16, 'text-anchor': 'end', class: 'chart-label' }, String(peak)), svg('text', { x: left - 4, y: height - bottom, 'text-anchor': 'end', class: 'chart-label' }, '0'));
+  chart.append(
+    svg('text', { x: left - 4, y: 16, 'text-anchor': 'end', class: 'chart-label' }, String(peak)),
+    svg('text', { x: left - 4, y: height - bottom, 'text-anchor': 'end', class: 'chart-label' }, '0'),
+  );
   const integer = bins.every((b) => Number.isInteger(b.from) && Number.isInteger(b.to));
   const every = binWidth < 46 ? Math.ceil(46 / binWidth) : 1;
   bins.forEach((bin, i) => {
     const x0 = left + i * binWidth;
-    const label = bins.length === 1 ? format(bin.from) : integer && bin.to - bin.from === 1 ? format(bin.from) : integer ? `${format(bin.from)}–${format(bin.to - 1)}` : `${format(bin.from)}–${format(bin.to)}`;
+    const label =
+      bins.length === 1
+        ? format(bin.from)
+        : integer && bin.to - bin.from === 1
+          ? format(bin.from)
+          : integer
+            ? `${format(bin.from)}–${format(bin.to - 1)}`
+            : `${format(bin.from)}–${format(bin.to)}`;
     if (i % every === 0) chart.append(svg('text', { x: x0 + binWidth / 2, y: height - bottom + 14, 'text-anchor': 'middle', class: 'chart-label bin' }, label));
     const barWidth = (binWidth - 4) / Math.max(1, series.length);
     series.forEach((s, g) => {
       const n = s.counts?.[i] ?? 0;
       const barHeight = (n / peak) * plotHeight;
-      const rect = svg('rect', { x: x0 + 2 + g * barWidth, y: height - bottom - barHeight, width: Math.max(1, barWidth - 1), height: barHeight, fill: `var(${PALETTE[g % PALETTE.length]})` });
+      const rect = svg('rect', {
+        x: x0 + 2 + g * barWidth,
+        y: height - bottom - barHeight,
+        width: Math.max(1, barWidth - 1),
+        height: barHeight,
+        fill: `var(${PALETTE[g % PALETTE.length]})`,
+      });
       rect.append(svg('title', {}, `${s.group}: ${n} in ${label}`));
       chart.append(rect);
     });
@@ -90,8 +123,16 @@ function histogram(data: Extract<ChartData, { kind: 'histogram' }>, width: numbe
     median.style.setProperty('stroke', stroke);
     chart.append(mean, median);
   });
-  const facts = series.map((s, g) => h('span', { class: 'fact' }, swatch(g), `${s.group}: n = ${s.n} · mean ${format(s.mean ?? NaN)} · median ${format(s.median ?? NaN)}`));
-  return h('div', {}, h('div', { class: 'legend' }, ...facts), h('p', { class: 'muted small' }, 'answers per bin; solid line: mean, dashed: median'), chart as unknown as Node);
+  const facts = series.map((s, g) =>
+    h('span', { class: 'fact' }, swatch(g), `${s.group}: n = ${s.n} · mean ${format(s.mean ?? NaN)} · median ${format(s.median ?? NaN)}`),
+  );
+  return h(
+    'div',
+    {},
+    h('div', { class: 'legend' }, ...facts),
+    h('p', { class: 'muted small' }, 'answers per bin; solid line: mean, dashed: median'),
+    chart as unknown as Node,
+  );
 }
 
 /** Free text and lists: no bars of cut-off sentences, but how long the answers are, their frequent words, a few of them. */
@@ -100,7 +141,9 @@ function textChart(data: Extract<ChartData, { kind: 'text' }>): HTMLElement {
     'div',
     { class: 'text-chart' },
     h('p', { class: 'muted small' }, `${data.n} answers · ${format(data.meanWords)} words on average${data.type === 'free_text' ? '' : ` · ${data.type}`}`),
-    data.words.length > 0 ? h('div', { class: 'words' }, ...data.words.map(([word, n]) => h('span', { class: 'word' }, `${word} `, h('span', { class: 'muted' }, String(n))))) : null,
+    data.words.length > 0
+      ? h('div', { class: 'words' }, ...data.words.map(([word, n]) => h('span', { class: 'word' }, `${word} `, h('span', { class: 'muted' }, String(n)))))
+      : null,
     ...data.samples.map((sample) => h('blockquote', { class: 'answer-sample', title: sample }, sample)),
   );
 }
@@ -121,4 +164,3 @@ function format(n: number): string {
   if (!Number.isFinite(n)) return '—';
   return Number.isInteger(n) ? String(n) : Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2);
 }
-

@@ -17,17 +17,32 @@ export class CompareView {
     if (comparison.scorers.length > 0) {
       const head = h('tr', {}, ...['scorer', 'A', 'B', 'A − B', '± paired SE', 'samples'].map((t, i) => h('th', { class: i > 0 ? 'num' : '' }, t)));
       const rows = comparison.scorers.map((s) =>
-        h('tr', {}, h('td', {}, s.scorer), ...[s.means[0], s.means[1], s.difference].map((v) => h('td', { class: 'num' }, fixed(v))), h('td', { class: 'num' }, s.stderr === null ? '—' : fixed(s.stderr)), h('td', { class: 'num' }, count(s.n))),
+        h(
+          'tr',
+          {},
+          h('td', {}, s.scorer),
+          ...[s.means[0], s.means[1], s.difference].map((v) => h('td', { class: 'num' }, fixed(v))),
+          h('td', { class: 'num' }, s.stderr === null ? '—' : fixed(s.stderr)),
+          h('td', { class: 'num' }, count(s.n)),
+        ),
       );
       this.element.append(h('table', { class: 'estimate', id: 'compare-scorers' }, h('thead', {}, head), h('tbody', {}, ...rows)));
     }
-    if (comparison.questions.length === 0 && comparison.scorers.length === 0) this.element.append(h('p', { class: 'muted' }, 'The two runs share no questions or scored samples.'));
+    if (comparison.questions.length === 0 && comparison.scorers.length === 0)
+      this.element.append(h('p', { class: 'muted' }, 'The two runs share no questions or scored samples.'));
   }
 }
 
 function questionBlock(q: QuestionComparison): HTMLElement {
-  const test = q.test ? `${q.test.test} ${fixed(q.test.statistic)} (df ${fixed(q.test.df)}), p ${q.test.p < 0.001 ? '< 0.001' : `= ${q.test.p.toFixed(3)}`}` : 'too few answers to test';
-  const block = h('div', { class: 'chart compare-question', 'data-question': q.question }, h('h4', {}, q.question), h('p', { class: 'muted small test' }, `n = ${count(q.n[0])} / ${count(q.n[1])} · ${test}`));
+  const test = q.test
+    ? `${q.test.test} ${fixed(q.test.statistic)} (df ${fixed(q.test.df)}), p ${q.test.p < 0.001 ? '< 0.001' : `= ${q.test.p.toFixed(3)}`}`
+    : 'too few answers to test';
+  const block = h(
+    'div',
+    { class: 'chart compare-question', 'data-question': q.question },
+    h('h4', {}, q.question),
+    h('p', { class: 'muted small test' }, `n = ${count(q.n[0])} / ${count(q.n[1])} · ${test}`),
+  );
   if (q.kind === 'numbers' && q.means) block.append(h('p', {}, `mean A ${fixed(q.means[0])} · mean B ${fixed(q.means[1])}`));
   if (q.kind === 'text') block.append(h('p', { class: 'muted' }, 'Free text: compare the answers in the Results tab.'));
   if (q.kind === 'categories') {

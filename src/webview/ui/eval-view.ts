@@ -5,7 +5,14 @@ import type { ResultRow } from '../messages';
 import { filterSamples, sampleVerdict, type SampleFilter } from '../samples';
 import { clear, count, h, svg } from './dom';
 
-const PALETTE = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'];
+const PALETTE = [
+  '--vscode-charts-blue',
+  '--vscode-charts-orange',
+  '--vscode-charts-green',
+  '--vscode-charts-purple',
+  '--vscode-charts-red',
+  '--vscode-charts-yellow',
+];
 /** More rows than this are not put in the (plain, not virtualized) samples table: the filter narrows them. */
 const MAX_SAMPLE_ROWS = 500;
 
@@ -79,7 +86,12 @@ export class EvalView {
     );
     this.metricsPart.append(h('table', { class: 'estimate', id: 'metrics-table' }, h('thead', {}, head), h('tbody', {}, ...body)));
     for (const scorer of [...new Set(this.metrics.map((m) => m.scorer))]) {
-      this.metricsPart.append(metricChart(scorer, this.metrics.filter((m) => m.scorer === scorer)));
+      this.metricsPart.append(
+        metricChart(
+          scorer,
+          this.metrics.filter((m) => m.scorer === scorer),
+        ),
+      );
     }
   }
 
@@ -107,7 +119,8 @@ export class EvalView {
       body.append(tr);
     }
     this.samplesPart.append(h('table', { class: 'samples-table', id: 'samples-table' }, h('thead', {}, head), body));
-    if (shown.length > MAX_SAMPLE_ROWS) this.samplesPart.append(h('p', { class: 'muted' }, `Showing the first ${count(MAX_SAMPLE_ROWS)}; export the results for the rest.`));
+    if (shown.length > MAX_SAMPLE_ROWS)
+      this.samplesPart.append(h('p', { class: 'muted' }, `Showing the first ${count(MAX_SAMPLE_ROWS)}; export the results for the rest.`));
   }
 }
 
@@ -120,7 +133,9 @@ function sampleRow(row: ResultRow): HTMLElement {
   const verdictCell = h('td', { class: 'verdict' });
   if (verdict === 'failed') verdictCell.append(h('span', { class: 'badge status-failed' }, 'failed'));
   for (const [scorer, score] of scores) {
-    verdictCell.append(h('div', {}, scores.length > 1 ? h('span', { class: 'muted' }, `${scorer}: `) : null, score.value === null ? '—' : formatNumber(score.value)));
+    verdictCell.append(
+      h('div', {}, scores.length > 1 ? h('span', { class: 'muted' }, `${scorer}: `) : null, score.value === null ? '—' : formatNumber(score.value)),
+    );
   }
   return h(
     'tr',
@@ -171,8 +186,17 @@ function metricChart(scorer: string, metrics: readonly Metric[]): HTMLElement {
       chart.append(svg('text', { x: labelWidth + 4, y: y + barHeight / 2 + 4, class: 'chart-value' }, 'not scored'));
       return;
     }
-    const bar = svg('rect', { x: labelWidth, y, width: Math.max(1, x(m.value) - labelWidth), height: barHeight, fill: `var(${PALETTE[i % PALETTE.length]})`, class: 'metric-bar' });
-    bar.append(svg('title', {}, `${m.model}: ${formatValue(m.value, m.metric)}${m.stderr === null ? '' : ` ± ${formatValue(m.stderr, m.metric)}`} (n = ${m.n})`));
+    const bar = svg('rect', {
+      x: labelWidth,
+      y,
+      width: Math.max(1, x(m.value) - labelWidth),
+      height: barHeight,
+      fill: `var(${PALETTE[i % PALETTE.length]})`,
+      class: 'metric-bar',
+    });
+    bar.append(
+      svg('title', {}, `${m.model}: ${formatValue(m.value, m.metric)}${m.stderr === null ? '' : ` ± ${formatValue(m.stderr, m.metric)}`} (n = ${m.n})`),
+    );
     chart.append(bar);
     let labelX = x(m.value);
     if (m.stderr !== null) {
@@ -193,7 +217,12 @@ function metricChart(scorer: string, metrics: readonly Metric[]): HTMLElement {
     svg('text', { x: labelWidth, y: axisY + 14, class: 'chart-label' }, '0'),
     svg('text', { x: labelWidth + plotWidth, y: axisY + 14, 'text-anchor': 'end', class: 'chart-label' }, percent ? '100%' : formatNumber(top)),
   );
-  return h('div', { class: 'chart metrics-chart', 'data-scorer': scorer }, h('h4', {}, `${scorer} · ${percent ? 'accuracy' : 'mean'} ± 1 standard error`), chart as unknown as Node);
+  return h(
+    'div',
+    { class: 'chart metrics-chart', 'data-scorer': scorer },
+    h('h4', {}, `${scorer} · ${percent ? 'accuracy' : 'mean'} ± 1 standard error`),
+    chart as unknown as Node,
+  );
 }
 
 function formatValue(value: number | null, metric: Metric['metric']): string {

@@ -120,11 +120,12 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
         rowsTimer = undefined;
         evalView.setRows(resultRows);
         renderOverview(resultRows);
-      } else rowsTimer ??= setTimeout(() => {
-        rowsTimer = undefined;
-        evalView.setRows(resultRows);
-        renderOverview(resultRows);
-      }, ROWS_REDRAW_MS);
+      } else
+        rowsTimer ??= setTimeout(() => {
+          rowsTimer = undefined;
+          evalView.setRows(resultRows);
+          renderOverview(resultRows);
+        }, ROWS_REDRAW_MS);
       return;
     case 'comparison':
       compare.set(message.comparison);

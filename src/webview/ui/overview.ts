@@ -26,12 +26,17 @@ export class OverviewView {
     const byCalls = calls.callsExpected ? callsMade / calls.callsExpected : 0;
     const byInterviews = p.interviews_total > 0 ? done / p.interviews_total : 0;
     const percent = finished ? Math.round(byInterviews * 100) : Math.min(99, Math.round(Math.max(byCalls, byInterviews) * 100));
-    const bar = h('div', { class: 'progress', role: 'progressbar', 'aria-valuenow': String(percent), 'aria-valuemin': '0', 'aria-valuemax': '100', id: 'job-progress' }, h('div', { class: 'progress-fill' }));
+    const bar = h(
+      'div',
+      { class: 'progress', role: 'progressbar', 'aria-valuenow': String(percent), 'aria-valuemin': '0', 'aria-valuemax': '100', id: 'job-progress' },
+      h('div', { class: 'progress-fill' }),
+    );
     (bar.firstChild as HTMLElement).style.width = `${percent}%`;
     const running = job.status === 'running' || job.status === 'queued';
     const actions = h('div', { class: 'actions' });
     if (running) actions.append(this.button('Cancel', { type: 'cancel' }, 'secondary'));
-    if (job.status === 'failed' || job.status === 'partially_failed' || job.status === 'cancelled') actions.append(this.button('Retry failed interviews', { type: 'retry' }));
+    if (job.status === 'failed' || job.status === 'partially_failed' || job.status === 'cancelled')
+      actions.append(this.button('Retry failed interviews', { type: 'retry' }));
     const compare = this.button('Compare with…', { type: 'compare' }, 'secondary');
     compare.id = 'compare-button';
     actions.append(compare, this.button('Copy job id', { type: 'copyId' }, 'secondary'));
@@ -39,14 +44,23 @@ export class OverviewView {
     return h(
       'div',
       { class: 'summary' },
-      h('div', { class: 'title-row' }, h('h2', {}, job.name), h('span', { class: `badge status-${job.status}`, id: 'job-status' }, job.status.replace('_', ' '))),
+      h(
+        'div',
+        { class: 'title-row' },
+        h('h2', {}, job.name),
+        h('span', { class: `badge status-${job.status}`, id: 'job-status' }, job.status.replace('_', ' ')),
+      ),
       h('p', { class: 'muted meta' }, `${job.kind} · ${job.source_name} · ${job.models.join(', ')}`, h('br'), h('span', { class: 'job-id' }, job.id)),
       bar,
       h(
         'p',
         { id: 'job-counts' },
         h('span', { class: 'figure' }, `${count(callsMade)}${expected} calls`),
-        h('span', { class: 'figure' }, `${count(p.interviews_done)} of ${count(p.interviews_total)} interviews done${p.interviews_failed ? `, ${count(p.interviews_failed)} failed` : ''}`),
+        h(
+          'span',
+          { class: 'figure' },
+          `${count(p.interviews_done)} of ${count(p.interviews_total)} interviews done${p.interviews_failed ? `, ${count(p.interviews_failed)} failed` : ''}`,
+        ),
         h('span', { class: 'figure' }, `cost ${usd(job.cost.usd)}`),
         h('span', { class: 'figure muted' }, `${count(job.cost.input_tokens)} in / ${count(job.cost.output_tokens)} out tokens`),
       ),
@@ -82,7 +96,13 @@ export class OverviewView {
     const table = h('table', { class: 'estimate', id: 'estimate-table' }, h('thead', {}, head), h('tbody', {}, ...body));
     const parts: (HTMLElement | null)[] = [h('h3', {}, estimate ? `Estimate${job ? ' vs actual' : ''} per model` : 'Per model')];
     if (estimate) {
-      parts.push(h('p', {}, `${count(estimate.interviews)} interviews · ${count(estimate.total.calls)} calls (${count(estimate.total.cached_calls)} cached) · expected ${estimate.total.usd ? `${usd(estimate.total.usd.expected)} (${usd(estimate.total.usd.low)}–${usd(estimate.total.usd.high)})` : 'unknown'}`));
+      parts.push(
+        h(
+          'p',
+          {},
+          `${count(estimate.interviews)} interviews · ${count(estimate.total.calls)} calls (${count(estimate.total.cached_calls)} cached) · expected ${estimate.total.usd ? `${usd(estimate.total.usd.expected)} (${usd(estimate.total.usd.low)}–${usd(estimate.total.usd.high)})` : 'unknown'}`,
+        ),
+      );
     }
     parts.push(table);
     if (estimate && estimate.notes.length > 0) parts.push(h('ul', { class: 'notes' }, ...estimate.notes.map((n) => h('li', { class: 'muted' }, n))));
@@ -120,7 +140,8 @@ interface ActualCost {
 function actualByModel(job: Job | null, rows: readonly ResultRow[]): Map<string, ActualCost> {
   const out = new Map<string, ActualCost>();
   if (job?.cost_by_model && job.cost_by_model.length > 0) {
-    for (const c of job.cost_by_model as ModelCost[]) out.set(c.model, { calls: c.calls, cached_calls: c.cached_calls, input_tokens: c.input_tokens, output_tokens: c.output_tokens, usd: c.usd });
+    for (const c of job.cost_by_model as ModelCost[])
+      out.set(c.model, { calls: c.calls, cached_calls: c.cached_calls, input_tokens: c.input_tokens, output_tokens: c.output_tokens, usd: c.usd });
     return out;
   }
   for (const row of rows) {

@@ -177,7 +177,9 @@ export class ResultsView {
     const rows = this.rows;
     let indices: number[] | null = null;
     if (this.query || this.question) {
-      this.searchText ??= rows.map((r) => `${r.agent}\u0000${r.model}\u0000${r.question}\u0000${r.status}\u0000${r.answer}\u0000${r.error ?? ''}`.toLowerCase());
+      this.searchText ??= rows.map((r) =>
+        `${r.agent}\u0000${r.model}\u0000${r.question}\u0000${r.status}\u0000${r.answer}\u0000${r.error ?? ''}`.toLowerCase(),
+      );
       const text = this.searchText;
       indices = [];
       for (let i = 0; i < rows.length; i++) {

@@ -28,10 +28,14 @@ export class EventClock implements Clock {
       if (Number.isNaN(ms)) return reject(new Error('sleep(NaN): a strategy computed no wait'));
       const timer: Timer = { at: this.time + Math.max(0, ms), seq: this.seq++, resolve, cancelled: false };
       this.push(timer);
-      signal?.addEventListener('abort', () => {
-        timer.cancelled = true;
-        reject(signal.reason);
-      }, { once: true });
+      signal?.addEventListener(
+        'abort',
+        () => {
+          timer.cancelled = true;
+          reject(signal.reason);
+        },
+        { once: true },
+      );
     });
   }
 
@@ -40,7 +44,10 @@ export class EventClock implements Clock {
     let done = false;
     let timers = 0;
     let result: { ok: true; value: T } | { ok: false; error: unknown } | null = null;
-    work.then((value) => ((result = { ok: true, value }), (done = true)), (error: unknown) => ((result = { ok: false, error }), (done = true)));
+    work.then(
+      (value) => ((result = { ok: true, value }), (done = true)),
+      (error: unknown) => ((result = { ok: false, error }), (done = true)),
+    );
     while (!done) {
       await turn();
       if (done) break;

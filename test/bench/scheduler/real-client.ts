@@ -19,7 +19,12 @@ export function padText(tokens: number, tag: string): string {
   return `${tag} ${'lorem ipsum dolor sit amet '.repeat(Math.ceil(chars / 27))}`.slice(0, chars);
 }
 
-export async function runClientStrategy(name: StrategyName, setup: Scenario, mockUrl: string, seed: number): Promise<{ started: number; finished: Finish[]; failed: number }> {
+export async function runClientStrategy(
+  name: StrategyName,
+  setup: Scenario,
+  mockUrl: string,
+  seed: number,
+): Promise<{ started: number; finished: Finish[]; failed: number }> {
   const endpoint = { service: 'mock', baseUrl: `${mockUrl}/v1`, apiKey: 'sk-bench-client', headers: {}, timeoutMs: 120_000 };
   const provider = setup.flavor === 'anthropic' ? new AnthropicProvider(endpoint) : new OpenAiProvider(endpoint);
   const never = new AbortController().signal;

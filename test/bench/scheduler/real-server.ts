@@ -61,7 +61,13 @@ export async function runServerStrategy(
   const clients: FieldworkClient[] = [];
   try {
     const users = Object.keys(setup.weights);
-    const texts = users.map((user) => surveyText(user, setup.calls.filter((call) => call.user === user), overheadTokens));
+    const texts = users.map((user) =>
+      surveyText(
+        user,
+        setup.calls.filter((call) => call.user === user),
+        overheadTokens,
+      ),
+    );
     const keys = await Promise.all(users.map(async (user) => (await server.store.createApiKey(user)).key));
     const started = performance.now();
     const jobs = await Promise.all(

@@ -20,7 +20,12 @@ export const REAL_DEFAULT_SCENARIOS: readonly ScenarioName[] = ['single', 'three
 const RUN_DEADLINE_MS = 120_000;
 
 /** One row per (scenario, strategy, seed): `seeds` repeat each run with another workload and mock seed. */
-export async function runReal(scenarios: readonly ScenarioName[], strategies: readonly StrategyName[], seeds: readonly number[], log: (line: string) => void): Promise<Row[]> {
+export async function runReal(
+  scenarios: readonly ScenarioName[],
+  strategies: readonly StrategyName[],
+  seeds: readonly number[],
+  log: (line: string) => void,
+): Promise<Row[]> {
   const overhead = await promptOverhead();
   log(`real mode: the server's prompt adds ${overhead} tokens to the question text; scenario prompts are padded to match`);
   const rows: Row[] = [];

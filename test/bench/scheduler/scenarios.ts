@@ -63,7 +63,7 @@ export function scenario(name: ScenarioName, seed: number, scale: Scale = SIMULA
   const limits = { requests_per_minute: scale.requestsPerMinute, tokens_per_minute: scale.tokensPerMinute };
   // The halving comes about a third of the way into an ideal run.
   const work = calls.reduce((sum, call) => sum + call.inputTokens + call.maxTokens * 0.55, 0);
-  const dropAt = ((work - scale.tokensPerMinute) / (scale.tokensPerMinute / 60)) / 3;
+  const dropAt = (work - scale.tokensPerMinute) / (scale.tokensPerMinute / 60) / 3;
   const provider = mockConfig({
     seed,
     limits,
@@ -74,5 +74,13 @@ export function scenario(name: ScenarioName, seed: number, scale: Scale = SIMULA
     latency: { ttft_ms: 400 * scale.latency, per_token_ms: 15 * scale.latency, tail_probability: 0.05, tail_cap: 10 },
     output_share: [0.3, 0.8],
   });
-  return { name, provider, known: { requestsPerMinute: limits.requests_per_minute, tokensPerMinute: limits.tokens_per_minute }, weights, calls, stripHeaders: name === 'unknown-limits', flavor: 'openai' };
+  return {
+    name,
+    provider,
+    known: { requestsPerMinute: limits.requests_per_minute, tokensPerMinute: limits.tokens_per_minute },
+    weights,
+    calls,
+    stripHeaders: name === 'unknown-limits',
+    flavor: 'openai',
+  };
 }

@@ -18,7 +18,10 @@ export class SimProvider {
   readonly engine: MockEngine;
   private readonly wire = new Wire({ service: 'mock', baseUrl: 'http://mock.invalid/v1', apiKey: null, headers: {}, timeoutMs: 60_000 });
 
-  constructor(private readonly clock: EventClock, config: MockConfig) {
+  constructor(
+    private readonly clock: EventClock,
+    config: MockConfig,
+  ) {
     this.engine = new MockEngine(config, clock.now());
   }
 
@@ -42,7 +45,14 @@ export class SimProvider {
     const limits = (call.flavor === 'openai' ? openAiLimits(headers, this.wall()) : anthropicLimits(headers, this.wall())) ?? null;
     if (outcome.status !== 200) {
       const text = JSON.stringify(outcome.body);
-      throw failure({ wire: this.wire, status: outcome.status, headers, ...errorDetails({ status: outcome.status, headers, json: outcome.body, text, events: null }), limits, now: this.wall() });
+      throw failure({
+        wire: this.wire,
+        status: outcome.status,
+        headers,
+        ...errorDetails({ status: outcome.status, headers, json: outcome.body, text, events: null }),
+        limits,
+        now: this.wall(),
+      });
     }
     if (outcome.raw !== undefined) throw new ProviderError('transient', 'mock: malformed reply', null, 200);
     // OpenAI's usage names prompt and completion tokens, Anthropic's input and output.

@@ -42,7 +42,8 @@ export async function simulate(name: ScenarioName, strategyName: StrategyName, s
       known: setup.known,
       weights: setup.weights,
       random: seededRandom(seed * 31 + 5),
-      call: (call, early) => sim.call({ flavor: setup.flavor, model: 'model', inputTokens: call.inputTokens, maxTokens: call.maxTokens, key: call.user }, early),
+      call: (call, early) =>
+        sim.call({ flavor: setup.flavor, model: 'model', inputTokens: call.inputTokens, maxTokens: call.maxTokens, key: call.user }, early),
       done: (call, reply) => finished.push({ user: call.user, at: clock.now(), tokens: reply.input_tokens + reply.output_tokens }),
       failed: () => failed++,
     }),

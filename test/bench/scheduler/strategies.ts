@@ -248,7 +248,12 @@ async function fieldwork(ctx: RunContext, limits: LaneLimits | null): Promise<vo
         outputTokens: call.maxTokens,
       };
       try {
-        const reply = await scheduler.run(ticket, (_attempt, early) => ctx.call(call, early), never, (done) => ({ usage: { input: done.input_tokens, output: done.output_tokens }, limits: done.limits }));
+        const reply = await scheduler.run(
+          ticket,
+          (_attempt, early) => ctx.call(call, early),
+          never,
+          (done) => ({ usage: { input: done.input_tokens, output: done.output_tokens }, limits: done.limits }),
+        );
         ctx.done(call, reply);
       } catch (error) {
         ctx.failed(call, error);

@@ -41,7 +41,8 @@ export function zooScenario(name: ZooName, seed: number, scale: Scale): Scenario
     output_share: [0.3, 0.8],
   });
   const l = provider.limits;
-  const flavor: Flavor = name === 'zoo-anthropic' || l.input_tokens_per_minute !== undefined || l.output_tokens_per_minute !== undefined ? 'anthropic' : 'openai';
+  const flavor: Flavor =
+    name === 'zoo-anthropic' || l.input_tokens_per_minute !== undefined || l.output_tokens_per_minute !== undefined ? 'anthropic' : 'openai';
   const full = gateway ? 900 : callsFor(name, provider, maxTokens, flavor);
   const count = scale.latency === 1 ? full : scale.calls;
   if (scale.latency !== 1) provider = compressed(provider, count / full, 1 / scale.latency);
@@ -100,7 +101,12 @@ function size(name: ZooName, provider: MockConfig, maxTokens: number, flavor: Fl
 
 function byRate(provider: MockConfig, maxTokens: number): number {
   const share = 1 - provider.other_tenant_share;
-  const perCall = { requests_per_minute: 1, tokens_per_minute: MEAN_PROMPT + maxTokens * MEAN_OUTPUT_SHARE, input_tokens_per_minute: MEAN_PROMPT, output_tokens_per_minute: maxTokens * MEAN_OUTPUT_SHARE };
+  const perCall = {
+    requests_per_minute: 1,
+    tokens_per_minute: MEAN_PROMPT + maxTokens * MEAN_OUTPUT_SHARE,
+    input_tokens_per_minute: MEAN_PROMPT,
+    output_tokens_per_minute: maxTokens * MEAN_OUTPUT_SHARE,
+  };
   let calls = Infinity;
   for (const [key, cost] of Object.entries(perCall) as [keyof typeof perCall, number][]) {
     const limit = provider.limits[key];
@@ -116,7 +122,9 @@ function byRate(provider: MockConfig, maxTokens: number): number {
  */
 function compressed(provider: MockConfig, share: number, speed: number): MockConfig {
   const limits = Object.fromEntries(Object.entries(provider.limits).map(([key, value]) => [key, value === undefined ? undefined : value * share * speed]));
-  const enforcement = Object.fromEntries(Object.entries(provider.enforcement).map(([key, rule]) => [key, rule && { ...rule, window_s: rule.window_s / speed }]));
+  const enforcement = Object.fromEntries(
+    Object.entries(provider.enforcement).map(([key, rule]) => [key, rule && { ...rule, window_s: rule.window_s / speed }]),
+  );
   return mockConfig({
     ...provider,
     limits,

@@ -29,7 +29,10 @@ async function expectProblem(response: Response, status: number, type: string): 
 }
 
 const createJob = async (server: TestServer, key = server.key): Promise<Job> => {
-  const response = await server.request('/v1/jobs', { ...postJson(submission()), headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } });
+  const response = await server.request('/v1/jobs', {
+    ...postJson(submission()),
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+  });
   assert.equal(response.status, 201);
   return Job.parse(await response.json());
 };
@@ -158,10 +161,17 @@ test('a job reply carries the wire fields only', async (t) => {
   // Optional: `metrics` (finished eval jobs) and `cost_by_model` (once the job has made a call).
   const optional = ['metrics', 'cost_by_model'];
   assert.deepEqual(
-    Object.keys(body).filter((key) => !optional.includes(key)).sort(),
-    Object.keys(Job.shape).filter((key) => !optional.includes(key)).sort(),
+    Object.keys(body)
+      .filter((key) => !optional.includes(key))
+      .sort(),
+    Object.keys(Job.shape)
+      .filter((key) => !optional.includes(key))
+      .sort(),
   );
-  assert.ok(Object.keys(body).every((key) => key in Job.shape), Object.keys(body).join(', '));
+  assert.ok(
+    Object.keys(body).every((key) => key in Job.shape),
+    Object.keys(body).join(', '),
+  );
 });
 
 test('jobs list newest first in pages, filtered by status, and only the callerâ€™s', async (t) => {
@@ -184,9 +194,15 @@ test('jobs list newest first in pages, filtered by status, and only the callerâ€
   assert.deepEqual(seen, [...ids].reverse());
 
   const filtered = JobList.parse(await (await server.request('/v1/jobs?status=running,failed')).json());
-  assert.deepEqual(filtered.jobs.map((job) => job.id), [ids[3], ids[1]]);
+  assert.deepEqual(
+    filtered.jobs.map((job) => job.id),
+    [ids[3], ids[1]],
+  );
   const repeated = JobList.parse(await (await server.request('/v1/jobs?status=running&status=failed')).json());
-  assert.deepEqual(repeated.jobs.map((job) => job.id), [ids[3], ids[1]]);
+  assert.deepEqual(
+    repeated.jobs.map((job) => job.id),
+    [ids[3], ids[1]],
+  );
 
   await expectProblem(await server.request('/v1/jobs?status=runing'), 400, PROBLEM_TYPES.invalidRequest);
   await expectProblem(await server.request('/v1/jobs?limit=0'), 400, PROBLEM_TYPES.invalidRequest);
@@ -229,7 +245,10 @@ test('an unexpected failure is a generic 500; its stack goes to the log, and no 
   server.jobs.failModels = true;
   const problem = await expectProblem(await server.request('/v1/models'), 500, PROBLEM_TYPES.internal);
   assert.doesNotMatch(problem.detail!, /price table/);
-  assert.ok(server.logs.some((line) => line.includes('the price table is corrupt') && line.includes('at ')), 'stack logged');
+  assert.ok(
+    server.logs.some((line) => line.includes('the price table is corrupt') && line.includes('at ')),
+    'stack logged',
+  );
 
   await fetch(`${server.url}/v1/health`, { headers: { authorization: `Bearer ${server.key}-wrong` } });
   await server.request('/v1/jobs', postJson(submission()));

@@ -121,7 +121,10 @@ test('an event stream of a finished job replays everything after ?after= and end
     if (message.event === 'end') break;
     received.push(asEvent(message));
   }
-  assert.deepEqual(received.map((event) => event.id), events.slice(10).map((event) => event.id));
+  assert.deepEqual(
+    received.map((event) => event.id),
+    events.slice(10).map((event) => event.id),
+  );
   await stream.closed();
 });
 

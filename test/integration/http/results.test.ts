@@ -153,7 +153,10 @@ test('the format can come from the Accept header; JSON Lines carry one Result pe
   const lines = (await jsonl.text()).split('\n');
   assert.equal(lines.pop(), '', 'every line ends with a newline');
   const results = lines.map((line) => Result.parse(JSON.parse(line)));
-  assert.deepEqual(results.map((r) => r.answer), ['line\nbreak', [1, 2]]);
+  assert.deepEqual(
+    results.map((r) => r.answer),
+    ['line\nbreak', [1, 2]],
+  );
 
   const queryWins = await server.request(`/v1/jobs/${jobId}/results?format=json`, { headers: { accept: 'text/csv' } });
   assert.equal(ResultPage.parse(await queryWins.json()).results.length, 2);

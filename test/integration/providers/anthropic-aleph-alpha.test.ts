@@ -50,7 +50,10 @@ describe('Anthropic messages (wire)', () => {
           type: 'message',
           role: 'assistant',
           model: 'claude-sonnet-4-20250514',
-          content: [{ type: 'text', text: 'Fine' }, { type: 'text', text: ', thanks.' }],
+          content: [
+            { type: 'text', text: 'Fine' },
+            { type: 'text', text: ', thanks.' },
+          ],
           stop_reason: 'end_turn',
           stop_sequence: null,
           usage: { input_tokens: 18, output_tokens: 5, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
@@ -64,7 +67,13 @@ describe('Anthropic messages (wire)', () => {
         },
       ),
     );
-    const reply = await provider.call(call({ model: 'claude-sonnet-4-20250514', parameters: { temperature: 0.2, seed: 3, stop: 'END', latency_ms: 5 }, images: [{ media_type: 'image/jpeg', data: '/9j/4AAQ' }] }));
+    const reply = await provider.call(
+      call({
+        model: 'claude-sonnet-4-20250514',
+        parameters: { temperature: 0.2, seed: 3, stop: 'END', latency_ms: 5 },
+        images: [{ media_type: 'image/jpeg', data: '/9j/4AAQ' }],
+      }),
+    );
     const request = server.requests[0]!;
     assert.equal(request.path, '/v1/messages');
     assert.equal(request.headers['x-api-key'], KEY);
@@ -192,12 +201,26 @@ describe('Aleph Alpha (wire)', () => {
     server.reply(
       replyWith(200, {
         model_version: '2022-04',
-        result: { log_probability: -1.25, log_perplexity: 1.25, log_perplexity_per_token: 0.62, log_perplexity_per_character: 0.2, correct_greedy: true, token_count: 2, character_count: 6, completion: ' Paris' },
+        result: {
+          log_probability: -1.25,
+          log_perplexity: 1.25,
+          log_perplexity_per_token: 0.62,
+          log_perplexity_per_character: 0.2,
+          correct_greedy: true,
+          token_count: 2,
+          character_count: 6,
+          completion: ' Paris',
+        },
         num_tokens_prompt_total: 9,
       }),
       replyWith(200, { model_version: '2022-04', embeddings: { 'layer_-1': { mean: [0.1, -0.2, 0.3] } }, tokens: null, num_tokens_prompt_total: 4 }),
     );
-    const evaluation = await provider.evaluate({ model: 'luminous-base', prompt: 'The capital of France is', expected: ' Paris', signal: AbortSignal.timeout(5000) });
+    const evaluation = await provider.evaluate({
+      model: 'luminous-base',
+      prompt: 'The capital of France is',
+      expected: ' Paris',
+      signal: AbortSignal.timeout(5000),
+    });
     assert.deepEqual(server.requests[0]!.body, { model: 'luminous-base', prompt: 'The capital of France is', completion_expected: ' Paris' });
     assert.deepEqual(evaluation, { log_probability: -1.25, log_perplexity_per_character: 0.2, correct_greedy: true, input_tokens: 9 });
     const embedding = await provider.embed({ model: 'luminous-base', text: 'Hello', signal: AbortSignal.timeout(5000) });

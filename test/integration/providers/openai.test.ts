@@ -114,7 +114,7 @@ describe('OpenAI-compatible provider (wire)', () => {
     ]);
   });
 
-  it('uses Azure\'s api-key header when configured so', async () => {
+  it("uses Azure's api-key header when configured so", async () => {
     const azure = new OpenAiProvider({ service: 'azure', baseUrl: `${server.url}/openai/v1`, apiKey: KEY, headers: {}, timeoutMs: 5000, auth: 'api-key' });
     server.reply(replyWith(200, completion));
     await azure.call(call());
@@ -124,7 +124,14 @@ describe('OpenAI-compatible provider (wire)', () => {
   });
 
   it('429 rate limit → rate_limited, waiting as retry-after-ms, retry-after or the message says', async () => {
-    const body = { error: { message: 'Rate limit reached for gpt-4o-mini on tokens per min (TPM): Limit 30000, Used 29937, Requested 385. Please try again in 644ms.', type: 'tokens', param: null, code: 'rate_limit_exceeded' } };
+    const body = {
+      error: {
+        message: 'Rate limit reached for gpt-4o-mini on tokens per min (TPM): Limit 30000, Used 29937, Requested 385. Please try again in 644ms.',
+        type: 'tokens',
+        param: null,
+        code: 'rate_limit_exceeded',
+      },
+    };
     server.reply(replyWith(429, body, rateHeaders));
     const error = await failureOf(provider);
     assert.equal(error.kind, 'rate_limited');
@@ -138,34 +145,83 @@ describe('OpenAI-compatible provider (wire)', () => {
   });
 
   it('429 insufficient_quota, a daily quota, or "Request too large" → fatal with the reason', async () => {
-    server.reply(replyWith(429, { error: { message: 'You exceeded your current quota, please check your plan and billing details.', type: 'insufficient_quota', param: null, code: 'insufficient_quota' } }));
+    server.reply(
+      replyWith(429, {
+        error: {
+          message: 'You exceeded your current quota, please check your plan and billing details.',
+          type: 'insufficient_quota',
+          param: null,
+          code: 'insufficient_quota',
+        },
+      }),
+    );
     let error = await failureOf(provider);
     assert.equal(error.kind, 'fatal');
     assert.match(error.message, /exceeded your current quota/);
-    server.reply(replyWith(429, { error: { message: 'Requests to the ChatCompletions_Create Operation have exceeded call rate limit. Please retry after 86400 seconds.', code: '429' } }, { 'retry-after': '86400' }));
+    server.reply(
+      replyWith(
+        429,
+        {
+          error: { message: 'Requests to the ChatCompletions_Create Operation have exceeded call rate limit. Please retry after 86400 seconds.', code: '429' },
+        },
+        { 'retry-after': '86400' },
+      ),
+    );
     error = await failureOf(provider);
     assert.equal(error.kind, 'fatal');
     assert.match(error.message, /quota that resets in 24 h/);
-    server.reply(replyWith(429, { error: { message: 'Request too large for gpt-4o-mini in organization org-abc on tokens per min (TPM): Limit 30000, Requested 45000.', type: 'tokens', code: 'rate_limit_exceeded' } }));
+    server.reply(
+      replyWith(429, {
+        error: {
+          message: 'Request too large for gpt-4o-mini in organization org-abc on tokens per min (TPM): Limit 30000, Requested 45000.',
+          type: 'tokens',
+          code: 'rate_limit_exceeded',
+        },
+      }),
+    );
     error = await failureOf(provider);
     assert.equal(error.kind, 'fatal');
     assert.match(error.message, /Request too large/);
   });
 
-  it('400 context length, 401, 403, 404 → fatal with the provider\'s reason', async () => {
-    server.reply(replyWith(400, { error: { message: "This model's maximum context length is 128000 tokens. However, your messages resulted in 130000 tokens.", type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded' } }));
+  it("400 context length, 401, 403, 404 → fatal with the provider's reason", async () => {
+    server.reply(
+      replyWith(400, {
+        error: {
+          message: "This model's maximum context length is 128000 tokens. However, your messages resulted in 130000 tokens.",
+          type: 'invalid_request_error',
+          param: 'messages',
+          code: 'context_length_exceeded',
+        },
+      }),
+    );
     let error = await failureOf(provider);
     assert.equal(error.kind, 'fatal');
     assert.match(error.message, /maximum context length/);
-    server.reply(replyWith(401, { error: { message: `Incorrect API key provided: ${KEY}. You can find your API key at https://platform.openai.com/account/api-keys.`, type: 'invalid_request_error', param: null, code: 'invalid_api_key' } }));
+    server.reply(
+      replyWith(401, {
+        error: {
+          message: `Incorrect API key provided: ${KEY}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+          type: 'invalid_request_error',
+          param: null,
+          code: 'invalid_api_key',
+        },
+      }),
+    );
     error = await failureOf(provider);
     assert.equal(error.kind, 'fatal');
     assert.equal(error.status, 401);
     assert.match(error.message, /Incorrect API key provided: \*\*\*/);
     assert.ok(!error.message.includes(KEY), 'the key never appears in an error');
-    server.reply(replyWith(403, { error: { message: 'Project proj_xyz does not have access to model gpt-4o', type: 'invalid_request_error', code: 'model_not_found' } }));
+    server.reply(
+      replyWith(403, { error: { message: 'Project proj_xyz does not have access to model gpt-4o', type: 'invalid_request_error', code: 'model_not_found' } }),
+    );
     assert.equal((await failureOf(provider)).kind, 'fatal');
-    server.reply(replyWith(404, { error: { message: 'The model `gpt-9` does not exist or you do not have access to it.', type: 'invalid_request_error', code: 'model_not_found' } }));
+    server.reply(
+      replyWith(404, {
+        error: { message: 'The model `gpt-9` does not exist or you do not have access to it.', type: 'invalid_request_error', code: 'model_not_found' },
+      }),
+    );
     error = await failureOf(provider);
     assert.equal(error.kind, 'fatal');
     assert.match(error.message, /gpt-9/);
@@ -182,7 +238,7 @@ describe('OpenAI-compatible provider (wire)', () => {
     assert.match(error.message, /502 Bad Gateway/);
   });
 
-  it('a connection reset or refused → transient; an abort is the caller\'s reason', async () => {
+  it("a connection reset or refused → transient; an abort is the caller's reason", async () => {
     server.reply((_req, res) => res.socket?.destroy());
     assert.equal((await failureOf(provider)).kind, 'transient');
     const nowhere = new OpenAiProvider({ service: 'openai', baseUrl: 'http://127.0.0.1:1/v1', apiKey: KEY, headers: {}, timeoutMs: 2000 });

@@ -29,7 +29,12 @@ export async function startProviderServer(): Promise<ProviderServer> {
     req.setEncoding('utf8');
     req.on('data', (chunk: string) => (text += chunk));
     req.on('end', () => {
-      const seen: SeenRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : null };
+      const seen: SeenRequest = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: text ? (JSON.parse(text) as Record<string, unknown>) : null,
+      };
       requests.push(seen);
       const next = queue.length > 1 ? queue.shift()! : queue[0]!;
       next(seen, res);

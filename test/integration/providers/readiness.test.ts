@@ -60,7 +60,10 @@ describe('readiness', () => {
     assert.equal(job.status, 'completed', job.error ?? '');
     assert.ok(probes >= 4);
     const { events } = await client.eventPage(job.id, { after: 0, limit: 1000 });
-    assert.ok(events.some((e) => /waiting for service local to be ready/.test(e.message)), events.map((e) => e.message).join('\n'));
+    assert.ok(
+      events.some((e) => /waiting for service local to be ready/.test(e.message)),
+      events.map((e) => e.message).join('\n'),
+    );
     const chat = wire.requests.filter((r) => r.method === 'POST');
     assert.equal(chat.length, 1, 'no call was sent before the service was ready');
   });

@@ -29,7 +29,6 @@ const SURVEY = [
 ].join('\n');
 const submission = (text = SURVEY) => ({ source: { name: 'colours.survey.yaml', text }, files: {} });
 
-
 describe('services: a job through an OpenAI-compatible service', () => {
   let wire: ProviderServer;
   let dataDir: string;
@@ -46,13 +45,18 @@ describe('services: a job through an OpenAI-compatible service', () => {
       const messages = request.body!.messages as { role: string; content: string }[];
       const user = messages.at(-1)!.content;
       const text = user.includes('Blue') ? 'Blue\nThe colour of open water and sky.' : '4\nIt feels quiet and wide.';
-      send(res, 200, {
-        id: 'chatcmpl-x',
-        object: 'chat.completion',
-        model: 'gpt-4o-mini-2024-07-18',
-        choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: promptTokens(messages), completion_tokens: encoding.encode(text).length },
-      }, { 'x-ratelimit-limit-requests': '5000', 'x-ratelimit-remaining-requests': '4999', 'x-ratelimit-reset-requests': '12ms' });
+      send(
+        res,
+        200,
+        {
+          id: 'chatcmpl-x',
+          object: 'chat.completion',
+          model: 'gpt-4o-mini-2024-07-18',
+          choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+          usage: { prompt_tokens: promptTokens(messages), completion_tokens: encoding.encode(text).length },
+        },
+        { 'x-ratelimit-limit-requests': '5000', 'x-ratelimit-remaining-requests': '4999', 'x-ratelimit-reset-requests': '12ms' },
+      );
     });
     dataDir = mkdtempSync(join(tmpdir(), 'fieldwork-services-'));
     const config = parseServicesConfig(
@@ -143,7 +147,7 @@ describe('services: a job through an OpenAI-compatible service', () => {
     assert.equal(wire.requests.length, 16, 'no call reached the provider');
   });
 
-  it('a service without its key refuses the job before it starts; a bad key fails it fast with the provider\'s reason', async () => {
+  it("a service without its key refuses the job before it starts; a bad key fails it fast with the provider's reason", async () => {
     await assert.rejects(client.submitJob(submission(SURVEY.replace('wire/gpt-4o-mini', 'nokey/gpt-4o-mini'))), (error: unknown) => {
       assert.ok(error instanceof ValidationError);
       assert.match(error.message, /FIELDWORK_TEST_UNSET_KEY/);
@@ -175,7 +179,10 @@ describe('services config', () => {
     assert.ok(!typo.ok);
     assert.equal(typo.issues[0]!.line, 3);
     assert.match(typo.issues[0]!.message, /provider/);
-    const header = parseServicesConfig('services.yaml', ['services:', '  - name: x', '    provider: openai', '    headers: { Authorization: Bearer sk-1 }'].join('\n'));
+    const header = parseServicesConfig(
+      'services.yaml',
+      ['services:', '  - name: x', '    provider: openai', '    headers: { Authorization: Bearer sk-1 }'].join('\n'),
+    );
     assert.ok(!header.ok);
     assert.match(header.issues[0]!.message, /api_key_env/);
   });

@@ -100,7 +100,9 @@ describe('broken streams', () => {
   });
 
   it('openai: an error chunk after the headers is transient, with the provider’s words and never the key', async () => {
-    server.reply(events(data({ choices: [{ delta: { content: 'Fi' } }] }) + data({ error: { message: 'server_error for sk-test-0123456789', type: 'server_error' } })));
+    server.reply(
+      events(data({ choices: [{ delta: { content: 'Fi' } }] }) + data({ error: { message: 'server_error for sk-test-0123456789', type: 'server_error' } })),
+    );
     const error = await failureOf(openai);
     assert.equal(error.kind, 'transient');
     assert.match(error.message, /stream broke off: server_error/);

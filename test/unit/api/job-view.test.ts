@@ -4,17 +4,40 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { applyJobEvent, type Job, type JobEvent, type JobProgress } from '../../../src/api';
 
-const progress = (done: number, failed = 0, calls = done * 2): JobProgress => ({ interviews_total: 4, interviews_done: done, interviews_failed: failed, calls_done: calls, calls_cached: 0, calls_failed: 0 });
+const progress = (done: number, failed = 0, calls = done * 2): JobProgress => ({
+  interviews_total: 4,
+  interviews_done: done,
+  interviews_failed: failed,
+  calls_done: calls,
+  calls_cached: 0,
+  calls_failed: 0,
+});
 const cost = (usd: number) => ({ usd, input_tokens: 10, output_tokens: 5 });
 
 const queued: Job = {
-  id: 'j1', kind: 'survey', name: 'n', source_name: 'n.survey.yaml', owner: 'local', status: 'queued', models: ['test'],
-  created_at: '2026-01-01T00:00:00.000Z', started_at: null, finished_at: null, progress: progress(0), cost: cost(0), error: null,
+  id: 'j1',
+  kind: 'survey',
+  name: 'n',
+  source_name: 'n.survey.yaml',
+  owner: 'local',
+  status: 'queued',
+  models: ['test'],
+  created_at: '2026-01-01T00:00:00.000Z',
+  started_at: null,
+  finished_at: null,
+  progress: progress(0),
+  cost: cost(0),
+  error: null,
 };
 
 let nextId = 1;
 const event = (type: JobEvent['type'], second: number, data: Record<string, unknown> | null = null, jobId = 'j1'): JobEvent => ({
-  id: nextId++, job_id: jobId, type, at: `2026-01-01T00:00:${String(second).padStart(2, '0')}.000Z`, message: type, data,
+  id: nextId++,
+  job_id: jobId,
+  type,
+  at: `2026-01-01T00:00:${String(second).padStart(2, '0')}.000Z`,
+  message: type,
+  data,
 });
 const fold = (job: Job, events: JobEvent[]): Job => events.reduce(applyJobEvent, job);
 
@@ -22,7 +45,11 @@ describe('a job view kept from its events', () => {
   it('follows status events that carry the state, and progress events with cost per model', () => {
     const job = fold(queued, [
       event('started', 1, { status: 'running', error: null, progress: progress(0), cost: cost(0) }),
-      event('progress', 2, { progress: progress(2), cost: cost(0.5), cost_by_model: [{ model: 'test', calls: 4, cached_calls: 0, input_tokens: 10, output_tokens: 5, usd: 0.5 }] }),
+      event('progress', 2, {
+        progress: progress(2),
+        cost: cost(0.5),
+        cost_by_model: [{ model: 'test', calls: 4, cached_calls: 0, input_tokens: 10, output_tokens: 5, usd: 0.5 }],
+      }),
       event('failed', 3, { status: 'partially_failed', error: '1 interviews failed', progress: progress(3, 1), cost: cost(0.7) }),
     ]);
     assert.equal(job.status, 'partially_failed');
@@ -34,15 +61,22 @@ describe('a job view kept from its events', () => {
     assert.equal(job.finished_at, '2026-01-01T00:00:03.000Z');
   });
 
-  it('reads the status from the type of an older server\'s events', () => {
-    const job = fold(queued, [event('started', 1), event('progress', 2, { progress: progress(4), cost: cost(1) }), event('failed', 3, { status: 'partially_failed' })]);
+  it("reads the status from the type of an older server's events", () => {
+    const job = fold(queued, [
+      event('started', 1),
+      event('progress', 2, { progress: progress(4), cost: cost(1) }),
+      event('failed', 3, { status: 'partially_failed' }),
+    ]);
     assert.equal(job.status, 'partially_failed');
     assert.equal(job.progress.interviews_done, 4);
     assert.equal(fold(queued, [event('started', 1), event('completed', 2)]).status, 'completed');
   });
 
   it('follows a retry: queued again with its failures cleared, then running anew', () => {
-    const failed = fold(queued, [event('started', 1), event('failed', 2, { status: 'failed', error: 'every interview failed', progress: progress(0, 4, 8), cost: cost(0.2) })]);
+    const failed = fold(queued, [
+      event('started', 1),
+      event('failed', 2, { status: 'failed', error: 'every interview failed', progress: progress(0, 4, 8), cost: cost(0.2) }),
+    ]);
     assert.equal(failed.status, 'failed');
     const retried = fold(failed, [
       event('queued', 5, { status: 'queued', error: null, progress: progress(0, 0, 8), cost: cost(0.2) }),
@@ -55,7 +89,7 @@ describe('a job view kept from its events', () => {
     assert.equal(retried.progress.interviews_failed, 0);
   });
 
-  it('changes nothing for replayed history the job as read includes, nor for another job\'s events', () => {
+  it("changes nothing for replayed history the job as read includes, nor for another job's events", () => {
     const running: Job = { ...queued, status: 'running', started_at: '2026-01-01T00:00:10.000Z', progress: progress(3) };
     // An earlier attempt's failure, and a progress event behind the progress known.
     assert.equal(applyJobEvent(running, event('failed', 5, { status: 'failed', error: 'x', progress: progress(0, 4), cost: cost(0) })), running);

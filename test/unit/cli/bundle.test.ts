@@ -45,7 +45,10 @@ describe('dist/fieldwork.js', () => {
   it('run with a bad survey prints one issue per line, exits 2, no stack trace', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fieldwork-bad-'));
     const file = join(dir, 'bad.survey.yaml');
-    writeFileSync(file, 'name: Bad\nquestions:\n  - question_name: q1\n    question_type: multiple_choice\n    question_text: Pick one\n  - question_name: q1\n    question_type: yes_no\n    question_text: Again\n');
+    writeFileSync(
+      file,
+      'name: Bad\nquestions:\n  - question_name: q1\n    question_type: multiple_choice\n    question_text: Pick one\n  - question_name: q1\n    question_type: yes_no\n    question_text: Again\n',
+    );
     // A server that does not exist: the file must be rejected before any connection.
     const { code, stdout, stderr } = fieldwork(['run', file], { ...isolated(), FIELDWORK_SERVER_URL: 'http://127.0.0.1:9', FIELDWORK_API_KEY: 'k' });
     assert.equal(code, 2, stderr);
@@ -63,7 +66,11 @@ describe('dist/fieldwork.js', () => {
   });
 
   it('cannot reach the server: exit 3', () => {
-    const { code, stderr } = fieldwork(['jobs', 'list'], { ...isolated(), FIELDWORK_SERVER_URL: 'http://127.0.0.1:9', FIELDWORK_API_KEY: 'fw_secret_abcdefgh' });
+    const { code, stderr } = fieldwork(['jobs', 'list'], {
+      ...isolated(),
+      FIELDWORK_SERVER_URL: 'http://127.0.0.1:9',
+      FIELDWORK_API_KEY: 'fw_secret_abcdefgh',
+    });
     assert.equal(code, 3);
     assert.match(stderr, /^fieldwork: cannot reach the Fieldwork server at http:\/\/127\.0\.0\.1:9/);
     assert.doesNotMatch(stderr, /fw_secret_abcdefgh/);

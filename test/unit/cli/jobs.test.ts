@@ -69,7 +69,12 @@ describe('fieldwork jobs …', () => {
   it('logs: pages through the event log', async () => {
     server.route('GET /v1/jobs/job_1/events', (req, res) => {
       const afterId = Number(req.query.get('after') ?? 0);
-      const events = afterId === 0 ? [anEvent(1, { type: 'queued', message: 'Queued.' }), anEvent(2, { type: 'started', message: 'Started.' })] : afterId === 2 ? [anEvent(3, { type: 'completed', message: 'Done.' })] : [];
+      const events =
+        afterId === 0
+          ? [anEvent(1, { type: 'queued', message: 'Queued.' }), anEvent(2, { type: 'started', message: 'Started.' })]
+          : afterId === 2
+            ? [anEvent(3, { type: 'completed', message: 'Done.' })]
+            : [];
       json(res, 200, { events, last_event_id: events.at(-1)?.id ?? afterId, done: afterId >= 2 });
     });
     await jobsLogs(cli, 'job_1', { follow: false });

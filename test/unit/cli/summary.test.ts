@@ -41,20 +41,40 @@ describe('run summary', () => {
     assert.equal(free.answered, 500);
   });
 
-  it('shows the server\'s actual cost per model next to the estimate, with rows for models billed but not estimated apart', () => {
+  it("shows the server's actual cost per model next to the estimate, with rows for models billed but not estimated apart", () => {
     const summary = new RunSummary();
     summary.add(aResult(0, 'likes', 'yes', { model: 'openai/gpt-4o', cost_usd: 0.5 }));
     const estimate = {
       interviews: 1,
-      models: [{ model: 'openai/gpt-4o', calls: 4, cached_calls: 1, input_tokens: 200, output_tokens: { low: 10, expected: 20, high: 40 }, usd: { low: 0.01, expected: 0.02, high: 0.05 }, price_source: 'p', token_source: 't' }],
-      total: { calls: 4, cached_calls: 1, input_tokens: 200, output_tokens: { low: 10, expected: 20, high: 40 }, usd: { low: 0.01, expected: 0.02, high: 0.05 } },
+      models: [
+        {
+          model: 'openai/gpt-4o',
+          calls: 4,
+          cached_calls: 1,
+          input_tokens: 200,
+          output_tokens: { low: 10, expected: 20, high: 40 },
+          usd: { low: 0.01, expected: 0.02, high: 0.05 },
+          price_source: 'p',
+          token_source: 't',
+        },
+      ],
+      total: {
+        calls: 4,
+        cached_calls: 1,
+        input_tokens: 200,
+        output_tokens: { low: 10, expected: 20, high: 40 },
+        usd: { low: 0.01, expected: 0.02, high: 0.05 },
+      },
       notes: [],
     };
     const text = summary.costTable(estimate, [
       { model: 'openai/gpt-4o', calls: 5, cached_calls: 2, input_tokens: 210, output_tokens: 25, usd: 0.03 },
       { model: 'aa/luminous-base', calls: 2, cached_calls: 0, input_tokens: 8, output_tokens: 0, usd: null },
     ]);
-    assert.match(text, /│ openai\/gpt-4o\s+│\s+4 \(1 cached\) \/ 5 \(2 cached\) │ \$0\.01 – \$0\.05 \(expected \$0\.02\) │\s+\$0\.03 │\s+200 \/ 210 │\s+10–40 \/ 25 │/);
+    assert.match(
+      text,
+      /│ openai\/gpt-4o\s+│\s+4 \(1 cached\) \/ 5 \(2 cached\) │ \$0\.01 – \$0\.05 \(expected \$0\.02\) │\s+\$0\.03 │\s+200 \/ 210 │\s+10–40 \/ 25 │/,
+    );
     assert.match(text, /│ aa\/luminous-base\s+│\s+— \/ 2 \(0 cached\) │\s+— │\s+unknown │/);
     // Without the server's numbers (an older server), the results seen are added up.
     assert.match(summary.costTable(estimate), /│ openai\/gpt-4o\s+│\s+4 \(1 cached\) \/ 1 \(0 cached\) │ .* │\s+\$0\.50 │/);

@@ -47,10 +47,22 @@ describe('retries, timeouts and aborts', () => {
 
   it('backs off exponentially with jitter, up to a cap', () => {
     const policy = { baseMs: 100, capMs: 1_000 };
-    assert.equal(backoffDelay(0, policy, () => 1), 100);
-    assert.equal(backoffDelay(2, policy, () => 1), 400);
-    assert.equal(backoffDelay(10, policy, () => 1), 1_000);
-    assert.equal(backoffDelay(2, policy, () => 0), 200);
+    assert.equal(
+      backoffDelay(0, policy, () => 1),
+      100,
+    );
+    assert.equal(
+      backoffDelay(2, policy, () => 1),
+      400,
+    );
+    assert.equal(
+      backoffDelay(10, policy, () => 1),
+      1_000,
+    );
+    assert.equal(
+      backoffDelay(2, policy, () => 0),
+      200,
+    );
   });
 
   it('gives up after the configured number of retries', async () => {
@@ -82,7 +94,10 @@ describe('retries, timeouts and aborts', () => {
       notes: [],
     };
     server.route('POST /v1/estimates', [(_req, res) => problem(res, 503, 'busy', {}, { 'retry-after': '0' }), (_req, res) => json(res, 200, estimate)]);
-    server.route('POST /v1/jobs/job_1/cancel', [(_req, res) => problem(res, 504, 'gateway', {}, { 'retry-after': '0' }), (_req, res) => json(res, 200, aJob())]);
+    server.route('POST /v1/jobs/job_1/cancel', [
+      (_req, res) => problem(res, 504, 'gateway', {}, { 'retry-after': '0' }),
+      (_req, res) => json(res, 200, aJob()),
+    ]);
     await client.estimate(submission);
     await client.cancelJob('job_1');
     assert.equal(server.requests.length, 4);

@@ -10,7 +10,10 @@ test('the p-values agree with the tables', () => {
   close(gammaQ(0.5, 3.841 / 2), 0.05); // chi-square, 1 df, 3.841
   close(gammaQ(2, 9.488 / 2), 0.05); // 4 df
   close(betaI(10 / 2, 0.5, 10 / (10 + 2.228 ** 2)), 0.05); // t, 10 df, two-sided
-  const table = chiSquare([[10, 20], [20, 10]])!;
+  const table = chiSquare([
+    [10, 20],
+    [20, 10],
+  ])!;
   close(table.statistic, 6.6667);
   close(table.p, 0.009823);
   const t = welchT([1, 2, 3, 4, 5], [2, 4, 6, 8, 10])!;
@@ -20,8 +23,25 @@ test('the p-values agree with the tables', () => {
 });
 
 const result = (question: string, answer: unknown, extra: Partial<Result> = {}): Result => ({
-  job_id: 'j', interview: 0, agent_index: 0, agent_name: null, scenario_index: 0, model: 'm', iteration: 0, question, status: 'answered', answer,
-  comment: null, raw: null, input_tokens: 0, output_tokens: 0, cost_usd: null, cached: false, latency_ms: 0, error: null, ...extra,
+  job_id: 'j',
+  interview: 0,
+  agent_index: 0,
+  agent_name: null,
+  scenario_index: 0,
+  model: 'm',
+  iteration: 0,
+  question,
+  status: 'answered',
+  answer,
+  comment: null,
+  raw: null,
+  input_tokens: 0,
+  output_tokens: 0,
+  cost_usd: null,
+  cached: false,
+  latency_ms: 0,
+  error: null,
+  ...extra,
 });
 
 test('two runs: categories by chi-square, numbers by Welch, eval scorers by paired difference', () => {
@@ -36,7 +56,8 @@ test('two runs: categories by chi-square, numbers by Welch, eval scorers by pair
   assert.equal(cups.kind, 'numbers');
   assert.equal(cups.test!.test, 'welch-t');
 
-  const sample = (id: string, value: number): Result => result(id, null, { sample_id: id, epoch: 1, scores: { match: { value, answer: null, explanation: null } } });
+  const sample = (id: string, value: number): Result =>
+    result(id, null, { sample_id: id, epoch: 1, scores: { match: { value, answer: null, explanation: null } } });
   const evalComparison = compareRuns([sample('s1', 1), sample('s2', 1), sample('s3', 0)], [sample('s1', 0), sample('s2', 1), sample('s3', 0)], ['A', 'B']);
   const [match] = evalComparison.scorers;
   assert.equal(match!.n, 3);

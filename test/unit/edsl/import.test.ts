@@ -13,7 +13,20 @@ function parsed(file: Record<string, unknown>): Survey {
   return result.value;
 }
 
-const SUPPORTED = ['budget', 'checkbox', 'extract', 'free_text', 'likert_five', 'linear_scale', 'list', 'multiple_choice', 'numerical', 'rank', 'top_k', 'yes_no'];
+const SUPPORTED = [
+  'budget',
+  'checkbox',
+  'extract',
+  'free_text',
+  'likert_five',
+  'linear_scale',
+  'list',
+  'multiple_choice',
+  'numerical',
+  'rank',
+  'top_k',
+  'yes_no',
+];
 
 describe('importing the objects EDSL wrote', () => {
   const fixtures = edslFixtures().filter((fixture) => ['Jobs', 'Survey'].includes(fixture.className) || fixture.className.startsWith('Question'));
@@ -38,8 +51,23 @@ describe('importing the objects EDSL wrote', () => {
     t.diagnostic(`refused (${refused.size}): ${[...refused.keys()].sort().join(', ')}`);
     assert.deepEqual([...imported].sort(), ['Jobs', 'Survey', ...SUPPORTED].sort());
     assert.deepEqual([...refused.keys()].sort(), [
-      'checkbox_with_other', 'compute', 'demand', 'diagram', 'dict', 'dropdown', 'edsl_object', 'file_upload', 'functional',
-      'image_generation', 'interview', 'markdown', 'matrix', 'multiple_choice_with_other', 'pydantic', 'random', 'thinking',
+      'checkbox_with_other',
+      'compute',
+      'demand',
+      'diagram',
+      'dict',
+      'dropdown',
+      'edsl_object',
+      'file_upload',
+      'functional',
+      'image_generation',
+      'interview',
+      'markdown',
+      'matrix',
+      'multiple_choice_with_other',
+      'pydantic',
+      'random',
+      'thinking',
     ]);
     for (const label of imported) assert.ok(!refused.has(label), `${label} is imported from one release and refused from another`);
   });
@@ -74,9 +102,15 @@ describe('importing the objects EDSL wrote', () => {
     const outcome = importEdsl(jobs.dict, { iterations: 3, fresh: true });
     assert.ok(outcome.ok);
     const survey = parsed(outcome.survey);
-    assert.deepEqual(survey.agents.map((agent) => agent.traits), [{ status: 'Joyful' }, { status: 'Sad' }]);
+    assert.deepEqual(
+      survey.agents.map((agent) => agent.traits),
+      [{ status: 'Joyful' }, { status: 'Sad' }],
+    );
     assert.deepEqual(survey.scenarios, [{ period: 'morning' }, { period: 'afternoon' }]);
-    assert.deepEqual(survey.models.map((model) => model.label), ['test']);
+    assert.deepEqual(
+      survey.models.map((model) => model.label),
+      ['test'],
+    );
     assert.equal(survey.iterations, 3);
     assert.equal(survey.fresh, true);
     assert.ok(outcome.notes.some((note) => note.includes('no models')));

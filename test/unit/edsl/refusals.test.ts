@@ -4,7 +4,14 @@ import assert from 'node:assert/strict';
 import { importEdsl } from '../../../src/edsl/import';
 
 const question = { question_name: 'q0', question_text: 'How are you?', question_type: 'free_text' };
-const jobs = (extra: Record<string, unknown>) => ({ survey: { questions: [question] }, agents: [], models: [], scenarios: [], edsl_class_name: 'Jobs', ...extra });
+const jobs = (extra: Record<string, unknown>) => ({
+  survey: { questions: [question] },
+  agents: [],
+  models: [],
+  scenarios: [],
+  edsl_class_name: 'Jobs',
+  ...extra,
+});
 
 describe('refusals', () => {
   test('JSON that is not a Jobs or Survey object', () => {
@@ -40,7 +47,11 @@ describe('refusals', () => {
   });
 
   test("models: EDSL's defaults are left out, duplicates get names, test's canned response is noted", () => {
-    const gpt = { model: 'gpt-4o', inference_service: 'openai', parameters: { temperature: 0.5, max_tokens: 1000, logprobs: false, top_logprobs: 3, frequency_penalty: 0, reasoning_effort: null } };
+    const gpt = {
+      model: 'gpt-4o',
+      inference_service: 'openai',
+      parameters: { temperature: 0.5, max_tokens: 1000, logprobs: false, top_logprobs: 3, frequency_penalty: 0, reasoning_effort: null },
+    };
     const outcome = importEdsl(jobs({ models: [gpt, gpt, { model: 'test', inference_service: 'test', parameters: { canned_response: 'Hi' } }] }));
     assert.ok(outcome.ok, JSON.stringify(!outcome.ok && outcome.reasons));
     assert.deepEqual(outcome.survey['models'], [

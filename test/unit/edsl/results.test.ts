@@ -13,15 +13,38 @@ const SURVEY = {
   models: ['test'],
   questions: [
     { question_name: 'likes', question_type: 'yes_no', question_text: 'Do you like {{ food }}?' },
-    { question_name: 'spend', question_type: 'budget', question_text: 'Split 10 on {{ food }}', question_options: ['cup', 'pot'], budget_sum: 10, memory: 'all' },
+    {
+      question_name: 'spend',
+      question_type: 'budget',
+      question_text: 'Split 10 on {{ food }}',
+      question_options: ['cup', 'pot'],
+      budget_sum: 10,
+      memory: 'all',
+    },
     { question_name: 'why', question_type: 'free_text', question_text: 'Why?', skip_if: "likes.answer == 'Yes'" },
   ],
 };
 
 const row = (question: string, fields: Partial<Result>): Result => ({
-  job_id: 'job_1', interview: 0, agent_index: 0, agent_name: 'ann', scenario_index: 0, model: 'test', iteration: 0, question,
-  status: 'answered', answer: null, comment: null, raw: null, input_tokens: 10, output_tokens: 5, cost_usd: 0, cached: false,
-  latency_ms: 1, error: null, ...fields,
+  job_id: 'job_1',
+  interview: 0,
+  agent_index: 0,
+  agent_name: 'ann',
+  scenario_index: 0,
+  model: 'test',
+  iteration: 0,
+  question,
+  status: 'answered',
+  answer: null,
+  comment: null,
+  raw: null,
+  input_tokens: 10,
+  output_tokens: 5,
+  cost_usd: 0,
+  cached: false,
+  latency_ms: 1,
+  error: null,
+  ...fields,
 });
 
 describe('EDSL results', () => {
@@ -35,7 +58,10 @@ describe('EDSL results', () => {
   ];
 
   test('one Result with every question; answers, comments, validation and cache flags as EDSL names them', () => {
-    const dict = edslResults(compiled, results, () => ({ input_per_mtok: 1, output_per_mtok: 2 })) as { data: Record<string, Record<string, unknown>>[]; survey: Record<string, unknown> };
+    const dict = edslResults(compiled, results, () => ({ input_per_mtok: 1, output_per_mtok: 2 })) as {
+      data: Record<string, Record<string, unknown>>[];
+      survey: Record<string, unknown>;
+    };
     assert.equal(dict.data.length, 1);
     const result = dict.data[0]!;
     assert.deepEqual(result['answer'], { likes: 'Yes', spend: null, why: null });
@@ -45,7 +71,11 @@ describe('EDSL results', () => {
     assert.equal(result['raw_model_response']!['likes_input_price_per_million_tokens'], 1);
     assert.equal(result['raw_model_response']!['why_cost'], null, 'a question not asked costs nothing EDSL should add');
     assert.deepEqual(result['agent'], { traits: { age: 30 }, name: 'ann', edsl_version: '1.0.8', edsl_class_name: 'Agent' });
-    assert.deepEqual(dict.survey['memory_plan'], { survey_question_names: ['likes', 'spend', 'why'], survey_question_texts: SURVEY.questions.map((q) => q.question_text), data: { spend: { prior_questions: ['likes'] } } });
+    assert.deepEqual(dict.survey['memory_plan'], {
+      survey_question_names: ['likes', 'spend', 'why'],
+      survey_question_texts: SURVEY.questions.map((q) => q.question_text),
+      data: { spend: { prior_questions: ['likes'] } },
+    });
   });
 
   test("prompts are the run's: the scenario filled in, earlier answers remembered where the memory says", () => {

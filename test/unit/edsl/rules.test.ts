@@ -6,7 +6,13 @@ import { importEdsl } from '../../../src/edsl/import';
 import { importRules } from '../../../src/edsl/rules';
 
 const names = ['q0', 'q1', 'q2', 'q3'];
-const rule = (current_q: number, expression: string, next_q: number | 'EndOfSurvey', before_rule = false) => ({ current_q, expression, next_q, priority: 0, before_rule });
+const rule = (current_q: number, expression: string, next_q: number | 'EndOfSurvey', before_rule = false) => ({
+  current_q,
+  expression,
+  next_q,
+  priority: 0,
+  before_rule,
+});
 const defaults = names.map((_, index) => ({ current_q: index, expression: 'True', next_q: index + 1, priority: -1, before_rule: false }));
 
 describe('EDSL rules', () => {
@@ -14,7 +20,10 @@ describe('EDSL rules', () => {
     const questions = new Set(names);
     assert.equal(edslToCel("{{ q0.answer }} == 'yes' and not {{ scenario.x }} > 3", questions), "q0.answer == 'yes' && !scenario.x > 3");
     assert.equal(edslToCel("{{ q1 }} == 'and or not' or q2 == True", questions), "q1.answer == 'and or not' || q2.answer == true");
-    assert.equal(celToEdsl("q0.answer == 'yes' && !(agent.age < 30) || q1.answer == null", questions), "{{ q0.answer }} == 'yes' and not ({{ agent.age }} < 30) or {{ q1.answer }} == None");
+    assert.equal(
+      celToEdsl("q0.answer == 'yes' && !(agent.age < 30) || q1.answer == null", questions),
+      "{{ q0.answer }} == 'yes' and not ({{ agent.age }} < 30) or {{ q1.answer }} == None",
+    );
     assert.equal(celToEdsl("q0.answer != 'a && b'", questions), "{{ q0.answer }} != 'a && b'");
   });
 
@@ -32,7 +41,10 @@ describe('EDSL rules', () => {
   test('a rule before q2 that goes to q3 skips q2; going to the end skips the rest', () => {
     const outcome = importRules([rule(2, "{{ q0.answer }} == 'x'", 3, true), rule(1, '{{ q0.answer }} == 1', 4, true)], names);
     assert.ok(outcome.ok);
-    assert.deepEqual(outcome.targets.map((target) => target.skip_if), [[], ['q0.answer == 1'], ["q0.answer == 'x'", 'q0.answer == 1'], ['q0.answer == 1']]);
+    assert.deepEqual(
+      outcome.targets.map((target) => target.skip_if),
+      [[], ['q0.answer == 1'], ["q0.answer == 'x'", 'q0.answer == 1'], ['q0.answer == 1']],
+    );
   });
 
   test('a jump back, and two rules after one question, are refused with the reason', () => {

@@ -13,7 +13,13 @@ describe('CodeLens placement', () => {
 
   it('titles the last run with status, age and cost', () => {
     const now = Date.parse('2026-01-01T01:00:00Z');
-    assert.equal(lastRunTitle({ jobId: 'j', status: 'completed', createdAt: '2026-01-01T00:55:00Z', costUsd: 0.0012 }, now), 'Last run: completed · 5 min ago · $0.0012');
-    assert.equal(lastRunTitle({ jobId: 'j', status: 'partially_failed', createdAt: '2026-01-01T01:00:00Z', costUsd: null }, now), 'Last run: partially failed · just now');
+    assert.equal(
+      lastRunTitle({ jobId: 'j', status: 'completed', createdAt: '2026-01-01T00:55:00Z', costUsd: 0.0012 }, now),
+      'Last run: completed · 5 min ago · $0.0012',
+    );
+    assert.equal(
+      lastRunTitle({ jobId: 'j', status: 'partially_failed', createdAt: '2026-01-01T01:00:00Z', costUsd: null }, now),
+      'Last run: partially failed · just now',
+    );
   });
 });

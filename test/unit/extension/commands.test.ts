@@ -24,7 +24,9 @@ const team = useTestServer('ext-commands');
 const folder = mkdtempSync(join(tmpdir(), 'fieldwork-commands-'));
 after(() => rmSync(folder, { recursive: true, force: true }));
 
-const SURVEY = ['name: Coffee', 'models: [test]', 'questions:', '  - { question_name: why, question_type: free_text, question_text: "Why coffee?" }'].join('\n');
+const SURVEY = ['name: Coffee', 'models: [test]', 'questions:', '  - { question_name: why, question_type: free_text, question_text: "Why coffee?" }'].join(
+  '\n',
+);
 
 function file(name: string, text: string): Uri {
   const path = join(folder, name);
@@ -43,7 +45,13 @@ describe('the commands', () => {
     const { context } = connected.ctx;
     // Not wired to the connection's changes: switching to the local server must not start one here.
     jobsView = new JobsView(connected.connection, connected.log);
-    panels = new JobPanels({ context, connection: connected.connection, log: connected.log, run: () => Promise.resolve(undefined), onJob: (job) => jobsView.upsert(job) });
+    panels = new JobPanels({
+      context,
+      connection: connected.connection,
+      log: connected.log,
+      run: () => Promise.resolve(undefined),
+      onJob: (job) => jobsView.upsert(job),
+    });
     const history = new RunHistory(context.workspaceState);
     const deps = { context, connection: connected.connection, secrets: connected.secrets, log: connected.log, jobsView, panels, history };
     registerCommands(context, connected.log, [...specCommands(deps), ...jobCommands(deps), ...serverCommands(deps)]);
@@ -106,7 +114,10 @@ describe('the commands', () => {
     await commands.executeCommand('fieldwork.setApiKey');
     assert.equal(connected.ctx.secrets.values.get(`fieldwork.apiKey:${team.server.url}`), key);
     assert.equal(fake.inputBoxes[0]?.password, true);
-    assert.deepEqual(fake.messages.map((m) => m.text), [`Fieldwork: API key saved for ${team.server.url}.`]);
+    assert.deepEqual(
+      fake.messages.map((m) => m.text),
+      [`Fieldwork: API key saved for ${team.server.url}.`],
+    );
     assert.ok(!connected.log.text().includes(key));
     assert.equal(fake.settings.get('fieldwork.server'), team.server.url, 'the setting holds the URL, not the key');
   });
@@ -129,6 +140,9 @@ describe('the commands', () => {
     assert.equal(fake.settings.get('fieldwork.server'), 'local');
     assert.deepEqual(connected.connection.target, { kind: 'local' });
     await commands.executeCommand('fieldwork.clearApiKey');
-    assert.deepEqual(fake.messages.map((m) => m.text), ['The local server needs no API key: nothing to clear.']);
+    assert.deepEqual(
+      fake.messages.map((m) => m.text),
+      ['The local server needs no API key: nothing to clear.'],
+    );
   });
 });

@@ -75,7 +75,8 @@ describe('the job panel host', () => {
     assert.ok(panel, 'a webview panel was created');
     return panel;
   };
-  const posted = <T extends HostMessage['type']>(panel: FakeWebviewPanel, type: T): Posted<T>[] => panel.webview.posted.filter((m) => m.type === type) as unknown as Posted<T>[];
+  const posted = <T extends HostMessage['type']>(panel: FakeWebviewPanel, type: T): Posted<T>[] =>
+    panel.webview.posted.filter((m) => m.type === type) as unknown as Posted<T>[];
 
   it('follows a running job from its submission to its end over the event stream alone', async () => {
     const submitted = await team.client.submitJob({ source: { name: 'coffee.survey.yaml', text: survey(6, 500) }, files: {} });
@@ -98,7 +99,10 @@ describe('the job panel host', () => {
     assert.deepEqual(new Set(rows.map((row) => row.question)), new Set(['why', 'cups']));
 
     const jobs = posted(panel, 'job').map((m) => m.job);
-    assert.ok(jobs.some((job) => job.status === 'running'), `the panel saw the job run: ${jobs.map((j) => j.status).join(', ')}`);
+    assert.ok(
+      jobs.some((job) => job.status === 'running'),
+      `the panel saw the job run: ${jobs.map((j) => j.status).join(', ')}`,
+    );
     const last = jobs.at(-1)!;
     assert.equal(last.status, 'completed');
     assert.equal(last.progress.interviews_done, 6);

@@ -5,10 +5,19 @@ import { presentJob } from '../../../src/extension/jobs/tree-model';
 import { edslSourceName, type Job } from '../../../src/api';
 
 const job = (source_name: string): Job => ({
-  id: 'job_1', kind: 'survey', name: 'lunch', source_name, owner: 'local', status: 'completed', models: ['test'],
-  created_at: '2026-01-01T00:00:00Z', started_at: null, finished_at: null,
+  id: 'job_1',
+  kind: 'survey',
+  name: 'lunch',
+  source_name,
+  owner: 'local',
+  status: 'completed',
+  models: ['test'],
+  created_at: '2026-01-01T00:00:00Z',
+  started_at: null,
+  finished_at: null,
   progress: { interviews_total: 4, interviews_done: 4, interviews_failed: 0, calls_done: 8, calls_cached: 0, calls_failed: 0 },
-  cost: { usd: 0, input_tokens: 0, output_tokens: 0 }, error: null,
+  cost: { usd: 0, input_tokens: 0, output_tokens: 0 },
+  error: null,
 });
 
 describe('the jobs tree and EDSL', () => {

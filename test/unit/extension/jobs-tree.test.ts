@@ -39,7 +39,10 @@ describe('the jobs tree', () => {
     await waitForJob(team.client, second.id);
     await view.refresh();
     const shown = await items();
-    assert.deepEqual(shown.map((item) => item.id), [second.id, first.id]);
+    assert.deepEqual(
+      shown.map((item) => item.id),
+      [second.id, first.id],
+    );
     assert.equal(shown[0]!.label, 'Coffee');
     assert.equal(shown[0]!.contextValue, 'job-completed');
     assert.deepEqual(shown[0]!.command, { command: 'fieldwork.openJob', title: 'Open', arguments: [second.id] });

@@ -4,7 +4,13 @@ import { contentSecurityPolicy, createNonce, escapeHtml, panelHtml } from '../..
 
 describe('the job panel HTML', () => {
   const nonce = createNonce();
-  const html = panelHtml({ cspSource: 'https://file+.vscode-resource.example', nonce, scriptUri: 'https://x/dist/webview.js', styleUri: 'https://x/media/panel.css', title: 'Job: <b>"coffee"</b>' });
+  const html = panelHtml({
+    cspSource: 'https://file+.vscode-resource.example',
+    nonce,
+    scriptUri: 'https://x/dist/webview.js',
+    styleUri: 'https://x/media/panel.css',
+    title: 'Job: <b>"coffee"</b>',
+  });
 
   it('has a strict CSP: nothing by default, the script only by nonce, no inline styles or eval', () => {
     const csp = contentSecurityPolicy('https://src', nonce);

@@ -11,7 +11,10 @@ const snippets = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { pref
 test('each question snippet expands to a valid question of its type', () => {
   assert.ok(Object.keys(snippets).length >= 12);
   for (const [name, snippet] of Object.entries(snippets)) {
-    const question = snippet.body.join('\n').replace(/\$\{\d+:([^}]*)\}/g, '$1').replace(/^/gm, '  ');
+    const question = snippet.body
+      .join('\n')
+      .replace(/\$\{\d+:([^}]*)\}/g, '$1')
+      .replace(/^/gm, '  ');
     const text = `name: Snippets\nmodels: [test]\nscenarios: [{ topic: tea, text: "Ada, 36" }]\nquestions:\n${question}\n`;
     const parsed = parseSurvey({ name: 'snippets.survey.yaml', text }, () => {
       throw new Error('no files');

@@ -21,7 +21,15 @@ const job = {
 
 describe('the job panel message protocol', () => {
   it('accepts every message the panel sends', () => {
-    for (const message of [{ type: 'ready' }, { type: 'run' }, { type: 'cancel' }, { type: 'retry' }, { type: 'copyId' }, { type: 'export', format: 'csv' }, { type: 'rendered', rows: 10, ms: 3 }]) {
+    for (const message of [
+      { type: 'ready' },
+      { type: 'run' },
+      { type: 'cancel' },
+      { type: 'retry' },
+      { type: 'copyId' },
+      { type: 'export', format: 'csv' },
+      { type: 'rendered', rows: 10, ms: 3 },
+    ]) {
       assert.equal(parseMessage(PanelMessage, message).ok, true, JSON.stringify(message));
     }
   });
@@ -36,8 +44,21 @@ describe('the job panel message protocol', () => {
   });
 
   it('takes a snapshot, then deltas, from the host', () => {
-    const snapshot = { type: 'snapshot', job, estimate: null, log: [{ id: 1, at: job.created_at, type: 'queued', message: 'queued' }], results: [], resultsComplete: false, metrics: [], progress: { callsMade: null, callsExpected: null }, questions: [] };
-    assert.equal(parseMessage(HostMessage, { type: 'questions', questions: [{ name: 'q', type: 'linear_scale', options: ['1', '2'], labels: { '1': 'low' } }] }).ok, true);
+    const snapshot = {
+      type: 'snapshot',
+      job,
+      estimate: null,
+      log: [{ id: 1, at: job.created_at, type: 'queued', message: 'queued' }],
+      results: [],
+      resultsComplete: false,
+      metrics: [],
+      progress: { callsMade: null, callsExpected: null },
+      questions: [],
+    };
+    assert.equal(
+      parseMessage(HostMessage, { type: 'questions', questions: [{ name: 'q', type: 'linear_scale', options: ['1', '2'], labels: { '1': 'low' } }] }).ok,
+      true,
+    );
     assert.equal(parseMessage(HostMessage, snapshot).ok, true);
     assert.equal(parseMessage(HostMessage, { type: 'progress', callsMade: 3, callsExpected: 12 }).ok, true);
     assert.equal(parseMessage(HostMessage, { type: 'progress', callsMade: 'three', callsExpected: 12 }).ok, false);
@@ -51,8 +72,19 @@ describe('the job panel message protocol', () => {
 
   it('reduces a result to the row the table shows', () => {
     const row = toResultRow({
-      interview: 4, agent_index: 1, agent_name: null, scenario_index: 2, model: 'test', iteration: 0, question: 'q',
-      status: 'answered', answer: ['a', 'b'], cost_usd: 0.001, cached: false, latency_ms: 12, error: null,
+      interview: 4,
+      agent_index: 1,
+      agent_name: null,
+      scenario_index: 2,
+      model: 'test',
+      iteration: 0,
+      question: 'q',
+      status: 'answered',
+      answer: ['a', 'b'],
+      cost_usd: 0.001,
+      cached: false,
+      latency_ms: 12,
+      error: null,
     });
     assert.equal(row.agent, 'agent 2');
     assert.equal(row.answer, 'a, b');
@@ -62,9 +94,16 @@ describe('the job panel message protocol', () => {
     assert.equal(toResultRow(base()).sample, undefined, 'a survey row carries no eval fields');
   });
 
-  it('keeps an eval result\'s input, target, output and verdicts side by side', () => {
+  it("keeps an eval result's input, target, output and verdicts side by side", () => {
     const row = toResultRow({ ...evalResult(0), raw: 'It is 13.' });
-    assert.deepEqual(row.sample, { sample: 's1', epoch: 2, input: 'What is 7 + 5?', target: ['12'], output: 'It is 13.', scores: { match: { value: 0, answer: '13', explanation: 'read 13, wanted 12' } } });
+    assert.deepEqual(row.sample, {
+      sample: 's1',
+      epoch: 2,
+      input: 'What is 7 + 5?',
+      target: ['12'],
+      output: 'It is 13.',
+      scores: { match: { value: 0, answer: '13', explanation: 'read 13, wanted 12' } },
+    });
     assert.equal(parseMessage(HostMessage, { type: 'results', rows: [row], reset: true, complete: true }).ok, true);
   });
 
@@ -84,11 +123,32 @@ describe('the job panel message protocol', () => {
 
 function evalResult(value: number) {
   return {
-    ...base(), question: 's1', iteration: 1, raw: '12', sample_id: 's1', epoch: 2, input: 'What is 7 + 5?', target: ['12'],
+    ...base(),
+    question: 's1',
+    iteration: 1,
+    raw: '12',
+    sample_id: 's1',
+    epoch: 2,
+    input: 'What is 7 + 5?',
+    target: ['12'],
     scores: { match: { value, answer: value ? '12' : '13', explanation: value ? 'read 12' : 'read 13, wanted 12' } },
   };
 }
 
 function base() {
-  return { interview: 0, agent_index: 0, agent_name: 'a', scenario_index: 0, model: 'test', iteration: 0, question: 'q', status: 'answered', answer: null as unknown, cost_usd: null, cached: true, latency_ms: 0, error: null };
+  return {
+    interview: 0,
+    agent_index: 0,
+    agent_name: 'a',
+    scenario_index: 0,
+    model: 'test',
+    iteration: 0,
+    question: 'q',
+    status: 'answered',
+    answer: null as unknown,
+    cost_usd: null,
+    cached: true,
+    latency_ms: 0,
+    error: null,
+  };
 }

@@ -17,22 +17,42 @@ describe('parseCsv (RFC 4180)', () => {
   });
 
   test('accepts CRLF line ends and a missing final line end', () => {
-    assert.deepEqual(rows('a,b\r\n1,2\r\n3,4').map((row) => row.fields), [['a', 'b'], ['1', '2'], ['3', '4']]);
+    assert.deepEqual(
+      rows('a,b\r\n1,2\r\n3,4').map((row) => row.fields),
+      [
+        ['a', 'b'],
+        ['1', '2'],
+        ['3', '4'],
+      ],
+    );
   });
 
   test('reads quoted fields with commas, escaped quotes and line breaks', () => {
     const parsed = rows('name,note\n"Smith, J.","said ""hi"""\n"multi\nline",x\nlast,"a\r\nb"\n');
-    assert.deepEqual(parsed.map((row) => row.fields), [
-      ['name', 'note'],
-      ['Smith, J.', 'said "hi"'],
-      ['multi\nline', 'x'],
-      ['last', 'a\r\nb'],
-    ]);
-    assert.deepEqual(parsed.map((row) => row.line), [1, 2, 3, 5]);
+    assert.deepEqual(
+      parsed.map((row) => row.fields),
+      [
+        ['name', 'note'],
+        ['Smith, J.', 'said "hi"'],
+        ['multi\nline', 'x'],
+        ['last', 'a\r\nb'],
+      ],
+    );
+    assert.deepEqual(
+      parsed.map((row) => row.line),
+      [1, 2, 3, 5],
+    );
   });
 
   test('keeps empty fields and skips blank lines; ignores a byte order mark', () => {
-    assert.deepEqual(rows('\uFEFFa,b,c\n,,\n\n1,,3\n').map((row) => row.fields), [['a', 'b', 'c'], ['', '', ''], ['1', '', '3']]);
+    assert.deepEqual(
+      rows('\uFEFFa,b,c\n,,\n\n1,,3\n').map((row) => row.fields),
+      [
+        ['a', 'b', 'c'],
+        ['', '', ''],
+        ['1', '', '3'],
+      ],
+    );
   });
 
   test('reports an unclosed quote at the line it opens', () => {

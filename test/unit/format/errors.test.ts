@@ -65,10 +65,7 @@ describe('schema errors', () => {
       lines('iterations: two', 'questions:', '  - question_name: q2', '    question_type: numerical', '    question_text: Hi', '    min_value: ten'),
     );
     assert.equal(formatIssue(issueMatching(found, /iterations/)), 'test.survey.yaml:1:13 iterations must be a number, not text "two"');
-    assert.equal(
-      formatIssue(issueMatching(found, /min_value/)),
-      'test.survey.yaml:6:16 question "q2": min_value must be a number, not text "ten"',
-    );
+    assert.equal(formatIssue(issueMatching(found, /min_value/)), 'test.survey.yaml:6:16 question "q2": min_value must be a number, not text "ten"');
   });
 
   test('contradictory bounds say which way to fix them', () => {
@@ -83,7 +80,10 @@ describe('schema errors', () => {
       ),
     );
     assert.equal(issueMatching(found, /question "n": min_value \(10\) is greater than max_value \(5\)/).line, 2);
-    assert.match(issueMatching(found, /question "c"/).message, /min_selections \(3\) is greater than max_selections \(2\).*Lower min_selections or raise max_selections/);
+    assert.match(
+      issueMatching(found, /question "c"/).message,
+      /min_selections \(3\) is greater than max_selections \(2\).*Lower min_selections or raise max_selections/,
+    );
     assert.match(issueMatching(found, /question "r"/).message, /num_selections \(3\) is more than the 2 options/);
     assert.match(issueMatching(found, /question "l"/).message, /min_list_items \(4\) is greater than max_list_items \(1\)/);
     assert.match(issueMatching(found, /question "k"/).message, /max_selections \(5\) is more than the 2 options/);
@@ -91,9 +91,7 @@ describe('schema errors', () => {
 
   test('options: at least 2, distinct even ignoring case', () => {
     const repeatedLine = q('u, question_type: multiple_choice, question_text: Hi, question_options: [a, b, A]');
-    const found = issues(
-      lines('questions:', q('m, question_type: multiple_choice, question_text: Hi, question_options: [a]'), repeatedLine),
-    );
+    const found = issues(lines('questions:', q('m, question_type: multiple_choice, question_text: Hi, question_options: [a]'), repeatedLine));
     assert.match(issueMatching(found, /question "m"/).message, /question_options needs at least 2 options/);
     const repeated = issueMatching(found, /question "u"/);
     assert.match(repeated.message, /option "A" repeats option 1/);
@@ -101,9 +99,7 @@ describe('schema errors', () => {
   });
 
   test('a duplicate question name is reported at the second', () => {
-    const found = issues(
-      lines('questions:', q('q1, question_type: free_text, question_text: Hi'), q('q1, question_type: free_text, question_text: Again')),
-    );
+    const found = issues(lines('questions:', q('q1, question_type: free_text, question_text: Hi'), q('q1, question_type: free_text, question_text: Again')));
     const issue = issueMatching(found, /already used/);
     assert.deepEqual([issue.line, issue.column], [3, 22]);
     assert.match(issue.message, /^question "q1": question_name "q1" is already used by question 1; .*rename one/);
@@ -174,8 +170,7 @@ describe('models', () => {
 });
 
 describe('rules', () => {
-  const rules = (...ruleLines: string[]) =>
-    issues(lines('scenarios: [{ price: 3 }]', 'questions:', ...ruleLines));
+  const rules = (...ruleLines: string[]) => issues(lines('scenarios: [{ price: 3 }]', 'questions:', ...ruleLines));
 
   test('skip_if may use earlier questions only; stop_if also this one', () => {
     const found = rules(
@@ -276,6 +271,9 @@ describe('collecting', () => {
     );
     assert.equal(found.length, 6, found.map(formatIssue).join('\n'));
     const order = found.map((issue) => issue.line * 1000 + issue.column);
-    assert.deepEqual(order, [...order].sort((a, b) => a - b));
+    assert.deepEqual(
+      order,
+      [...order].sort((a, b) => a - b),
+    );
   });
 });

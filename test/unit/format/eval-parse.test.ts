@@ -5,8 +5,7 @@ import { readFileSync } from 'node:fs';
 import { CompiledEval, formatIssue, parseEval, type EvalTask } from '../../../src/format';
 import { EVAL_SCHEMA_FILE, evalSchemaFileText } from '../../../src/format/schema-file';
 
-const parse = (text: string, files: Record<string, string> = {}) =>
-  parseEval({ name: 'x.eval.yaml', text }, (name) => files[name]);
+const parse = (text: string, files: Record<string, string> = {}) => parseEval({ name: 'x.eval.yaml', text }, (name) => files[name]);
 const ok = (text: string, files: Record<string, string> = {}): EvalTask => {
   const result = parse(text, files);
   if (!result.ok) assert.fail(result.issues.map(formatIssue).join('\n'));
@@ -40,7 +39,9 @@ describe('parseEval', () => {
   });
 
   test('the prompt renders lettered choices and metadata', () => {
-    const task = ok('dataset:\n  - { input: "Capital?", choices: [Rome, Paris], target: B, metadata: { level: easy } }\nprompt: "[{{ level }}] {{ input }}\\n{{ choices }}"\nscorers: [choice]\n');
+    const task = ok(
+      'dataset:\n  - { input: "Capital?", choices: [Rome, Paris], target: B, metadata: { level: easy } }\nprompt: "[{{ level }}] {{ input }}\\n{{ choices }}"\nscorers: [choice]\n',
+    );
     assert.equal(new CompiledEval(task).prompts(0).user, '[easy] Capital?\nA) Rome\nB) Paris');
   });
 
@@ -48,13 +49,28 @@ describe('parseEval', () => {
     assert.deepEqual(problems('dataset:\n  - { input: "2+2?", target: 4 }\nscorers:\n  - exakt\n'), [
       'x.eval.yaml:4:5 scorer "exakt": unknown scorer "exakt". Did you mean "exact"? Scorers: exact, includes, match, pattern, choice, f1, model_graded, log_probability, embedding.',
     ]);
-    assert.match(problems('dataset:\n  - { input: "2+2?", target: 4 }\nscorers:\n  - { type: match, locaton: end }\n')[0]!, /^x\.eval\.yaml:4:20 scorer "match": unknown field "locaton"\. Did you mean "location"\?/);
-    assert.match(problems('dataset:\n  - { input: "2+2?", target: 4 }\nprompt: "{{ input }} {{ target }}"\nscorers: [exact]\n')[0]!, /^x\.eval\.yaml:3:25 prompt: unknown name "target"\. The model must not see the target/);
-    assert.match(problems('dataset:\n  - { input: "2+2?" }\nscorers: [exact]\n')[0]!, /^x\.eval\.yaml:2:3 sample "[0-9a-f]+" has no target; scorer "exact" compares/);
+    assert.match(
+      problems('dataset:\n  - { input: "2+2?", target: 4 }\nscorers:\n  - { type: match, locaton: end }\n')[0]!,
+      /^x\.eval\.yaml:4:20 scorer "match": unknown field "locaton"\. Did you mean "location"\?/,
+    );
+    assert.match(
+      problems('dataset:\n  - { input: "2+2?", target: 4 }\nprompt: "{{ input }} {{ target }}"\nscorers: [exact]\n')[0]!,
+      /^x\.eval\.yaml:3:25 prompt: unknown name "target"\. The model must not see the target/,
+    );
+    assert.match(
+      problems('dataset:\n  - { input: "2+2?" }\nscorers: [exact]\n')[0]!,
+      /^x\.eval\.yaml:2:3 sample "[0-9a-f]+" has no target; scorer "exact" compares/,
+    );
     assert.match(problems('dataset: data.csv\nscorers: [exact]\n')[0]!, /^x\.eval\.yaml:1:10 dataset file "data.csv" was not found/);
     assert.match(problems('dataset: d.csv\nscorers: [exact]\n', { 'd.csv': 'input,target\n"x,1\n' })[0]!, /^d\.csv:2:1 a quoted field is never closed/);
-    assert.match(problems('dataset:\n  - { input: "q", target: A, choices: [x] }\nscorers: [choice]\n')[0]!, /^x\.eval\.yaml:2:39 sample 1: choices needs at least 2 options/);
-    assert.match(problems('dataset:\n  - { input: "q", target: 1 }\nscorers:\n  - { type: pattern, regex: "(" }\n')[0]!, /^x\.eval\.yaml:4:29 scorer "pattern": regex is not a valid regular expression/);
+    assert.match(
+      problems('dataset:\n  - { input: "q", target: A, choices: [x] }\nscorers: [choice]\n')[0]!,
+      /^x\.eval\.yaml:2:39 sample 1: choices needs at least 2 options/,
+    );
+    assert.match(
+      problems('dataset:\n  - { input: "q", target: 1 }\nscorers:\n  - { type: pattern, regex: "(" }\n')[0]!,
+      /^x\.eval\.yaml:4:29 scorer "pattern": regex is not a valid regular expression/,
+    );
     assert.match(problems('dataset:\n  - { input: "q", target: 1 }\nscorers: [exact, exact]\n')[0]!, /the name "exact" is already used by scorer 1/);
   });
 

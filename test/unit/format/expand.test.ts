@@ -19,16 +19,22 @@ describe('interviews', () => {
     assert.equal(survey.interviewCount, 24);
     const all = [...survey.interviews()];
     assert.equal(all.length, 24);
-    assert.deepEqual(all.slice(0, 5).map((ref) => [ref.agentIndex, ref.scenarioIndex, ref.modelIndex, ref.iteration]), [
-      [0, 0, 0, 0],
-      [0, 0, 0, 1],
-      [0, 0, 1, 0],
-      [0, 0, 1, 1],
-      [0, 1, 0, 0],
-    ]);
+    assert.deepEqual(
+      all.slice(0, 5).map((ref) => [ref.agentIndex, ref.scenarioIndex, ref.modelIndex, ref.iteration]),
+      [
+        [0, 0, 0, 0],
+        [0, 0, 0, 1],
+        [0, 0, 1, 0],
+        [0, 0, 1, 1],
+        [0, 1, 0, 0],
+      ],
+    );
     assert.deepEqual(all[23], { index: 23, agentIndex: 1, scenarioIndex: 2, modelIndex: 1, iteration: 1 });
     all.forEach((ref, index) => assert.deepEqual(survey.interviewAt(index), ref));
-    assert.deepEqual([...survey.interviews(21)].map((ref) => ref.index), [21, 22, 23]);
+    assert.deepEqual(
+      [...survey.interviews(21)].map((ref) => ref.index),
+      [21, 22, 23],
+    );
     assert.deepEqual([...survey.interviews(24)], []);
     assert.throws(() => survey.interviewAt(24), RangeError);
     assert.throws(() => survey.interviewAt(-1), RangeError);

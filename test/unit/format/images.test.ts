@@ -60,7 +60,9 @@ describe('images in surveys', () => {
 
   it('names images in a JSONL scenarios file too', () => {
     write('rows.jsonl', '{"photo": {"image": "photos/cat.png"}}\n');
-    const { files } = parsed(write('rows.survey.yaml', 'scenarios: rows.jsonl\nquestions:\n  - { question_name: q, question_type: free_text, question_text: "See {{ photo }}" }\n'));
+    const { files } = parsed(
+      write('rows.survey.yaml', 'scenarios: rows.jsonl\nquestions:\n  - { question_name: q, question_type: free_text, question_text: "See {{ photo }}" }\n'),
+    );
     assert.ok(files['photos/cat.png']?.startsWith('base64:'));
   });
 
@@ -99,7 +101,10 @@ describe('images in surveys', () => {
     assert.match((imageFiles(scenarios, {}) as { message: string }).message, /was not sent with the survey/);
     assert.match((imageFiles(scenarios, { 'a.png': 'iVBOR' }) as { message: string }).message, /must be sent base64-encoded/);
     assert.match((imageFiles(scenarios, { 'a.png': 'base64:not base64!' }) as { message: string }).message, /not valid base64/);
-    assert.match((imageFiles(scenarios, { 'a.png': `base64:${'A'.repeat(28 * 1024 * 1024)}` }) as { message: string }).message, /images are limited to 20\.0 MB/);
+    assert.match(
+      (imageFiles(scenarios, { 'a.png': `base64:${'A'.repeat(28 * 1024 * 1024)}` }) as { message: string }).message,
+      /images are limited to 20\.0 MB/,
+    );
     assert.ok(imageFiles(scenarios, { 'a.png': `base64:${PNG.toString('base64')}` }).ok);
   });
 });

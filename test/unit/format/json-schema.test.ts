@@ -14,7 +14,16 @@ describe('surveyJsonSchema', () => {
     assert.equal(schema['additionalProperties'], false);
     const properties = schema['properties'] as Record<string, Schema>;
     assert.deepEqual(Object.keys(properties).sort(), [
-      '$schema', 'agents', 'description', 'fresh', 'iterations', 'memory', 'models', 'name', 'questions', 'scenarios',
+      '$schema',
+      'agents',
+      'description',
+      'fresh',
+      'iterations',
+      'memory',
+      'models',
+      'name',
+      'questions',
+      'scenarios',
     ]);
     assert.deepEqual(schema['required'], ['questions']);
   });

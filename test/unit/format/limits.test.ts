@@ -25,7 +25,9 @@ describe('limits', () => {
   test('YAML alias bombs (billion laughs) are refused', () => {
     let bomb = 'lol0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n';
     for (let level = 1; level < 9; level++) {
-      bomb += `lol${level}: &a${level} [${Array(9).fill(`*a${level - 1}`).join(', ')}]\n`;
+      bomb += `lol${level}: &a${level} [${Array(9)
+        .fill(`*a${level - 1}`)
+        .join(', ')}]\n`;
     }
     const started = Date.now();
     const [issue] = issues(bomb + question);
@@ -81,7 +83,10 @@ describe('limits', () => {
     const [issue, ...rest] = issues(many(DEFAULT_MAX_QUESTIONS + 1));
     assert.equal(rest.length, 0);
     assert.deepEqual([issue?.line, issue?.column], [2 + 3 * DEFAULT_MAX_QUESTIONS, 5]);
-    assert.equal(issue?.message, 'question 2,001 is one too many: a survey may have at most 2,000 questions, and this one has 2,001. Split it into several surveys (a server sets its limit with FIELDWORK_MAX_QUESTIONS)');
+    assert.equal(
+      issue?.message,
+      'question 2,001 is one too many: a survey may have at most 2,000 questions, and this one has 2,001. Split it into several surveys (a server sets its limit with FIELDWORK_MAX_QUESTIONS)',
+    );
     assert.ok(parseText(many(3)).ok);
     const limited = parseSurvey({ name: 'x.survey.yaml', text: many(3) }, () => undefined, { maxQuestions: 2 });
     assert.ok(!limited.ok);
@@ -98,7 +103,10 @@ describe('limits', () => {
   test('a file of more entries than any survey needs is refused before parsing, wherever they are', () => {
     const text = `${question}\nscenarios:\n${Array.from({ length: MAX_ENTRIES }, (_, i) => `  - { n: ${i} }`).join('\n')}\n`;
     const [issue] = issues(text);
-    assert.match(issue?.message ?? '', /^the file holds more than 50,000 keys and list items; a survey needs far fewer\. Move large data into a scenarios file/);
+    assert.match(
+      issue?.message ?? '',
+      /^the file holds more than 50,000 keys and list items; a survey needs far fewer\. Move large data into a scenarios file/,
+    );
   });
 
   test('a quoted text over a million characters is refused before parsing; the same in plain text is a template problem', () => {

@@ -73,7 +73,10 @@ describe('loadSurveyFiles', () => {
       return formatIssue(parsed.issues[0]!).replace(path, 'PATH');
     };
     const dotDot = refusal('../outside.csv');
-    assert.equal(dotDot, 'a.survey.yaml:1:12 scenarios file "PATH" must be inside the survey\'s folder: use a relative path without "..", and no link that leads out of the folder');
+    assert.equal(
+      dotDot,
+      'a.survey.yaml:1:12 scenarios file "PATH" must be inside the survey\'s folder: use a relative path without "..", and no link that leads out of the folder',
+    );
     for (const path of ['sub/link.csv', 'sub/passwd.csv', 'up/outside.csv']) assert.equal(refusal(path), dotDot, path);
 
     writeFileSync(join(folder, 'a.survey.yaml'), surveyUsing('sub/near.csv'));
@@ -88,16 +91,24 @@ describe('loadSurveyFiles', () => {
     symlinkSync(join(dir, 'photo.png'), join(folder, 'photo.png'));
     writeFileSync(
       join(folder, 'a.survey.yaml'),
-      lines('scenarios:', '  - { photo: { image: photo.png } }', 'questions:', '  - { question_name: q, question_type: free_text, question_text: "{{ photo }}?" }'),
+      lines(
+        'scenarios:',
+        '  - { photo: { image: photo.png } }',
+        'questions:',
+        '  - { question_name: q, question_type: free_text, question_text: "{{ photo }}?" }',
+      ),
     );
     const loaded = loadSurveyFiles(join(folder, 'a.survey.yaml'));
     assert.deepEqual(loaded.files, {});
     const parsed = parseSurvey(loaded.source, loaded.readFile);
     assert.ok(!parsed.ok);
-    assert.match(parsed.issues[0]!.message, /image "photo\.png" must be inside the survey's folder: use a relative path without "\.\.", and no link that leads out of the folder/);
+    assert.match(
+      parsed.issues[0]!.message,
+      /image "photo\.png" must be inside the survey's folder: use a relative path without "\.\.", and no link that leads out of the folder/,
+    );
   });
 
-  test('the editor\'s checks refuse a link out of the folder the same way', () => {
+  test("the editor's checks refuse a link out of the folder the same way", () => {
     const folder = join(dir, 'seven');
     mkdirSync(folder);
     writeFileSync(join(dir, 'outside7.csv'), 'product\nsecret\n');

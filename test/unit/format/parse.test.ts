@@ -96,10 +96,7 @@ describe('parseSurvey: a valid survey', () => {
 
   test('keeps YAML 1.2 words like yes and no as text', () => {
     const value = survey(
-      lines(
-        'questions:',
-        '  - { question_name: q, question_type: multiple_choice, question_text: Hi, question_options: [yes, no, on, off] }',
-      ),
+      lines('questions:', '  - { question_name: q, question_type: multiple_choice, question_text: Hi, question_options: [yes, no, on, off] }'),
     );
     const question = value.questions[0];
     assert.deepEqual(question?.question_type === 'multiple_choice' && question.question_options, ['yes', 'no', 'on', 'off']);
@@ -127,7 +124,11 @@ describe('parseSurvey: a valid survey', () => {
     assert.equal(value.questions.length, 13);
     const likert = value.questions[6];
     assert.deepEqual(likert?.question_type === 'likert_five' && likert.question_options, [
-      'Strongly disagree', 'Disagree', 'Neutral', 'Agree', 'Strongly agree',
+      'Strongly disagree',
+      'Disagree',
+      'Neutral',
+      'Agree',
+      'Strongly agree',
     ]);
   });
 });

@@ -16,8 +16,7 @@ describe('system prompt', () => {
       'questions: [{ question_name: q, question_type: free_text, question_text: Hi }]',
     ),
   );
-  const system = (agentIndex: number) =>
-    survey.prompts({ index: 0, agentIndex, scenarioIndex: 0, modelIndex: 0, iteration: 0 }, 0, none).system;
+  const system = (agentIndex: number) => survey.prompts({ index: 0, agentIndex, scenarioIndex: 0, modelIndex: 0, iteration: 0 }, 0, none).system;
 
   test("is EDSL's default instruction, then the traits as JSON", () => {
     assert.equal(DEFAULT_AGENT_INSTRUCTION, 'You are answering questions as if you were a human. Do not break character.');
@@ -57,7 +56,10 @@ describe('user prompt', () => {
       ),
     );
     const ref = survey.interviewAt(0);
-    assert.equal(survey.prompts(ref, 0, none).user, 'Ok?\n\nYes\nNo\n\nOnly 1 option may be selected.\nRespond only with a string corresponding to one of the options.');
+    assert.equal(
+      survey.prompts(ref, 0, none).user,
+      'Ok?\n\nYes\nNo\n\nOnly 1 option may be selected.\nRespond only with a string corresponding to one of the options.',
+    );
     assert.equal(survey.prompts(ref, 1, none).user, 'Ok?\n\nYes\nNo\n\nSay Yes or No.');
   });
 
@@ -77,9 +79,15 @@ describe('user prompt', () => {
       ),
     );
     const user = (index: number) => survey.prompts(survey.interviewAt(0), index, none).user;
-    assert.match(user(0), /^Rate\n\n1 : Bad\n2\n3 : Good\n\nOnly 1 option may be selected\.\nRespond only with the code corresponding to one of the options\. E\.g\., "1" or "3" by itself\./);
+    assert.match(
+      user(0),
+      /^Rate\n\n1 : Bad\n2\n3 : Good\n\nOnly 1 option may be selected\.\nRespond only with the code corresponding to one of the options\. E\.g\., "1" or "3" by itself\./,
+    );
     assert.match(user(1), /^Age\?\n\nMinimum answer value: 0\nMaximum answer value: 120\n\nThis question requires a numerical response/);
-    assert.match(user(2), /Minimum number of options that must be selected: 1\.\nMaximum number of options that must be selected: 2\.\n\nPlease respond only with a comma-separated list of the options selected, with square brackets/);
+    assert.match(
+      user(2),
+      /Minimum number of options that must be selected: 1\.\nMaximum number of options that must be selected: 2\.\n\nPlease respond only with a comma-separated list of the options selected, with square brackets/,
+    );
     assert.match(user(3), /You must include exactly 2 options\./);
     assert.match(user(4), /Distribute a total of 100 among the options above\..*\n.*JSON object.*\nThe amounts must add up to exactly 100/);
     assert.match(user(5), /valid JSON list.*\nThe list must not contain more than 3 items\./);
@@ -133,7 +141,10 @@ describe('memory', () => {
 
   test('questions without an answer are left out of memory', () => {
     const compiledSurvey = survey('all');
-    const partly = new Map<string, AnswerRecord>([['q1', { answer: null, comment: null }], ['q2', { answer: ['a'], comment: null }]]);
+    const partly = new Map<string, AnswerRecord>([
+      ['q1', { answer: null, comment: null }],
+      ['q2', { answer: ['a'], comment: null }],
+    ]);
     assert.doesNotMatch(compiledSurvey.prompts(compiledSurvey.interviewAt(0), 2, partly).user, /Do you drink/);
   });
 });

@@ -27,6 +27,9 @@ describe('docs/format-reference.md', () => {
     };
     const text = referenceText(schema, { properties: {} });
     assert.match(text, /\| `a` \(required\) \| `"x"` or `"y"` \| {2}\| one \\\| two \|/);
-    assert.match(text, /### `b\[\]`\n\n\| field \| type \| default \| description \|\n\| --- \| --- \| --- \| --- \|\n\| `b\[\]\.c` \| integer ≥ 2 \| `3` \| {2}\|/);
+    assert.match(
+      text,
+      /### `b\[\]`\n\n\| field \| type \| default \| description \|\n\| --- \| --- \| --- \| --- \|\n\| `b\[\]\.c` \| integer ≥ 2 \| `3` \| {2}\|/,
+    );
   });
 });

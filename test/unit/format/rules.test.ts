@@ -80,7 +80,11 @@ describe('rules', () => {
       "require('child_process')",
       'this.constructor',
     ]) {
-      assert.equal(parseText(lines('questions:', `  - { question_name: q, question_type: free_text, question_text: Hi, skip_if: ${JSON.stringify(rule)} }`)).ok, false, rule);
+      assert.equal(
+        parseText(lines('questions:', `  - { question_name: q, question_type: free_text, question_text: Hi, skip_if: ${JSON.stringify(rule)} }`)).ok,
+        false,
+        rule,
+      );
     }
     assert.equal(flags.fieldworkRulePwned, false);
   });
@@ -89,7 +93,7 @@ describe('rules', () => {
     const survey = compiled(
       lines(
         'questions:',
-        "  - { question_name: how_often, question_type: multiple_choice, question_text: How often?, question_options: [daily, rarely], stop_if: \"how_often.answer == 'rarely'\" }",
+        '  - { question_name: how_often, question_type: multiple_choice, question_text: How often?, question_options: [daily, rarely], stop_if: "how_often.answer == \'rarely\'" }',
       ),
     );
     const ref = survey.interviewAt(0);

@@ -9,7 +9,8 @@ const usesProduct = (path: string) =>
 describe('scenario files', () => {
   test('CSV: the header gives the keys; clean numbers become numbers, all else stays text', () => {
     const value = survey(usesProduct('data/products.csv'), {
-      'data/products.csv': 'product,price,code,count,flag,note,big\nespresso,2.5,01234,1000,true,,12345678901234567890\n"latte, large",-3,1e5,"1,000",TRUE,x,0\n',
+      'data/products.csv':
+        'product,price,code,count,flag,note,big\nespresso,2.5,01234,1000,true,,12345678901234567890\n"latte, large",-3,1e5,"1,000",TRUE,x,0\n',
     });
     assert.deepEqual(value.scenarios, [
       { product: 'espresso', price: 2.5, code: '01234', count: 1000, flag: 'true', note: '', big: '12345678901234567890' },
@@ -18,7 +19,13 @@ describe('scenario files', () => {
   });
 
   test('csvValue: the typing rule', () => {
-    for (const [cell, value] of [['42', 42], ['-7', -7], ['3.25', 3.25], ['0.5', 0.5], ['0', 0]] as const) {
+    for (const [cell, value] of [
+      ['42', 42],
+      ['-7', -7],
+      ['3.25', 3.25],
+      ['0.5', 0.5],
+      ['0', 0],
+    ] as const) {
       assert.equal(csvValue(cell), value, cell);
     }
     for (const cell of ['01', '1,000', '1e5', ' 42', '42 ', '+1', '.5', '5.', 'NaN', 'Infinity', '']) {
@@ -47,7 +54,10 @@ describe('scenario files', () => {
     const found = issues(usesProduct('p.csv'), { 'p.csv': 'product,price\nespresso,2\nlatte,3,extra\nmocha\n' });
     assert.deepEqual(
       found.map((issue) => [issue.file, issue.line]),
-      [['p.csv', 3], ['p.csv', 4]],
+      [
+        ['p.csv', 3],
+        ['p.csv', 4],
+      ],
     );
     assert.match(found[0]?.message ?? '', /row has 3 fields but the header has 2/);
   });
@@ -60,7 +70,10 @@ describe('scenario files', () => {
 
   test('malformed JSONL lines are reported as file:line', () => {
     const found = issues(usesProduct('p.jsonl'), { 'p.jsonl': '{"product": "a"}\n{"product": \n[1, 2]\n"text"\n' });
-    assert.deepEqual(found.map((issue) => `${issue.file}:${issue.line}`), ['p.jsonl:2', 'p.jsonl:3', 'p.jsonl:4']);
+    assert.deepEqual(
+      found.map((issue) => `${issue.file}:${issue.line}`),
+      ['p.jsonl:2', 'p.jsonl:3', 'p.jsonl:4'],
+    );
     assert.match(found[0]?.message ?? '', /not valid JSON/);
     assert.match(found[1]?.message ?? '', /must be a JSON object/);
   });
@@ -78,7 +91,13 @@ describe('scenario files', () => {
   });
 
   test('inline scenarios must be maps; an empty list is refused', () => {
-    assert.match(issues(lines('scenarios: []', 'questions: [{ question_name: q, question_type: free_text, question_text: Hi }]'))[0]?.message ?? '', /scenarios is empty/);
-    assert.match(issues(lines('scenarios: [1]', 'questions: [{ question_name: q, question_type: free_text, question_text: Hi }]'))[0]?.message ?? '', /^scenario 1: /);
+    assert.match(
+      issues(lines('scenarios: []', 'questions: [{ question_name: q, question_type: free_text, question_text: Hi }]'))[0]?.message ?? '',
+      /scenarios is empty/,
+    );
+    assert.match(
+      issues(lines('scenarios: [1]', 'questions: [{ question_name: q, question_type: free_text, question_text: Hi }]'))[0]?.message ?? '',
+      /^scenario 1: /,
+    );
   });
 });

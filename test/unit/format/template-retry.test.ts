@@ -22,5 +22,8 @@ test('a render that fails once (a pause past the time limit on a busy machine) i
 test('a template that always runs into a limit still fails, at its place', () => {
   const compiled = compileTemplate('Hi {% for x in (1..100000000) %}{{ x }}{% endfor %}');
   assert.ok(compiled.ok);
-  assert.throws(() => compiled.template.render({}), (error: unknown) => error instanceof TemplateRenderError);
+  assert.throws(
+    () => compiled.template.render({}),
+    (error: unknown) => error instanceof TemplateRenderError,
+  );
 });

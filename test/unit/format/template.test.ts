@@ -27,10 +27,7 @@ describe('templates: variables', () => {
 
   test('fill from the scenario, the agent and earlier answers; lists render as JSON', () => {
     const answers = new Map([['q1', { answer: ['a', 'c'], comment: 'because' }]]);
-    assert.equal(
-      survey.prompts(ref, 1, answers).user,
-      'espresso/espresso/2.5/34/ann/["tea","cake"]/["a","c"]/a, c/because/ESPRESSO',
-    );
+    assert.equal(survey.prompts(ref, 1, answers).user, 'espresso/espresso/2.5/34/ann/["tea","cake"]/["a","c"]/a, c/because/ESPRESSO');
   });
 
   test('an unanswered question renders empty', () => {
@@ -64,7 +61,10 @@ describe('templates: a name that is both a scenario key and a question', () => {
       ),
     );
     assert.equal(found.length, 1);
-    assert.match(found[0]?.message ?? '', /^question "why": question_text uses "rating" both as the scenario key and as the question; write \{\{ scenario\.rating \}\}/);
+    assert.match(
+      found[0]?.message ?? '',
+      /^question "why": question_text uses "rating" both as the scenario key and as the question; write \{\{ scenario\.rating \}\}/,
+    );
   });
 });
 
@@ -128,9 +128,12 @@ describe('templates: sandbox', () => {
       lines('questions:', '  - { question_name: q, question_type: free_text, question_text: "Hi {% for i in (1..100000000) %}x{% endfor %}" }'),
     );
     assert.equal(more.length, 0);
-    assert.deepEqual([issue?.line, issue?.column], [2, 70], "at the {% for %} tag");
+    assert.deepEqual([issue?.line, issue?.column], [2, 70], 'at the {% for %} tag');
     assert.deepEqual(issue?.path, ['questions', 0, 'question_text']);
-    assert.match(issue?.message ?? '', /^question "q": question_text could not be rendered for scenario 1, agent 1: memory alloc limit exceeded\. .*make its loops shorter/);
+    assert.match(
+      issue?.message ?? '',
+      /^question "q": question_text could not be rendered for scenario 1, agent 1: memory alloc limit exceeded\. .*make its loops shorter/,
+    );
   });
 
   test('a loop that only runs away with an answer stops at the render limit with the question named', () => {
@@ -142,10 +145,13 @@ describe('templates: sandbox', () => {
       ),
     );
     const answers = new Map([['n', { answer: 100_000_000, comment: null }]]);
-    assert.throws(() => survey.prompts(survey.interviewAt(0), 1, answers), (error: unknown) => {
-      assert.ok(error instanceof QuestionRenderError);
-      assert.match(error.message, /^question "q": question_text could not be rendered for scenario 1, agent 1: memory alloc limit exceeded/);
-      return true;
-    });
+    assert.throws(
+      () => survey.prompts(survey.interviewAt(0), 1, answers),
+      (error: unknown) => {
+        assert.ok(error instanceof QuestionRenderError);
+        assert.match(error.message, /^question "q": question_text could not be rendered for scenario 1, agent 1: memory alloc limit exceeded/);
+        return true;
+      },
+    );
   });
 });

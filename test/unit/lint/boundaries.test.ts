@@ -18,9 +18,7 @@ async function boundaryErrors(filePath: string, source: string): Promise<string[
   assert.ok(result, `ESLint linted ${filePath}`);
   const fatal = result.messages.filter((message) => message.fatal);
   assert.deepEqual(fatal, [], `${filePath} parses`);
-  return result.messages
-    .filter((message) => message.ruleId === 'no-restricted-imports')
-    .map((message) => message.message);
+  return result.messages.filter((message) => message.ruleId === 'no-restricted-imports').map((message) => message.message);
 }
 
 const planted = (specifier: string) => `import { thing } from '${specifier}';\nexport const used = thing;\n`;

@@ -122,8 +122,9 @@ for (const kind of ['bucket', 'fixed', 'sliding-log', 'sliding-counter'] as cons
       const events: Event[] = [];
       const replay = () => {
         const l = limiter(config);
-        for (const event of events) if ('costs' in event) l.admit(event.at, event.costs);
-        else l.correct(event.at, event.charged, event.used, event.id);
+        for (const event of events)
+          if ('costs' in event) l.admit(event.at, event.costs);
+          else l.correct(event.at, event.charged, event.used, event.id);
         return l;
       };
       const live = limiter(config);
@@ -141,7 +142,12 @@ for (const kind of ['bucket', 'fixed', 'sliding-log', 'sliding-counter'] as cons
         const admission = live.admit(now, costs);
         events.push({ at: now, costs });
         if (admission.admitted) {
-          running.push({ due: now + 500 + random() * 3000, charged: costs, used: admissionCosts(costs.input_tokens, 20 + Math.floor(random() * 180)), id: admission.id });
+          running.push({
+            due: now + 500 + random() * 3000,
+            charged: costs,
+            used: admissionCosts(costs.input_tokens, 20 + Math.floor(random() * 180)),
+            id: admission.id,
+          });
           running.sort((a, b) => a.due - b.due);
           continue;
         }

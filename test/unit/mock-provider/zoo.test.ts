@@ -122,12 +122,21 @@ test('random providers: valid for every seed, the same for the same seed, and va
   assert.equal(forms.size, 5);
 });
 
-test('over HTTP: the sliding gateway\'s retry-after-ms is what the real provider code reads', async () => {
+test("over HTTP: the sliding gateway's retry-after-ms is what the real provider code reads", async () => {
   const mock = await startMockProvider({ ...presetConfig('sliding-gateway'), limits: { requests_per_minute: 6, tokens_per_minute: 100_000 }, latency: quick });
   const openai = new OpenAiProvider({ service: 'mock', baseUrl: `${mock.url}/v1`, apiKey: 'sk-test-1234', headers: {}, timeoutMs: 5000 });
   try {
     const ask = () =>
-      openai.call({ service: 'mock', model: 'm', parameters: { max_tokens: 10 }, system: '', user: 'hello', iteration: 0, attempt: 0, signal: new AbortController().signal });
+      openai.call({
+        service: 'mock',
+        model: 'm',
+        parameters: { max_tokens: 10 },
+        system: '',
+        user: 'hello',
+        iteration: 0,
+        attempt: 0,
+        signal: new AbortController().signal,
+      });
     const ok = await ask();
     assert.equal(ok.limits?.requests?.remaining, 0);
     await assert.rejects(ask(), (error: unknown) => {

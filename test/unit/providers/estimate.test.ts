@@ -25,7 +25,13 @@ const FIXTURES: [string, string][] = [
 
 function reference(model: string, system: string, user: string): number {
   const encoding = encodingForModel(model as Parameters<typeof encodingForModel>[0]);
-  const messages = system === '' ? [{ role: 'user', content: user }] : [{ role: 'system', content: system }, { role: 'user', content: user }];
+  const messages =
+    system === ''
+      ? [{ role: 'user', content: user }]
+      : [
+          { role: 'system', content: system },
+          { role: 'user', content: user },
+        ];
   // OpenAI cookbook, num_tokens_from_messages: 3 per message, + role + content, + 3 priming the reply.
   return 3 + messages.reduce((sum, m) => sum + 3 + encoding.encode(m.role).length + encoding.encode(m.content).length, 0);
 }
@@ -35,7 +41,10 @@ describe('token counting', () => {
     it(`${model}: equals the reference tokenizer on every fixture`, () => {
       const counter = tokenCounter('openai', 'openai', model);
       for (const [system, user] of FIXTURES) assert.equal(counter.count(system, user), reference(model, system, user), `${system} | ${user}`);
-      assert.match(counter.source, model.startsWith('gpt-4') && !model.startsWith('gpt-4o') && !model.startsWith('gpt-4.1') || model.startsWith('gpt-3') ? /cl100k_base/ : /o200k_base/);
+      assert.match(
+        counter.source,
+        (model.startsWith('gpt-4') && !model.startsWith('gpt-4o') && !model.startsWith('gpt-4.1')) || model.startsWith('gpt-3') ? /cl100k_base/ : /o200k_base/,
+      );
     });
   }
 
@@ -76,7 +85,14 @@ describe('estimates and the cache', () => {
     for (const index of indexes) {
       const ref = survey.interviewAt(index);
       const prompts = survey.prompts(ref, 0, new Map());
-      store.putCachedCall('user:ada', { key: cacheKey(survey.survey.models[0]!, prompts, ref.iteration), raw: 'Yes', input_tokens: 30, output_tokens: 1, cost_usd: 0.00001, model_version: null });
+      store.putCachedCall('user:ada', {
+        key: cacheKey(survey.survey.models[0]!, prompts, ref.iteration),
+        raw: 'Yes',
+        input_tokens: 30,
+        output_tokens: 1,
+        cost_usd: 0.00001,
+        model_version: null,
+      });
     }
   };
 
@@ -102,7 +118,7 @@ describe('estimates and the cache', () => {
     assert.equal(none.models[0]!.cached_calls, 8);
     assert.deepEqual(none.total.usd, { low: 0, expected: 0, high: 0 });
     assert.equal((await estimateJob(survey, store, pricing, true, 'user:ada')).models[0]!.cached_calls, 0);
-    assert.equal((await estimateJob(survey, store, pricing, false, 'user:bob')).models[0]!.cached_calls, 0, 'another user\'s cache counts nothing');
+    assert.equal((await estimateJob(survey, store, pricing, false, 'user:bob')).models[0]!.cached_calls, 0, "another user's cache counts nothing");
   });
 
   it('an unknown price is unknown, not guessed; a vLLM serving "gpt-4o" is not billed at OpenAI prices', () => {

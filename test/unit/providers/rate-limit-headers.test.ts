@@ -84,7 +84,8 @@ describe('rate-limit headers', () => {
   });
 
   it('reads the limit a 429 message names when there are no headers', () => {
-    const openai = 'Rate limit reached for gpt-4o in organization org-x on tokens per min (TPM): Limit 30,000, Used 29,937, Requested 385. Please try again in 644ms.';
+    const openai =
+      'Rate limit reached for gpt-4o in organization org-x on tokens per min (TPM): Limit 30,000, Used 29,937, Requested 385. Please try again in 644ms.';
     assert.deepEqual(limitsInMessage(openai, 644), { tokens: { limit: 30_000, used: 29_937, requested: 385, resetMs: 644 } });
     assert.deepEqual(limitsInMessage('… on requests per min (RPM): Limit 500, Used 500, Requested 1. Please try again in 120ms.', null), {
       requests: { limit: 500, used: 500, requested: 1 },

@@ -59,7 +59,8 @@ function clockOn(kind: 'sliding-log' | 'fixed'): WindowClock {
     const travel = (i * 7) % 16;
     const admission = provider.admit(sentAt + travel, admissionCosts(10, 10));
     const reading = admission.state.requests!;
-    if (admission.admitted) clock.observe('requests', sentAt, reading.remaining, sentAt + reading.resetMs!, reading.limit, reading.limit / 60_000, reading.limit);
+    if (admission.admitted)
+      clock.observe('requests', sentAt, reading.remaining, sentAt + reading.resetMs!, reading.limit, reading.limit / 60_000, reading.limit);
   }
   return clock;
 }

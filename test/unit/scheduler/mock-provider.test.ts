@@ -59,7 +59,10 @@ const request = (model = 'mock'): CallRequest => ({
 });
 
 test('over HTTP: OpenAI and Anthropic replies, headers and 429s read by the real providers', async () => {
-  const mock = await startMockProvider({ limits: { requests_per_minute: 2, tokens_per_minute: 100_000 }, latency: { ttft_ms: 1, per_token_ms: 0, tail_probability: 0 } });
+  const mock = await startMockProvider({
+    limits: { requests_per_minute: 2, tokens_per_minute: 100_000 },
+    latency: { ttft_ms: 1, per_token_ms: 0, tail_probability: 0 },
+  });
   try {
     const endpoint = { service: 'mock', baseUrl: `${mock.url}/v1`, apiKey: 'sk-test-1234', headers: {}, timeoutMs: 5000 };
     const openai = new OpenAiProvider(endpoint);
@@ -79,8 +82,15 @@ test('over HTTP: OpenAI and Anthropic replies, headers and 429s read by the real
       assert.match(error.message, /requests per min \(RPM\)/);
       return true;
     });
-    await assert.rejects(anthropic.call(request()), (error: unknown) => error instanceof ProviderError && error.kind === 'rate_limited' && error.retryAfterMs! >= 1000);
-    const stats = (await (await fetch(`${mock.url}/_mock/stats`)).json()) as { admitted: number; rejected: number; per_key: Record<string, { admitted: number }> };
+    await assert.rejects(
+      anthropic.call(request()),
+      (error: unknown) => error instanceof ProviderError && error.kind === 'rate_limited' && error.retryAfterMs! >= 1000,
+    );
+    const stats = (await (await fetch(`${mock.url}/_mock/stats`)).json()) as {
+      admitted: number;
+      rejected: number;
+      per_key: Record<string, { admitted: number }>;
+    };
     assert.equal(stats.admitted, 2);
     assert.equal(stats.rejected, 2);
     assert.equal(stats.per_key['…1234']?.admitted, 2);

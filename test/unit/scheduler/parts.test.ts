@@ -14,7 +14,8 @@ import { Lane } from '../../../src/server/scheduler/lane';
 test('weighted fair queue: weights 1:1:2 get token shares 1:1:2 while all are backlogged', () => {
   const queue = new FairQueue<FairEntry>();
   const weights: Record<string, number> = { ana: 1, ben: 1, cai: 2 };
-  for (let i = 0; i < 400; i++) for (const user of ['ana', 'ben', 'cai']) queue.push({ user, jobId: `${user}-job`, cost: 100 + (i % 7) * 50, weight: weights[user]! });
+  for (let i = 0; i < 400; i++)
+    for (const user of ['ana', 'ben', 'cai']) queue.push({ user, jobId: `${user}-job`, cost: 100 + (i % 7) * 50, weight: weights[user]! });
   const served: Record<string, number> = { ana: 0, ben: 0, cai: 0 };
   for (let i = 0; i < 600; i++) {
     const entry = queue.shift()!;
@@ -41,13 +42,19 @@ test("fair queue: a user arriving while another's calls are out goes ahead until
   for (let i = 0; i < 4; i++) queue.shift();
   // Ana's first four are out, none back: Ben has had as much as she has.
   for (let i = 0; i < 10; i++) queue.push({ user: 'ben', jobId: 'b', cost: 10, weight: 1 });
-  assert.deepEqual(Array.from({ length: 6 }, () => queue.shift()!.user), ['ben', 'ben', 'ben', 'ben', 'ana', 'ben']);
+  assert.deepEqual(
+    Array.from({ length: 6 }, () => queue.shift()!.user),
+    ['ben', 'ben', 'ben', 'ben', 'ana', 'ben'],
+  );
   // Once everything is back, a newcomer starts level with them: being idle banks no credit.
   for (let i = 0; i < 5; i++) queue.returned('ana', 10);
   for (let i = 0; i < 5; i++) queue.returned('ben', 10);
   queue.push({ user: 'cai', jobId: 'c', cost: 10, weight: 1 });
   queue.push({ user: 'cai', jobId: 'c', cost: 10, weight: 1 });
-  assert.deepEqual(Array.from({ length: 4 }, () => queue.shift()!.user), ['ana', 'ben', 'cai', 'ana']);
+  assert.deepEqual(
+    Array.from({ length: 4 }, () => queue.shift()!.user),
+    ['ana', 'ben', 'cai', 'ana'],
+  );
 });
 
 test('a call put back at the head goes next', () => {
@@ -61,15 +68,23 @@ test('fair queue: a later call of the job whose turn it is can go first, and is 
   const queue = new FairQueue<FairEntry & { id: number }>();
   for (let id = 0; id < 4; id++) queue.push({ user: 'u', jobId: 'a', cost: 10 * (id + 1), weight: 1, id });
   queue.push({ user: 'u', jobId: 'b', cost: 10, weight: 1, id: 9 });
-  assert.deepEqual(queue.nextJob(3).map((entry) => entry.id), [0, 1, 2], "job a's turn, its first three");
+  assert.deepEqual(
+    queue.nextJob(3).map((entry) => entry.id),
+    [0, 1, 2],
+    "job a's turn, its first three",
+  );
   const third = queue.nextJob(3)[2]!;
   assert.equal(queue.shiftEntry(third)?.id, 2);
   assert.equal(queue.size, 4);
-  assert.deepEqual(queue.nextJob(3).map((entry) => entry.id), [9], 'job a was charged 30, so job b goes next');
+  assert.deepEqual(
+    queue.nextJob(3).map((entry) => entry.id),
+    [9],
+    'job a was charged 30, so job b goes next',
+  );
   assert.equal(queue.shiftEntry(third), undefined, 'an entry of another job (or gone) is not taken');
 });
 
-test('AIMD: one decrease per episode; retry-after does not stretch the debounce (Inspect\'s bug)', () => {
+test("AIMD: one decrease per episode; retry-after does not stretch the debounce (Inspect's bug)", () => {
   const aimd = new AimdRate({ decrease: 0.5, outcomes: 20, increasePerSecond: 0, debounceMs: 2000, floorShare: 0.1 });
   for (let t = 0; t < 10_000; t += 100) aimd.onAdmitted(t, 100);
   assert.equal(aimd.onRateLimited(10_000), true, 'the first 429 starts an episode');
@@ -124,7 +139,11 @@ test("Little's law: calls in flight = rate × latency, with headroom, between a 
 });
 
 test('headers: limit sets a bucket, remaining clamps it, carrying forward what was charged since the call was admitted', () => {
-  const lane = { buckets: new Map<Dimension, TokenBucket>(), configured: {} as Partial<Record<Dimension, number>>, charged: { requests: 0, tokens: 0, input_tokens: 0, output_tokens: 0 } };
+  const lane = {
+    buckets: new Map<Dimension, TokenBucket>(),
+    configured: {} as Partial<Record<Dimension, number>>,
+    charged: { requests: 0, tokens: 0, input_tokens: 0, output_tokens: 0 },
+  };
   learnFromHeaders(lane, { tokens: { limit: 60_000, remaining: 50_000, resetMs: 10_000 } }, null, 0);
   const tokens = lane.buckets.get('tokens')!;
   assert.equal(tokens.capacity, 60_000);
@@ -135,7 +154,11 @@ test('headers: limit sets a bucket, remaining clamps it, carrying forward what w
   learnFromHeaders(lane, { tokens: { remaining: 20_000 } }, { at: 0, charged: { requests: 0, tokens: 0, input_tokens: 0, output_tokens: 0 } }, 1000);
   assert.equal(Math.round(tokens.level(1000)), 20_000 + 1000 - 5_000);
   // A configured limit is a ceiling: headers may lower it, never raise it.
-  const configured = { buckets: new Map([['requests' as Dimension, new TokenBucket(100, 100 / 60_000, 0)]]), configured: { requests: 100 }, charged: lane.charged };
+  const configured = {
+    buckets: new Map([['requests' as Dimension, new TokenBucket(100, 100 / 60_000, 0)]]),
+    configured: { requests: 100 },
+    charged: lane.charged,
+  };
   learnFromHeaders(configured, { requests: { limit: 500 } }, null, 0);
   assert.equal(configured.buckets.get('requests')!.capacity, 100);
   learnFromHeaders(configured, { requests: { limit: 50 } }, null, 0);
@@ -249,7 +272,7 @@ test('window bucket: a window that does not come back whole at its first end is 
   assert.equal(bucket.contradicted, true);
 });
 
-test('before the first reply, no more than a second\'s share is in flight, until a streamed reply\'s headers show windows', () => {
+test("before the first reply, no more than a second's share is in flight, until a streamed reply's headers show windows", () => {
   const lane = new Lane('mock/model', { tokensPerMinute: 60_000 }, 256, 0);
   const first = { tokens: 600, inputTokens: 400, outputTokens: 200 };
   const mark = lane.charge(first, 0);

@@ -77,7 +77,8 @@ test('trust: remaining that falls six times as fast as we send (a 10 s window co
   const fair = new ModelTrust();
   for (let i = 1; i <= 12; i++) assert.equal(fair.reading('tokens', i * 10, 150_000 - i * 450, i * 450), null, 'remaining in our units');
   const rounded = new ModelTrust();
-  for (let i = 1; i <= 12; i++) assert.equal(rounded.reading('tokens', i * 10, Math.floor((150_000 - i * 450) / 1000) * 1000, i * 450), null, 'rounded to thousands');
+  for (let i = 1; i <= 12; i++)
+    assert.equal(rounded.reading('tokens', i * 10, Math.floor((150_000 - i * 450) / 1000) * 1000, i * 450), null, 'rounded to thousands');
 });
 
 test('trust: 429s where the model predicted room drop it only when they are many, and only for calls it predicted', () => {
@@ -111,7 +112,7 @@ test('reading bucket: room is what the provider says, in our units, less what we
   // A continuous bucket admits the early call: its reading says what came back.
   const continuous = new ReadingBucket(600 / 60_000, 1, 0, 0, 0);
   continuous.read(0, 1, 60_000, 1);
-  assert.equal(continuous.waitFor(1, 50), 50, 'a call\'s worth at the stated rate');
+  assert.equal(continuous.waitFor(1, 50), 50, "a call's worth at the stated rate");
   continuous.take(1, 100);
   continuous.read(100, 2, 60_000, 1);
   assert.equal(continuous.level(100), 1);
@@ -125,7 +126,7 @@ test('reading bucket: a configured limit is a ceiling readings cannot raise', ()
   assert.equal(bucket.level(0), 600);
 });
 
-test('a configured lane lets out no more than a second\'s share until the provider\'s readings show how it counts', () => {
+test("a configured lane lets out no more than a second's share until the provider's readings show how it counts", () => {
   const lane = new Lane('svc/model', { requestsPerMinute: 900 }, 256, 0);
   const call = { tokens: 300, inputTokens: 150, outputTokens: 150 };
   let sent = 0;
@@ -141,7 +142,10 @@ test('a lane that meets per-minute units on a short window drops its model and s
   const call = { tokens: 300, inputTokens: 150, outputTokens: 150 };
   const marks = Array.from({ length: 8 }, (_, i) => lane.charge(call, i));
   marks.forEach((mark, i) => lane.learn({ requests: { limit: 900, remaining: (150 - (i + 1)) * 6, resetMs: 10_000 } }, mark, 400 + i));
-  assert.ok(lane.words.some((words) => /requests-per-minute: remaining falls 6\.0× .*model dropped/.test(words)), lane.words.join(' | '));
+  assert.ok(
+    lane.words.some((words) => /requests-per-minute: remaining falls 6\.0× .*model dropped/.test(words)),
+    lane.words.join(' | '),
+  );
   // 150 a window, 8 sent: 142 left, not the 852 the headers say.
   const left = lane.buckets.get('requests')!.level(410);
   assert.ok(left <= 143 && left >= 138, `left ${left}`);
@@ -163,7 +167,10 @@ test('after a burst of 429s the lane finds its way back a round trip at a time, 
   const out = Array.from({ length: 40 }, () => lane.charge(call, now));
   const snapshot = { tokens: { limit: 120_000, used: 60_000, requested: 500 } };
   for (const mark of out.slice(0, 3)) lane.onRateLimited({ ms: 200, hinted: false }, snapshot, mark, now + 10, () => 0);
-  assert.ok(lane.words.some((words) => /conservative mode/.test(words)), lane.words.join(' | '));
+  assert.ok(
+    lane.words.some((words) => /conservative mode/.test(words)),
+    lane.words.join(' | '),
+  );
   for (const mark of out) lane.finished(mark);
   // The provider admits calls again; each round trip lets out at most twice as many as the one before.
   now = 2_000;
@@ -191,11 +198,18 @@ test('rate-limit retries are bounded by time, not by a count: a call keeps its p
   const ticket: CallTicket = { lane: 'svc/model', user: 'u', jobId: 'j', tokens: 100 };
   const never = new AbortController().signal;
   let tries = 0;
-  const patient = scheduler.run(ticket, async () => {
-    if (++tries <= 40) throw new ProviderError('rate_limited', 'slow down', 5, 429);
-    return 'ok';
-  }, never);
-  const settled = patient.then(() => true, () => true);
+  const patient = scheduler.run(
+    ticket,
+    async () => {
+      if (++tries <= 40) throw new ProviderError('rate_limited', 'slow down', 5, 429);
+      return 'ok';
+    },
+    never,
+  );
+  const settled = patient.then(
+    () => true,
+    () => true,
+  );
   // Other calls on the lane go through now and then: the provider still admits calls.
   let done = false;
   void settled.then(() => (done = true));
@@ -206,12 +220,19 @@ test('rate-limit retries are bounded by time, not by a count: a call keeps its p
   assert.equal(await patient, 'ok', '40 429s in a row (more than the 30 tries that were once the limit), over more than the patience: the call still succeeds');
   assert.ok(clock.now() > 60_000, `${clock.now()} ms`);
   let hopeless = 0;
-  const failing = scheduler.run({ ...ticket, jobId: 'k' }, async () => {
-    hopeless++;
-    throw new ProviderError('rate_limited', 'slow down', 1_000, 429);
-  }, never);
+  const failing = scheduler.run(
+    { ...ticket, jobId: 'k' },
+    async () => {
+      hopeless++;
+      throw new ProviderError('rate_limited', 'slow down', 1_000, 429);
+    },
+    never,
+  );
   let outcome: unknown = null;
-  void failing.then(() => (outcome = 'ok'), (error: unknown) => (outcome = error));
+  void failing.then(
+    () => (outcome = 'ok'),
+    (error: unknown) => (outcome = error),
+  );
   const from = clock.now();
   for (let i = 0; i < 1_000 && outcome === null; i++) await clock.advance(1_500);
   assert.ok(outcome instanceof ProviderError, 'fails once the provider admitted nothing for the patience');

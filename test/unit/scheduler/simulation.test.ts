@@ -93,7 +93,9 @@ test('another tenant on the key: learning the refill we really get keeps 429s wi
 });
 
 test('a provider that says nothing but 429 (no headers, no limit or wait in its message): AIMD still beats fixed-backoff', async () => {
-  const quiet = rateLimitBody('openai', 'model', { dimension: 'tokens', limit: 60_000, used: 60_000, requested: 500, retryAfterMs: 800 }, true) as { error: { message: string } };
+  const quiet = rateLimitBody('openai', 'model', { dimension: 'tokens', limit: 60_000, used: 60_000, requested: 500, retryAfterMs: 800 }, true) as {
+    error: { message: string };
+  };
   assert.equal(limitsInMessage(quiet.error.message, null), null, 'the message names nothing to learn from');
   assert.equal(retryHintInMessage(quiet.error.message), null);
   for (const scenario of ['single', 'limit-drop'] as const) {

@@ -98,7 +98,7 @@ test('window clock: a call sent just after the end that still landed before it w
   assert.equal(clock.marginMs, 60, 'half a window off is a wrong length, not a late clock');
 });
 
-test('window clock: ends that differ by their requests\' travel are one end, and a window bucket still turns over', () => {
+test("window clock: ends that differ by their requests' travel are one end, and a window bucket still turns over", () => {
   // 1 s windows of 6 requests. Each reading's end is our send time plus the provider's reset, which it counted from
   // when the request reached it: on a loaded machine the six ends of one window spread over 60 ms.
   const clock = new WindowClock();
@@ -150,11 +150,16 @@ test('window clock from 429 messages: room left of the minute, or long waits a w
   assert.equal(tenant.windowed, false);
 });
 
-test("429 messages from a continuous bucket: two calls of different sizes told to come back at one instant are not windows", () => {
+test('429 messages from a continuous bucket: two calls of different sizes told to come back at one instant are not windows', () => {
   // A bucket's wait lasts until the call fits, so a smaller call after a larger one can name the same instant with
   // less left. Read as a window's end, the falling room would look like windows (it once did).
   const clock = new WindowClock();
-  const lane = { buckets: new Map<Dimension, TokenBucket>(), configured: {} as Partial<Record<Dimension, number>>, charged: { requests: 0, tokens: 0, input_tokens: 0, output_tokens: 0 }, windowsOf: (_dimension: Dimension) => clock };
+  const lane = {
+    buckets: new Map<Dimension, TokenBucket>(),
+    configured: {} as Partial<Record<Dimension, number>>,
+    charged: { requests: 0, tokens: 0, input_tokens: 0, output_tokens: 0 },
+    windowsOf: (_dimension: Dimension) => clock,
+  };
   const mark = (at: number) => ({ at, charged: { requests: 0, tokens: 0, input_tokens: 0, output_tokens: 0 } });
   learnFromHeaders(lane, { tokens: { limit: 60_000, used: 59_702, requested: 559, resetMs: 261 } }, mark(7_630), 7_700);
   learnFromHeaders(lane, { tokens: { limit: 60_000, used: 59_873, requested: 382, resetMs: 255 } }, mark(7_639), 7_700);

@@ -63,6 +63,16 @@ test('refund forecast: what a call in flight gives back by a time, given how lon
   const later = forecast.outlook([{ at: 0, allowance: 200 }], 1500, 3500);
   assert.ok(Math.abs(chance(later, 20) - 1) < 1e-9, JSON.stringify(later));
   // Two young calls: none, one or both back by 2 s.
-  const two = forecast.outlook([{ at: 0, allowance: 200 }, { at: 0, allowance: 200 }], 0, 2000);
-  assert.deepEqual([chance(two, 0), chance(two, 100), chance(two, 200)].map((p) => Math.round(p * 100) / 100), [0.25, 0.5, 0.25]);
+  const two = forecast.outlook(
+    [
+      { at: 0, allowance: 200 },
+      { at: 0, allowance: 200 },
+    ],
+    0,
+    2000,
+  );
+  assert.deepEqual(
+    [chance(two, 0), chance(two, 100), chance(two, 200)].map((p) => Math.round(p * 100) / 100),
+    [0.25, 0.5, 0.25],
+  );
 });

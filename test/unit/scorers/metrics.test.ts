@@ -39,8 +39,23 @@ describe('metric arithmetic', () => {
       epochs: { count: 2, reducer: 'mean', k: 2 },
     } as unknown as EvalTask;
     const row = (sample: string, epoch: number, value: number | null, failed = false): Result =>
-      ({ model: 'm', sample_id: sample, epoch, status: failed ? 'failed' : 'answered', scores: failed ? null : { exact: { value, answer: null, explanation: null } } }) as Result;
-    const results = [row('a', 1, 1), row('a', 2, 0), row('b', 1, 1), row('b', 2, 1), row('c', 1, 0), row('c', 2, 0), row('d', 1, 0, true), row('d', 2, 0, true)];
+      ({
+        model: 'm',
+        sample_id: sample,
+        epoch,
+        status: failed ? 'failed' : 'answered',
+        scores: failed ? null : { exact: { value, answer: null, explanation: null } },
+      }) as Result;
+    const results = [
+      row('a', 1, 1),
+      row('a', 2, 0),
+      row('b', 1, 1),
+      row('b', 2, 1),
+      row('c', 1, 0),
+      row('c', 2, 0),
+      row('d', 1, 0, true),
+      row('d', 2, 0, true),
+    ];
     const [metric] = evalMetrics(task, results);
     // per sample: a 0.5, b 1, c 0 → mean 0.5; s² = (0 + 0.25 + 0.25)/2 = 0.25; stderr = 0.5/√3
     assert.equal(metric?.n, 3);

@@ -132,7 +132,12 @@ describe('model-graded, log-probability and embedding', () => {
     const lp = spec('log_probability', { measure: 'log_probability' });
     const scored = await scoreLogProbability(lp, input('ignored', ['Lyon', 'Paris']), services({}));
     assert.deepEqual([scored.value, scored.answer], [-0.5, 'Paris']);
-    const greedy = measured(spec('log_probability', { measure: 'correct_greedy' }), 'Lyon', { log_probability: -4, log_perplexity_per_character: null, correct_greedy: false, input_tokens: 1 });
+    const greedy = measured(spec('log_probability', { measure: 'correct_greedy' }), 'Lyon', {
+      log_probability: -4,
+      log_perplexity_per_character: null,
+      correct_greedy: false,
+      input_tokens: 1,
+    });
     assert.equal(greedy.value, 0);
   });
 

@@ -28,7 +28,17 @@ test('a paid call is on one row per run of its interview; other interviews and u
   const signal = new AbortController().signal;
   const ask = (user: string, interview: number, paid: Paid, fresh = false): Promise<{ cached: boolean; cost_usd: number | null }> =>
     Promise.resolve(
-      path.call({ jobId: 'job_1', user, interview, paid, model, prompts: { system: '', user: 'Is it good?' }, iteration: 0, fresh, signal } satisfies CallInput),
+      path.call({
+        jobId: 'job_1',
+        user,
+        interview,
+        paid,
+        model,
+        prompts: { system: '', user: 'Is it good?' },
+        iteration: 0,
+        fresh,
+        signal,
+      } satisfies CallInput),
     );
 
   const firstRun: Paid = new Set();

@@ -32,14 +32,20 @@ describe('SpecPool', () => {
   test('answers in order, one worker at a time', async () => {
     const specs = pool();
     const replies = await Promise.all(['a', 'b', 'c'].map((name) => specs.check(task(name, 'ok'))));
-    assert.deepEqual(replies.map((reply) => (reply.ok ? null : reply.message)), ['checked a', 'checked b', 'checked c']);
+    assert.deepEqual(
+      replies.map((reply) => (reply.ok ? null : reply.message)),
+      ['checked a', 'checked b', 'checked c'],
+    );
     assert.equal(specs.workers, 1);
     await specs.close();
   });
 
   test('a worker out of memory refuses its file; the next file gets a new worker', async () => {
     const specs = pool();
-    await assert.rejects(specs.check(task('big', 'hoard')), (error: unknown) => error instanceof SpecPoolError && error.kind === 'memory' && /32 MB/.test(error.message));
+    await assert.rejects(
+      specs.check(task('big', 'hoard')),
+      (error: unknown) => error instanceof SpecPoolError && error.kind === 'memory' && /32 MB/.test(error.message),
+    );
     const next = await specs.check(task('small', 'ok'));
     assert.equal(next.ok ? null : next.message, 'checked small');
     await specs.close();

@@ -42,7 +42,16 @@ describe('data directory lease', () => {
   const fresh = (): void => {
     db = join(dir, `lease-${n++}.db`);
     openSqliteStore(db).close();
-    machine = { hostname: 'here', pidSpace: 'pid:[1]', now: 1_000_000, boot: 0, alive: new Map([[100, 's100'], [200, 's200']]) };
+    machine = {
+      hostname: 'here',
+      pidSpace: 'pid:[1]',
+      now: 1_000_000,
+      boot: 0,
+      alive: new Map([
+        [100, 's100'],
+        [200, 's200'],
+      ]),
+    };
   };
   const take = (pid: number, on: Machine = machine, extra: { staleAfterMs?: number; onLost?: (owner: LeaseOwner | null) => void } = {}) =>
     acquireLease(db, { command: `test ${pid}`, probe: probeFor(on, pid), ...extra });
@@ -113,7 +122,10 @@ describe('data directory lease', () => {
     const second = take(300, other);
     assert.match(second.previous!.reason, /on here .* 31 s/);
     assert.equal(first.renew(), false);
-    assert.deepEqual(lost.map((owner) => owner?.hostname), ['there']);
+    assert.deepEqual(
+      lost.map((owner) => owner?.hostname),
+      ['there'],
+    );
     second.release();
   });
 
@@ -121,7 +133,14 @@ describe('data directory lease', () => {
     fresh();
     take(100);
     // Its pid 100 is alive but is another process: only the lease's silence may tell the owner is gone.
-    const container: Machine = { ...machine, pidSpace: 'pid:[2]', alive: new Map([[100, 'other'], [300, 's300']]) };
+    const container: Machine = {
+      ...machine,
+      pidSpace: 'pid:[2]',
+      alive: new Map([
+        [100, 'other'],
+        [300, 's300'],
+      ]),
+    };
     refusal(() => take(300, container));
     container.now += 31_000;
     assert.match(take(300, container).previous!.reason, /another pid namespace of here/);

@@ -30,10 +30,17 @@ test('migrations run once however many stores start at once on an empty database
   t.after(() => Promise.all(pools.map((pool) => pool.end())).then(() => {}));
   const reports = await Promise.all(pools.map((pool) => migratePostgres(pool)));
   const applied = reports.flatMap((report) => report.applied);
-  assert.deepEqual(applied.sort(), PG_MIGRATIONS.map((_, i) => i + 1), 'each version applied by exactly one of them');
+  assert.deepEqual(
+    applied.sort(),
+    PG_MIGRATIONS.map((_, i) => i + 1),
+    'each version applied by exactly one of them',
+  );
   assert.ok(reports.every((report) => report.version === PG_MIGRATIONS.length));
   const { rows } = await pools[0]!.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
-  assert.deepEqual(rows.map((row) => row.version), PG_MIGRATIONS.map((_, i) => i + 1));
+  assert.deepEqual(
+    rows.map((row) => row.version),
+    PG_MIGRATIONS.map((_, i) => i + 1),
+  );
   assert.deepEqual((await migratePostgres(pools[1]!)).applied, [], 'a later start finds nothing to do');
 });
 
@@ -54,6 +61,13 @@ test('events appended at once by many writers come back in id order with none mi
   await store.insertJob(newJob('job_1'));
   const written = await Promise.all(Array.from({ length: 200 }, (_, i) => store.appendEvent({ job_id: 'job_1', type: 'progress', message: `${i}` })));
   const ids = written.map((event) => event.id);
-  assert.deepEqual(ids, [...ids].sort((a, b) => a - b), 'ids follow the order of the calls');
-  assert.deepEqual((await store.eventsAfter('job_1', 0, 1000)).map((event) => event.message), written.map((event) => event.message));
+  assert.deepEqual(
+    ids,
+    [...ids].sort((a, b) => a - b),
+    'ids follow the order of the calls',
+  );
+  assert.deepEqual(
+    (await store.eventsAfter('job_1', 0, 1000)).map((event) => event.message),
+    written.map((event) => event.message),
+  );
 });

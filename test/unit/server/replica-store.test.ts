@@ -53,7 +53,7 @@ test('a replica that lost the lease of a job cannot write its interviews; the ho
   await next.finishInterviews('job_1', [interview(1, ['a']), interview(0, ['a'])]);
   assert.deepEqual([...(await next.finishedInterviews('job_1'))].sort(), [0, 1]);
   const job = (await next.getJob('job_1'))!;
-  assert.equal(job.status, 'queued', 'the old replica\'s status was refused');
+  assert.equal(job.status, 'queued', "the old replica's status was refused");
   assert.equal(job.progress.interviews_done, 2, 'interview 0, written by both, counted once');
 });
 

@@ -63,9 +63,37 @@ test('waiting calls are served round-robin across jobs', async () => {
   let release: () => void = () => {};
   const gate = () => new Promise<void>((resolve) => (release = resolve));
   const runs: Promise<unknown>[] = [];
-  runs.push(scheduler.run(ticket('big'), async () => { order.push('big'); await gate(); }, never));
-  for (let i = 0; i < 3; i++) runs.push(scheduler.run(ticket('big'), async () => { order.push('big'); await gate(); }, never));
-  runs.push(scheduler.run(ticket('small'), async () => { order.push('small'); await gate(); }, never));
+  runs.push(
+    scheduler.run(
+      ticket('big'),
+      async () => {
+        order.push('big');
+        await gate();
+      },
+      never,
+    ),
+  );
+  for (let i = 0; i < 3; i++)
+    runs.push(
+      scheduler.run(
+        ticket('big'),
+        async () => {
+          order.push('big');
+          await gate();
+        },
+        never,
+      ),
+    );
+  runs.push(
+    scheduler.run(
+      ticket('small'),
+      async () => {
+        order.push('small');
+        await gate();
+      },
+      never,
+    ),
+  );
   for (let i = 0; i < 5; i++) {
     await clock.advance(0);
     release();
@@ -81,8 +109,24 @@ test('before its first reply, a lane with configured limits sends no more than a
   const scheduler = new Scheduler({ clock, limitsFor: () => ({ tokensPerMinute: 6000 }) });
   const started: number[] = [];
   let reply!: () => void;
-  const first = scheduler.run(ticket('j', 60), () => new Promise<void>((resolve) => { started.push(clock.now()); reply = resolve; }), never);
-  const rest = Array.from({ length: 3 }, () => scheduler.run(ticket('j', 60), async () => { started.push(clock.now()); }, never));
+  const first = scheduler.run(
+    ticket('j', 60),
+    () =>
+      new Promise<void>((resolve) => {
+        started.push(clock.now());
+        reply = resolve;
+      }),
+    never,
+  );
+  const rest = Array.from({ length: 3 }, () =>
+    scheduler.run(
+      ticket('j', 60),
+      async () => {
+        started.push(clock.now());
+      },
+      never,
+    ),
+  );
   await clock.advance(1000);
   assert.deepEqual(started, [0], 'one call until the provider has answered');
   reply();
@@ -96,10 +140,14 @@ test('a first call that fails is no longer in flight: the lane waiting for its f
   const clock = new VirtualClock();
   const scheduler = new Scheduler({ clock, limitsFor: () => ({ tokensPerMinute: 6000 }), retry: { baseDelayMs: 10, maxDelayMs: 10 }, random: () => 0 });
   let tries = 0;
-  const first = scheduler.run(ticket('j', 60), async () => {
-    if (++tries === 1) throw new ProviderError('transient', 'bad gateway', null, 502);
-    return 'ok';
-  }, never);
+  const first = scheduler.run(
+    ticket('j', 60),
+    async () => {
+      if (++tries === 1) throw new ProviderError('transient', 'bad gateway', null, 502);
+      return 'ok';
+    },
+    never,
+  );
   const second = scheduler.run(ticket('j', 60), async () => 'ok', never);
   await clock.advance(2000);
   assert.equal(await first, 'ok');
@@ -124,7 +172,13 @@ test('a 429 pauses the lane until retry-after and the call goes again first', as
   await clock.advance(0);
   assert.equal(tries, 1);
   let other = false;
-  const second = scheduler.run(ticket('j'), async () => { other = true; }, never);
+  const second = scheduler.run(
+    ticket('j'),
+    async () => {
+      other = true;
+    },
+    never,
+  );
   await clock.advance(2000);
   assert.equal(other, false, 'the lane is paused for everyone');
   await clock.advance(1100);
@@ -139,13 +193,27 @@ test('fatal errors are not retried; transient ones are, up to the limit', async 
   const scheduler = new Scheduler({ clock, random: () => 0, retry: { maxAttempts: 3, baseDelayMs: 10 } });
   let fatalTries = 0;
   await assert.rejects(
-    scheduler.run(ticket('j'), async () => { fatalTries++; throw new ProviderError('fatal', 'invalid api key', null, 401); }, never),
+    scheduler.run(
+      ticket('j'),
+      async () => {
+        fatalTries++;
+        throw new ProviderError('fatal', 'invalid api key', null, 401);
+      },
+      never,
+    ),
     /invalid api key/,
   );
   assert.equal(fatalTries, 1);
 
   let transientTries = 0;
-  const failing = scheduler.run(ticket('j'), async () => { transientTries++; throw new ProviderError('transient', 'bad gateway', null, 502); }, never);
+  const failing = scheduler.run(
+    ticket('j'),
+    async () => {
+      transientTries++;
+      throw new ProviderError('transient', 'bad gateway', null, 502);
+    },
+    never,
+  );
   failing.catch(() => {});
   await clock.advance(1000);
   await assert.rejects(failing, /bad gateway/);
@@ -158,7 +226,13 @@ test('a call waiting in the queue is dropped when its signal aborts', async () =
   await scheduler.run(ticket('j'), async () => 1, never);
   const controller = new AbortController();
   let ran = false;
-  const waiting = scheduler.run(ticket('j'), async () => { ran = true; }, controller.signal);
+  const waiting = scheduler.run(
+    ticket('j'),
+    async () => {
+      ran = true;
+    },
+    controller.signal,
+  );
   controller.abort(new Error('cancelled'));
   await assert.rejects(waiting, /cancelled/);
   await clock.advance(120_000);
@@ -181,7 +255,16 @@ async function contendedLane() {
   await Promise.all(warm);
   const started: string[] = [];
   const out: Record<string, (() => void)[]> = { ana: [], cai: [] };
-  const run = (user: 'ana' | 'cai') => scheduler.run(call(user), () => new Promise<void>((resolve) => { started.push(user); out[user]!.push(resolve); }), never);
+  const run = (user: 'ana' | 'cai') =>
+    scheduler.run(
+      call(user),
+      () =>
+        new Promise<void>((resolve) => {
+          started.push(user);
+          out[user]!.push(resolve);
+        }),
+      never,
+    );
   const runs = [...Array.from({ length: 3 }, () => run('cai')), ...Array.from({ length: 40 }, () => run('ana'))];
   const letBack = (user: string) => out[user]!.splice(0).forEach((resolve) => resolve());
   const finish = async () => {
@@ -218,7 +301,7 @@ test("the wait for another user's calls ends when it would cost the lane refill 
   await finish();
 });
 
-test('a streamed reply\'s limits are learned when its headers come, before the reply, and not again after it', async () => {
+test("a streamed reply's limits are learned when its headers come, before the reply, and not again after it", async () => {
   const clock = new VirtualClock();
   const scheduler = new Scheduler({ clock });
   let finish!: () => void;

@@ -142,20 +142,35 @@ function databaseBeforePrivateCache(t: { after: (fn: () => void) => void }, owne
   for (const sql of MIGRATIONS.slice(0, version)) raw.exec(sql);
   raw.exec(`PRAGMA user_version = ${version}`);
   owners.forEach((owner, index) => {
-    raw.prepare(`INSERT INTO jobs (id, kind, name, source_name, owner, status, models, created_at, interviews_total, submission)
-      VALUES (?, 'survey', 'n', 's.survey.yaml', ?, 'completed', '[]', '2025-01-01T00:00:00Z', 1, '{}')`).run(`job_${index}`, owner);
+    raw
+      .prepare(
+        `INSERT INTO jobs (id, kind, name, source_name, owner, status, models, created_at, interviews_total, submission)
+      VALUES (?, 'survey', 'n', 's.survey.yaml', ?, 'completed', '[]', '2025-01-01T00:00:00Z', 1, '{}')`,
+      )
+      .run(`job_${index}`, owner);
   });
-  raw.prepare(`INSERT INTO call_cache (key, raw, input_tokens, output_tokens, cost_usd, model_version, created_at, bytes, calls)
-    VALUES ('k', 'Yes', 3, 1, 0.5, NULL, '2025-01-01T00:00:00Z', 4, 2)`).run();
+  raw
+    .prepare(
+      `INSERT INTO call_cache (key, raw, input_tokens, output_tokens, cost_usd, model_version, created_at, bytes, calls)
+    VALUES ('k', 'Yes', 3, 1, 0.5, NULL, '2025-01-01T00:00:00Z', 4, 2)`,
+    )
+    .run();
   raw.close();
   return path;
 }
 
-test('the private-cache migration keeps the shared calls of a one-user database as that user\'s', async (t) => {
+test("the private-cache migration keeps the shared calls of a one-user database as that user's", async (t) => {
   const store = openSqliteStore(databaseBeforePrivateCache(t, ['local', 'local']));
   t.after(() => store.closeNow());
   assert.deepEqual(await store.getCachedCall('user:local', 'k'), {
-    key: 'k', raw: 'Yes', input_tokens: 3, output_tokens: 1, cost_usd: 0.5, model_version: null, paid_job: null, paid_interview: null,
+    key: 'k',
+    raw: 'Yes',
+    input_tokens: 3,
+    output_tokens: 1,
+    cost_usd: 0.5,
+    model_version: null,
+    paid_job: null,
+    paid_interview: null,
   });
   assert.deepEqual(await store.cacheStats(), { entries: 1, bytes: 4 });
 });
@@ -167,4 +182,3 @@ test('the private-cache migration drops the shared calls of a database with seve
   assert.equal(await store.getCachedCall('user:bob', 'k'), null);
   assert.deepEqual(await store.cacheStats(), { entries: 0, bytes: 0 });
 });
-

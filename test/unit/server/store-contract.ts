@@ -54,7 +54,10 @@ export function storeContract(open: OpenStore): void {
     do {
       const page = await store.listJobs('ada', { limit: 2, cursor });
       for (const job of page.jobs) Job.parse(job);
-      assert.ok(page.jobs.every((job) => !('submission' in job)), 'the list carries wire jobs only');
+      assert.ok(
+        page.jobs.every((job) => !('submission' in job)),
+        'the list carries wire jobs only',
+      );
       seen.push(...page.jobs.map((job) => job.id));
       cursor = page.next_cursor ?? undefined;
       pages++;
@@ -63,9 +66,15 @@ export function storeContract(open: OpenStore): void {
     assert.equal(pages, 3);
 
     const filtered = await store.listJobs('ada', { status: ['running', 'failed'] });
-    assert.deepEqual(filtered.jobs.map((job) => job.id), ['job_4', 'job_2']);
+    assert.deepEqual(
+      filtered.jobs.map((job) => job.id),
+      ['job_4', 'job_2'],
+    );
     assert.equal(filtered.next_cursor, null);
-    assert.deepEqual((await store.listJobs('grace', {})).jobs.map((job) => job.id), ['job_other']);
+    assert.deepEqual(
+      (await store.listJobs('grace', {})).jobs.map((job) => job.id),
+      ['job_other'],
+    );
     assert.deepEqual((await store.listJobs('nobody', {})).jobs, []);
     await assert.rejects(async () => await store.listJobs('ada', { cursor: 'not-a-cursor' }), InvalidCursorError);
     await assert.rejects(async () => await store.listJobs('ada', { cursor: Buffer.from('[1,2]').toString('base64url') }), InvalidCursorError);
@@ -104,7 +113,10 @@ export function storeContract(open: OpenStore): void {
     assert.equal((await store.getJob('job_2'))!.finished_at, null);
 
     await store.setJobStatus('job_3', 'cancelled', { finished: true });
-    assert.deepEqual((await store.unfinishedJobs()).map((job) => job.id), ['job_1', 'job_2']);
+    assert.deepEqual(
+      (await store.unfinishedJobs()).map((job) => job.id),
+      ['job_1', 'job_2'],
+    );
     assert.ok((await store.unfinishedJobs())[0]!.submission.source.text);
     await assert.rejects(async () => await store.setJobStatus('job_nope', 'running'), /No job/);
   });
@@ -127,7 +139,14 @@ export function storeContract(open: OpenStore): void {
       calls_failed: 2,
     });
     assert.deepEqual(job.cost, { usd: 0, input_tokens: 0, output_tokens: 0 }, 'interviews add progress, not cost');
-    const call = (key: string, input: number, output: number) => ({ key, raw: 'Yes', input_tokens: input, output_tokens: output, cost_usd: 0.001, model_version: null });
+    const call = (key: string, input: number, output: number) => ({
+      key,
+      raw: 'Yes',
+      input_tokens: input,
+      output_tokens: output,
+      cost_usd: 0.001,
+      model_version: null,
+    });
     store.putCachedCall(ADA, call('k1', 30, 5), { job: 'job_1' });
     store.putCachedCall(ADA, call('k2', 10, 15), { job: 'job_1' });
     store.putCachedCall(ADA, call('k3', 99, 99)); // stored without a job to bill
@@ -220,14 +239,23 @@ export function storeContract(open: OpenStore): void {
     } while (cursor);
     const expected = ['0:b', '0:a', '1:b', '1:a', '2:b', '2:a', '10:z'];
     assert.deepEqual(seen, expected);
-    assert.deepEqual((await collect(store.allResults('job_1'))).map((r) => `${r.interview}:${r.question}`), expected);
+    assert.deepEqual(
+      (await collect(store.allResults('job_1'))).map((r) => `${r.interview}:${r.question}`),
+      expected,
+    );
     assert.ok((await collect(store.allResults('job_1'))).every((r) => r.job_id === 'job_1' && !('question_index' in r)));
     await assert.rejects(async () => await store.results('job_1', { limit: 2, cursor: 'xyz' }), InvalidCursorError);
     // A range of interviews (as a progress event names those just stored): theirs only, paged the same way.
     const first = await store.results('job_1', { limit: 3, interviews: [1, 2] });
-    assert.deepEqual(first.results.map((r) => `${r.interview}:${r.question}`), ['1:b', '1:a', '2:b']);
+    assert.deepEqual(
+      first.results.map((r) => `${r.interview}:${r.question}`),
+      ['1:b', '1:a', '2:b'],
+    );
     const rest = await store.results('job_1', { limit: 3, interviews: [1, 2], cursor: first.next_cursor! });
-    assert.deepEqual(rest.results.map((r) => `${r.interview}:${r.question}`), ['2:a']);
+    assert.deepEqual(
+      rest.results.map((r) => `${r.interview}:${r.question}`),
+      ['2:a'],
+    );
     assert.equal(rest.next_cursor, null);
     assert.deepEqual((await store.results('job_1', { limit: 10, interviews: [3, 9] })).results, []);
   });
@@ -245,7 +273,10 @@ export function storeContract(open: OpenStore): void {
       },
     ]);
     const stored = (await store.results('job_1', { limit: 100 })).results;
-    assert.deepEqual(stored.map((r) => r.answer), answers);
+    assert.deepEqual(
+      stored.map((r) => r.answer),
+      answers,
+    );
     assert.equal(stored[0]!.cost_usd, null);
     assert.equal(stored[0]!.cached, true);
     assert.equal(stored[1]!.cached, false);
@@ -325,8 +356,8 @@ export function storeContract(open: OpenStore): void {
       { model: 'local/llama', calls: 1, cached_calls: 0, input_tokens: 30, output_tokens: 5, usd: null },
       { model: 'openai/gpt-4o', calls: 3, cached_calls: 1, input_tokens: 60, output_tokens: 10, usd: 0.003 },
     ];
-    const read = (costs: Awaited<ReturnType<Store["costByModel"]>>) => costs.map((c) => ({ ...c, usd: c.usd === null ? null : Number(c.usd.toFixed(9)) }));
-    assert.deepEqual(read(await store.costByModel('job_1')), expected, 'an unknown price makes the model\'s cost unknown, never $0');
+    const read = (costs: Awaited<ReturnType<Store['costByModel']>>) => costs.map((c) => ({ ...c, usd: c.usd === null ? null : Number(c.usd.toFixed(9)) }));
+    assert.deepEqual(read(await store.costByModel('job_1')), expected, "an unknown price makes the model's cost unknown, never $0");
     assert.equal((await store.getJob('job_1'))!.cost.input_tokens, 90, 'the job total is billed as before');
     const again = await reopen();
     again.countCacheHit('job_1', 'local/llama');

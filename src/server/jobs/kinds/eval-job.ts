@@ -95,13 +95,19 @@ function checkEvalServices(task: EvalTask, limits: ServerLimits): void {
     if (scorer.type === 'embedding') {
       const provider = check(scorer.model, `scorer "${scorer.name}" model`);
       if (!provider.embed) {
-        throw new JobError('invalid_spec', `scorer "${scorer.name}": service "${scorer.model.service}" cannot embed text. Use a model of a service with embeddings (e.g. aleph-alpha/luminous-base).`);
+        throw new JobError(
+          'invalid_spec',
+          `scorer "${scorer.name}": service "${scorer.model.service}" cannot embed text. Use a model of a service with embeddings (e.g. aleph-alpha/luminous-base).`,
+        );
       }
     }
     if (scorer.type === 'log_probability') {
       task.models.forEach((model, index) => {
         if (!models[index]!.evaluate) {
-          throw new JobError('invalid_spec', `scorer "${scorer.name}": model "${model.label}" cannot be scored by log-probability: service "${model.service}" has no evaluate endpoint (Aleph Alpha has one). Remove the scorer or evaluate a model that supports it.`);
+          throw new JobError(
+            'invalid_spec',
+            `scorer "${scorer.name}": model "${model.label}" cannot be scored by log-probability: service "${model.service}" has no evaluate endpoint (Aleph Alpha has one). Remove the scorer or evaluate a model that supports it.`,
+          );
         }
       });
     }

@@ -19,7 +19,11 @@ export async function writeTaken(client: PoolClient, taken: TakenWrites, created
     if (bill.model === null) continue;
     const key = `${bill.job_id}\u0000${bill.model}`;
     let row = costs.get(key);
-    if (!row) costs.set(key, (row = { job_id: bill.job_id, model: bill.model, calls: 0, cached_calls: 0, input_tokens: 0, output_tokens: 0, usd: 0, unpriced_calls: 0 }));
+    if (!row)
+      costs.set(
+        key,
+        (row = { job_id: bill.job_id, model: bill.model, calls: 0, cached_calls: 0, input_tokens: 0, output_tokens: 0, usd: 0, unpriced_calls: 0 }),
+      );
     row.calls++;
     row.input_tokens += bill.input_tokens;
     row.output_tokens += bill.output_tokens;

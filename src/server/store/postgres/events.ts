@@ -16,10 +16,13 @@ export async function appendEventLocked(client: PoolClient, event: NewEvent): Pr
   await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [EVENT_LOCK, event.job_id]);
   const at = new Date().toISOString();
   const data = event.data ?? null;
-  const { rows } = await client.query<{ id: number }>(
-    'INSERT INTO events (job_id, type, at, message, data) VALUES ($1, $2, $3, $4, $5) RETURNING id',
-    [event.job_id, event.type, at, event.message, data === null ? null : JSON.stringify(data)],
-  );
+  const { rows } = await client.query<{ id: number }>('INSERT INTO events (job_id, type, at, message, data) VALUES ($1, $2, $3, $4, $5) RETURNING id', [
+    event.job_id,
+    event.type,
+    at,
+    event.message,
+    data === null ? null : JSON.stringify(data),
+  ]);
   const id = rows[0]!.id;
   await client.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, JSON.stringify({ job: event.job_id, id, type: event.type })]);
   return { id, job_id: event.job_id, type: event.type, at, message: event.message, data };

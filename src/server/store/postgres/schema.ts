@@ -184,9 +184,7 @@ async function migrateLocked(client: PoolClient): Promise<MigrationReport> {
   const { rows } = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM schema_migrations');
   const current = rows[0]?.version ?? 0;
   if (current > PG_MIGRATIONS.length) {
-    throw new Error(
-      `The database is at schema version ${current}, newer than this server knows (${PG_MIGRATIONS.length}). Upgrade the server.`,
-    );
+    throw new Error(`The database is at schema version ${current}, newer than this server knows (${PG_MIGRATIONS.length}). Upgrade the server.`);
   }
   const applied: number[] = [];
   for (let version = current + 1; version <= PG_MIGRATIONS.length; version++) {

@@ -6,9 +6,34 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Job, JobEvent, JobListQuery, JobStatus, ModelCost, Result } from '../../../api';
 import { decodeCursor, encodeCursor } from '../cursor';
-import { cachedCallFromRow, eventFromRow, JOB_COLUMNS, jobFromRow, storedJobFromRow, type CachedCallRow, type EventRow, type JobRow, type StoredJobRow } from '../rows';
+import {
+  cachedCallFromRow,
+  eventFromRow,
+  JOB_COLUMNS,
+  jobFromRow,
+  storedJobFromRow,
+  type CachedCallRow,
+  type EventRow,
+  type JobRow,
+  type StoredJobRow,
+} from '../rows';
 import { SubmissionCache } from '../submission-cache';
-import type { ApiKeyInfo, ApiKeyRecord, CachedCall, CacheScope, CacheStats, CallBill, FinishedInterview, JobStatusFields, NewEvent, NewJob, ResultPageQuery, Store, StoredCall, StoredJob } from '../store';
+import type {
+  ApiKeyInfo,
+  ApiKeyRecord,
+  CachedCall,
+  CacheScope,
+  CacheStats,
+  CallBill,
+  FinishedInterview,
+  JobStatusFields,
+  NewEvent,
+  NewJob,
+  ResultPageQuery,
+  Store,
+  StoredCall,
+  StoredJob,
+} from '../store';
 
 import { PgApiKeys } from './keys';
 import { PendingWrites } from './pending-writes';
@@ -92,7 +117,18 @@ export class PostgresStore implements Store {
     await this.pool.query(
       `INSERT INTO jobs (id, kind, name, source_name, owner, status, models, created_at, interviews_total, submission, idempotency_key)
        VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, $8, $9, $10)`,
-      [job.id, job.kind, job.name, job.source_name, job.owner, JSON.stringify(job.models), now(), job.interviews_total, JSON.stringify(job.submission), job.idempotency_key],
+      [
+        job.id,
+        job.kind,
+        job.name,
+        job.source_name,
+        job.owner,
+        JSON.stringify(job.models),
+        now(),
+        job.interviews_total,
+        JSON.stringify(job.submission),
+        job.idempotency_key,
+      ],
     );
     return (await this.getJob(job.id))!;
   }
@@ -103,7 +139,10 @@ export class PostgresStore implements Store {
   }
 
   async findJobByIdempotencyKey(owner: string, key: string): Promise<StoredJob | null> {
-    const { rows } = await this.pool.query<StoredJobRow>(`SELECT ${JOB_COLUMNS}, idempotency_key FROM jobs WHERE owner = $1 AND idempotency_key = $2`, [owner, key]);
+    const { rows } = await this.pool.query<StoredJobRow>(`SELECT ${JOB_COLUMNS}, idempotency_key FROM jobs WHERE owner = $1 AND idempotency_key = $2`, [
+      owner,
+      key,
+    ]);
     return rows[0] ? this.withSubmission(rows[0]) : null;
   }
 
@@ -141,7 +180,15 @@ export class PostgresStore implements Store {
            started_at = CASE WHEN $5::boolean THEN $6 ELSE started_at END,
            finished_at = CASE $7::int WHEN 1 THEN $6 WHEN 0 THEN NULL ELSE finished_at END
          WHERE id = $1`,
-        [id, status, fields.error !== undefined, fields.error ?? null, fields.started === true, stamp, fields.finished === undefined ? null : fields.finished ? 1 : 0],
+        [
+          id,
+          status,
+          fields.error !== undefined,
+          fields.error ?? null,
+          fields.started === true,
+          stamp,
+          fields.finished === undefined ? null : fields.finished ? 1 : 0,
+        ],
       );
       if (rowCount === 0) throw new Error(`No job ${id} to set the status of.`);
     };
@@ -235,7 +282,10 @@ export class PostgresStore implements Store {
   async cachedKeys(scope: CacheScope, keys: readonly string[]): Promise<Set<string>> {
     const cached = new Set(keys.filter((key) => this.pending.call(scope, key) !== null));
     if (keys.length === 0) return cached;
-    const { rows } = await this.pool.query<{ key: string }>('SELECT key FROM call_cache WHERE scope = $1 AND key = ANY($2::text[])', [scope, [...new Set(keys)]]);
+    const { rows } = await this.pool.query<{ key: string }>('SELECT key FROM call_cache WHERE scope = $1 AND key = ANY($2::text[])', [
+      scope,
+      [...new Set(keys)],
+    ]);
     for (const row of rows) cached.add(row.key);
     return cached;
   }
@@ -323,7 +373,9 @@ export class PostgresStore implements Store {
       const { rows } = await this.pool.query<{ submission: string }>('SELECT submission FROM jobs WHERE id = $1', [row.id]);
       text = rows[0]!.submission;
     }
-    return storedJobFromRow(row, this.submissions.get(row.id, () => text));
+    return storedJobFromRow(
+      row,
+      this.submissions.get(row.id, () => text),
+    );
   }
-
 }

@@ -203,7 +203,19 @@ export const fake = {
   workspaceFiles: [] as Uri[],
   trusted: true,
   reset(): void {
-    for (const list of [this.messages, this.statusBar, this.executed, this.panels, this.treeViews, this.inputBoxAnswers, this.quickPickAnswers, this.messageAnswers, this.inputBoxes, this.workspaceFiles]) list.length = 0;
+    for (const list of [
+      this.messages,
+      this.statusBar,
+      this.executed,
+      this.panels,
+      this.treeViews,
+      this.inputBoxAnswers,
+      this.quickPickAnswers,
+      this.messageAnswers,
+      this.inputBoxes,
+      this.workspaceFiles,
+    ])
+      list.length = 0;
     this.commands.clear();
     this.settings.clear();
     this.contexts.clear();
@@ -311,5 +323,13 @@ export const commands = {
   },
 };
 
-export const env = { clipboard: { text: '', writeText(text: string): Promise<void> { this.text = text; return Promise.resolve(); } } };
+export const env = {
+  clipboard: {
+    text: '',
+    writeText(text: string): Promise<void> {
+      this.text = text;
+      return Promise.resolve();
+    },
+  },
+};
 export const languages = { setTextDocumentLanguage: (document: unknown): Promise<unknown> => Promise.resolve(document) };
