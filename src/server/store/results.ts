@@ -38,7 +38,8 @@ export class ResultTable {
       if (inserted.changes === 0) continue;
       const results = interview.results;
       for (let questionIndex = 0; questionIndex < results.length; questionIndex++) {
-        insertResult.run(resultRecord(jobId, interview.interview, questionIndex, results[questionIndex]!));
+        const record = resultRecord(jobId, interview.interview, questionIndex, results[questionIndex]!);
+        insertResult.run(...RESULT_COLUMNS.map((column) => record[column]));
       }
       if (interview.failed) total.failed++;
       else total.done++;
@@ -109,7 +110,7 @@ function prepareResultStatements(db: DatabaseSync) {
     insertInterview: prepare(`INSERT INTO interviews (job_id, idx, failed, calls_done, calls_cached, calls_failed, usd,
       input_tokens, output_tokens) VALUES (:job_id, :idx, :failed, :calls_done, :calls_cached, :calls_failed, :usd,
       :input_tokens, :output_tokens) ON CONFLICT DO NOTHING`),
-    insertResult: prepare(`INSERT INTO results (${RESULT_COLUMNS_SQL}) VALUES (${RESULT_COLUMNS.map((column) => `:${column}`).join(', ')})`),
+    insertResult: prepare(`INSERT INTO results (${RESULT_COLUMNS_SQL}) VALUES (${RESULT_COLUMNS.map(() => '?').join(', ')})`),
     addToJob: prepare(`UPDATE jobs SET
         interviews_done = interviews_done + ?, interviews_failed = interviews_failed + ?,
         calls_done = calls_done + ?, calls_cached = calls_cached + ?, calls_failed = calls_failed + ?
