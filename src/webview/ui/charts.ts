@@ -6,7 +6,8 @@ import { h, svg } from './dom';
 
 export type { GroupBy } from '../chart-data';
 
-const PALETTE = [
+/** The series colours, from the editor's theme. */
+export const PALETTE = [
   '--vscode-charts-blue',
   '--vscode-charts-orange',
   '--vscode-charts-green',

@@ -3,16 +3,9 @@
 import type { Metric } from '../../api/metrics';
 import type { ResultRow } from '../messages';
 import { filterSamples, sampleVerdict, type SampleFilter } from '../samples';
+import { PALETTE } from './charts';
 import { clear, count, h, svg } from './dom';
 
-const PALETTE = [
-  '--vscode-charts-blue',
-  '--vscode-charts-orange',
-  '--vscode-charts-green',
-  '--vscode-charts-purple',
-  '--vscode-charts-red',
-  '--vscode-charts-yellow',
-];
 /** More rows than this are not put in the (plain, not virtualized) samples table: the filter narrows them. */
 const MAX_SAMPLE_ROWS = 500;
 
