@@ -34,9 +34,10 @@ const MAX_CONCURRENCY_PROBE = 1_600;
 const FIRST_WINDOW = 2;
 const NAIVE_CONNECTIONS = 10;
 /**
- * A refusal with `others` calls out is no limit on calls at once when, within this span, the provider admitted a call
- * sent with clearly more out (a margin for calls that finished while one travelled): it was a rate limit that said
- * nothing of itself (a quiet 429, or a limit its readings do not show).
+ * A refusal with `others` calls out is no limit on calls at once when, within this span, the provider admitted
+ * calls sent with clearly more out (a margin for calls that finished while one travelled), or admitted most of the
+ * calls sent with as many out: it was a rate limit that said nothing of itself (a quiet 429, or a limit its readings
+ * do not show). A limit on calls at once turns away nearly every call sent over it.
  */
 const CONCURRENCY_EVIDENCE_MS = 30_000;
 
@@ -69,13 +70,15 @@ export class RateGuard {
   private episodeFrom = -Infinity;
   private consecutive = 0;
   private firstSentAt = Infinity;
-  /** The most calls out at once the provider took (null: no sign of such a limit), and since when. */
+  /** The most calls out at once the provider took (null: no sign of such a limit). */
   private concurrency: number | null = null;
-  private concurrencyAt = -Infinity;
   private admittedSince = 0;
   private probeEvery = CONCURRENCY_PROBE;
   /** Calls admitted within CONCURRENCY_EVIDENCE_MS, as [admitted at, others out when sent]: a sliding maximum. */
   private readonly admittedWith: [number, number][] = [];
+  /** Calls admitted and refused within CONCURRENCY_EVIDENCE_MS, as [when, others out when sent]. */
+  private readonly admittedOthers: [number, number][] = [];
+  private readonly refusedOthers: [number, number][] = [];
 
   get conservative(): boolean {
     return this.window !== null;
@@ -93,10 +96,15 @@ export class RateGuard {
    * another such refusal); `words` says so the first time.
    */
   overCapacity(others: number, now: number): { atOnce: boolean; words: string | null } {
+    // A call alone was turned away: whatever limit that was, it was not one on calls at once.
+    if (others === 0) return { atOnce: false, words: null };
     const most = this.mostAdmittedWith(now);
     if (most !== null && most >= others + Math.max(2, Math.ceil(0.2 * others))) return { atOnce: false, words: null };
+    recent(this.refusedOthers, now).push([now, others]);
+    const atLeast = (list: [number, number][]) => list.filter(([, out]) => out >= others).length;
+    const admitted = atLeast(recent(this.admittedOthers, now));
+    if (admitted >= 3 && admitted > 2 * atLeast(this.refusedOthers)) return { atOnce: false, words: null };
     const cap = Math.max(1, others);
-    this.concurrencyAt = now;
     this.admittedSince = 0;
     // One more at once was tried and refused again: try it half as often.
     if (this.concurrency !== null && cap >= this.concurrency - 1) this.probeEvery = Math.min(MAX_CONCURRENCY_PROBE, this.probeEvery * 2);
@@ -135,6 +143,7 @@ export class RateGuard {
       // A sliding maximum: an entry no larger than a later one can never be the maximum again.
       while (this.admittedWith.length > 0 && this.admittedWith[this.admittedWith.length - 1]![1] <= others) this.admittedWith.pop();
       this.admittedWith.push([now, others]);
+      recent(this.admittedOthers, now).push([now, others]);
     }
     this.consecutive = 0;
     if (this.concurrency !== null && ++this.admittedSince >= this.probeEvery) {
@@ -208,4 +217,12 @@ export class RateGuard {
     this.outcomes.push(rejected);
     if (this.outcomes.length > OUTCOMES) this.outcomes.shift();
   }
+}
+
+/** `list` less what is older than CONCURRENCY_EVIDENCE_MS. */
+function recent(list: [number, number][], now: number): [number, number][] {
+  let old = 0;
+  while (old < list.length && list[old]![0] < now - CONCURRENCY_EVIDENCE_MS) old++;
+  if (old > 0) list.splice(0, old);
+  return list;
 }

@@ -259,6 +259,11 @@ export class Lane<W extends FairEntry> {
   /** The provider admitted the call admitted with `mark`: its headers or its reply came back. */
   admitted(mark: AdmissionMark, now: number): void {
     this.lastAdmitted = now;
+    for (const [dimension, bucket] of this.models.buckets) {
+      if (!(bucket instanceof WindowBucket) || !bucket.probeAdmitted(mark.windows?.[dimension])) continue;
+      const reason = this.models.trust.windowHeldMore(dimension);
+      if (reason) this.models.dropModel(dimension, reason, undefined, mark, now);
+    }
     this.concurrency.onAdmitted();
     const words = this.guard.admitted(mark.at, now, this.concurrency.cap(this.callsPerMs(), 0), mark.inflight);
     if (words) this.said.push(words);
@@ -326,7 +331,8 @@ export class Lane<W extends FairEntry> {
     const verdict = this.guard.rateLimited(mark.at, retryAfter, now, random());
     if (verdict.words) this.said.push(verdict.words);
     if (verdict.burst) this.concurrency.restart(this.guard.inflightCap());
-    const named = rejectedOn(snapshot, mark, []);
+    const scale = (dimension: Dimension) => this.models.trust.scale(dimension);
+    const named = rejectedOn(snapshot, mark, [], scale);
     // Every limit it reports had room for the call, or a provider that reports its limits said nothing of them on this
     // 429, and calls sent with more out were not admitted lately: too many calls at once (a gateway's limit), no rate.
     const atOnce =
@@ -335,6 +341,7 @@ export class Lane<W extends FairEntry> {
         mark,
         named,
         DIMENSIONS.some((dimension) => this.models.trust.readingsOf(dimension) > 0),
+        scale,
       ) && this.overCapacity(mark, now);
     for (const dimension of atOnce ? [] : named.length > 0 ? named : [...this.models.buckets.keys()]) {
       const bucket = this.models.buckets.get(dimension);

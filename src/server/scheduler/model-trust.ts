@@ -112,6 +112,12 @@ export class ModelTrust {
     return this.drop(dimension, "room came back before the window's end (a sliding window, or a reset that is no window's end)");
   }
 
+  /** A call sent with no room left by the model, before the window's end, admitted (a provider without readings). */
+  windowHeldMore(dimension: Dimension): string | null {
+    if (this.dropped.has(dimension)) return null;
+    return this.drop(dimension, "a call sent before the window's end, with no room left by the model, was admitted (the window holds more)");
+  }
+
   /** Window ends that do not fall on a lattice. */
   windowDrifting(dimension: Dimension): string | null {
     if (this.dropped.has(dimension)) return null;

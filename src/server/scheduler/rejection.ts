@@ -5,13 +5,17 @@ import type { RateLimitSnapshot } from '../providers/provider';
 import { costOn, DIMENSIONS, type Dimension } from './dimensions';
 import { fromMessage, type AdmissionMark } from './header-learning';
 
-export function rejectedOn(snapshot: RateLimitSnapshot | null, mark: AdmissionMark, modelled: Iterable<Dimension>): Dimension[] {
+/** Provider units per unit we charge, by dimension (`remaining` in per-minute units of a 10 s window: 6). */
+export type ReadingScale = (dimension: Dimension) => number;
+const SAME_UNITS: ReadingScale = () => 1;
+
+export function rejectedOn(snapshot: RateLimitSnapshot | null, mark: AdmissionMark, modelled: Iterable<Dimension>, scale = SAME_UNITS): Dimension[] {
   const named: Dimension[] = [];
   for (const dimension of DIMENSIONS) {
     const reading = snapshot?.[dimension];
     if (!reading) continue;
     if (fromMessage(reading)) named.push(dimension);
-    else if (reading.remaining !== undefined && mark.costs && reading.remaining < costOn(dimension, mark.costs)) named.push(dimension);
+    else if (reading.remaining !== undefined && mark.costs && reading.remaining / scale(dimension) < costOn(dimension, mark.costs)) named.push(dimension);
   }
   return named.length > 0 ? named : [...modelled];
 }
@@ -40,14 +44,21 @@ export function promptShortfall(mark: AdmissionMark, snapshot: RateLimitSnapshot
 
 /**
  * Whether a 429 was for too many calls at once, not for a rate: every limit it reports had plenty of room (twice what
- * the call asked: our estimate of a prompt may be a little short of the provider's count) and it named none, or a
- * provider that reports its limits (`readable`) said nothing of them on it (a gateway's limit in front of it).
+ * the call asked: our estimate of a prompt may be a little short of the provider's count), in the units the lane has
+ * seen it count in, and it named none; or a provider that reports its limits (`readable`) said nothing of them on it
+ * (a gateway's limit in front of it).
  */
-export function tooManyAtOnce(snapshot: RateLimitSnapshot | null, mark: AdmissionMark, named: readonly Dimension[], readable: boolean): boolean {
+export function tooManyAtOnce(
+  snapshot: RateLimitSnapshot | null,
+  mark: AdmissionMark,
+  named: readonly Dimension[],
+  readable: boolean,
+  scale = SAME_UNITS,
+): boolean {
   if (snapshot === null) return readable;
   if (named.length > 0 || !Object.values(snapshot).some((reading) => reading?.remaining !== undefined)) return false;
   return DIMENSIONS.every((dimension) => {
     const remaining = snapshot[dimension]?.remaining;
-    return remaining === undefined || !mark.costs || remaining >= 2 * costOn(dimension, mark.costs) + 1;
+    return remaining === undefined || !mark.costs || remaining / scale(dimension) >= 2 * costOn(dimension, mark.costs) + 1;
   });
 }

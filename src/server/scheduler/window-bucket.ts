@@ -88,6 +88,8 @@ export class WindowBucket implements Bucket {
   /** This window's calls sent to read again before its end, and whether one is out. */
   private probes = 0;
   private probeOut = false;
+  /** Calls sent to read again that a provider without readings admitted. */
+  private heldMore = 0;
   /** The latest word from the provider about this window (a reading, a refund), or call sent: probes count from it. */
   private heardAt = -Infinity;
 
@@ -150,7 +152,7 @@ export class WindowBucket implements Bucket {
     if (now >= this.end) return Math.max(1, next - now);
     const needed = Math.min(amount, this.quota) - this.level(now);
     if (needed <= 1e-6 * Math.max(1, this.quota)) return 0;
-    if (idle && this.readable && this.confirmed && !this.probeOut && this.probes === 0 && this.passed < TESTS && next - now > PROBE_AFTER_MS) {
+    if (idle && this.confirmed && !this.probeOut && this.probes === 0 && this.passed < TESTS && next - now > PROBE_AFTER_MS) {
       const probeAt = this.heardAt + (next - this.heardAt) / 2;
       if (next - probeAt > PROBE_AFTER_MS / 2) return Math.max(0, probeAt - now);
     }
@@ -170,7 +172,7 @@ export class WindowBucket implements Bucket {
   /** Charges a call admitted now; its mark keeps its place among the window's calls. */
   admit(amount: number, now: number): WindowMark {
     this.roll(now);
-    const probe = this.readable && this.confirmed && now < this.end && this.level(now) + 1e-6 * Math.max(1, this.quota) < Math.min(amount, this.quota);
+    const probe = this.confirmed && now < this.end && this.level(now) + 1e-6 * Math.max(1, this.quota) < Math.min(amount, this.quota);
     if (probe) {
       this.probes++;
       this.probeOut = true;
@@ -189,6 +191,20 @@ export class WindowBucket implements Bucket {
     this.probeOut = false;
     this.heardAt = now;
     this.passed++;
+  }
+
+  /**
+   * A provider that speaks only in 429s admitted the call sent to read again, with no room left by the model: the
+   * window holds more than the model thought (true: the model is contradicted). With readings, the reading says how much.
+   */
+  probeAdmitted(mark: WindowMark | undefined): boolean {
+    if (!mark?.probe) return false;
+    this.probeOut = false;
+    if (this.readable) return false;
+    // Once may be the model's quota a little short (it holds at least what went into it); twice, the model is wrong.
+    if (++this.heldMore >= TESTS) return true;
+    if (this.clock.same(mark.end, this.end)) this.setQuota(Math.max(this.quota, this.used));
+    return false;
   }
 
   /** A call admitted with `mark` is back, however it ended: a call sent to read again holds the next one no longer. */
