@@ -96,7 +96,7 @@ export function learnFromHeaders(lane: LearningBuckets, snapshot: RateLimitSnaps
       let learner = lane.refill.get(dimension);
       if (!learner) lane.refill.set(dimension, (learner = new RefillLearner()));
       const fullRate = bucket.capacity / 60_000;
-      const rate = learner.observe(mark.at, reading.remaining, mark.charged[dimension], bucket.capacity, fullRate) ?? fullRate;
+      const rate = learner.observe(mark.at, reading.remaining, mark.charged[dimension], bucket.capacity, fullRate, !fromMessage(said)) ?? fullRate;
       if (Math.abs(rate - bucket.rate) > 1e-9) bucket.reconfigure(bucket.capacity, rate, now);
     }
     const since = mark ? Math.max(0, now - mark.at) : 0;

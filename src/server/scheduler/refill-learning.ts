@@ -24,22 +24,32 @@ interface Reading {
 
 export class RefillLearner {
   private readonly readings: Reading[] = [];
+  /**
+   * The most `remaining` ever read: what "full" looks like in the provider's own count. A provider that counts over a
+   * second and reports per window never shows more than a second's share of the per-minute limit, and every reading
+   * would look "well below full" against the limit: the slope would be only what we sent, and the rate would follow
+   * it down (learned 60 requests a minute against 201, with no 429 ever to say otherwise).
+   */
+  private most = 0;
 
   /**
    * One reading taken at admission time `at`; returns the rate (per ms) to refill at, or null to keep the
-   * limit's. `capacity` and `fullRate` are the limit's.
+   * limit's. `capacity` and `fullRate` are the limit's; `fromHeaders` is false for a 429 message's reading.
    */
-  observe(at: number, remaining: number, netCharged: number, capacity: number, fullRate: number): number | null {
+  observe(at: number, remaining: number, netCharged: number, capacity: number, fullRate: number, fromHeaders = true): number | null {
     const reading: Reading = { at, level: remaining + netCharged, remaining };
     this.readings.push(reading);
     while (this.readings.length > 0 && this.readings[0]!.at < at - HISTORY_MS) this.readings.shift();
     // Both readings well below full (a full bucket wastes refill): the latest a baseline older, else the oldest
     // a first baseline older.
-    if (remaining > capacity / 2) return null;
+    // A 429 message says what is left at a 429: no sign of what full looks like.
+    if (fromHeaders) this.most = Math.max(this.most, remaining);
+    const full = this.most > 0 ? Math.min(capacity, this.most) : capacity;
+    if (remaining > full / 2) return null;
     let base: Reading | undefined;
     let first: Reading | undefined;
     for (const other of this.readings) {
-      if (other.remaining > capacity / 2) continue;
+      if (other.remaining > full / 2) continue;
       if (other.at <= at - BASELINE_MS && (!base || other.at > base.at)) base = other;
       if (other.at <= at - FIRST_BASELINE_MS && (!first || other.at < first.at)) first = other;
     }

@@ -7,6 +7,7 @@ import { tooManyAtOnce } from '../../../src/server/scheduler/rejection';
 import type { AdmissionMark } from '../../../src/server/scheduler/header-learning';
 import { WindowBucket } from '../../../src/server/scheduler/window-bucket';
 import { WindowClock } from '../../../src/server/scheduler/window-clock';
+import { RefillLearner } from '../../../src/server/scheduler/refill-learning';
 
 test('guard: a call turned away with no other call out was refused for a rate, never for too many at once', () => {
   const guard = new RateGuard();
@@ -66,4 +67,20 @@ test('window bucket without readings: a call sent to read again, admitted twice,
   const second = bucket.admit(100, 10_200 + again);
   assert.equal(second.probe, true);
   assert.equal(bucket.probeAdmitted(second), true);
+});
+
+test('refill learning: a provider that never shows more than a second of its limit left is not taken for a busy key', () => {
+  // 201 requests a minute counted over 1 s and reported per window: `remaining` is 0–3, whatever we send. We send
+  // one call a second; the provider's count shows room left in every window.
+  const learner = new RefillLearner();
+  const full = 201 / 60_000;
+  let learned: number | null = null;
+  for (let i = 0; i < 40; i++) learned = learner.observe(i * 1_000, 2, i, 201, full) ?? learned;
+  assert.equal(learned, null, 'the limit stands: the slope was only what we sent');
+  // The same readings from a provider whose `remaining` has been seen near its limit: a busy key, learned.
+  const busy = new RefillLearner();
+  busy.observe(0, 200, 0, 201, full);
+  let rate: number | null = null;
+  for (let i = 1; i < 40; i++) rate = busy.observe(i * 1_000, 2, i, 201, full) ?? rate;
+  assert.ok(rate !== null && rate < full / 2, `another client takes the rest: ${rate === null ? 'none' : (rate * 60_000).toFixed(0)} a minute learned`);
 });
