@@ -1,16 +1,16 @@
 // `npm run bench:scheduler [-- --json] [-- --real | --mode simulated|real|both] [-- --seeds 1,2,3] [-- --real-seeds 1]
-// [-- --scenarios a,b | zoo | all] [-- --strategies a,b]`:
+// [-- --scenarios a,b | zoo | zoo-held-out | all] [-- --strategies a,b]`:
 // every strategy on the same workloads, side by side. Simulated runs (virtual clock, deterministic per seed) are the
 // source of the targets; real runs (`--real` adds them) go through the job server over loopback against the HTTP
 // mock provider, on a few scenarios unless `--scenarios` names them, so the real mode stays within a few minutes.
 // The default scenarios are the mock's own shapes; `zoo` names the providers that count differently (zoo.ts), and
-// `all` both.
+// `all` both. `zoo-held-out` names twenty more random providers, kept out of tuning.
 import Table from 'cli-table3';
 import { ALL_SCENARIOS, isScenario, SCENARIOS, type ScenarioName } from './scheduler/scenarios';
 import { simulate, type Row } from './scheduler/simulate';
 import { STRATEGIES, type StrategyName } from './scheduler/strategies';
 import { REAL_DEFAULT_SCENARIOS, runReal } from './scheduler/real';
-import { ZOO_SCENARIOS } from './scheduler/zoo';
+import { ZOO_HELD_OUT, ZOO_SCENARIOS } from './scheduler/zoo';
 
 interface Options {
   json: boolean;
@@ -45,12 +45,13 @@ function parseArgs(argv: string[]): Options {
   };
 }
 
-/** Names, `zoo` (every zoo scenario) and `all` (the default ones and the zoo), comma-separated. */
+/** Names, `zoo` (every zoo scenario), `zoo-held-out` and `all` (the default ones and the zoo), comma-separated. */
 function scenarioList(text: string): ScenarioName[] {
   const names = new Set<ScenarioName>();
   for (const part of text.split(',').map((name) => name.trim())) {
     if (part === 'all') for (const name of ALL_SCENARIOS) names.add(name);
     else if (part === 'zoo') for (const name of ZOO_SCENARIOS) names.add(name);
+    else if (part === 'zoo-held-out') for (const name of ZOO_HELD_OUT) names.add(name);
     else if (isScenario(part)) names.add(part);
     else if (part !== '') process.stderr.write(`unknown scenario ${part}: skipped\n`);
   }
