@@ -53,7 +53,7 @@ export function presetConfig(name: PresetName): MockConfigInput {
 }
 
 /** What a window must hold at least, so that any call of up to 450 prompt tokens and 200 max_tokens fits in one. */
-const LEAST_PER_WINDOW: Record<keyof LimitsConfig, number> = {
+export const LEAST_PER_WINDOW: Record<keyof LimitsConfig, number> = {
   requests_per_minute: 2,
   tokens_per_minute: 1000,
   input_tokens_per_minute: 600,

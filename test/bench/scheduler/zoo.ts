@@ -2,7 +2,7 @@
 // a workload sized so its limits bind for a few simulated minutes. Real mode runs the same provider with time
 // compressed (windows, latency and limit changes shorter, rates higher) and fewer calls, so a run takes seconds.
 import { mockConfig, type MockConfig, type MockConfigInput } from '../../../src/mock-provider/config';
-import { presetConfig, randomProviderConfig, type PresetName } from '../../../src/mock-provider/presets';
+import { LEAST_PER_WINDOW, presetConfig, randomProviderConfig, type PresetName } from '../../../src/mock-provider/presets';
 import { seededRandom } from '../../../src/random/seeded-random';
 import type { Flavor } from '../../../src/mock-provider/wire';
 import type { Scale, Scenario, SimCall } from './scenarios';
@@ -126,7 +126,16 @@ function byRate(provider: MockConfig, maxTokens: number): number {
  * by `share` (rate × latency).
  */
 function compressed(provider: MockConfig, share: number, speed: number): MockConfig {
-  const limits = Object.fromEntries(Object.entries(provider.limits).map(([key, value]) => [key, value === undefined ? undefined : value * share * speed]));
+  // Fewer calls in the same shape of time means a smaller quota per window: still never less than the largest call
+  // (a call larger than a window fits only into an empty one, and the run becomes one call per window).
+  const limits = Object.fromEntries(
+    Object.entries(provider.limits).map(([key, value]) => {
+      if (value === undefined) return [key, undefined];
+      const windowS = provider.enforcement[key.replace(/_per_minute$/, '') as keyof MockConfig['enforcement']]?.window_s;
+      const least = windowS === undefined ? 0 : (LEAST_PER_WINDOW[key as keyof typeof LEAST_PER_WINDOW] * 60 * speed) / windowS;
+      return [key, Math.max(value * share * speed, least)];
+    }),
+  );
   const enforcement = Object.fromEntries(
     Object.entries(provider.enforcement).map(([key, rule]) => [key, rule && { ...rule, window_s: rule.window_s / speed }]),
   );
