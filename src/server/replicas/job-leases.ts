@@ -49,11 +49,16 @@ export class JobLeases {
             declined.push(row.id);
             continue;
           }
-          await client.query(
+          // The row lock alone is not enough: another replica may have leased the job and committed between this
+          // statement's snapshot and the lock (the job's row itself is not changed by a lease, so nothing re-reads
+          // it). The upsert sees the latest lease, and takes the job only if nobody else holds it.
+          const taken = await client.query(
             `INSERT INTO job_leases (job_id, replica, expires_at) VALUES ($1, $2, now() + $3 * interval '1 millisecond')
-             ON CONFLICT (job_id) DO UPDATE SET replica = excluded.replica, expires_at = excluded.expires_at`,
+             ON CONFLICT (job_id) DO UPDATE SET replica = excluded.replica, expires_at = excluded.expires_at
+             WHERE job_leases.replica IS NULL OR job_leases.expires_at < now() OR job_leases.replica = excluded.replica`,
             [row.id, this.replica, this.leaseMs],
           );
+          if (taken.rowCount === 0) continue;
           claimed.push(row.id);
         }
       }

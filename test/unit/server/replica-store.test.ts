@@ -32,6 +32,27 @@ test('replicas claiming at once never take the same job; an expired lease goes t
   assert.equal(await replicas[1]!.heldElsewhere(retaken[0]!), true);
 });
 
+test('replicas claiming at once, each taking a while to accept, never take the same job', async (t) => {
+  // A replica's statement may read a job as free, then lock its row just after another replica leased it and
+  // committed: the lease is in another table, so the lock alone does not see it. Sixty rounds of six replicas over 24 new
+  // jobs each (the earlier rounds' stay leased).
+  const url = await freshDatabase();
+  const store = await openPostgresStore(url);
+  t.after(() => store.close());
+  const replicas = ['a', 'b', 'c', 'd', 'e', 'f'].map((id) => new JobLeases(store.pool, id, 60_000));
+  let delay = 0;
+  const slowly = async () => {
+    await new Promise((resolve) => setTimeout(resolve, (delay = (delay + 1) % 4)));
+    return true;
+  };
+  for (let round = 0; round < 60; round++) {
+    for (let i = 0; i < 24; i++) await store.insertJob(newJob(`job_${round}_${String(i).padStart(2, '0')}`));
+    const claimed = (await Promise.all(replicas.map((leases) => leases.claim(4, slowly)))).flat();
+    assert.equal(new Set(claimed).size, claimed.length, `round ${round}: a job claimed twice (${claimed.sort().join(' ')})`);
+    assert.equal(claimed.length, 24, `round ${round}: every job claimed once`);
+  }
+});
+
 test('a replica that lost the lease of a job cannot write its interviews; the holder can', async (t) => {
   const url = await freshDatabase();
   const held = new Set<string>(['job_1']);
