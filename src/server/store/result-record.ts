@@ -1,8 +1,8 @@
-// One result as a row of the results table, by column name: the same record for SQLite (named parameters) and
-// PostgreSQL (positional, in RESULT_COLUMNS' order), so the columns are spelled once.
+// One result as a row of the results table: built once by column name, so the columns are spelled once, and bound
+// by position (in RESULT_TABLE_COLUMNS' order) by both stores. Not the CSV's columns (api's RESULT_COLUMNS).
 import type { FinishedInterview } from './store';
 
-export const RESULT_COLUMNS = [
+export const RESULT_TABLE_COLUMNS = [
   'job_id',
   'interview',
   'question_index',
@@ -29,16 +29,16 @@ export const RESULT_COLUMNS = [
   'scores',
 ] as const;
 
-export type ResultColumn = (typeof RESULT_COLUMNS)[number];
+export type ResultColumn = (typeof RESULT_TABLE_COLUMNS)[number];
 export type ResultRecord = Record<ResultColumn, string | number | null>;
 
-export const RESULT_COLUMNS_SQL = RESULT_COLUMNS.join(', ');
+export const RESULT_TABLE_COLUMNS_SQL = RESULT_TABLE_COLUMNS.join(', ');
 
 type StoredResult = FinishedInterview['results'][number];
 
 const json = (value: unknown): string | null => (value === undefined || value === null ? null : JSON.stringify(value));
 
-export function resultRecord(jobId: string, interview: number, questionIndex: number, result: StoredResult): ResultRecord {
+function resultRecord(jobId: string, interview: number, questionIndex: number, result: StoredResult): ResultRecord {
   return {
     job_id: jobId,
     interview,
@@ -65,4 +65,10 @@ export function resultRecord(jobId: string, interview: number, questionIndex: nu
     target: result.target === undefined ? null : JSON.stringify(result.target),
     scores: json(result.scores),
   };
+}
+
+/** The row's values in RESULT_TABLE_COLUMNS' order, to bind by position. */
+export function resultValues(jobId: string, interview: number, questionIndex: number, result: StoredResult): (string | number | null)[] {
+  const record = resultRecord(jobId, interview, questionIndex, result);
+  return RESULT_TABLE_COLUMNS.map((column) => record[column]);
 }

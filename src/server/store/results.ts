@@ -3,7 +3,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Result } from '../../api';
 import { decodeCursor, encodeCursor } from './cursor';
-import { RESULT_COLUMNS, RESULT_COLUMNS_SQL, resultRecord } from './result-record';
+import { RESULT_TABLE_COLUMNS, RESULT_TABLE_COLUMNS_SQL, resultValues } from './result-record';
 import { resultFromRow, type ResultRow } from './rows';
 import type { FinishedInterview, ResultPageQuery } from './store';
 
@@ -38,8 +38,7 @@ export class ResultTable {
       if (inserted.changes === 0) continue;
       const results = interview.results;
       for (let questionIndex = 0; questionIndex < results.length; questionIndex++) {
-        const record = resultRecord(jobId, interview.interview, questionIndex, results[questionIndex]!);
-        insertResult.run(...RESULT_COLUMNS.map((column) => record[column]));
+        insertResult.run(...resultValues(jobId, interview.interview, questionIndex, results[questionIndex]!));
       }
       if (interview.failed) total.failed++;
       else total.done++;
@@ -110,7 +109,7 @@ function prepareResultStatements(db: DatabaseSync) {
     insertInterview: prepare(`INSERT INTO interviews (job_id, idx, failed, calls_done, calls_cached, calls_failed, usd,
       input_tokens, output_tokens) VALUES (:job_id, :idx, :failed, :calls_done, :calls_cached, :calls_failed, :usd,
       :input_tokens, :output_tokens) ON CONFLICT DO NOTHING`),
-    insertResult: prepare(`INSERT INTO results (${RESULT_COLUMNS_SQL}) VALUES (${RESULT_COLUMNS.map(() => '?').join(', ')})`),
+    insertResult: prepare(`INSERT INTO results (${RESULT_TABLE_COLUMNS_SQL}) VALUES (${RESULT_TABLE_COLUMNS.map(() => '?').join(', ')})`),
     addToJob: prepare(`UPDATE jobs SET
         interviews_done = interviews_done + ?, interviews_failed = interviews_failed + ?,
         calls_done = calls_done + ?, calls_cached = calls_cached + ?, calls_failed = calls_failed + ?
@@ -125,7 +124,7 @@ function prepareResultStatements(db: DatabaseSync) {
     takeFromJob: prepare(`UPDATE jobs SET interviews_failed = interviews_failed - ?,
         calls_done = calls_done - ?, calls_cached = calls_cached - ?, calls_failed = calls_failed - ?
       WHERE id = ?`),
-    resultsAfter: prepare(`SELECT ${RESULT_COLUMNS_SQL} FROM results
+    resultsAfter: prepare(`SELECT ${RESULT_TABLE_COLUMNS_SQL} FROM results
       WHERE job_id = ? AND (interview, question_index) > (?, ?) AND interview <= ?
       ORDER BY interview, question_index LIMIT ?`),
   } satisfies Record<string, StatementSync>;

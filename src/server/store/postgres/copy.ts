@@ -4,7 +4,7 @@
 import { DatabaseSync } from 'node:sqlite';
 import type { PoolClient } from 'pg';
 import { acquireLease } from '../lease';
-import { RESULT_COLUMNS } from '../result-record';
+import { RESULT_TABLE_COLUMNS } from '../result-record';
 import { openSqliteStore } from '../sqlite';
 import { openPool, transaction } from './pool';
 import { migratePostgres } from './schema';
@@ -40,7 +40,7 @@ const TABLES: readonly { name: string; columns: readonly string[] }[] = [
     ],
   },
   { name: 'interviews', columns: ['job_id', 'idx', 'failed', 'calls_done', 'calls_cached', 'calls_failed', 'usd', 'input_tokens', 'output_tokens'] },
-  { name: 'results', columns: RESULT_COLUMNS },
+  { name: 'results', columns: RESULT_TABLE_COLUMNS },
   { name: 'events', columns: ['id', 'job_id', 'type', 'at', 'message', 'data'] },
   { name: 'job_model_costs', columns: ['job_id', 'model', 'calls', 'cached_calls', 'input_tokens', 'output_tokens', 'usd', 'unpriced_calls'] },
   {

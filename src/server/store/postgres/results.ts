@@ -3,7 +3,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Result } from '../../../api';
 import { decodeCursor, encodeCursor } from '../cursor';
-import { RESULT_COLUMNS, RESULT_COLUMNS_SQL, resultRecord } from '../result-record';
+import { RESULT_TABLE_COLUMNS, RESULT_TABLE_COLUMNS_SQL, resultValues } from '../result-record';
 import { resultFromRow, type ResultRow } from '../rows';
 import type { FinishedInterview, ResultPageQuery } from '../store';
 
@@ -33,8 +33,7 @@ export async function finishInterviews(client: PoolClient, jobId: string, interv
   for (const interview of interviews) {
     if (!fresh.delete(interview.interview)) continue; // already recorded, or twice in this batch
     interview.results.forEach((result, questionIndex) => {
-      const record = resultRecord(jobId, interview.interview, questionIndex, result);
-      rows.push(RESULT_COLUMNS.map((column) => record[column]));
+      rows.push(resultValues(jobId, interview.interview, questionIndex, result));
     });
     if (rows.length >= ROWS_PER_INSERT) {
       await insertResults(client, rows);
@@ -55,9 +54,9 @@ export async function finishInterviews(client: PoolClient, jobId: string, interv
 }
 
 async function insertResults(client: PoolClient, rows: unknown[][]): Promise<void> {
-  const width = RESULT_COLUMNS.length;
-  const values = rows.map((_, r) => `(${RESULT_COLUMNS.map((_, c) => `$${r * width + c + 1}`).join(', ')})`).join(', ');
-  await client.query(`INSERT INTO results (${RESULT_COLUMNS_SQL}) VALUES ${values}`, rows.flat());
+  const width = RESULT_TABLE_COLUMNS.length;
+  const values = rows.map((_, r) => `(${RESULT_TABLE_COLUMNS.map((_, c) => `$${r * width + c + 1}`).join(', ')})`).join(', ');
+  await client.query(`INSERT INTO results (${RESULT_TABLE_COLUMNS_SQL}) VALUES ${values}`, rows.flat());
 }
 
 /** Forgets failed interviews and their results and takes back their progress; returns how many. */
@@ -112,7 +111,7 @@ export async function* streamResults(pool: Pool, jobId: string): AsyncGenerator<
 /** Results after (interview, questionIndex) in key order, of interviews up to `lastInterview`. */
 async function resultsAfter(pool: Pool, jobId: string, interview: number, questionIndex: number, limit: number, lastInterview = INT_MAX): Promise<ResultRow[]> {
   const { rows } = await pool.query<ResultRow>(
-    `SELECT ${RESULT_COLUMNS_SQL} FROM results WHERE job_id = $1 AND (interview, question_index) > ($2, $3) AND interview <= $5
+    `SELECT ${RESULT_TABLE_COLUMNS_SQL} FROM results WHERE job_id = $1 AND (interview, question_index) > ($2, $3) AND interview <= $5
      ORDER BY interview, question_index LIMIT $4`,
     [jobId, interview, questionIndex, limit, lastInterview],
   );
