@@ -40,6 +40,8 @@ const NAIVE_CONNECTIONS = 10;
  * do not show). A limit on calls at once turns away nearly every call sent over it.
  */
 const CONCURRENCY_EVIDENCE_MS = 30_000;
+/** And at most about this many of the latest admissions: a fast lane admits thousands a second. */
+const CONCURRENCY_EVIDENCE_CALLS = 1_000;
 
 /** When a 429 says to try again: a retry-after header, or a hint in its message; null ms when it says nothing. */
 export interface RetryAfter {
@@ -76,7 +78,7 @@ export class RateGuard {
   private probeEvery = CONCURRENCY_PROBE;
   /** Calls admitted within CONCURRENCY_EVIDENCE_MS, as [admitted at, others out when sent]: a sliding maximum. */
   private readonly admittedWith: [number, number][] = [];
-  /** Calls admitted and refused within CONCURRENCY_EVIDENCE_MS, as [when, others out when sent]. */
+  /** Calls admitted (the latest CONCURRENCY_EVIDENCE_CALLS or so) and refused within CONCURRENCY_EVIDENCE_MS, as [when, others out when sent]. */
   private readonly admittedOthers: [number, number][] = [];
   private readonly refusedOthers: [number, number][] = [];
 
@@ -143,7 +145,9 @@ export class RateGuard {
       // A sliding maximum: an entry no larger than a later one can never be the maximum again.
       while (this.admittedWith.length > 0 && this.admittedWith[this.admittedWith.length - 1]![1] <= others) this.admittedWith.pop();
       this.admittedWith.push([now, others]);
-      recent(this.admittedOthers, now).push([now, others]);
+      const admitted = recent(this.admittedOthers, now);
+      admitted.push([now, others]);
+      if (admitted.length > 2 * CONCURRENCY_EVIDENCE_CALLS) admitted.splice(0, admitted.length - CONCURRENCY_EVIDENCE_CALLS);
     }
     this.consecutive = 0;
     if (this.concurrency !== null && ++this.admittedSince >= this.probeEvery) {

@@ -6,7 +6,7 @@ import { costOn, DIMENSIONS, type Dimension } from './dimensions';
 import { fromMessage, type AdmissionMark } from './header-learning';
 
 /** Provider units per unit we charge, by dimension (`remaining` in per-minute units of a 10 s window: 6). */
-export type ReadingScale = (dimension: Dimension) => number;
+type ReadingScale = (dimension: Dimension) => number;
 const SAME_UNITS: ReadingScale = () => 1;
 
 export function rejectedOn(snapshot: RateLimitSnapshot | null, mark: AdmissionMark, modelled: Iterable<Dimension>, scale = SAME_UNITS): Dimension[] {
