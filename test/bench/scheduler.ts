@@ -4,7 +4,7 @@
 // source of the targets; real runs (`--real` adds them) go through the job server over loopback against the HTTP
 // mock provider, on a few scenarios unless `--scenarios` names them, so the real mode stays within a few minutes.
 // The default scenarios are the mock's own shapes; `zoo` names the providers that count differently (zoo.ts), and
-// `all` both. `zoo-held-out` names twenty more random providers, kept out of tuning.
+// `all` both. `zoo-held-out` names twenty more random providers, kept out of the tuning on the first twenty.
 import Table from 'cli-table3';
 import { ALL_SCENARIOS, isScenario, SCENARIOS, type ScenarioName } from './scheduler/scenarios';
 import { simulate, type Row } from './scheduler/simulate';
