@@ -48,6 +48,8 @@ export interface LimitReading {
   used?: number | undefined;
   /** What the turned-away call asked for (a 429 message's "Requested 385"). */
   requested?: number | undefined;
+  /** A 429's message named this limit as the one reached, whatever the headers beside it said. */
+  named?: boolean | undefined;
 }
 
 /** Rate-limit headers normalized across providers; absent dimensions were not reported. */

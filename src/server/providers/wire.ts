@@ -187,13 +187,12 @@ export function failure(facts: FailureFacts): ProviderError {
     if (after !== null && after >= QUOTA_RETRY_AFTER_MS) {
       return fatal(`a quota that resets in ${Math.round(after / 3_600_000)} h: waiting is no use`);
     }
-    // Without headers, the message may still name the limit (and what is used of it).
     return new ProviderError(
       'rate_limited',
       said,
       after,
       status,
-      limits ?? limitsInMessage(facts.message, after),
+      withMessage(limits, limitsInMessage(facts.message, after)),
       after !== null && retryAfterMs(headers, now) === null,
     );
   }
@@ -222,4 +221,19 @@ export function errorDetails(reply: WireReply): { message: string; code: string 
     (reply.text.trim().slice(0, MAX_MESSAGE) || `HTTP ${reply.status}`);
   const code = text(inner?.code) ?? text(inner?.type) ?? text(body?.code) ?? null;
   return { message, code };
+}
+
+/**
+ * A 429's headers with what its message says. Without headers, the message may still name the limit (and what is used
+ * of it). With them, the limit it names is marked as the one reached: a `remaining` in other units than the lane
+ * charges in (per minute, over a 1 s window) can show room on the very limit the provider turned the call away for.
+ */
+function withMessage(limits: RateLimitSnapshot | null, said: RateLimitSnapshot | null): RateLimitSnapshot | null {
+  if (limits === null || said === null) return limits ?? said;
+  const merged: RateLimitSnapshot = { ...said, ...limits };
+  for (const dimension of Object.keys(said) as (keyof RateLimitSnapshot)[]) {
+    const reading = limits[dimension];
+    if (reading) merged[dimension] = { ...reading, named: true };
+  }
+  return merged;
 }

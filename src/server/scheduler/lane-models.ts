@@ -2,9 +2,9 @@
 // what was charged, the refill learned, each dimension's window clock, and whether the provider still agrees with
 // each model. The lane owns one; header learning (header-learning.ts) and model drops change it only here, never the
 // lane's own state (its queue, what is in flight, its pause).
-import type { LimitReading } from '../providers/provider';
+import type { LimitReading, RateLimitSnapshot } from '../providers/provider';
 import { TokenBucket, type Bucket } from './bucket';
-import { DIMENSIONS, type Dimension } from './dimensions';
+import { costOn, DIMENSIONS, type Dimension } from './dimensions';
 import type { AdmissionMark, LearningBuckets } from './header-learning';
 import { ModelTrust } from './model-trust';
 import { replacementModel } from './model-drop';
@@ -81,6 +81,21 @@ export class LaneModels implements LearningBuckets {
       out.push([dimension, perMinute]);
     }
     return out;
+  }
+
+  /**
+   * A 429 whose message named a limit its `remaining` showed plenty of room on: the provider counts in larger units
+   * than the lane thought (model-trust.ts, refusedWithRoom), and a reading bucket left on it shrinks to match.
+   */
+  learnUnits(snapshot: RateLimitSnapshot | null, mark: AdmissionMark): void {
+    if (!snapshot || !mark.costs) return;
+    for (const dimension of DIMENSIONS) {
+      const reading = snapshot[dimension];
+      if (!reading?.named || reading.remaining === undefined) continue;
+      if (!this.trust.refusedWithRoom(dimension, reading.remaining, costOn(dimension, mark.costs))) continue;
+      const bucket = this.buckets.get(dimension);
+      if (bucket instanceof ReadingBucket) bucket.rescale(this.trust.scale(dimension));
+    }
   }
 
   /** Drops a dimension's model, contradicted by the provider, for what model-drop.ts says; says so in the job log. */

@@ -14,7 +14,7 @@ import { LaneModels, type ConfiguredLimits } from './lane-models';
 import type { ModelTrust } from './model-trust';
 import { CREEP_QUIET_MS, creepRefills } from './refill-learning';
 import { ReadingBucket } from './reading-bucket';
-import { rejectedOn, tooManyAtOnce } from './rejection';
+import { rejectedOn, shortOn, tooManyAtOnce } from './rejection';
 import { WindowBucket, type WindowMark } from './window-bucket';
 import { WindowPlanner } from './window-planner';
 
@@ -333,6 +333,7 @@ export class Lane<W extends FairEntry> {
     if (verdict.burst) this.concurrency.restart(this.guard.inflightCap());
     const scale = (dimension: Dimension) => this.models.trust.scale(dimension);
     const named = rejectedOn(snapshot, mark, [], scale);
+    this.models.learnUnits(snapshot, mark);
     // Every limit it reports had room for the call, or a provider that reports its limits said nothing of them on this
     // 429, and calls sent with more out were not admitted lately: too many calls at once (a gateway's limit), no rate.
     const atOnce =
@@ -345,7 +346,7 @@ export class Lane<W extends FairEntry> {
       ) && this.overCapacity(mark, now);
     for (const dimension of atOnce ? [] : named.length > 0 ? named : [...this.models.buckets.keys()]) {
       const bucket = this.models.buckets.get(dimension);
-      if (bucket instanceof ReadingBucket) bucket.rejected(verdict.until, now);
+      if (bucket instanceof ReadingBucket) bucket.rejected(verdict.until, now, shortOn(dimension, snapshot, mark, bucket.scale));
       // A call sent to read again where the model saw no room, turned away: the model was right.
       else if (bucket instanceof WindowBucket && mark.windows?.[dimension]?.probe) bucket.probeRefused(now);
       else if (bucket) {

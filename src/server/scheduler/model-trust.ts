@@ -36,6 +36,8 @@ export class ModelTrust {
   private readonly readings = new Map<Dimension, number>();
   /** When the first call whose reading taught a dimension's model was admitted. */
   private readonly firstRead = new Map<Dimension, number>();
+  /** The least scale 429s on a dimension with room by its `remaining` imply (see refusedWithRoom). */
+  private readonly floors = new Map<Dimension, number>();
 
   /** How many readings a dimension has had. */
   readingsOf(dimension: Dimension): number {
@@ -59,8 +61,9 @@ export class ModelTrust {
     if (!previous || charged <= previous.charged) return null;
     let pairs = this.ratios.get(dimension);
     if (!pairs) this.ratios.set(dimension, (pairs = []));
-    // A pair across a window's end or a refill counts as no fall: that errs toward keeping the model.
-    pairs.push({ fell: Math.max(0, previous.remaining - remaining), sent: charged - previous.charged });
+    // A pair across a window's end or a refill, where `remaining` rose, says nothing of the rate it falls at.
+    if (remaining > previous.remaining) return null;
+    pairs.push({ fell: previous.remaining - remaining, sent: charged - previous.charged });
     if (pairs.length > PAIRS) pairs.shift();
     const scale = this.scale(dimension);
     if (scale < SCALE_DROP || this.dropped.has(dimension)) return null;
@@ -72,11 +75,26 @@ export class ModelTrust {
    * a provider that rounds what remains (Anthropic, to thousands of tokens) averages out.
    */
   scale(dimension: Dimension): number {
+    const floor = this.floors.get(dimension) ?? 1;
     const pairs = this.ratios.get(dimension) ?? [];
-    if (pairs.length < MIN_PAIRS) return 1;
+    if (pairs.length < MIN_PAIRS) return floor;
     const fell = pairs.reduce((sum, pair) => sum + pair.fell, 0);
     const sent = pairs.reduce((sum, pair) => sum + pair.sent, 0);
-    return Math.max(1, fell / sent);
+    return Math.max(floor, fell / sent);
+  }
+
+  /**
+   * A 429 whose message named `dimension` while its `remaining` (provider units) showed room for the call (`cost`, our
+   * units) twice over and more — more than a prompt counted larger than our estimate explains: the provider counts
+   * `remaining` in larger units than we send (per minute, over a shorter window), at least remaining ÷ cost of them per
+   * unit. Pairs of readings under-measure that when they straddle a window's turnover; each such 429 raises the floor.
+   */
+  refusedWithRoom(dimension: Dimension, remaining: number, cost: number): boolean {
+    if (cost <= 0 || remaining < 2 * cost + 1) return false;
+    const floor = remaining / cost;
+    if (floor <= (this.floors.get(dimension) ?? 1)) return false;
+    this.floors.set(dimension, floor);
+    return true;
   }
 
   /**

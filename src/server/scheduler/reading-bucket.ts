@@ -26,6 +26,8 @@ const NO_RESET_MS = 1_000;
  */
 const RESET_MARGIN_MS = 5;
 const MAX_RESET_MARGIN_MS = 1_000;
+/** What is kept of the room held back after a 429 with every admitted call's reading. */
+const SHORTFALL_KEPT = 0.95;
 
 export class ReadingBucket implements Bucket {
   /**
@@ -54,12 +56,18 @@ export class ReadingBucket implements Bucket {
   /** The most any reading left: the largest burst the provider has shown it allows. */
   private most: number;
   private marginMs = RESET_MARGIN_MS;
+  /**
+   * Room kept back, in our units: by how much the latest 429s on this dimension found a call short where this bucket
+   * saw room (readings that lag a window shorter than a call's round trip, refunds the provider does not make), less a
+   * share with every reading of an admitted call.
+   */
+  private shortfall = 0;
 
   constructor(
     /** The stated (or configured) per-minute limit, per ms, in our units. */
     private readonly limitPerMs: number,
-    /** Provider units per unit we charge (1 when `remaining` counts what we send). */
-    readonly scale: number,
+    /** Provider units per unit we charge (1 when `remaining` counts what we send); raised by `rescale`. */
+    public scale: number,
     room: number,
     resetAt: number,
     _now: number,
@@ -84,7 +92,7 @@ export class ReadingBucket implements Bucket {
   }
 
   waitFor(amount: number, now: number): number {
-    const needed = Math.min(amount, this.most);
+    const needed = Math.min(amount + this.shortfall, this.most);
     if (this.room + 1e-6 >= needed) return 0;
     // A call sent to read again is out: its reading (or its 429) decides.
     if (this.probedAt > this.readAt) return PROBE_WAIT_MS;
@@ -120,6 +128,7 @@ export class ReadingBucket implements Bucket {
   read(at: number, remaining: number, resetMs: number | undefined, chargedSince: number, admitted = true): void {
     const left = Math.min(this.ceiling, remaining / this.scale);
     this.most = Math.max(this.most, left);
+    if (admitted) this.shortfall *= SHORTFALL_KEPT;
     // The call sent early to read again: admitted, early calls work here; turned away, they never will.
     if (at === this.probedAt && this.probeEarly && this.earlyWorks !== false) this.earlyWorks = admitted;
     if (at >= this.readAt) {
@@ -140,8 +149,21 @@ export class ReadingBucket implements Bucket {
     if (at === this.probedAt && this.readAt < at) this.readAt = at;
   }
 
-  /** A 429 on this dimension: nothing is left until `until`; a call sent early to read again was too early. */
-  rejected(until: number, _now: number): void {
+  /** The provider turned out to count in larger units than `scale` said: what is left and the most, in ours, shrink. */
+  rescale(scale: number): void {
+    if (scale <= this.scale) return;
+    const shrink = this.scale / scale;
+    this.room = this.room > 0 ? this.room * shrink : this.room;
+    this.most = Math.max(1, this.most * shrink);
+    this.scale = scale;
+  }
+
+  /**
+   * A 429 on this dimension: nothing is left until `until`; a call sent early to read again was too early. `short`:
+   * what the call lacked by the 429's own reading (our units), kept back from now on.
+   */
+  rejected(until: number, _now: number, short = 0): void {
+    if (this.probedAt < this.readAt || !this.probeEarly) this.shortfall = Math.min(this.most / 2, Math.max(this.shortfall, short));
     this.room = Math.min(this.room, 0);
     this.resetAt = Math.max(this.resetAt, until);
     if (this.probedAt >= this.readAt) {

@@ -14,7 +14,7 @@ export function rejectedOn(snapshot: RateLimitSnapshot | null, mark: AdmissionMa
   for (const dimension of DIMENSIONS) {
     const reading = snapshot?.[dimension];
     if (!reading) continue;
-    if (fromMessage(reading)) named.push(dimension);
+    if (fromMessage(reading) || reading.named) named.push(dimension);
     else if (reading.remaining !== undefined && mark.costs && reading.remaining / scale(dimension) < costOn(dimension, mark.costs)) named.push(dimension);
   }
   return named.length > 0 ? named : [...modelled];
@@ -61,4 +61,11 @@ export function tooManyAtOnce(
     const remaining = snapshot[dimension]?.remaining;
     return remaining === undefined || !mark.costs || remaining / scale(dimension) >= 2 * costOn(dimension, mark.costs) + 1;
   });
+}
+
+/** What a turned-away call lacked on `dimension` by the 429's own reading, in our units (0 when it says nothing). */
+export function shortOn(dimension: Dimension, snapshot: RateLimitSnapshot | null, mark: AdmissionMark, scale: number): number {
+  const remaining = snapshot?.[dimension]?.remaining;
+  if (remaining === undefined || !mark.costs) return 0;
+  return Math.max(0, costOn(dimension, mark.costs) - remaining / scale);
 }
